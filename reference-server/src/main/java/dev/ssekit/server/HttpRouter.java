@@ -1,0 +1,143 @@
+package dev.ssekit.server;
+
+import dev.ssekit.server.scenario.ScenarioHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+
+/**
+ * Dispatches whole requests by path and method. Stateless and {@code @Sharable}: one instance
+ * serves every connection.
+ * <pre>
+ *   GET     /events[?topic=T&amp;lastEventId=ID]   {@link EventStreams}
+ *   POST    /publish[?topic=T]                 {@link PublishHandler}
+ *   GET     /metrics, /healthz                 Prometheus text, liveness
+ *   GET     /scenarios[/NAME[/expected]]       {@link ScenarioHandler}
+ *   OPTIONS any path                           CORS preflight (allows Last-Event-ID)
+ * </pre>
+ */
+@ChannelHandler.Sharable
+final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+  private final ServerConfig config;
+  private final EventStreams streams;
+  private final PublishHandler publish;
+  private final ScenarioHandler scenarios;
+  private final ServerMetrics metrics;
+
+  HttpRouter(ServerConfig config, EventStreams streams, PublishHandler publish, ScenarioHandler scenarios,
+      ServerMetrics metrics) {
+    this.config = config;
+    this.streams = streams;
+    this.publish = publish;
+    this.scenarios = scenarios;
+    this.metrics = metrics;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    DecoderResult result = req.decoderResult();
+    if (result.isFailure()) {
+      String why = result.cause() == null ? "malformed request" : String.valueOf(result.cause().getMessage());
+      ServerLog.anomaly("bad-request", "malformed request from " + ctx.channel().remoteAddress() + ": " + why);
+      Responses.text(ctx, null, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request: " + why, config.corsOrigin());
+      return;
+    }
+    QueryStringDecoder query = new QueryStringDecoder(req.uri());
+    String path = query.path();
+    HttpMethod method = req.method();
+
+    if (method.equals(HttpMethod.OPTIONS)) {
+      preflight(ctx, req);
+      return;
+    }
+    switch (path) {
+      case "/events" -> {
+        if (requireMethod(ctx, req, HttpMethod.GET)) streams.open(ctx, req, query);
+      }
+      case "/publish" -> {
+        if (requireMethod(ctx, req, HttpMethod.POST)) publish.handle(ctx, req, query);
+      }
+      case "/metrics" -> {
+        if (requireMethod(ctx, req, HttpMethod.GET)) {
+          Responses.send(ctx, req, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
+              metrics.scrape(), config.corsOrigin());
+        }
+      }
+      case "/healthz" -> {
+        if (requireMethod(ctx, req, HttpMethod.GET)) {
+          Responses.json(ctx, req, HttpResponseStatus.OK,
+              "{\"status\":\"ok\",\"openStreams\":" + metrics.openStreams.get() + "}", config.corsOrigin());
+        }
+      }
+      case "/" -> {
+        if (requireMethod(ctx, req, HttpMethod.GET)) {
+          Responses.text(ctx, req, HttpResponseStatus.OK, INDEX, config.corsOrigin());
+        }
+      }
+      default -> {
+        if (path.equals("/scenarios") || path.startsWith("/scenarios/")) {
+          scenarios.handle(ctx, req, path);
+        } else {
+          Responses.text(ctx, req, HttpResponseStatus.NOT_FOUND,
+              "no such endpoint: " + path + " (see GET / for the list)", config.corsOrigin());
+        }
+      }
+    }
+  }
+
+  private static final String INDEX = String.join("\n",
+      "ssekit reference SSE server",
+      "",
+      "GET  /events[?topic=T]        the event stream (Last-Event-ID header or lastEventId= resumes)",
+      "POST /publish[?topic=T]       {\"data\": string, \"event\"?: string, \"id\"?: string} -> 202 {\"id\": ...}",
+      "GET  /scenarios               scripted streams for testing SSE clients",
+      "GET  /metrics                 Prometheus metrics",
+      "GET  /healthz                 liveness");
+
+  private boolean requireMethod(ChannelHandlerContext ctx, FullHttpRequest req, HttpMethod allowed) {
+    if (req.method().equals(allowed)) return true;
+    FullHttpResponse res = Responses.response(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
+        (req.method() + " is not allowed here; use " + allowed + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        config.corsOrigin());
+    res.headers().set(HttpHeaderNames.ALLOW, allowed + ", OPTIONS");
+    Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
+    return false;
+  }
+
+  /**
+   * CORS preflight. Browsers preflight a cross-origin reconnect whose Last-Event-ID is long or
+   * not CORS-safe (whatwg/fetch#1788), and a publish with a JSON body; allow both.
+   */
+  private void preflight(ChannelHandlerContext ctx, FullHttpRequest req) {
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+    if (!config.corsOrigin().isEmpty()) {
+      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, config.corsOrigin());
+      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
+      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
+          "Last-Event-ID, Content-Type, Authorization, Cache-Control");
+      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
+    }
+    HttpUtil.setContentLength(res, 0);
+    Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!(cause instanceof IOException)) {
+      ServerLog.anomaly("handler-error", "closing " + ctx.channel().remoteAddress() + " after an error: " + cause);
+    }
+    ctx.close();
+  }
+}

@@ -1,0 +1,118 @@
+package dev.ssekit.server;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar sse-reference-server.jar [options]}: runs the reference server until SIGTERM. */
+@Command(name = "sse-reference-server", mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class, sortOptions = false,
+    description = {"The ssekit reference Server-Sent Events server.",
+        "Durations are written 500ms, 15s, 2m; 0 turns a timer off."},
+    footer = {"", "Endpoints: GET /events[?topic=T] (Last-Event-ID or ?lastEventId= resumes), "
+        + "POST /publish[?topic=T], GET /metrics, GET /healthz, GET /scenarios[/NAME[/expected]]"})
+public final class Main implements Callable<Integer> {
+
+  @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host = "127.0.0.1";
+
+  @Option(names = "--port", paramLabel = "PORT", description = "TCP port, 0 for any free port (default: ${DEFAULT-VALUE}).")
+  int port = 8080;
+
+  @Option(names = "--tick", paramLabel = "D", converter = Durations.class,
+      description = "Publish a tick event to the default topic every D (default: 1s; 0 = off).")
+  Duration tick = Duration.ofSeconds(1);
+
+  @Option(names = "--heartbeat", paramLabel = "D", converter = Durations.class,
+      description = "Comment heartbeat on streams idle for D (default: 15s; 0 = off).")
+  Duration heartbeat = Duration.ofSeconds(15);
+
+  @Option(names = "--retry", paramLabel = "D", converter = Durations.class,
+      description = "Reconnection time sent as 'retry:' at the start of every stream (default: 3s).")
+  Duration retry = Duration.ofSeconds(3);
+
+  @Option(names = "--history", paramLabel = "N", description = "Events kept per topic for resumption (default: ${DEFAULT-VALUE}).")
+  int history = 10_000;
+
+  @Option(names = "--max-connections", paramLabel = "N",
+      description = "Open streams allowed; past it a stream gets a long retry and is closed (default: ${DEFAULT-VALUE}).")
+  int maxConnections = 20_000;
+
+  @Option(names = "--max-queue-bytes", paramLabel = "B",
+      description = "Unsent bytes a subscriber may fall behind before it is disconnected (default: ${DEFAULT-VALUE}).")
+  long maxQueueBytes = 8L << 20;
+
+  @Option(names = "--max-event-bytes", paramLabel = "B",
+      description = "Largest publish body accepted; larger gets 413 (default: ${DEFAULT-VALUE}).")
+  int maxEventBytes = 1 << 20;
+
+  @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+      description = "Access-Control-Allow-Origin value; empty for none (default: ${DEFAULT-VALUE}).")
+  String corsOrigin = "*";
+
+  @Option(names = "--publish-token", paramLabel = "T",
+      description = "Require 'Authorization: Bearer T' to publish (default: none).")
+  String publishToken;
+
+  @Option(names = "--allow-anonymous-publish",
+      description = "Allow publishing without a token on a non-loopback address.")
+  boolean allowAnonymousPublish;
+
+  @Option(names = "--shutdown-grace", paramLabel = "D", converter = Durations.class,
+      description = "Bound on graceful shutdown (default: 5s).")
+  Duration shutdownGrace = Duration.ofSeconds(5);
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line; returns the exit status (2 for bad usage or a refused configuration). */
+  static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExitCodeExceptionMapper(e -> 2);
+    cli.setParameterExceptionHandler((ex, a) -> {
+      ex.getCommandLine().getErr().println("error: " + ex.getMessage());
+      ex.getCommandLine().getErr().println("Try --help for the options.");
+      return 2;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config;
+    SseServer server;
+    try {
+      config = new ServerConfig(host, port, tick, heartbeat, retry, history, maxConnections, maxQueueBytes,
+          maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace);
+      server = SseServer.start(config);
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    } catch (Exception e) {
+      // Typically the port is in use: say so, without a stack trace.
+      System.err.println("error: cannot start on " + host + ":" + port + ": " + e);
+      return 2;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "sse-shutdown"));
+    ServerLog.info("listening on http://" + host + ":" + server.port() + "/events (" + SseServer.describe(config) + ")");
+    stopped.await();
+    return 0;
+  }
+
+  /** Version from the jar manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"ssekit reference server " + (v == null ? "(development build)" : v)};
+    }
+  }
+}

@@ -1,0 +1,204 @@
+package dev.ssekit.server;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code POST /publish[?topic=T]} with {@code {"data": string, "event"?: string, "id"?: string}}
+ * answers {@code 202 {"id": "…"}}. This is also the publish contract the conformance suite's
+ * driven checks use on any server. A request is published whole or not at all: every refusal is a
+ * 4xx with a one-line reason, decided before anything reaches a subscriber.
+ */
+final class PublishHandler {
+
+  private static final Set<String> FIELDS = Set.of("data", "event", "id");
+  private static final int MAX_ID_CHARS = 256;
+  private static final int MAX_EVENT_CHARS = 256;
+
+  private final ServerConfig config;
+  private final Topics topics;
+  private final ObjectMapper json;
+  private final byte[] expectedAuthorization;
+
+  PublishHandler(ServerConfig config, Topics topics) {
+    this.config = config;
+    this.topics = topics;
+    this.json = new ObjectMapper();
+    this.json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    this.expectedAuthorization = config.publishToken() == null ? null
+        : ("Bearer " + config.publishToken()).getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A refusal: the status and the reason sent back. */
+  static final class Refusal extends Exception {
+    private static final long serialVersionUID = 1L;
+    final HttpResponseStatus status;
+
+    Refusal(HttpResponseStatus status, String reason) {
+      super(reason, null, false, false);
+      this.status = status;
+    }
+  }
+
+  /** The parts of a valid publish request. */
+  record Request(String data, String event, String id) {}
+
+  void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
+    try {
+      authorize(req);
+      String topicName = topicOf(query);
+      Request r = parse(req);
+      Topic topic = topics.getOrCreate(topicName);
+      if (topic == null) {
+        throw new Refusal(HttpResponseStatus.TOO_MANY_REQUESTS,
+            "this server already holds " + Topics.MAX_TOPICS + " topics; publish to an existing topic");
+      }
+      Frame frame;
+      try {
+        frame = topic.publish(r.event(), r.data(), r.id());
+      } catch (Topic.DuplicateIdException e) {
+        throw new Refusal(HttpResponseStatus.CONFLICT, e.getMessage());
+      }
+      Responses.json(ctx, req, HttpResponseStatus.ACCEPTED,
+          json.writeValueAsString(Map.of("id", frame.id)), config.corsOrigin());
+    } catch (Refusal refusal) {
+      FullHttpResponse res = Responses.response(refusal.status, "text/plain; charset=utf-8",
+          (refusal.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), config.corsOrigin());
+      if (refusal.status.equals(HttpResponseStatus.UNAUTHORIZED)) {
+        res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
+      }
+      Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialise a map of strings", e);
+    }
+  }
+
+  private void authorize(FullHttpRequest req) throws Refusal {
+    if (expectedAuthorization == null) return;
+    String given = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+    // Constant-time comparison: the token must not leak through response timing.
+    if (given == null || !MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))) {
+      throw new Refusal(HttpResponseStatus.UNAUTHORIZED,
+          given == null ? "publishing needs 'Authorization: Bearer <token>' (--publish-token is set)"
+              : "wrong publish token");
+    }
+  }
+
+  private static String topicOf(QueryStringDecoder query) throws Refusal {
+    List<String> values = query.parameters().get("topic");
+    String name = values == null || values.isEmpty() ? ServerConfig.DEFAULT_TOPIC : values.get(0);
+    String invalid = Topics.invalidReason(name);
+    if (invalid != null) throw new Refusal(HttpResponseStatus.BAD_REQUEST, invalid);
+    return name;
+  }
+
+  Request parse(FullHttpRequest req) throws Refusal {
+    String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    if (type == null || !type.split(";", 2)[0].trim().equalsIgnoreCase("application/json")) {
+      throw new Refusal(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+          "send the event as JSON with 'Content-Type: application/json'");
+    }
+    if (!req.content().isReadable()) throw new Refusal(HttpResponseStatus.BAD_REQUEST, "empty body; expected a JSON object");
+    JsonNode root;
+    try (ByteBufInputStream in = new ByteBufInputStream(req.content().duplicate())) {
+      root = json.readTree(in);
+    } catch (JsonProcessingException e) {
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "body is not valid JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "body could not be read: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "body must be a JSON object like {\"data\": \"…\"}");
+    }
+    for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!FIELDS.contains(name)) {
+        throw new Refusal(HttpResponseStatus.BAD_REQUEST, "unknown field '" + name + "'; allowed: data, event, id");
+      }
+    }
+    String data = string(root, "data", true);
+    String event = string(root, "event", false);
+    String id = string(root, "id", false);
+    if (event != null) {
+      if (event.indexOf('\r') >= 0 || event.indexOf('\n') >= 0) {
+        throw new Refusal(HttpResponseStatus.BAD_REQUEST, "event must not contain CR or LF (it would inject fields)");
+      }
+      if (event.length() > MAX_EVENT_CHARS) {
+        throw new Refusal(HttpResponseStatus.BAD_REQUEST, "event is longer than " + MAX_EVENT_CHARS + " characters");
+      }
+      if (event.isEmpty()) event = null;
+    }
+    if (id != null) checkId(id);
+    return new Request(data, event, id);
+  }
+
+  private static void checkId(String id) throws Refusal {
+    if (id.isEmpty()) {
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "id must not be empty (an empty id resets the client's last event ID)");
+    }
+    if (id.indexOf('\r') >= 0 || id.indexOf('\n') >= 0) {
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "id must not contain CR or LF (it would inject fields)");
+    }
+    if (id.indexOf('\0') >= 0) {
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "id must not contain NUL (clients ignore such ids)");
+    }
+    if (id.length() > MAX_ID_CHARS) {
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "id is longer than " + MAX_ID_CHARS + " characters");
+    }
+    if (Character.isWhitespace(id.charAt(0)) || Character.isWhitespace(id.charAt(id.length() - 1))) {
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST,
+          "id must not start or end with whitespace (HTTP trims it from Last-Event-ID, so resume would fail)");
+    }
+    if (id.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST,
+          "numeric ids are assigned by the server; omit id, or use one with a non-digit");
+    }
+  }
+
+  private static String string(JsonNode root, String name, boolean required) throws Refusal {
+    JsonNode node = root.get(name);
+    if (node == null || node.getNodeType() == JsonNodeType.NULL) {
+      if (required) throw new Refusal(HttpResponseStatus.BAD_REQUEST, "missing field '" + name + "' (a string)");
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "'" + name + "' must be a string, not " + node.getNodeType().name().toLowerCase());
+    }
+    String value = node.textValue();
+    if (hasUnpairedSurrogate(value)) {
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "'" + name + "' contains an unpaired surrogate (not encodable as UTF-8)");
+    }
+    return value;
+  }
+
+  private static boolean hasUnpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) i++;
+        else return true;
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,234 @@
+package dev.ssekit.server;
+
+import dev.ssekit.server.scenario.ScenarioHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The reference SSE server: binds, runs the shared timers (ticks, heartbeats) and shuts down
+ * gracefully. One event loop per core, no thread per connection.
+ *
+ * <pre>
+ * try (SseServer server = SseServer.start(ServerConfig.defaults().withPort(0))) {
+ *   int port = server.port();
+ *   ...
+ * }
+ * </pre>
+ */
+public final class SseServer implements AutoCloseable {
+
+  private final ServerConfig config;
+  private final EventLoopGroup group;
+  private final Channel serverChannel;
+  private final Topics topics;
+  private final ServerMetrics metrics;
+  private final EventStreams streams;
+  private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+  private final AtomicLong tickSeq = new AtomicLong();
+  private final Frame heartbeat = Frame.control(": heartbeat\n\n".getBytes(StandardCharsets.US_ASCII));
+  private volatile boolean closed;
+
+  private SseServer(ServerConfig config) throws InterruptedException {
+    this.config = config;
+    this.topics = new Topics(config.history(), config.maxQueueBytes());
+    this.metrics = new ServerMetrics(topics);
+    topics.bind(metrics);
+    this.streams = new EventStreams(config, topics, metrics);
+    HttpRouter router = new HttpRouter(config, streams, new PublishHandler(config, topics),
+        new ScenarioHandler(), metrics);
+
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+    try {
+      this.serverChannel = new ServerBootstrap()
+          .group(group)
+          .channel(channelType)
+          .option(ChannelOption.SO_BACKLOG, 4096)
+          .option(ChannelOption.SO_REUSEADDR, true)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.SO_KEEPALIVE, true)
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+              new WriteBufferWaterMark((int) Math.min(Integer.MAX_VALUE / 2, config.maxQueueBytes() / 2),
+                  (int) Math.min(Integer.MAX_VALUE, config.maxQueueBytes())))
+          .childHandler(new SseServerInitializer(router, config.maxEventBytes(), config.corsOrigin()))
+          .bind(config.host(), config.port())
+          .sync()
+          .channel();
+    } catch (Exception e) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      throw e;
+    }
+    startTimers();
+  }
+
+  /**
+   * Binds and starts a server. Refuses a non-loopback address without a publish token unless
+   * anonymous publishing was allowed explicitly.
+   *
+   * @throws IllegalArgumentException when the configuration is refused
+   * @throws InterruptedException when interrupted while binding
+   */
+  public static SseServer start(ServerConfig config) throws InterruptedException {
+    if (config.publishToken() == null && !config.allowAnonymousPublish() && !isLoopback(config.host())) {
+      throw new IllegalArgumentException("refusing to bind " + config.host()
+          + " without --publish-token: anyone who can reach it could publish; "
+          + "set a token or pass --allow-anonymous-publish");
+    }
+    return new SseServer(config);
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("cannot resolve --host " + host);
+    }
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+  }
+
+  /** The bound address. */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** Streams open now. */
+  public int openStreams() {
+    return metrics.openStreams.get();
+  }
+
+  /** The settings this server runs with. */
+  public ServerConfig config() {
+    return config;
+  }
+
+  private void startTimers() {
+    if (!config.tick().isZero()) {
+      long ms = config.tick().toMillis();
+      timers.add(group.next().scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS));
+    }
+    if (!config.heartbeat().isZero()) {
+      // One shared timer per event loop, checking a quarter-period so no stream is silent much
+      // longer than --heartbeat; nothing per connection.
+      long periodNanos = config.heartbeat().toNanos();
+      long checkMs = Math.max(50, config.heartbeat().toMillis() / 4);
+      for (EventExecutor executor : group) {
+        EventLoop loop = (EventLoop) executor;
+        timers.add(loop.scheduleAtFixedRate(() -> heartbeats(loop, periodNanos), checkMs, checkMs,
+            TimeUnit.MILLISECONDS));
+      }
+    }
+  }
+
+  /** Publishes one tick: a sequence number and the send time in microseconds since the epoch. */
+  private void tick() {
+    Topic topic = topics.getOrCreate(ServerConfig.DEFAULT_TOPIC);
+    if (topic == null) return;
+    Instant now = Instant.now();
+    long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    String data = "{\"seq\":" + tickSeq.incrementAndGet() + ",\"sentAtMicros\":" + micros + "}";
+    try {
+      topic.publish("tick", data, null);
+    } catch (Topic.DuplicateIdException e) {
+      ServerLog.anomaly("tick", "tick not published: " + e.getMessage());
+    }
+  }
+
+  private void heartbeats(EventLoop loop, long periodNanos) {
+    long now = System.nanoTime();
+    for (Topic topic : topics.all()) {
+      for (LoopSubscribers ls : topic.loopGroups()) {
+        if (ls.loop != loop || ls.size() == 0) continue;
+        if (now - ls.lastWriteNanos >= periodNanos) {
+          metrics.heartbeatsSent.increment(ls.size());
+          ls.broadcast(heartbeat);
+        }
+      }
+    }
+  }
+
+  /**
+   * Graceful shutdown: stop accepting, tell every stream to reconnect (a {@code retry:} hint and a
+   * comment, then a clean end of the body), close, and stop within {@link ServerConfig#shutdownGrace()}.
+   * Clients reconnect after the hint and resume by id.
+   */
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+    streams.shuttingDown();
+    serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    timers.forEach(t -> t.cancel(false));
+    int open = metrics.openStreams.get();
+    Frame goodbye = Frame.control(("retry: " + config.retry().toMillis()
+        + "\n: server shutting down; reconnect and resume with Last-Event-ID\n\n").getBytes(StandardCharsets.US_ASCII));
+    List<EventLoop> loops = new ArrayList<>();
+    for (EventExecutor e : group) loops.add((EventLoop) e);
+    CountDownLatch told = new CountDownLatch(loops.size());
+    for (EventLoop loop : loops) {
+      loop.execute(() -> {
+        try {
+          for (Topic topic : topics.all()) {
+            for (LoopSubscribers ls : topic.loopGroups()) {
+              if (ls.loop != loop) continue;
+              ls.broadcast(goodbye);
+              ls.endAll();
+            }
+          }
+        } finally {
+          told.countDown();
+        }
+      });
+    }
+    try {
+      told.await(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+      while (metrics.openStreams.get() > 0 && remainingMillis(deadline) > 0) Thread.sleep(20);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    int left = metrics.openStreams.get();
+    group.shutdownGracefully(0, Math.max(1, remainingMillis(deadline)), TimeUnit.MILLISECONDS)
+        .awaitUninterruptibly(Math.max(1, remainingMillis(deadline)) + 1000, TimeUnit.MILLISECONDS);
+    ServerLog.info("stopped: told " + open + " streams to reconnect" + (left > 0 ? ", " + left + " forced closed" : ""));
+  }
+
+  private static long remainingMillis(long deadlineNanos) {
+    return Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
+  }
+
+  static String describe(ServerConfig c) {
+    return "history " + c.history() + ", tick " + Durations.format(c.tick()) + ", heartbeat "
+        + Durations.format(c.heartbeat()) + ", retry " + Durations.format(c.retry())
+        + ", max-connections " + c.maxConnections() + ", publish " + (c.publishToken() != null ? "token" : "anonymous");
+  }
+}
