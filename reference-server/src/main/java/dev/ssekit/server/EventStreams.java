@@ -18,6 +18,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * {@code GET /events}: turns a connection into an event stream. The response head, the
@@ -52,15 +53,15 @@ final class EventStreams {
       return;
     }
     boolean http11 = req.protocolVersion().equals(HttpVersion.HTTP_1_1);
-    if (shuttingDown || metrics.openStreams.get() >= config.maxConnections()) {
-      turnAway(ctx, http11, shuttingDown ? "server is shutting down" : "server is at --max-connections ("
-          + config.maxConnections() + " streams)");
-      return;
-    }
     Topic topic = topics.getOrCreate(topicName);
     if (topic == null) {
       Responses.text(ctx, req, HttpResponseStatus.TOO_MANY_REQUESTS,
           "this server already holds " + Topics.MAX_TOPICS + " topics; use an existing topic", config.corsOrigin());
+      return;
+    }
+    if (shuttingDown || !reserveSlot()) {
+      turnAway(ctx, http11, shuttingDown ? "server is shutting down" : "server is at --max-connections ("
+          + config.maxConnections() + " streams)");
       return;
     }
     String lastEventId = lastEventId(req, query);
@@ -68,12 +69,15 @@ final class EventStreams {
     Channel ch = ctx.channel();
     takeOver(ctx.pipeline());
     Subscriber s = new Subscriber(ch, http11);
-    metrics.openStreams.incrementAndGet();
     metrics.streamsOpened.increment();
     ch.closeFuture().addListener((ChannelFutureListener) f -> {
       metrics.openStreams.decrementAndGet();
       // Later on the loop, so a close during a fan-out never reorders the array it iterates.
-      ch.eventLoop().execute(() -> topic.unsubscribe(s));
+      try {
+        ch.eventLoop().execute(() -> topic.unsubscribe(s));
+      } catch (RejectedExecutionException stopping) {
+        // The loop is gone (server stopped): nothing is left to unsubscribe from.
+      }
     });
     Topic.Subscription sub = topic.subscribe(s, lastEventId);
 
@@ -101,6 +105,15 @@ final class EventStreams {
     ch.flush();
     metrics.eventsDelivered.increment(replay.size());
     metrics.bytesWritten.increment(bytes);
+  }
+
+  /** Counts a new stream unless --max-connections are open; exact under concurrency. */
+  private boolean reserveSlot() {
+    while (true) {
+      int open = metrics.openStreams.get();
+      if (open >= config.maxConnections()) return false;
+      if (metrics.openStreams.compareAndSet(open, open + 1)) return true;
+    }
   }
 
   /** The id to resume after: the header wins over the polyfill query parameter; empty means none. */

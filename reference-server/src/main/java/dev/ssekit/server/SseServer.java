@@ -11,6 +11,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -66,7 +67,15 @@ public final class SseServer implements AutoCloseable {
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
     try {
-      this.serverChannel = new ServerBootstrap()
+      ServerBootstrap bootstrap = new ServerBootstrap();
+      if (epoll && !config.heartbeat().isZero()) {
+        // Half-open peers: heartbeats put bytes on the wire; if the peer stops acknowledging them
+        // (gone without a FIN or RST) the kernel aborts the connection after this bound, and the
+        // next write fails, releasing the stream. Well past one heartbeat, so a brief stall is fine.
+        int userTimeoutMs = (int) Math.min(Integer.MAX_VALUE, Math.max(30_000, config.heartbeat().toMillis() * 3));
+        bootstrap.childOption(EpollChannelOption.TCP_USER_TIMEOUT, userTimeoutMs);
+      }
+      this.serverChannel = bootstrap
           .group(group)
           .channel(channelType)
           .option(ChannelOption.SO_BACKLOG, 4096)
