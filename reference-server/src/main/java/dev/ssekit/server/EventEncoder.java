@@ -3,9 +3,9 @@ package dev.ssekit.server;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Encodes an {@link OutboundEvent} to the bytes of one {@code text/event-stream} block (WHATWG
- * HTML §9.2.5). Stateless; each event is encoded once per publish and the bytes are shared by
- * every subscriber.
+ * Encodes events to {@code text/event-stream} bytes (WHATWG HTML §9.2.5). Stateless; each event
+ * is encoded once per publish and the bytes are shared by every subscriber. The id line is
+ * encoded apart ({@link #idLine}) so the body can be encoded before the publish lock is taken.
  */
 final class EventEncoder {
 
@@ -13,15 +13,27 @@ final class EventEncoder {
 
   /** The UTF-8 bytes of {@code event}, ending with the blank line that dispatches it. */
   static byte[] encode(OutboundEvent event) {
-    StringBuilder sb = new StringBuilder(event.data().length() + 64);
-    if (event.id() != null) {
-      // A space after the colon: the client strips exactly one, so an id's own leading space survives.
-      sb.append("id: ").append(event.id()).append('\n');
-    }
-    if (event.type() != null && !event.type().isEmpty()) {
-      sb.append("event: ").append(event.type()).append('\n');
-    }
-    appendData(sb, event.data());
+    byte[] id = event.id() == null ? new byte[0] : idLine(event.id());
+    byte[] body = body(event.type(), event.data());
+    byte[] out = new byte[id.length + body.length];
+    System.arraycopy(id, 0, out, 0, id.length);
+    System.arraycopy(body, 0, out, id.length, body.length);
+    return out;
+  }
+
+  /**
+   * {@code id: <id>\n}. A space after the colon: the client strips exactly one, so an id's own
+   * leading space survives. The caller has refused CR, LF and NUL ({@link OutboundEvent}).
+   */
+  static byte[] idLine(String id) {
+    return ("id: " + id + "\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The event's type and data lines and the blank line that dispatches it. */
+  static byte[] body(String type, String data) {
+    StringBuilder sb = new StringBuilder(data.length() + 32);
+    if (type != null && !type.isEmpty()) sb.append("event: ").append(type).append('\n');
+    appendData(sb, data);
     sb.append('\n');
     return sb.toString().getBytes(StandardCharsets.UTF_8);
   }

@@ -15,10 +15,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * {@code GET /events}: turns a connection into an event stream. The response head, the
@@ -53,33 +51,27 @@ final class EventStreams {
       return;
     }
     boolean http11 = req.protocolVersion().equals(HttpVersion.HTTP_1_1);
-    Topic topic = topics.getOrCreate(topicName);
-    if (topic == null) {
-      Responses.text(ctx, req, HttpResponseStatus.TOO_MANY_REQUESTS,
-          "this server already holds " + Topics.MAX_TOPICS + " topics; use an existing topic", config.corsOrigin());
+    if (shuttingDown) {
+      // The normal retry: the client should come back promptly, to whichever instance answers.
+      turnAway(ctx, config.retry().toMillis(), "server is shutting down; reconnect and resume with Last-Event-ID");
       return;
     }
-    if (shuttingDown || !reserveSlot()) {
-      turnAway(ctx, http11, shuttingDown ? "server is shutting down" : "server is at --max-connections ("
-          + config.maxConnections() + " streams)");
+    if (!reserveSlot()) {
+      turnAway(ctx, backOffMillis(), "server is at --max-connections (" + config.maxConnections() + " streams)");
       return;
     }
     String lastEventId = lastEventId(req, query);
-
     Channel ch = ctx.channel();
-    takeOver(ctx.pipeline());
-    Subscriber s = new Subscriber(ch, http11);
-    metrics.streamsOpened.increment();
-    ch.closeFuture().addListener((ChannelFutureListener) f -> {
+    Topics.Start start = topics.subscribe(topicName, ch.eventLoop(), lastEventId);
+    if (start == null) {
       metrics.openStreams.decrementAndGet();
-      // Later on the loop, so a close during a fan-out never reorders the array it iterates.
-      try {
-        ch.eventLoop().execute(() -> topic.unsubscribe(s));
-      } catch (RejectedExecutionException stopping) {
-        // The loop is gone (server stopped): nothing is left to unsubscribe from.
-      }
-    });
-    Topic.Subscription sub = topic.subscribe(s, lastEventId);
+      turnAway(ctx, backOffMillis(), "server holds " + Topics.MAX_TOPICS + " topics with history or subscribers");
+      return;
+    }
+    Subscriber s = new Subscriber(ch, http11, start.group(), start.nextSeq(), start.joinedAtBytes());
+    takeOver(ctx.pipeline(), s);
+    metrics.streamsOpened.increment();
+    ch.closeFuture().addListener((ChannelFutureListener) f -> metrics.openStreams.decrementAndGet());
 
     ByteBuf head = Unpooled.buffer(256);
     head.writeCharSequence(responseHead(http11), StandardCharsets.US_ASCII);
@@ -88,23 +80,24 @@ final class EventStreams {
     ch.write(openingBlock.wire(http11), ch.voidPromise());
     bytes += openingBlock.wireLength(http11);
     if (lastEventId != null) {
-      if (sub.resumed()) {
+      if (start.resumed()) {
         metrics.resumeHits.increment();
       } else {
         metrics.resumeMisses.increment();
-        Frame notice = Frame.control(EventEncoder.comment(missNotice(lastEventId, sub)));
+        Frame notice = Frame.control(EventEncoder.comment(missNotice(lastEventId, start.heldIds())));
         ch.write(notice.wire(http11), ch.voidPromise());
         bytes += notice.wireLength(http11);
       }
     }
-    List<Frame> replay = sub.replay();
-    for (Frame f : replay) {
-      ch.write(f.wire(http11), ch.voidPromise());
-      bytes += f.wireLength(http11);
-    }
-    ch.flush();
-    metrics.eventsDelivered.increment(replay.size());
     metrics.bytesWritten.increment(bytes);
+    start.group().add(s);
+    // The replay (if any) comes from the history like every later event; the head goes out now.
+    start.group().pump(s);
+    ch.flush();
+  }
+
+  private long backOffMillis() {
+    return Math.max(30_000, config.retry().toMillis() * 10);
   }
 
   /** Counts a new stream unless --max-connections are open; exact under concurrency. */
@@ -129,10 +122,9 @@ final class EventStreams {
     return value == null || value.isEmpty() ? null : value;
   }
 
-  private static String missNotice(String lastEventId, Topic.Subscription sub) {
+  private static String missNotice(String lastEventId, String[] heldIds) {
     String shown = lastEventId.length() > 128 ? lastEventId.substring(0, 128) + "…" : lastEventId;
-    String range = sub.oldestId() == null ? "it holds no events yet"
-        : "it holds ids " + sub.oldestId() + " to " + sub.newestId();
+    String range = heldIds == null ? "it holds no events now" : "it holds ids " + heldIds[0] + " to " + heldIds[1];
     return "last-event-id '" + printable(shown) + "' is not in this server's history (" + range
         + "); events published in between may be missing; continuing from live events";
   }
@@ -161,16 +153,21 @@ final class EventStreams {
   }
 
   /**
-   * Past --max-connections (or while shutting down): a 200 stream that sets a long retry and
-   * closes. A browser reconnects after the retry time; a 503 would stop it for good (§9.2.2).
+   * Past --max-connections, while shutting down, or with a full topic registry: a 200 stream that
+   * sets a retry time and closes. A browser reconnects after it; a 503 would stop it for good
+   * (WHATWG §9.2.2).
    */
-  private void turnAway(ChannelHandlerContext ctx, boolean http11, String why) {
+  private void turnAway(ChannelHandlerContext ctx, long retryMs, String why) {
     metrics.streamsRejected.increment();
     ServerLog.anomaly("turned-away", "turned a stream away: " + why);
-    long retryMs = Math.max(30_000, config.retry().toMillis() * 10);
-    takeOver(ctx.pipeline());
+    takeOver(ctx.pipeline(), new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(ChannelHandlerContext c, Object msg) {
+        ReferenceCountUtil.release(msg);
+      }
+    });
     Channel ch = ctx.channel();
-    String body = "retry: " + retryMs + "\n" + ": " + why + "; retry in " + retryMs / 1000 + "s\n\n";
+    String body = "retry: " + retryMs + "\n" + ": " + why + "; retry in " + Durations.format(java.time.Duration.ofMillis(retryMs)) + "\n\n";
     String head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache, no-transform\r\n"
         + (config.corsOrigin().isEmpty() ? "" : "Access-Control-Allow-Origin: " + config.corsOrigin() + "\r\n")
         + "Connection: close\r\n\r\n";
@@ -178,12 +175,13 @@ final class EventStreams {
     ch.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
   }
 
-  /** Leaves only the shared stream handler in the pipeline; bytes are written raw from here on. */
-  private static void takeOver(ChannelPipeline p) {
-    // Router first, so bytes the decoder still holds are handed to the stream handler, which drops them.
-    p.replace("router", "stream", StreamInbound.INSTANCE);
+  /** Leaves only {@code handler} in the pipeline; bytes are written raw from here on. */
+  private static void takeOver(ChannelPipeline p, ChannelHandler handler) {
+    // Router first, so bytes the decoder still holds are handed to the new handler, which drops them.
+    p.replace("router", "stream", handler);
     p.remove("aggregator");
     p.remove("codec");
+    if (p.get("timeout") != null) p.remove("timeout");
   }
 
   private static String first(QueryStringDecoder q, String name, String fallback) {
@@ -196,25 +194,4 @@ final class EventStreams {
     return Unpooled.wrappedBuffer("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
   }
 
-  /**
-   * The only handler of a stream connection: discards what the client sends after its request
-   * and closes quietly on I/O errors (a reset by the peer is how most streams end).
-   */
-  @ChannelHandler.Sharable
-  static final class StreamInbound extends ChannelInboundHandlerAdapter {
-    static final StreamInbound INSTANCE = new StreamInbound();
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      ReferenceCountUtil.release(msg);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (!(cause instanceof IOException)) {
-        ServerLog.anomaly("stream-error", "closing stream " + ctx.channel().remoteAddress() + ": " + cause);
-      }
-      ctx.close();
-    }
-  }
 }

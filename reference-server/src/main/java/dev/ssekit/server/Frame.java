@@ -9,36 +9,48 @@ import java.nio.charset.StandardCharsets;
  * The wire form of one event, built once and written to every subscriber: a single direct
  * buffer holding the HTTP/1.1 chunk (size line, SSE block, CRLF). Subscribers on chunked
  * responses get a duplicate of the whole chunk; close-delimited (HTTP/1.0) responses get a
- * duplicate of the SSE block alone. The buffer is never released by writes (it is shared and
- * kept in the history); the garbage collector frees it once the history lets go.
+ * duplicate of the SSE block alone. Writes never release the buffer (it is shared and kept in the
+ * history); the garbage collector frees it once the history lets go.
  */
 final class Frame {
 
   final long seq;
   final String id;
+  /** Whether the publisher chose the id (such ids stay reserved after eviction). */
+  final boolean customId;
+  /** Bytes published on the topic up to and including this frame (chunk framing included). */
+  final long cumulativeEnd;
+  final Topic topic;
+  /** Set once, under the publish lock, when the history lets go of this frame. */
+  boolean evicted;
   private final ByteBuf chunk;
   private final int sseOffset;
   private final int sseLength;
 
-  private Frame(long seq, String id, byte[] sse) {
+  private Frame(Topic topic, long seq, String id, boolean customId, byte[] head, byte[] body, long cumulativeBefore) {
+    this.topic = topic;
     this.seq = seq;
     this.id = id;
-    byte[] sizeLine = (Integer.toHexString(sse.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-    ByteBuffer direct = ByteBuffer.allocateDirect(sizeLine.length + sse.length + 2);
-    direct.put(sizeLine).put(sse).put((byte) '\r').put((byte) '\n').flip();
+    this.customId = customId;
+    int sse = head.length + body.length;
+    byte[] sizeLine = (Integer.toHexString(sse) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer direct = ByteBuffer.allocateDirect(sizeLine.length + sse + 2);
+    direct.put(sizeLine).put(head).put(body).put((byte) '\r').put((byte) '\n').flip();
     this.chunk = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
     this.sseOffset = sizeLine.length;
-    this.sseLength = sse.length;
+    this.sseLength = sse;
+    this.cumulativeEnd = cumulativeBefore + chunk.readableBytes();
   }
 
-  /** A frame for an event with a sequence number and id. */
-  static Frame event(long seq, String id, byte[] sse) {
-    return new Frame(seq, id, sse);
+  /** An event frame: {@code idLine} (may be empty) then the encoded type and data lines. */
+  static Frame event(Topic topic, long seq, String id, boolean customId, byte[] idLine, byte[] body,
+      long cumulativeBefore) {
+    return new Frame(topic, seq, id, customId, idLine, body, cumulativeBefore);
   }
 
-  /** A frame for bytes that are not an event (comments, retry lines); seq 0, no id. */
+  /** Bytes that are not an event (comments, retry lines): no topic, seq 0, no id. */
   static Frame control(byte[] sse) {
-    return new Frame(0, null, sse);
+    return new Frame(null, 0, null, false, new byte[0], sse, 0);
   }
 
   /** A view to write: the chunk for chunked responses, the bare block otherwise. */
@@ -51,7 +63,12 @@ final class Frame {
     return chunked ? chunk.readableBytes() : sseLength;
   }
 
-  /** The SSE block alone, as bytes (for tests and logs). */
+  /** Bytes this frame holds in memory (what the history budget counts). */
+  int size() {
+    return chunk.readableBytes();
+  }
+
+  /** The SSE block alone, as bytes. */
   byte[] sseBytes() {
     byte[] out = new byte[sseLength];
     chunk.getBytes(sseOffset, out);

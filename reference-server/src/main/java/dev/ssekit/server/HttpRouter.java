@@ -55,8 +55,20 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     QueryStringDecoder query = new QueryStringDecoder(req.uri());
-    String path = query.path();
+    String path;
+    try {
+      path = query.path();
+      query.parameters(); // decode now, so bad escapes are refused here and not later
+    } catch (IllegalArgumentException badEscape) {
+      Responses.text(ctx, req, HttpResponseStatus.BAD_REQUEST,
+          "bad percent-encoding in the request target: " + badEscape.getMessage(), config.corsOrigin());
+      return;
+    }
     HttpMethod method = req.method();
+    if (method.equals(HttpMethod.HEAD) && !path.equals("/scenarios") && !path.startsWith("/scenarios/")) {
+      head(ctx, req, path);
+      return;
+    }
 
     if (method.equals(HttpMethod.OPTIONS)) {
       preflight(ctx, req);
@@ -106,12 +118,35 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       "GET  /metrics                 Prometheus metrics",
       "GET  /healthz                 liveness");
 
+  /**
+   * HEAD (RFC 9110 §9.3.2): the head a GET would get, without a body. For the stream that is the
+   * stream's head; nobody is subscribed.
+   */
+  private void head(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
+    FullHttpResponse res;
+    switch (path) {
+      case "/events" -> {
+        res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
+        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, no-transform");
+        res.headers().set("X-Accel-Buffering", "no");
+        if (!config.corsOrigin().isEmpty()) res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, config.corsOrigin());
+        HttpUtil.setTransferEncodingChunked(res, true);
+      }
+      case "/metrics", "/healthz", "/" -> res = Responses.response(HttpResponseStatus.OK,
+          path.equals("/healthz") ? "application/json" : "text/plain; charset=utf-8", new byte[0], config.corsOrigin());
+      default -> res = Responses.response(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", new byte[0],
+          config.corsOrigin());
+    }
+    Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
+  }
+
   private boolean requireMethod(ChannelHandlerContext ctx, FullHttpRequest req, HttpMethod allowed) {
     if (req.method().equals(allowed)) return true;
     FullHttpResponse res = Responses.response(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
         (req.method() + " is not allowed here; use " + allowed + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
         config.corsOrigin());
-    res.headers().set(HttpHeaderNames.ALLOW, allowed + ", OPTIONS");
+    res.headers().set(HttpHeaderNames.ALLOW, allowed + (allowed.equals(HttpMethod.GET) ? ", HEAD" : "") + ", OPTIONS");
     Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
     return false;
   }

@@ -37,13 +37,17 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--history", paramLabel = "N", description = "Events kept per topic for resumption (default: ${DEFAULT-VALUE}).")
   int history = 10_000;
 
+  @Option(names = "--history-bytes", paramLabel = "B",
+      description = "Bytes of history kept across all topics; the oldest events go first (default: ${DEFAULT-VALUE}).")
+  long historyBytes = 256L << 20;
+
   @Option(names = "--max-connections", paramLabel = "N",
       description = "Open streams allowed; past it a stream gets a long retry and is closed (default: ${DEFAULT-VALUE}).")
   int maxConnections = 20_000;
 
   @Option(names = "--max-queue-bytes", paramLabel = "B",
       description = "Unsent bytes a subscriber may fall behind before it is disconnected (default: ${DEFAULT-VALUE}).")
-  long maxQueueBytes = 8L << 20;
+  long maxQueueBytes = 1L << 20;
 
   @Option(names = "--max-event-bytes", paramLabel = "B",
       description = "Largest publish body accepted; larger gets 413 (default: ${DEFAULT-VALUE}).")
@@ -86,7 +90,7 @@ public final class Main implements Callable<Integer> {
     ServerConfig config;
     SseServer server;
     try {
-      config = new ServerConfig(host, port, tick, heartbeat, retry, history, maxConnections, maxQueueBytes,
+      config = new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, maxConnections, maxQueueBytes,
           maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace);
       server = SseServer.start(config);
     } catch (IllegalArgumentException e) {
@@ -99,7 +103,20 @@ public final class Main implements Callable<Integer> {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // A watchdog: if shutdown itself is stuck (say, after running out of memory), still exit.
+      Thread watchdog = new Thread(() -> {
+        try {
+          Thread.sleep(shutdownGrace.toMillis() + 5_000);
+          ServerLog.error("graceful shutdown did not finish within " + Durations.format(shutdownGrace) + " + 5s; halting");
+          Runtime.getRuntime().halt(1);
+        } catch (InterruptedException finished) {
+          // shutdown finished in time
+        }
+      }, "sse-shutdown-watchdog");
+      watchdog.setDaemon(true);
+      watchdog.start();
       server.close();
+      watchdog.interrupt();
       stopped.countDown();
     }, "sse-shutdown"));
     ServerLog.info("listening on http://" + host + ":" + server.port() + "/events (" + SseServer.describe(config) + ")");

@@ -2,6 +2,7 @@ package dev.ssekit.server;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
@@ -43,6 +44,8 @@ final class PublishHandler {
     this.topics = topics;
     this.json = new ObjectMapper();
     this.json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    // "{...} trailing junk" and concatenated objects are not one JSON object: refuse them.
+    this.json.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.expectedAuthorization = config.publishToken() == null ? null
         : ("Bearer " + config.publishToken()).getBytes(StandardCharsets.UTF_8);
   }
@@ -66,16 +69,13 @@ final class PublishHandler {
       authorize(req);
       String topicName = topicOf(query);
       Request r = parse(req);
-      Topic topic = topics.getOrCreate(topicName);
-      if (topic == null) {
-        throw new Refusal(HttpResponseStatus.TOO_MANY_REQUESTS,
-            "this server already holds " + Topics.MAX_TOPICS + " topics; publish to an existing topic");
-      }
+      // Encoded before the publish lock is taken; the id line is added under it.
+      byte[] body = EventEncoder.body(r.event(), r.data());
       Frame frame;
       try {
-        frame = topic.publish(r.event(), r.data(), r.id());
-      } catch (Topic.DuplicateIdException e) {
-        throw new Refusal(HttpResponseStatus.CONFLICT, e.getMessage());
+        frame = topics.publish(topicName, r.id(), body);
+      } catch (Topics.Refused e) {
+        throw new Refusal(HttpResponseStatus.valueOf(e.status), e.getMessage());
       }
       Responses.json(ctx, req, HttpResponseStatus.ACCEPTED,
           json.writeValueAsString(Map.of("id", frame.id)), config.corsOrigin());

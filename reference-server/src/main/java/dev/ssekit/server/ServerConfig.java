@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param heartbeat period of comment heartbeats on idle streams, {@link Duration#ZERO} for none
  * @param retry reconnection time announced with {@code retry:} at the start of every stream
  * @param history events kept per topic for resumption
+ * @param historyBytes bytes of history kept across all topics (oldest events evicted first)
  * @param maxConnections open streams allowed at once; past it a stream gets a long retry and is closed
  * @param maxQueueBytes bytes a subscriber may fall behind before it is disconnected
  * @param maxEventBytes largest accepted publish body
@@ -28,6 +29,7 @@ public record ServerConfig(
     Duration heartbeat,
     Duration retry,
     int history,
+    long historyBytes,
     int maxConnections,
     long maxQueueBytes,
     int maxEventBytes,
@@ -50,6 +52,7 @@ public record ServerConfig(
       throw new IllegalArgumentException("durations must not be negative");
     }
     if (history < 1) throw new IllegalArgumentException("history must be at least 1: " + history);
+    if (historyBytes < 4096) throw new IllegalArgumentException("history-bytes must be at least 4096");
     if (maxConnections < 1) throw new IllegalArgumentException("max-connections must be at least 1");
     if (maxQueueBytes < 1024) throw new IllegalArgumentException("max-queue-bytes must be at least 1024");
     if (maxEventBytes < 16) throw new IllegalArgumentException("max-event-bytes must be at least 16");
@@ -62,62 +65,67 @@ public record ServerConfig(
   /** The defaults of the command line, bound to 127.0.0.1:8080. */
   public static ServerConfig defaults() {
     return new ServerConfig("127.0.0.1", 8080, Duration.ofSeconds(1), Duration.ofSeconds(15),
-        Duration.ofSeconds(3), 10_000, 20_000, 8L << 20, 1 << 20, "*", null, false,
+        Duration.ofSeconds(3), 10_000, 256L << 20, 20_000, 1L << 20, 1 << 20, "*", null, false,
         Duration.ofSeconds(5));
   }
 
   public ServerConfig withPort(int newPort) {
-    return new ServerConfig(host, newPort, tick, heartbeat, retry, history, maxConnections,
+    return new ServerConfig(host, newPort, tick, heartbeat, retry, history, historyBytes, maxConnections,
         maxQueueBytes, maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace);
   }
 
   public ServerConfig withTick(Duration newTick) {
-    return new ServerConfig(host, port, newTick, heartbeat, retry, history, maxConnections,
+    return new ServerConfig(host, port, newTick, heartbeat, retry, history, historyBytes, maxConnections,
         maxQueueBytes, maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace);
   }
 
   public ServerConfig withHeartbeat(Duration newHeartbeat) {
-    return new ServerConfig(host, port, tick, newHeartbeat, retry, history, maxConnections,
+    return new ServerConfig(host, port, tick, newHeartbeat, retry, history, historyBytes, maxConnections,
         maxQueueBytes, maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace);
   }
 
   public ServerConfig withHistory(int newHistory) {
-    return new ServerConfig(host, port, tick, heartbeat, retry, newHistory, maxConnections,
+    return new ServerConfig(host, port, tick, heartbeat, retry, newHistory, historyBytes, maxConnections,
         maxQueueBytes, maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace);
   }
 
   public ServerConfig withMaxConnections(int newMax) {
-    return new ServerConfig(host, port, tick, heartbeat, retry, history, newMax,
+    return new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, newMax,
         maxQueueBytes, maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace);
   }
 
   public ServerConfig withMaxQueueBytes(long newMax) {
-    return new ServerConfig(host, port, tick, heartbeat, retry, history, maxConnections,
+    return new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, maxConnections,
         newMax, maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace);
   }
 
   public ServerConfig withMaxEventBytes(int newMax) {
-    return new ServerConfig(host, port, tick, heartbeat, retry, history, maxConnections,
+    return new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, maxConnections,
         maxQueueBytes, newMax, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace);
   }
 
   public ServerConfig withPublishToken(String token) {
-    return new ServerConfig(host, port, tick, heartbeat, retry, history, maxConnections,
+    return new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, maxConnections,
         maxQueueBytes, maxEventBytes, corsOrigin, token, allowAnonymousPublish, shutdownGrace);
   }
 
   public ServerConfig withHost(String newHost, boolean anonymousPublish) {
-    return new ServerConfig(newHost, port, tick, heartbeat, retry, history, maxConnections,
+    return new ServerConfig(newHost, port, tick, heartbeat, retry, history, historyBytes, maxConnections,
         maxQueueBytes, maxEventBytes, corsOrigin, publishToken, anonymousPublish, shutdownGrace);
   }
 
+  public ServerConfig withHistoryBytes(long newHistoryBytes) {
+    return new ServerConfig(host, port, tick, heartbeat, retry, history, newHistoryBytes, maxConnections,
+        maxQueueBytes, maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace);
+  }
+
   public ServerConfig withRetry(Duration newRetry) {
-    return new ServerConfig(host, port, tick, heartbeat, newRetry, history, maxConnections,
+    return new ServerConfig(host, port, tick, heartbeat, newRetry, history, historyBytes, maxConnections,
         maxQueueBytes, maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace);
   }
 
   public ServerConfig withCorsOrigin(String origin) {
-    return new ServerConfig(host, port, tick, heartbeat, retry, history, maxConnections,
+    return new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, maxConnections,
         maxQueueBytes, maxEventBytes, origin, publishToken, allowAnonymousPublish, shutdownGrace);
   }
 }

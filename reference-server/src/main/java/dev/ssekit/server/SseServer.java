@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -51,14 +52,18 @@ public final class SseServer implements AutoCloseable {
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private final AtomicLong tickSeq = new AtomicLong();
   private final Frame heartbeat = Frame.control(": heartbeat\n\n".getBytes(StandardCharsets.US_ASCII));
-  private volatile boolean closed;
+  private final Frame goodbye;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private SseServer(ServerConfig config) throws InterruptedException {
     this.config = config;
-    this.topics = new Topics(config.history(), config.maxQueueBytes());
+    this.topics = new Topics(config.history(), config.historyBytes(), config.maxQueueBytes());
     this.metrics = new ServerMetrics(topics);
     topics.bind(metrics);
     this.streams = new EventStreams(config, topics, metrics);
+    // Allocated now: shutdown must not depend on memory being available then.
+    this.goodbye = Frame.control(("retry: " + config.retry().toMillis()
+        + "\n: server shutting down; reconnect and resume with Last-Event-ID\n\n").getBytes(StandardCharsets.US_ASCII));
     HttpRouter router = new HttpRouter(config, streams, new PublishHandler(config, topics),
         new ScenarioHandler(), metrics);
 
@@ -82,9 +87,9 @@ public final class SseServer implements AutoCloseable {
           .option(ChannelOption.SO_REUSEADDR, true)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.SO_KEEPALIVE, true)
-          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-              new WriteBufferWaterMark((int) Math.min(Integer.MAX_VALUE / 2, config.maxQueueBytes() / 2),
-                  (int) Math.min(Integer.MAX_VALUE, config.maxQueueBytes())))
+          // Stop writing to a stream once 32 KiB wait unsent; it is written from the shared history
+          // again when it drains, so a slow reader holds no more than this.
+          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16 * 1024, 32 * 1024))
           .childHandler(new SseServerInitializer(router, config.maxEventBytes(), config.corsOrigin()))
           .bind(config.host(), config.port())
           .sync()
@@ -143,7 +148,7 @@ public final class SseServer implements AutoCloseable {
   private void startTimers() {
     if (!config.tick().isZero()) {
       long ms = config.tick().toMillis();
-      timers.add(group.next().scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS));
+      timers.add(group.next().scheduleAtFixedRate(guarded("tick", this::tick), ms, ms, TimeUnit.MILLISECONDS));
     }
     if (!config.heartbeat().isZero()) {
       // One shared timer per event loop, checking a quarter-period so no stream is silent much
@@ -152,22 +157,32 @@ public final class SseServer implements AutoCloseable {
       long checkMs = Math.max(50, config.heartbeat().toMillis() / 4);
       for (EventExecutor executor : group) {
         EventLoop loop = (EventLoop) executor;
-        timers.add(loop.scheduleAtFixedRate(() -> heartbeats(loop, periodNanos), checkMs, checkMs,
+        timers.add(loop.scheduleAtFixedRate(guarded("heartbeat", () -> heartbeats(loop, periodNanos)), checkMs, checkMs,
             TimeUnit.MILLISECONDS));
       }
     }
+    timers.add(group.next().scheduleAtFixedRate(guarded("sweep", topics::sweep), 10, 10, TimeUnit.SECONDS));
+  }
+
+  /** A periodic task that survives its own failures: a scheduled task that throws never runs again. */
+  private static Runnable guarded(String what, Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (Throwable t) { // an OutOfMemoryError too: log it and keep the timer alive
+        ServerLog.anomaly(what + "-failed", what + " failed: " + t);
+      }
+    };
   }
 
   /** Publishes one tick: a sequence number and the send time in microseconds since the epoch. */
   private void tick() {
-    Topic topic = topics.getOrCreate(ServerConfig.DEFAULT_TOPIC);
-    if (topic == null) return;
     Instant now = Instant.now();
     long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     String data = "{\"seq\":" + tickSeq.incrementAndGet() + ",\"sentAtMicros\":" + micros + "}";
     try {
-      topic.publish("tick", data, null);
-    } catch (Topic.DuplicateIdException e) {
+      topics.publish(ServerConfig.DEFAULT_TOPIC, null, EventEncoder.body("tick", data));
+    } catch (Topics.Refused e) {
       ServerLog.anomaly("tick", "tick not published: " + e.getMessage());
     }
   }
@@ -186,32 +201,28 @@ public final class SseServer implements AutoCloseable {
   }
 
   /**
-   * Graceful shutdown: stop accepting, tell every stream to reconnect (a {@code retry:} hint and a
-   * comment, then a clean end of the body), close, and stop within {@link ServerConfig#shutdownGrace()}.
-   * Clients reconnect after the hint and resume by id.
+   * Graceful shutdown: stop accepting and publishing, tell every stream to reconnect (a
+   * {@code retry:} hint and a comment, then a clean end of the body), close, and stop within
+   * {@link ServerConfig#shutdownGrace()}. Clients reconnect after the hint and resume by id.
    */
   @Override
   public void close() {
-    if (closed) return;
-    closed = true;
+    if (!closed.compareAndSet(false, true)) return;
     long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
     streams.shuttingDown();
+    topics.close();
     serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     timers.forEach(t -> t.cancel(false));
-    int open = metrics.openStreams.get();
-    Frame goodbye = Frame.control(("retry: " + config.retry().toMillis()
-        + "\n: server shutting down; reconnect and resume with Last-Event-ID\n\n").getBytes(StandardCharsets.US_ASCII));
     List<EventLoop> loops = new ArrayList<>();
     for (EventExecutor e : group) loops.add((EventLoop) e);
     CountDownLatch told = new CountDownLatch(loops.size());
+    AtomicLong ended = new AtomicLong();
     for (EventLoop loop : loops) {
       loop.execute(() -> {
         try {
           for (Topic topic : topics.all()) {
             for (LoopSubscribers ls : topic.loopGroups()) {
-              if (ls.loop != loop) continue;
-              ls.broadcast(goodbye);
-              ls.endAll();
+              if (ls.loop == loop) ended.addAndGet(ls.endAll(goodbye));
             }
           }
         } finally {
@@ -228,7 +239,7 @@ public final class SseServer implements AutoCloseable {
     int left = metrics.openStreams.get();
     group.shutdownGracefully(0, Math.max(1, remainingMillis(deadline)), TimeUnit.MILLISECONDS)
         .awaitUninterruptibly(Math.max(1, remainingMillis(deadline)) + 1000, TimeUnit.MILLISECONDS);
-    ServerLog.info("stopped: told " + open + " streams to reconnect" + (left > 0 ? ", " + left + " forced closed" : ""));
+    ServerLog.info("stopped: told " + ended.get() + " streams to reconnect" + (left > 0 ? ", " + left + " forced closed" : ""));
   }
 
   private static long remainingMillis(long deadlineNanos) {
@@ -236,7 +247,7 @@ public final class SseServer implements AutoCloseable {
   }
 
   static String describe(ServerConfig c) {
-    return "history " + c.history() + ", tick " + Durations.format(c.tick()) + ", heartbeat "
+    return "history " + c.history() + " events / " + c.historyBytes() + " bytes, tick " + Durations.format(c.tick()) + ", heartbeat "
         + Durations.format(c.heartbeat()) + ", retry " + Durations.format(c.retry())
         + ", max-connections " + c.maxConnections() + ", publish " + (c.publishToken() != null ? "token" : "anonymous");
   }

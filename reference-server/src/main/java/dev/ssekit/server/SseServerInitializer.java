@@ -14,20 +14,26 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The pipeline of every accepted connection, in order:
  * <pre>
+ *   "timeout"    ReadTimeoutHandler      closes a connection that sends nothing for 30 s before it
+ *                                        becomes a stream (slow or idle HTTP clients)
  *   "codec"      HttpServerCodec         bytes &lt;-&gt; HTTP messages (8 KiB line, 16 KiB headers)
  *   "aggregator" HttpObjectAggregator    whole requests, bodies up to --max-event-bytes (else 413)
  *   "router"     {@link HttpRouter}      one shared instance: dispatches by method and path
  * </pre>
  * A request for {@code /events} turns the connection into a stream: the router removes the codec
- * and the aggregator and leaves one shared {@link EventStreams.StreamInbound}, so an idle stream
- * carries no per-connection handler state at all.
+ * the aggregator and the timeout, and leaves one {@link Subscriber}: an idle stream carries that
+ * one small object and nothing else.
  */
 final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
+
+  /** Seconds a connection may stay silent while it is still plain HTTP (not a stream). */
+  static final int HTTP_IDLE_SECONDS = 30;
 
   private final HttpRouter router;
   private final int maxEventBytes;
@@ -42,6 +48,7 @@ final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
   @Override
   protected void initChannel(SocketChannel ch) {
     ch.pipeline()
+        .addLast("timeout", new ReadTimeoutHandler(HTTP_IDLE_SECONDS))
         .addLast("codec", new HttpServerCodec(8192, 16384, 8192))
         .addLast("aggregator", new BoundedAggregator(maxEventBytes, corsOrigin))
         .addLast("router", router);

@@ -1,25 +1,23 @@
 package dev.ssekit.server;
 
 import io.netty.channel.EventLoop;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * One topic: its bounded history, its id sequence and its subscribers, grouped by event loop.
+ * One topic: its bounded history (a ring of frames indexed by sequence number), its ids, and its
+ * subscribers grouped by event loop.
  *
- * <p>Ordering and exactly-once resume rest on one lock. {@link #publish} assigns the next
- * sequence number, appends to the history and queues the frame on every loop while holding it;
- * {@link #subscribe} takes the replay and records the last sequence number it covers while
- * holding it. A frame queued before a subscription is skipped by that subscriber (its sequence
- * number is covered by the replay); a frame queued after it is written after the replay, because
- * both run on the subscriber's loop in submission order. So no event is lost or repeated even
- * while events are published during a replay.
+ * <p>Every change happens under the registry's publish lock ({@link Topics}); event loops read
+ * the history without locks. A frame is stored before {@link #lastSeq} moves past it, so a
+ * reader that sees {@code lastSeq} sees every frame up to it. Each subscriber keeps only the
+ * sequence number of the next event it needs and is written from the history while its socket
+ * accepts data ({@link LoopSubscribers#pump}); that is why resuming during concurrent publishing
+ * can neither lose nor repeat an event, and why a slow subscriber costs no more memory than a
+ * fast one.
  *
  * <p>Generated ids are decimal numbers that start at the topic's creation time in microseconds
  * since the epoch, so ids keep growing across restarts and an id from an earlier instance is never
@@ -28,95 +26,112 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Topic {
 
   final String name;
-  private final int historyLimit;
-  private final ServerMetrics metrics;
-  private final long maxQueueBytes;
-  private final ArrayDeque<Frame> history = new ArrayDeque<>();
-  private final Map<String, Long> seqById = new HashMap<>();
+  private final AtomicReferenceArray<Frame> ring;
+  private final int capacity;
+  private final Map<String, Long> seqById = new ConcurrentHashMap<>();
+  /** Publisher-chosen ids evicted from the history; reuse would make resumes skip events silently. */
+  private final LinkedHashSet<String> retiredIds = new LinkedHashSet<>();
+  private final int retiredLimit;
   private final Map<EventLoop, LoopSubscribers> loops = new ConcurrentHashMap<>();
   private final long idBase;
-  private long lastSeq;
+  private volatile long lastSeq;
+  private volatile long firstSeq = 1;
+  private volatile long cumulativeBytes;
+  /** Subscribers now (changed under the publish lock); a topic with none and no history is removable. */
+  int subscriberCount;
 
-  Topic(String name, int historyLimit, ServerMetrics metrics, long maxQueueBytes, long idBase) {
+  Topic(String name, int historyLimit, long idBase) {
     this.name = name;
-    this.historyLimit = historyLimit;
-    this.metrics = metrics;
-    this.maxQueueBytes = maxQueueBytes;
+    this.capacity = historyLimit;
+    this.ring = new AtomicReferenceArray<>(historyLimit);
+    this.retiredLimit = Math.max(1024, historyLimit * 4);
     this.idBase = idBase;
   }
 
-  /** Thrown when a publisher's own id is already in this topic's history. */
-  static final class DuplicateIdException extends Exception {
-    private static final long serialVersionUID = 1L;
+  long lastSeq() {
+    return lastSeq;
+  }
 
-    DuplicateIdException(String id) {
-      super("id '" + id + "' is already in use on this topic");
-    }
+  long cumulativeBytes() {
+    return cumulativeBytes;
+  }
+
+  /** The frame with sequence number {@code seq}, or null when it was evicted or not yet published. */
+  Frame frame(long seq) {
+    if (seq < firstSeq || seq > lastSeq) return null;
+    Frame f = ring.get((int) (seq % capacity));
+    return f != null && f.seq == seq ? f : null;
+  }
+
+  /** The sequence number of the event with {@code id} while it is in the history, else -1. */
+  long seqOf(String id) {
+    Long seq = seqById.get(id);
+    return seq == null || seq < firstSeq ? -1 : seq;
+  }
+
+  /** The oldest and newest ids held, for the resume-miss notice; under the publish lock. */
+  String[] heldIdRange() {
+    Frame oldest = frame(firstSeq);
+    Frame newest = frame(lastSeq);
+    return oldest == null || newest == null ? null : new String[] {oldest.id, newest.id};
+  }
+
+  boolean hasHistory() {
+    return lastSeq >= firstSeq;
+  }
+
+  /** True when {@code id} is held or was a publisher-chosen id of this topic; under the publish lock. */
+  boolean idTaken(String id) {
+    return seqById.containsKey(id) || retiredIds.contains(id);
   }
 
   /**
-   * Publishes {@code type} and {@code data} with {@code id}, or with the next generated id when
-   * {@code id} is null. Returns the frame (its id is the event's id).
+   * Appends an event; under the publish lock. Returns the frame and any frame pushed out of the
+   * ring (the caller accounts its bytes), as a two-element array.
    */
-  Frame publish(String type, String data, String id) throws DuplicateIdException {
-    synchronized (this) {
-      long seq = lastSeq + 1;
-      String eventId = id != null ? id : Long.toString(idBase + seq);
-      if (seqById.containsKey(eventId)) throw new DuplicateIdException(eventId);
-      Frame frame = Frame.event(seq, eventId, EventEncoder.encode(new OutboundEvent(type, data, eventId)));
-      lastSeq = seq;
-      history.addLast(frame);
-      seqById.put(eventId, seq);
-      if (history.size() > historyLimit) seqById.remove(history.removeFirst().id);
-      for (LoopSubscribers ls : loops.values()) ls.enqueue(frame);
-      metrics.eventsPublished.increment();
-      return frame;
-    }
+  Frame[] append(String customId, byte[] body) {
+    long seq = lastSeq + 1;
+    String id = customId != null ? customId : Long.toString(idBase + seq);
+    Frame frame = Frame.event(this, seq, id, customId != null, EventEncoder.idLine(id), body, cumulativeBytes);
+    int slot = (int) (seq % capacity);
+    Frame pushedOut = ring.get(slot);
+    if (pushedOut != null && !pushedOut.evicted) evict(pushedOut);
+    else pushedOut = null;
+    ring.set(slot, frame);
+    seqById.put(id, seq);
+    cumulativeBytes = frame.cumulativeEnd;
+    lastSeq = seq; // publishes the frame to lock-free readers
+    return new Frame[] {frame, pushedOut};
   }
 
-  /** What a new subscriber gets: the frames to replay and whether its Last-Event-ID was found. */
-  record Subscription(List<Frame> replay, boolean resumed, String oldestId, String newestId) {}
-
-  /**
-   * Registers {@code s} on its channel's loop (call it there) and returns the frames after
-   * {@code lastEventId} to write first; {@code lastEventId == null} means a fresh stream.
-   */
-  Subscription subscribe(Subscriber s, String lastEventId) {
-    EventLoop loop = s.channel.eventLoop();
-    synchronized (this) {
-      LoopSubscribers ls = loops.computeIfAbsent(loop, l -> new LoopSubscribers(l, this, metrics, maxQueueBytes));
-      s.startSeq = lastSeq;
-      ls.add(s);
-      String oldest = history.isEmpty() ? null : history.peekFirst().id;
-      String newest = history.isEmpty() ? null : history.peekLast().id;
-      if (lastEventId == null) return new Subscription(List.of(), false, oldest, newest);
-      Long after = seqById.get(lastEventId);
-      if (after == null) return new Subscription(List.of(), false, oldest, newest);
-      List<Frame> replay = new ArrayList<>();
-      // Walk back from the newest frame: resumes are usually near the head.
-      Iterator<Frame> it = history.descendingIterator();
-      while (it.hasNext()) {
-        Frame f = it.next();
-        if (f.seq <= after) break;
-        replay.add(f);
+  /** Lets go of {@code f}, the oldest frame held; under the publish lock. */
+  void evict(Frame f) {
+    f.evicted = true;
+    firstSeq = f.seq + 1;
+    ring.compareAndSet((int) (f.seq % capacity), f, null);
+    seqById.remove(f.id, f.seq);
+    if (f.customId) {
+      retiredIds.add(f.id);
+      if (retiredIds.size() > retiredLimit) {
+        var it = retiredIds.iterator();
+        it.next();
+        it.remove();
       }
-      java.util.Collections.reverse(replay);
-      return new Subscription(replay, true, oldest, newest);
     }
   }
 
-  /** Removes {@code s}; call on its channel's loop. */
-  void unsubscribe(Subscriber s) {
-    LoopSubscribers ls = loops.get(s.channel.eventLoop());
-    if (ls != null) ls.remove(s);
+  /** Tells every loop with subscribers that new frames are in the history. */
+  void signal() {
+    for (LoopSubscribers ls : loops.values()) ls.scheduleDrain();
   }
 
-  /** The per-loop groups, for heartbeats and shutdown (each touched only on its own loop). */
+  /** The loop group for {@code loop}, created on first use; under the publish lock. */
+  LoopSubscribers group(EventLoop loop, Topics registry) {
+    return loops.computeIfAbsent(loop, l -> new LoopSubscribers(l, this, registry));
+  }
+
+  /** The per-loop groups (each touched only on its own loop). */
   Collection<LoopSubscribers> loopGroups() {
     return loops.values();
-  }
-
-  synchronized int historySize() {
-    return history.size();
   }
 }

@@ -1,23 +1,37 @@
 package dev.ssekit.server;
 
+import io.netty.channel.EventLoop;
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
-/** The topic registry: names are checked, and the number of topics is bounded. */
+/**
+ * The topic registry and the publish lock. Publishing, subscribing and removing empty topics
+ * take one lock briefly (encoding happens before it); event loops read histories without it.
+ * Memory is bounded three ways: events per topic ({@code --history}), bytes of history across
+ * all topics ({@code --history-bytes}, oldest evicted first, whatever its topic), and the number
+ * of topics (empty topics are removed; past {@link #MAX_TOPICS} new names are refused).
+ */
 final class Topics {
 
-  /** Topics a server will create; past it, new topic names are refused (bounded memory). */
+  /** Topics a server holds at once; past it, new topic names are refused. */
   static final int MAX_TOPICS = 10_000;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._~:@/-]{1,128}");
 
+  private final Object lock = new Object();
   private final ConcurrentHashMap<String, Topic> byName = new ConcurrentHashMap<>();
+  private final ArrayDeque<Frame> publishOrder = new ArrayDeque<>();
   private final int historyLimit;
+  private final long historyBytesLimit;
   private final long maxQueueBytes;
   private ServerMetrics metrics;
+  private long historyBytes;
+  private boolean closed;
 
-  Topics(int historyLimit, long maxQueueBytes) {
+  Topics(int historyLimit, long historyBytesLimit, long maxQueueBytes) {
     this.historyLimit = historyLimit;
+    this.historyBytesLimit = historyBytesLimit;
     this.maxQueueBytes = maxQueueBytes;
   }
 
@@ -31,13 +45,125 @@ final class Topics {
     return "topic must be 1 to 128 characters of A-Z a-z 0-9 . _ ~ : @ / -";
   }
 
-  /** The topic called {@code name}, created on first use; null when the registry is full. */
-  Topic getOrCreate(String name) {
+  /** Thrown when a publish cannot be accepted; the message is the reason given to the client. */
+  static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+    final int status;
+
+    Refused(int status, String reason) {
+      super(reason, null, false, false);
+      this.status = status;
+    }
+  }
+
+  /**
+   * Publishes an event whose type and data lines were encoded as {@code body}, with the
+   * publisher's {@code customId} or a generated one. Returns the frame.
+   */
+  Frame publish(String topicName, String customId, byte[] body) throws Refused {
+    Topic topic;
+    Frame frame;
+    synchronized (lock) {
+      if (closed) throw new Refused(503, "server is shutting down; publish to another instance");
+      topic = getOrCreateLocked(topicName);
+      if (topic == null) throw new Refused(429, "this server already holds " + MAX_TOPICS + " topics; publish to an existing topic");
+      if (customId != null && topic.idTaken(customId)) {
+        throw new Refused(409, "id '" + customId + "' is already in use on this topic");
+      }
+      Frame[] appended = topic.append(customId, body);
+      frame = appended[0];
+      if (appended[1] != null) historyBytes -= appended[1].size();
+      historyBytes += frame.size();
+      publishOrder.addLast(frame);
+      while (historyBytes > historyBytesLimit && publishOrder.size() > 1) {
+        Frame oldest = publishOrder.pollFirst();
+        if (oldest.evicted) continue; // already pushed out of its topic's ring
+        oldest.topic.evict(oldest);
+        historyBytes -= oldest.size();
+      }
+      // Frames pushed out of a ring stay in publishOrder until they reach its head.
+      while (!publishOrder.isEmpty() && publishOrder.peekFirst().evicted) publishOrder.pollFirst();
+    }
+    metrics.eventsPublished.increment();
+    topic.signal();
+    return frame;
+  }
+
+  /** What a new stream starts from. */
+  record Start(Topic topic, LoopSubscribers group, long nextSeq, long joinedAtBytes, boolean resumed, String[] heldIds) {}
+
+  /**
+   * Registers a subscriber of {@code topicName} on {@code loop} and decides where it starts: after
+   * {@code lastEventId} when that id is in the history, else at the next live event. Null when the
+   * topic registry is full.
+   */
+  Start subscribe(String topicName, EventLoop loop, String lastEventId) {
+    synchronized (lock) {
+      Topic topic = getOrCreateLocked(topicName);
+      if (topic == null) return null;
+      topic.subscriberCount++;
+      LoopSubscribers group = topic.group(loop, this);
+      long after = lastEventId == null ? -1 : topic.seqOf(lastEventId);
+      boolean resumed = after >= 0;
+      long next = resumed ? after + 1 : topic.lastSeq() + 1;
+      return new Start(topic, group, next, topic.cumulativeBytes(), resumed,
+          lastEventId != null && !resumed ? topic.heldIdRange() : null);
+    }
+  }
+
+  /** Counts a subscriber out of its topic. */
+  void unsubscribed(Topic topic) {
+    synchronized (lock) {
+      topic.subscriberCount--;
+    }
+  }
+
+  /** Removes topics with no subscribers and no history, so names cannot fill the registry for good. */
+  int sweep() {
+    int removed = 0;
+    synchronized (lock) {
+      for (Topic t : byName.values()) {
+        if (t.subscriberCount == 0 && !t.hasHistory() && byName.remove(t.name, t)) removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** Refuses publishes from now on (shutdown). */
+  void close() {
+    synchronized (lock) {
+      closed = true;
+    }
+  }
+
+  private Topic getOrCreateLocked(String name) {
     Topic t = byName.get(name);
     if (t != null) return t;
-    if (byName.size() >= MAX_TOPICS) return null;
-    return byName.computeIfAbsent(name,
-        n -> new Topic(n, historyLimit, metrics, maxQueueBytes, System.currentTimeMillis() * 1000));
+    if (byName.size() >= MAX_TOPICS) {
+      sweepLocked();
+      if (byName.size() >= MAX_TOPICS) return null;
+    }
+    t = new Topic(name, historyLimit, System.currentTimeMillis() * 1000);
+    byName.put(name, t);
+    return t;
+  }
+
+  private void sweepLocked() {
+    byName.values().removeIf(t -> t.subscriberCount == 0 && !t.hasHistory());
+  }
+
+  ServerMetrics metrics() {
+    return metrics;
+  }
+
+  long maxQueueBytes() {
+    return maxQueueBytes;
+  }
+
+  long historyBytes() {
+    synchronized (lock) {
+      return historyBytes;
+    }
   }
 
   Collection<Topic> all() {

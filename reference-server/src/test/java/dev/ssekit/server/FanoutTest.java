@@ -96,6 +96,25 @@ class FanoutTest {
     }
   }
 
+  @Test
+  void aStalledSubscriberWhoseNextEventLeftTheHistoryIsCutOff() throws Exception {
+    // A lag budget too large to matter: only the history (50 events) bounds this subscriber.
+    int port = start(ServerConfig.defaults().withMaxQueueBytes(1L << 30).withHistory(50));
+    try (Socket stalled = new Socket()) {
+      stalled.setReceiveBufferSize(4096);
+      stalled.connect(new InetSocketAddress("127.0.0.1", port));
+      stalled.getOutputStream().write("GET /events?topic=h HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      eventually("the stream is open", () -> server.openStreams() == 1);
+      String big = "z".repeat(8 * 1024);
+      for (int i = 0; i < 3000 && server.openStreams() == 1; i++) {
+        assertThat(publish(port, "h", "{\"data\":\"" + big + "\"}").status()).isEqualTo(202);
+      }
+      eventually("the stalled stream is dropped", () -> server.openStreams() == 0);
+      assertThat(ServerTestSupport.get(port, "/metrics").body())
+          .containsPattern("sse_slow_consumer_disconnects_total(\\{[^}]*})? 1\\.0");
+    }
+  }
+
   /** Reads raw bytes from {@code s} until {@code marker} appears; returns the byte count. */
   private static long readUntil(Socket s, String marker) throws Exception {
     s.setSoTimeout((int) WAIT.toMillis() * 3);

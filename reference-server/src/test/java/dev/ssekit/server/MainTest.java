@@ -25,7 +25,7 @@ class MainTest {
   void helpListsEveryOptionAndExitsZero() {
     Captured c = capture(() -> Main.run("--help"));
     assertThat(c.status).isZero();
-    for (String option : new String[] {"--host", "--port", "--tick", "--heartbeat", "--retry", "--history",
+    for (String option : new String[] {"--host", "--port", "--tick", "--heartbeat", "--retry", "--history", "--history-bytes",
         "--max-connections", "--max-queue-bytes", "--max-event-bytes", "--cors-origin", "--publish-token",
         "--allow-anonymous-publish", "--shutdown-grace"}) {
       assertThat(c.out).contains(option);

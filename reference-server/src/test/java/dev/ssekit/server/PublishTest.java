@@ -91,7 +91,9 @@ class PublishTest {
         Arguments.of("{\"data\":\"x\",\"id\":\" padded\"}", 400, "whitespace"),
         Arguments.of("{\"data\":\"x\",\"id\":\"123\"}", 400, "numeric ids are assigned by the server"),
         Arguments.of("{\"data\":\"x\",\"id\":7}", 400, "'id' must be a string"),
-        Arguments.of("{\"data\":\"\\ud800\"}", 400, "unpaired surrogate"));
+        Arguments.of("{\"data\":\"\\ud800\"}", 400, "unpaired surrogate"),
+        Arguments.of("{\"data\":\"x\"} trailing junk", 400, "not valid JSON"),
+        Arguments.of("{\"data\":\"x\"}{\"data\":\"y\"}", 400, "not valid JSON"));
   }
 
   @ParameterizedTest
@@ -106,6 +108,20 @@ class PublishTest {
       // Nothing of the refused request reached the stream: the next event is the first one.
       publish(port, "t", "{\"data\":\"after\"}");
       assertThat(awaitData(s, "after")).extracting(SpecParser.Event::data).containsExactly("after");
+    }
+  }
+
+  @Test
+  void aPublisherIdStaysReservedAfterItLeavesTheHistory() throws Exception {
+    int port = start(ServerConfig.defaults().withHistory(2));
+    assertThat(publish(port, "r", "{\"data\":\"a\",\"id\":\"order-a\"}").status()).isEqualTo(202);
+    publish(port, "r", "{\"data\":\"b\"}");
+    publish(port, "r", "{\"data\":\"c\"}"); // order-a is evicted now
+    ServerTestSupport.Reply reuse = publish(port, "r", "{\"data\":\"again\",\"id\":\"order-a\"}");
+    assertThat(reuse.status()).isEqualTo(409);
+    // A resume from the evicted id is a miss, announced, not a silent skip.
+    try (RawHttp s = RawHttp.get(port, "/events?topic=r", "Last-Event-ID: order-a")) {
+      assertThat(s.awaitText("continuing from live", WAIT)).contains("order-a");
     }
   }
 

@@ -131,6 +131,33 @@ class StreamEndpointTest {
     }
   }
 
+  @Test
+  void headOnTheStreamGivesItsHeadWithoutSubscribing() throws Exception {
+    int port = start(ServerConfig.defaults().withTick(Duration.ZERO));
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout((int) WAIT.toMillis());
+      socket.getOutputStream().write(("HEAD /events HTTP/1.1\r\nHost: x\r\n\r\n"
+          + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      // The stream's head, no body, and the connection still answers the next request.
+      assertThat(all).startsWith("HTTP/1.1 200 OK\r\n").contains("content-type: text/event-stream");
+      assertThat(all).doesNotContain("retry:");
+      assertThat(all.indexOf("HTTP/1.1 200", 1)).isPositive();
+      assertThat(all).endsWith("{\"status\":\"ok\",\"openStreams\":0}");
+    }
+    assertThat(server.openStreams()).isZero();
+  }
+
+  @Test
+  void badPercentEncodingIs400WithAReason() throws Exception {
+    int port = start(ServerConfig.defaults().withTick(Duration.ZERO));
+    for (String target : new String[] {"/events?topic=%zz", "/ev%zzents"}) {
+      ServerTestSupport.Reply r = ServerTestSupport.get(port, target);
+      assertThat(r.status()).as(target).isEqualTo(400);
+      assertThat(r.body()).contains("percent-encoding");
+    }
+  }
+
   static int count(String haystack, String needle) {
     int n = 0;
     for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) n++;
