@@ -1,0 +1,270 @@
+package dev.ssekit.conformance.checks;
+
+import dev.ssekit.conformance.record.Recorder;
+import dev.ssekit.conformance.record.Recording;
+import dev.ssekit.conformance.target.Target;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.InflaterInputStream;
+import org.apache.hc.client5.http.classic.methods.HttpOptions;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The response as HTTP: status, content type, caching, framing, compression, CORS, protocol. */
+@ExtendWith(SseExtension.class)
+public class HttpChecks {
+
+  /** Fails when no response head arrived at all (connection refused, silent server). */
+  static Recording responded(PassiveStream stream, Findings f) {
+    Recording r = stream.recording();
+    if (!r.responded()) {
+      f.evidence("connection: " + r.end() + (r.error() == null ? "" : " — " + r.error()));
+      throw new AssertionError("no response from " + r.url() + ": " + (r.error() == null ? r.end() : r.error()));
+    }
+    return r;
+  }
+
+  @SseCheck(id = "http.status-200", severity = Severity.MUST, rule = "H-01", spec = Spec.PROCESSING,
+      summary = "The stream is answered with 200 (after redirects)")
+  void status200(PassiveStream stream, Findings f) {
+    Recording r = responded(stream, f);
+    f.evidence("status " + r.status() + " from " + r.finalUrl());
+    if (r.status() == 200) return;
+    String consequence;
+    if (r.status() == 204) {
+      consequence = "204 tells a browser to stop reconnecting: the EventSource closes for good";
+    } else if (r.status() / 100 == 3) {
+      consequence = "the redirect could not be followed (missing Location or a loop): the EventSource fails";
+    } else {
+      consequence = "any status but 200 makes a browser fail the connection for good: no retry, ever";
+    }
+    f.evidence("body", r.body());
+    f.violation("status " + r.status() + ": " + consequence);
+  }
+
+  @SseCheck(id = "http.content-type", severity = Severity.MUST, rule = "H-02", spec = Spec.PROCESSING,
+      summary = "Content-Type is text/event-stream (parameters allowed)")
+  void contentType(PassiveStream stream, Findings f) {
+    Recording r = responded(stream, f);
+    String type = r.header("Content-Type");
+    f.evidence("Content-Type: " + type);
+    if (r.status() != 200) f.notApplicable("the status is " + r.status() + ", not a stream (http.status-200 reports it)");
+    f.require(type != null && essence(type).equals("text/event-stream"),
+        type == null ? "no Content-Type: a browser fails the connection for good"
+            : "Content-Type '" + type + "' is not text/event-stream: a browser fails the connection for good");
+  }
+
+  static String essence(String contentType) {
+    return contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+  }
+
+  @SseCheck(id = "http.charset-utf-8", severity = Severity.SHOULD, rule = "F-01", spec = Spec.PARSING,
+      summary = "No charset other than utf-8 is announced (the stream is always read as UTF-8)")
+  void charset(PassiveStream stream, Findings f) {
+    Recording r = responded(stream, f);
+    String type = r.header("Content-Type");
+    if (type == null) f.notApplicable("no Content-Type");
+    for (String param : type.split(";")) {
+      String p = param.trim().toLowerCase(Locale.ROOT);
+      if (p.startsWith("charset=")) {
+        String cs = p.substring(8).replace("\"", "").trim();
+        f.evidence("Content-Type: " + type);
+        f.require(cs.equals("utf-8") || cs.equals("utf8"),
+            "charset=" + cs + " is ignored by browsers, which always decode UTF-8: a server that encodes " + cs
+                + " sends garbled text");
+      }
+    }
+  }
+
+  @SseCheck(id = "http.cache-control", severity = Severity.SHOULD, rule = "H-05", spec = Spec.RFC9111,
+      summary = "Cache-Control forbids caching the stream (no-cache or no-store)")
+  void cacheControl(PassiveStream stream, Findings f) {
+    Recording r = responded(stream, f);
+    String cc = r.header("Cache-Control");
+    f.evidence("Cache-Control: " + cc);
+    if (cc == null) {
+      f.violation("no Cache-Control: a CDN or proxy may cache the stream and serve stale events");
+      return;
+    }
+    String v = cc.toLowerCase(Locale.ROOT);
+    boolean forbids = v.contains("no-cache") || v.contains("no-store") || v.matches(".*max-age\\s*=\\s*0\\b.*");
+    boolean allows = v.contains("public") || v.matches(".*max-age\\s*=\\s*[1-9].*");
+    f.require(forbids && !allows, "Cache-Control '" + cc + "' lets caches keep the stream; send no-cache (or no-store)");
+    if (!v.contains("no-transform")) f.note("no-transform is absent: a proxy may compress or rewrite the stream");
+  }
+
+  @SseCheck(id = "http.no-content-length", severity = Severity.SHOULD, rule = "H-06", spec = Spec.RFC9112_LENGTH,
+      summary = "The stream has no Content-Length (a finite body ends the stream)")
+  void noContentLength(PassiveStream stream, Findings f) {
+    Recording r = responded(stream, f);
+    String cl = r.header("Content-Length");
+    if (cl != null) f.evidence("Content-Length: " + cl);
+    f.require(cl == null || r.status() != 200,
+        "Content-Length " + cl + " makes the body finite: clients see the stream end and reconnect in a loop");
+  }
+
+  @SseCheck(id = "http.headers-promptly", severity = Severity.SHOULD, rule = "H-06", spec = Spec.PROCESSING,
+      summary = "The response head arrives within 2 s, before any event (browsers fire 'open' on it)")
+  void headersPromptly(PassiveStream stream, Findings f) {
+    Recording r = responded(stream, f);
+    Duration after = r.headersAfter();
+    f.note("response head after " + after.toMillis() + " ms");
+    f.require(after.compareTo(Duration.ofSeconds(2)) <= 0,
+        "the response head took " + after.toMillis() + " ms: the server holds it back (buffering) until it has data");
+  }
+
+  @SseCheck(id = "http.compression-flushed", severity = Severity.SHOULD, rule = "H-07", spec = Spec.AUTHORING,
+      summary = "If the stream is compressed, every event is flushed through the compressor")
+  void compression(PassiveStream stream, Findings f) throws IOException {
+    Recording r = responded(stream, f);
+    String coding = r.contentEncoding();
+    if (coding.equals("identity")) {
+      f.note("not compressed");
+      return;
+    }
+    f.evidence("Content-Encoding: " + coding + "; " + r.chunks().size() + " reads, " + r.bodyLength() + " bytes");
+    if (!coding.equals("gzip") && !coding.equals("deflate")) {
+      f.violation("compressed with " + coding + ", which this tool cannot decode to verify that events are flushed;"
+          + " most deployments turn compression off for event streams");
+      return;
+    }
+    // Incremental delivery: the compressed bytes must arrive over several reads, and decode to events.
+    byte[] decoded = decode(coding, r.body());
+    long events = dev.ssekit.conformance.oracle.EventStreamParser.parse(decoded).stream()
+        .filter(i -> i instanceof dev.ssekit.conformance.oracle.StreamItem.Event).count();
+    f.require(r.chunks().size() > 1 && events > 0, "compressed with " + coding + " but the events were not flushed"
+        + " through the compressor (" + r.chunks().size() + " reads, " + events + " events decoded): clients wait for"
+        + " the compressor's buffer to fill");
+  }
+
+  private static byte[] decode(String coding, byte[] body) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (InputStream in = coding.equals("gzip") ? new GZIPInputStream(new ByteArrayInputStream(body))
+        : new InflaterInputStream(new ByteArrayInputStream(body))) {
+      byte[] buf = new byte[8192];
+      for (int n; (n = in.read(buf)) >= 0; ) out.write(buf, 0, n);
+    } catch (java.io.EOFException truncated) {
+      // a live stream is cut mid-member: what was decoded so far counts
+    }
+    return out.toByteArray();
+  }
+
+  @SseCheck(id = "http.cors-preflight", severity = Severity.SHOULD, rule = "H-09", spec = Spec.FETCH_CORS,
+      profile = Target.Profile.STANDARD,
+      summary = "An OPTIONS preflight from another origin may send Last-Event-ID")
+  void corsPreflight(Target target, Recorder recorder, Findings f) throws IOException {
+    HttpOptions options = new HttpOptions(target.url());
+    options.setHeader("Origin", "https://ssekit.example");
+    options.setHeader("Access-Control-Request-Method", "GET");
+    options.setHeader("Access-Control-Request-Headers", "last-event-id");
+    Recording r = recorder.exchange(options);
+    String allowHeaders = r.header("Access-Control-Allow-Headers");
+    String allowOrigin = r.header("Access-Control-Allow-Origin");
+    f.evidence("OPTIONS → " + r.status() + "; Access-Control-Allow-Origin: " + allowOrigin
+        + "; Access-Control-Allow-Headers: " + allowHeaders);
+    if (allowOrigin == null) {
+      f.notApplicable("the server does not offer the stream to other origins (no Access-Control-Allow-Origin)");
+    }
+    boolean allowed = r.status() / 100 == 2 && allowHeaders != null
+        && (allowHeaders.trim().equals("*") || allowHeaders.toLowerCase(Locale.ROOT).contains("last-event-id"));
+    f.require(allowed, "a cross-origin reconnect with a long or non-ASCII Last-Event-ID needs a preflight that allows"
+        + " it; this one does not, so such browsers cannot resume (a real bug: dunglas/mercure#535)");
+  }
+
+  @SseCheck(id = "http.cors-origin", severity = Severity.MUST, rule = "H-09", spec = Spec.FETCH_CORS,
+      profile = Target.Profile.STANDARD,
+      summary = "No wildcard or reflected origin together with Access-Control-Allow-Credentials")
+  void corsOrigin(Target target, Recorder recorder, Findings f) throws InterruptedException {
+    Recording r = recorder.record(Recorder.Request.of(target, Duration.ofMillis(500))
+        .withHeaders(Map.of("Origin", "https://attacker.ssekit.example")));
+    if (!r.responded()) f.notApplicable("no response to a request with an Origin header");
+    String origin = r.header("Access-Control-Allow-Origin");
+    String credentials = r.header("Access-Control-Allow-Credentials");
+    f.evidence("Origin: https://attacker.ssekit.example → Access-Control-Allow-Origin: " + origin
+        + "; Access-Control-Allow-Credentials: " + credentials);
+    if (origin == null) {
+      f.notApplicable("the stream is not offered to other origins");
+    }
+    boolean withCredentials = "true".equalsIgnoreCase(credentials == null ? "" : credentials.trim());
+    if (!withCredentials) return;
+    f.require(!origin.trim().equals("*"), "'*' with credentials is invalid CORS: browsers refuse the stream");
+    f.require(!origin.trim().equals("https://attacker.ssekit.example"),
+        "the server reflects any Origin and allows credentials: any site can read a logged-in user's stream");
+  }
+
+  @SseCheck(id = "http.accept-variants", severity = Severity.SHOULD, rule = "H-10", spec = Spec.PROCESSING,
+      profile = Target.Profile.STANDARD,
+      summary = "The stream is served without an Accept header and with Accept: */*")
+  void acceptVariants(Target target, Recorder recorder, Findings f) throws InterruptedException {
+    for (String accept : List.of("*/*", "")) {
+      Recording r = recorder.record(Recorder.Request.of(target, Duration.ofMillis(300))
+          .withHeaders(Map.of("Accept", accept)));
+      f.evidence("Accept: '" + accept + "' → " + r.status() + " " + r.header("Content-Type"));
+      f.require(r.status() == 200 && r.header("Content-Type") != null
+              && essence(r.header("Content-Type")).equals("text/event-stream"),
+          "with Accept '" + accept + "' the server answered " + r.status() + " " + r.header("Content-Type")
+              + "; EventSource polyfills and non-browser clients send such requests");
+    }
+  }
+
+  @SseCheck(id = "http.h2-connection-headers", severity = Severity.MUST, rule = "H-08", spec = Spec.RFC9113_CONNECTION,
+      profile = Target.Profile.STANDARD,
+      summary = "Over HTTP/2, no connection-specific header fields (Connection, Keep-Alive…)")
+  void h2ConnectionHeaders(Target target, Findings f) throws Exception {
+    if (!target.url().getScheme().equalsIgnoreCase("https")) {
+      f.notApplicable("HTTP/2 is negotiated over TLS; the target is plain http");
+    }
+    HttpResponse<InputStream> res = h2(target);
+    try (InputStream body = res.body()) {
+      if (res.version() != HttpClient.Version.HTTP_2) f.notApplicable("the server does not offer HTTP/2");
+      List<String> banned = List.of("connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade");
+      List<String> present = banned.stream().filter(h -> res.headers().firstValue(h).isPresent()).toList();
+      f.evidence("HTTP/2 response headers: " + res.headers().map().keySet());
+      f.require(present.isEmpty(), "HTTP/2 response carries " + present + ": illegal in HTTP/2, and Safari refuses it");
+    }
+  }
+
+  @SseCheck(id = "http.h2-offered", severity = Severity.MAY, rule = "L-06", spec = Spec.AUTHORING,
+      profile = Target.Profile.STANDARD,
+      summary = "HTTP/2 is offered (over HTTP/1.1 a browser holds at most six streams per origin)")
+  void h2Offered(Target target, Findings f) throws Exception {
+    if (!target.url().getScheme().equalsIgnoreCase("https")) {
+      f.violation("plain http means HTTP/1.1: a browser allows six connections per origin, so a seventh tab with"
+          + " an EventSource stalls; serve over https with HTTP/2");
+      return;
+    }
+    HttpResponse<InputStream> res = h2(target);
+    try (InputStream body = res.body()) {
+      f.note("negotiated " + res.version());
+      f.require(res.version() == HttpClient.Version.HTTP_2,
+          "only HTTP/1.1 is offered: a browser allows six streams per origin");
+    }
+  }
+
+  private static HttpResponse<InputStream> h2(Target target) throws Exception {
+    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(10));
+    if (target.insecure()) {
+      javax.net.ssl.SSLContext ctx = org.apache.hc.core5.ssl.SSLContexts.custom()
+          .loadTrustMaterial(org.apache.hc.client5.http.ssl.TrustAllStrategy.INSTANCE).build();
+      b.sslContext(ctx);
+    }
+    HttpRequest.Builder rb = HttpRequest.newBuilder(target.url()).timeout(Duration.ofSeconds(10))
+        .header("Accept", "text/event-stream").header("Cache-Control", "no-cache");
+    for (Target.Header h : target.headers()) rb.header(h.name(), h.value());
+    try {
+      return b.build().send(rb.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw new AssertionError("the HTTP/2 request failed: " + e.getMessage()
+          + " (a strict HTTP/2 client refuses malformed responses)");
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.ssekit.conformance.checks;
+
+import dev.ssekit.conformance.record.Recorder;
+import dev.ssekit.conformance.record.Recording;
+import dev.ssekit.conformance.target.Target;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * The one recording that the read-only checks share: a browser-like request to the target,
+ * recorded for a window that depends on the profile. With a publish URL, three events are
+ * published while it records, so even a quiet server shows the checks some traffic.
+ *
+ * @param recording what was recorded
+ * @param published how many events this run published into it
+ */
+public record PassiveStream(Recording recording, int published, Cache cache) {
+
+  /** Readings of the body that several checks need, computed once (the body may be megabytes). */
+  static final class Cache {
+    private LineScan scan;
+    private java.util.List<dev.ssekit.conformance.oracle.StreamItem> items;
+  }
+
+  PassiveStream(Recording recording, int published) {
+    this(recording, published, new Cache());
+  }
+
+  /** The body split into lines (identity-coded bodies). */
+  LineScan lines() {
+    synchronized (cache) {
+      if (cache.scan == null) {
+        cache.scan = LineScan.of(recording.body(), dev.ssekit.conformance.oracle.EventStreamParser.DEFAULT_MAX_LINE_CHARS);
+      }
+      return cache.scan;
+    }
+  }
+
+  /** What the oracle reads in the body. */
+  java.util.List<dev.ssekit.conformance.oracle.StreamItem> items() {
+    synchronized (cache) {
+      if (cache.items == null) cache.items = recording.items();
+      return cache.items;
+    }
+  }
+
+  /** The recording window: the target's, or the profile's. */
+  static Duration window(Target target) {
+    if (target.window() != null) return target.window();
+    return switch (target.profile()) {
+      case QUICK -> Duration.ofSeconds(3);
+      case STANDARD -> Duration.ofSeconds(5);
+      case FULL -> Duration.ofSeconds(40);
+    };
+  }
+
+  static PassiveStream record(Target target, Recorder recorder) {
+    try {
+      // 16 MiB is far more than a few seconds of any sane stream, and bounds a runaway one.
+      Recorder.Session session = recorder.open(Recorder.Request.of(target, window(target)).withMaxBytes(16L << 20));
+      int published = 0;
+      if (target.publishUrl() != null && session.awaitHead()) {
+        for (String json : new String[] {"{\"data\":\"ssekit passive 1\"}",
+            "{\"data\":\"ssekit passive 2\\nsecond line\",\"event\":\"ssekit-test\"}", "{\"data\":\"ssekit passive 3\"}"}) {
+          try {
+            if (recorder.publish(json).status() / 100 == 2) published++;
+          } catch (IOException e) {
+            break; // the delivery checks report publishing problems
+          }
+        }
+      }
+      return new PassiveStream(session.await(), published);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while recording the stream", e);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.ssekit.conformance.checks;
+
+import dev.ssekit.conformance.record.Recorder;
+import dev.ssekit.conformance.target.Target;
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Wires checks to the server under test. Holds no fields: the target (from configuration
+ * parameters), the HTTP recorder and the shared passive recording live in the root context's
+ * store, created once per run and closed with it. Decides which checks run (profile, publish URL)
+ * and publishes each check's identity as report entries before it runs.
+ */
+public final class SseExtension implements ExecutionCondition, BeforeEachCallback, ParameterResolver {
+
+  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SseExtension.class);
+
+  static Target target(ExtensionContext context) {
+    return context.getRoot().getStore(NS).computeIfAbsent(Target.class,
+        k -> Target.fromConfiguration(context::getConfigurationParameter), Target.class);
+  }
+
+  static Recorder recorder(ExtensionContext context) {
+    Target target = target(context);
+    return context.getRoot().getStore(NS).computeIfAbsent(Recorder.class, k -> new Recorder(target), Recorder.class);
+  }
+
+  static PassiveStream passive(ExtensionContext context) {
+    Recorder recorder = recorder(context);
+    Target target = target(context);
+    return context.getRoot().getStore(NS).computeIfAbsent(PassiveStream.class,
+        k -> PassiveStream.record(target, recorder), PassiveStream.class);
+  }
+
+  private static Optional<SseCheck> check(ExtensionContext context) {
+    return context.getTestMethod().map(m -> m.getAnnotation(SseCheck.class));
+  }
+
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    Optional<SseCheck> check = check(context);
+    if (check.isEmpty()) return ConditionEvaluationResult.enabled("not a check");
+    Target target;
+    try {
+      target = target(context);
+    } catch (IllegalArgumentException e) {
+      return ConditionEvaluationResult.disabled(e.getMessage());
+    }
+    SseCheck c = check.get();
+    if (!target.profile().includes(c.profile())) {
+      return ConditionEvaluationResult.disabled("runs in the " + c.profile().name().toLowerCase() + " profile");
+    }
+    if (c.needsPublish() && target.publishUrl() == null) {
+      return ConditionEvaluationResult.disabled("needs a publish URL (--publish-url)");
+    }
+    return ConditionEvaluationResult.enabled("applies");
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    check(context).ifPresent(c -> context.publishReportEntry(Map.of(
+        Findings.KEY_ID, c.id(), Findings.KEY_SEVERITY, c.severity().name(), Findings.KEY_SPEC, c.spec(),
+        Findings.KEY_SUMMARY, c.summary(), Findings.KEY_RULE, c.rule().isEmpty() ? "-" : c.rule())));
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    Class<?> type = parameter.getParameter().getType();
+    return type == Target.class || type == Recorder.class || type == PassiveStream.class || type == Findings.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    Class<?> type = parameter.getParameter().getType();
+    if (type == Target.class) return target(context);
+    if (type == Recorder.class) return recorder(context);
+    if (type == PassiveStream.class) return passive(context);
+    Method m = context.getRequiredTestMethod();
+    SseCheck c = m.getAnnotation(SseCheck.class);
+    if (c == null) throw new ParameterResolutionException("Findings are for methods annotated @SseCheck: " + m);
+    return new Findings(context, c, target(context).strict());
+  }
+}

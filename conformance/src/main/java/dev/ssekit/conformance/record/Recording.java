@@ -1,0 +1,117 @@
+package dev.ssekit.conformance.record;
+
+import dev.ssekit.conformance.oracle.EventStreamParser;
+import dev.ssekit.conformance.oracle.StreamItem;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What one stream request produced: the final response's status and headers, every body read
+ * with its arrival time, and how it ended. Immutable; checks that only read share one.
+ *
+ * @param url the URL requested
+ * @param finalUrl the URL that answered, after redirects
+ * @param status the final status, or -1 when no response head arrived
+ * @param protocol the protocol version of the response, such as HTTP/1.1
+ * @param headers the response headers in order (names as sent)
+ * @param headersAfter time from sending the request to the response head, or null
+ * @param chunks the body reads in order (de-chunked, still content-encoded when the server compressed)
+ * @param end why recording stopped
+ * @param error what went wrong, for {@link End#ERROR} and {@link End#NO_RESPONSE}
+ * @param lastEventIdSent the Last-Event-ID header the request carried, or null
+ * @param duration how long the recording lasted
+ */
+public record Recording(URI url, URI finalUrl, int status, String protocol, List<Header> headers, Duration headersAfter,
+    List<Chunk> chunks, End end, String error, String lastEventIdSent, Duration duration) {
+
+  /** One response header. */
+  public record Header(String name, String value) {}
+
+  /**
+   * One body read.
+   *
+   * @param at time since the request was sent
+   * @param bytes the bytes read
+   */
+  public record Chunk(Duration at, byte[] bytes) {}
+
+  /** Why a recording stopped. */
+  public enum End {
+    /** The server ended the body. */
+    EOF,
+    /** The recording window elapsed with the stream still open (normal for a live stream). */
+    WINDOW,
+    /** The stop condition was met (enough events). */
+    ENOUGH,
+    /** The byte cap was reached. */
+    BYTE_CAP,
+    /** No response head arrived in time. */
+    NO_RESPONSE,
+    /** The connection failed (refused, reset, TLS, protocol error). */
+    ERROR
+  }
+
+  public Recording {
+    headers = List.copyOf(headers);
+    chunks = List.copyOf(chunks);
+  }
+
+  /** The first value of header {@code name} (case-insensitive), or null. */
+  public String header(String name) {
+    for (Header h : headers) if (h.name().equalsIgnoreCase(name)) return h.value();
+    return null;
+  }
+
+  /** Every value of header {@code name} (case-insensitive). */
+  public List<String> headers(String name) {
+    List<String> out = new ArrayList<>();
+    for (Header h : headers) if (h.name().equalsIgnoreCase(name)) out.add(h.value());
+    return out;
+  }
+
+  /** True when a response head arrived. */
+  public boolean responded() {
+    return status > 0;
+  }
+
+  /** The content coding the server applied, lower-cased, or "identity". */
+  public String contentEncoding() {
+    String e = header("Content-Encoding");
+    return e == null || e.isBlank() ? "identity" : e.trim().toLowerCase(Locale.ROOT);
+  }
+
+  /** All body bytes in order. */
+  public byte[] body() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Chunk c : chunks) out.writeBytes(c.bytes());
+    return out.toByteArray();
+  }
+
+  /** Total body bytes. */
+  public long bodyLength() {
+    long n = 0;
+    for (Chunk c : chunks) n += c.bytes().length;
+    return n;
+  }
+
+  /** What a browser dispatches for this body (identity-coded bodies only), as the oracle reads it. */
+  public List<StreamItem> items() {
+    List<StreamItem> items = new ArrayList<>();
+    EventStreamParser p = new EventStreamParser(items::add, lastEventIdSent == null ? "" : lastEventIdSent,
+        EventStreamParser.DEFAULT_MAX_LINE_CHARS, EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
+    for (Chunk c : chunks) p.feed(c.bytes());
+    if (end == End.EOF) p.end();
+    return items;
+  }
+
+  /** The dispatched events only. */
+  public List<StreamItem.Event> events() {
+    List<StreamItem.Event> out = new ArrayList<>();
+    for (StreamItem i : items()) if (i instanceof StreamItem.Event e) out.add(e);
+    return out;
+  }
+}

@@ -1,0 +1,141 @@
+package dev.ssekit.conformance.target;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The server under test and how to run against it. Built from configuration parameters, so the
+ * same checks run from the CLI and inside a user's own JUnit Platform run:
+ *
+ * <pre>
+ *   ssekit.url             the stream URL (required)
+ *   ssekit.publishUrl      a URL that accepts the publish contract (POST {"data","event"?,"id"?})
+ *   ssekit.headers         extra request headers for the stream, one "Name: value" per line
+ *   ssekit.publishHeaders  extra request headers for publishing, one per line
+ *   ssekit.profile         quick | standard | full (default standard)
+ *   ssekit.strict          true: SHOULD violations fail instead of warning
+ *   ssekit.insecure        true: accept any TLS certificate (self-signed test servers)
+ *   ssekit.window          how long to record the shared stream (500ms, 5s, 1m; default by profile)
+ * </pre>
+ *
+ * @param url the stream URL (http or https)
+ * @param publishUrl the publish contract URL, or null
+ * @param headers extra headers for stream requests
+ * @param publishHeaders extra headers for publish requests
+ * @param profile how much to run
+ * @param strict whether SHOULD violations fail
+ * @param insecure whether to trust any TLS certificate
+ * @param window how long to record the shared stream, or null for the profile's default
+ */
+public record Target(URI url, URI publishUrl, List<Header> headers, List<Header> publishHeaders, Profile profile,
+    boolean strict, boolean insecure, java.time.Duration window) {
+
+  /** Configuration parameter names. */
+  public static final String URL = "ssekit.url";
+  public static final String PUBLISH_URL = "ssekit.publishUrl";
+  public static final String HEADERS = "ssekit.headers";
+  public static final String PUBLISH_HEADERS = "ssekit.publishHeaders";
+  public static final String PROFILE = "ssekit.profile";
+  public static final String STRICT = "ssekit.strict";
+  public static final String INSECURE = "ssekit.insecure";
+  public static final String WINDOW = "ssekit.window";
+
+  /** How much of the suite runs. */
+  public enum Profile {
+    /** Core MUSTs, seconds on a local server. */
+    QUICK,
+    /** The default: everything but long idle windows and storms, under a minute locally. */
+    STANDARD,
+    /** Adds long idle windows (heartbeats, fixed-age cuts) and reconnect storms. */
+    FULL;
+
+    /** True when this profile includes checks of {@code minimum}. */
+    public boolean includes(Profile minimum) {
+      return ordinal() >= minimum.ordinal();
+    }
+  }
+
+  /** One request header. */
+  public record Header(String name, String value) {
+    public Header {
+      if (name.isBlank() || name.chars().anyMatch(c -> c <= ' ' || c == ':' || c > '~')) {
+        throw new IllegalArgumentException("not a header name: '" + name + "'");
+      }
+      if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+        throw new IllegalArgumentException("header " + name + " must not contain line breaks");
+      }
+    }
+
+    /** Parses {@code Name: value}. */
+    public static Header parse(String line) {
+      int colon = line.indexOf(':');
+      if (colon <= 0) throw new IllegalArgumentException("a header is written 'Name: value', not '" + line + "'");
+      return new Header(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+    }
+  }
+
+  public Target {
+    headers = List.copyOf(headers);
+    publishHeaders = List.copyOf(publishHeaders);
+    checkHttp(url, "url");
+    if (publishUrl != null) checkHttp(publishUrl, "publish URL");
+  }
+
+  private static void checkHttp(URI uri, String what) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+      throw new IllegalArgumentException("the " + what + " must be an absolute http or https URL: " + uri);
+    }
+  }
+
+  /** Reads a target from configuration parameters; throws with a readable reason when it cannot. */
+  public static Target fromConfiguration(Function<String, Optional<String>> parameters) {
+    String url = parameters.apply(URL).filter(s -> !s.isBlank())
+        .orElseThrow(() -> new IllegalArgumentException("no target: set the configuration parameter " + URL));
+    return new Target(uri(url), parameters.apply(PUBLISH_URL).filter(s -> !s.isBlank()).map(Target::uri).orElse(null),
+        headerLines(parameters.apply(HEADERS).orElse("")), headerLines(parameters.apply(PUBLISH_HEADERS).orElse("")),
+        parameters.apply(PROFILE).map(p -> Profile.valueOf(p.trim().toUpperCase(Locale.ROOT))).orElse(Profile.STANDARD),
+        parameters.apply(STRICT).map(Boolean::parseBoolean).orElse(false),
+        parameters.apply(INSECURE).map(Boolean::parseBoolean).orElse(false),
+        parameters.apply(WINDOW).filter(s -> !s.isBlank()).map(Target::duration).orElse(null));
+  }
+
+  /** Parses a duration written 500ms, 5s, 2m. */
+  public static java.time.Duration duration(String text) {
+    var m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m)").matcher(text.trim());
+    if (!m.matches()) throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 500ms, 5s or 2m");
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "ms" -> java.time.Duration.ofMillis(n);
+      case "s" -> java.time.Duration.ofSeconds(n);
+      default -> java.time.Duration.ofMinutes(n);
+    };
+  }
+
+  /** Parses a URL with a readable error. */
+  public static URI uri(String text) {
+    try {
+      return new URI(text.trim());
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("not a URL: " + text + " (" + e.getReason() + ")");
+    }
+  }
+
+  private static List<Header> headerLines(String text) {
+    List<Header> out = new ArrayList<>();
+    for (String line : text.split("\n")) if (!line.isBlank()) out.add(Header.parse(line));
+    return out;
+  }
+
+  /** Header lines in the configuration-parameter form. */
+  public static String headerLines(List<Header> headers) {
+    StringBuilder sb = new StringBuilder();
+    for (Header h : headers) sb.append(h.name()).append(": ").append(h.value()).append('\n');
+    return sb.toString();
+  }
+}
