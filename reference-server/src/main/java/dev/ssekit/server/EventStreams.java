@@ -62,6 +62,11 @@ final class EventStreams {
     }
     String lastEventId = lastEventId(req, query);
     Channel ch = ctx.channel();
+    if (!ch.isActive()) {
+      // The client left already; its channelInactive went to the HTTP pipeline, not to a Subscriber.
+      metrics.openStreams.decrementAndGet();
+      return;
+    }
     Topics.Start start = topics.subscribe(topicName, ch.eventLoop(), lastEventId);
     if (start == null) {
       metrics.openStreams.decrementAndGet();
@@ -71,7 +76,7 @@ final class EventStreams {
     Subscriber s = new Subscriber(ch, http11, start.group(), start.nextSeq(), start.joinedAtBytes());
     takeOver(ctx.pipeline(), s);
     metrics.streamsOpened.increment();
-    ch.closeFuture().addListener((ChannelFutureListener) f -> metrics.openStreams.decrementAndGet());
+    // openStreams goes down in Subscriber.channelInactive: no per-stream listener object.
 
     ByteBuf head = Unpooled.buffer(256);
     head.writeCharSequence(responseHead(http11), StandardCharsets.US_ASCII);

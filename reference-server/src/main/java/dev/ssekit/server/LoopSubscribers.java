@@ -37,6 +37,10 @@ final class LoopSubscribers {
     return size;
   }
 
+  ServerMetrics metrics() {
+    return metrics;
+  }
+
   void add(Subscriber s) {
     if (size == subscribers.length) subscribers = Arrays.copyOf(subscribers, size * 2);
     s.index = size;
