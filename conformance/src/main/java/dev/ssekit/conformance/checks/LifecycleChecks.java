@@ -32,7 +32,10 @@ public class LifecycleChecks {
     switch (r.end()) {
       case NO_RESPONSE -> f.violation("the server accepted the connection but sent no response head within "
           + Recorder.HEAD_TIMEOUT.toSeconds() + " s: a browser shows a stream stuck in CONNECTING");
-      case ERROR -> f.violation("the connection failed: " + r.error());
+      case ERROR -> {
+        // A connection that never answered is http.status-200's finding; one that broke off mid-stream is ours.
+        if (r.responded()) f.violation("the stream broke off: " + r.error());
+      }
       case BYTE_CAP -> f.violation("the server sent more than " + r.bodyLength() + " bytes within "
           + r.duration().toMillis() + " ms: an endless or runaway stream");
       default -> { }

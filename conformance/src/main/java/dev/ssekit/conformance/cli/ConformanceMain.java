@@ -1,16 +1,81 @@
 package dev.ssekit.conformance.cli;
 
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import dev.ssekit.conformance.checks.CheckClasses;
+import dev.ssekit.conformance.report.ConsoleReporter;
+import dev.ssekit.conformance.report.HtmlReportWriter;
+import dev.ssekit.conformance.report.JsonReportWriter;
+import dev.ssekit.conformance.report.JunitXmlWriter;
+import dev.ssekit.conformance.report.ReportWriter;
+import dev.ssekit.conformance.report.ResultCollector;
+import dev.ssekit.conformance.report.RunReport;
+import dev.ssekit.conformance.target.Target;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * {@code java -jar sse-conformance.jar <command>}. Exit status: 0 success; 1 the input or the
- * server failed (a finding); 2 bad usage or an internal error.
+ * {@code java -jar sse-conformance.jar --url URL [options]} runs the checks against a server;
+ * {@code parse FILE|-} prints what a browser dispatches. Exit status: 0 no check failed; 1 at least
+ * one check failed; 2 bad usage or an internal error.
  */
 @Command(name = "sse-conformance", mixinStandardHelpOptions = true, versionProvider = ConformanceMain.Version.class,
-    description = "The ssekit conformance suite for Server-Sent Events.",
-    subcommands = {ParseCommand.class})
-public final class ConformanceMain implements Runnable {
+    sortOptions = false, subcommands = {ParseCommand.class},
+    description = {"Checks a Server-Sent Events server against the WHATWG rules and what browsers do.",
+        "Exit status: 0 no check failed; 1 at least one check failed; 2 bad usage or an internal error."})
+public final class ConformanceMain implements Callable<Integer> {
+
+  @Option(names = "--url", paramLabel = "URL", description = "The stream URL to check (http or https).")
+  String url;
+
+  @Option(names = "--publish-url", paramLabel = "URL",
+      description = "A URL that takes POST {\"data\", \"event\"?, \"id\"?} (the publish contract): enables the delivery checks.")
+  String publishUrl;
+
+  @Option(names = "--header", paramLabel = "'K: V'", description = "A request header for the stream (repeatable), e.g. auth.")
+  List<String> headers = new ArrayList<>();
+
+  @Option(names = "--publish-header", paramLabel = "'K: V'", description = "A request header for publishing (repeatable).")
+  List<String> publishHeaders = new ArrayList<>();
+
+  @Option(names = "--profile", paramLabel = "P", description = "quick | standard | full (default: ${DEFAULT-VALUE}).")
+  String profile = "standard";
+
+  @Option(names = "--strict", description = "SHOULD violations fail instead of warning.")
+  boolean strict;
+
+  @Option(names = "--insecure", description = "Accept any TLS certificate (self-signed test servers).")
+  boolean insecure;
+
+  @Option(names = "--window", paramLabel = "D", description = "How long to record the stream (default by profile: 3s, 5s, 40s).")
+  String window;
+
+  @Option(names = "--report-dir", paramLabel = "DIR",
+      description = "Where to write conformance.json, junit.xml and conformance.html (default: reports/check-<time>).")
+  Path reportDir;
+
+  @Option(names = "--no-color", description = "No ANSI colours on the console.")
+  boolean noColor;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -35,19 +100,92 @@ public final class ConformanceMain implements Runnable {
   }
 
   @Override
-  public void run() {
-    // No subcommand: the checks against a URL arrive with the rest of the suite; say what exists.
-    spec.commandLine().getErr().println("error: name a command: 'parse FILE|-' (the checks against a URL are not part of this build yet)");
-    spec.commandLine().usage(spec.commandLine().getErr());
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command");
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (url == null) {
+      err.println("error: name a server with --url URL (or use 'parse FILE|-'); ./ssekit check without --url checks"
+          + " the embedded reference server");
+      return 2;
+    }
+    Map<String, String> params = new HashMap<>();
+    Target target;
+    try {
+      params.put(Target.URL, url);
+      if (publishUrl != null) params.put(Target.PUBLISH_URL, publishUrl);
+      params.put(Target.HEADERS, Target.headerLines(headers.stream().map(Target.Header::parse).toList()));
+      params.put(Target.PUBLISH_HEADERS, Target.headerLines(publishHeaders.stream().map(Target.Header::parse).toList()));
+      params.put(Target.PROFILE, profile.toLowerCase(Locale.ROOT));
+      params.put(Target.STRICT, Boolean.toString(strict));
+      params.put(Target.INSECURE, Boolean.toString(insecure));
+      if (window != null) params.put(Target.WINDOW, window);
+      target = Target.fromConfiguration(k -> java.util.Optional.ofNullable(params.get(k)));
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + (e.getMessage() != null && e.getMessage().startsWith("No enum constant")
+          ? "--profile must be quick, standard or full" : e.getMessage()));
+      return 2;
+    }
+    // Independent checks run in parallel; the shared recording is made once.
+    params.put("junit.jupiter.execution.parallel.enabled", "true");
+    params.put("junit.jupiter.execution.parallel.mode.default", "concurrent");
+    params.put("junit.jupiter.execution.parallel.mode.classes.default", "concurrent");
+    params.put("junit.jupiter.execution.parallel.config.strategy", "fixed");
+    params.put("junit.jupiter.execution.parallel.config.fixed.parallelism", "4");
+    params.put("junit.jupiter.execution.parallel.config.executor-service", "WORKER_THREAD_POOL");
+
+    Path dir = reportDir != null ? reportDir : Path.of("reports",
+        "check-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()));
+    List<DiscoverySelector> selectors = new ArrayList<>();
+    for (Class<?> c : CheckClasses.all()) selectors.add(selectClass(c));
+    LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+        .selectors(selectors).configurationParameters(params).build();
+
+    out.println("ssekit conformance: " + target.url() + " (profile " + target.profile().name().toLowerCase(Locale.ROOT)
+        + (target.publishUrl() != null ? ", publish " + target.publishUrl() : ", no publish URL: delivery checks skipped")
+        + (strict ? ", strict" : "") + ")");
+    out.flush();
+    ResultCollector collector = new ResultCollector();
+    ConsoleReporter console = new ConsoleReporter(out, !noColor && System.console() != null);
+    Instant started = Instant.now();
+    Launcher launcher = LauncherFactory.create();
+    launcher.execute(request, collector, console);
+    long durationMs = java.time.Duration.between(started, Instant.now()).toMillis();
+    RunReport report = collector.report(Version.version(), target.url().toString(),
+        target.publishUrl() == null ? null : target.publishUrl().toString(), started, durationMs);
+    try {
+      Files.createDirectories(dir);
+      for (ReportWriter w : List.of(new JsonReportWriter(), new JunitXmlWriter(), new HtmlReportWriter())) {
+        try (OutputStream o = Files.newOutputStream(dir.resolve(w.fileName()))) {
+          w.write(report, o);
+        }
+      }
+    } catch (IOException e) {
+      err.println("error: cannot write the reports to " + dir + ": " + e.getMessage());
+      return 2;
+    }
+    console.printSummary(report, dir);
+    out.flush();
+    if (!collector.anyCheckRan()) {
+      err.println("error: no check ran");
+      return 2;
+    }
+    if (collector.anyContainerFailed()) {
+      for (RunReport.Problem p : collector.problems()) err.println("error: internal problem in " + p.source() + ": " + p.message());
+      return 2;
+    }
+    return collector.anyCheckFailed() ? 1 : 0;
   }
 
   /** Version from the jar manifest. */
   static final class Version implements CommandLine.IVersionProvider {
+    static String version() {
+      String v = ConformanceMain.class.getPackage().getImplementationVersion();
+      return v == null ? "development build" : v;
+    }
+
     @Override
     public String[] getVersion() {
-      String v = ConformanceMain.class.getPackage().getImplementationVersion();
-      return new String[] {"ssekit conformance " + (v == null ? "(development build)" : v)};
+      return new String[] {"ssekit conformance " + version()};
     }
   }
 }

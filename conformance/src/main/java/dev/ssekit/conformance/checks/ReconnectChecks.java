@@ -1,0 +1,433 @@
+package dev.ssekit.conformance.checks;
+
+import dev.ssekit.conformance.oracle.EventStreamParser;
+import dev.ssekit.conformance.oracle.StreamItem;
+import dev.ssekit.conformance.record.Recorder;
+import dev.ssekit.conformance.record.Recording;
+import dev.ssekit.conformance.target.Target;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Reconnection: what a browser's EventSource meets when it comes back with {@code Last-Event-ID}.
+ * Resume is checked against a <em>witness</em> connection that stays open while the test
+ * connection drops and returns, so it works on any server that sends ids, publish URL or not.
+ */
+@ExtendWith(SseExtension.class)
+public class ReconnectChecks {
+
+  /** How long to wait for the first id on the test connection. */
+  static final Duration FIRST_ID_WINDOW = Duration.ofSeconds(10);
+  /** How long to record after reconnecting. */
+  static final Duration RESUME_WINDOW = Duration.ofSeconds(6);
+  /** How many events past the cursor the resumed connection should see before it stops. */
+  static final int RESUME_EVENTS = 6;
+
+  // ---------------------------------------------------------------- S-01
+
+  @SseCheck(id = "reconnect.resume-after-last-event-id", severity = Severity.MUST, spec = Spec.LAST_EVENT_ID, rule = "S-01",
+      summary = "after reconnecting with Last-Event-ID: k the client gets exactly the events after k (as a witness "
+          + "connection saw them): none missing, none repeated, same order")
+  void resumeAfterLastEventId(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+    String run = runId();
+    Recorder.Session witness = recorder.open(Recorder.Request.of(target,
+        FIRST_ID_WINDOW.plus(RESUME_WINDOW).plusSeconds(20)));
+    try {
+      if (!witness.awaitHead()) {
+        findings.notApplicable("the witness connection got no response head: the http checks report why");
+      }
+      Recorder.Session t = recorder.open(Recorder.Request.of(target, FIRST_ID_WINDOW)
+          .until(events -> events.stream().anyMatch(e -> !e.lastEventId().isEmpty())));
+      if (t.awaitHead() && target.publishUrl() != null) {
+        // A server that only speaks when spoken to gets one event, so it has an id to give.
+        publishQuietly(recorder, "{\"data\":\"ssekit resume " + run + " 0\"}");
+      }
+      Recording before = t.await();
+      if (before.status() != 200) {
+        findings.notApplicable("the test connection got " + describeHead(before) + ": the http checks report it");
+      }
+      Cursors tc = Cursors.of(before);
+      String k = tc.finalCursor;
+      if (k.isEmpty()) {
+        findings.notApplicable("the server sent no ids within " + FIRST_ID_WINDOW.toSeconds()
+            + " s: nothing to resume from (a server without ids is not a failure)");
+      }
+      // While T is away, events happen: ours when we can publish, the server's own otherwise.
+      int published = 0;
+      if (target.publishUrl() != null) {
+        for (int i = 1; i <= 3; i++) {
+          if (publishQuietly(recorder, "{\"data\":\"ssekit resume " + run + " " + i + "\"}")) published++;
+        }
+      } else {
+        Thread.sleep(1000);
+      }
+      int want = Math.max(RESUME_EVENTS, published + 3);
+      Recording after = recorder.record(Recorder.Request.of(target, RESUME_WINDOW).withLastEventId(k)
+          .until(events -> events.size() >= want));
+      Thread.sleep(300); // let the witness catch up with what T saw last
+      witness.stop();
+      Recording w = witness.await();
+
+      findings.note("cursor k = " + Findings.escape(k) + "; test connection saw " + tc.events.size()
+          + " event(s) before dropping; " + published + " event(s) published while it was away");
+      if (after.status() != 200) {
+        findings.evidence("resumed response bytes", after.body());
+        findings.violation("reconnecting with Last-Event-ID " + Findings.escape(k) + " (an id this server sent "
+            + "moments earlier) got " + describeHead(after) + ": a browser's EventSource fails the connection "
+            + "and never comes back");
+        return;
+      }
+      Cursors wc = Cursors.of(w);
+      int anchor = wc.eventsAfterFirst(k);
+      if (anchor < 0) {
+        findings.evidence("witness ids: " + ids(wc.events, 40));
+        findings.notApplicable("the witness connection never saw id " + Findings.escape(k)
+            + ": the stream is not broadcast (each connection gets its own events), so there is no witness to compare with");
+      }
+      List<StreamItem.Event> expected = wc.events.subList(anchor, wc.events.size());
+      List<StreamItem.Event> got = after.events();
+      findings.note("after k the witness saw " + expected.size() + " event(s); the resumed connection saw "
+          + got.size());
+      if (expected.isEmpty()) {
+        findings.notApplicable("no events followed id " + Findings.escape(k)
+            + " within the window: nothing to compare the resumed stream with");
+      }
+      if (got.isEmpty()) {
+        evidence(findings, expected, got, w, after);
+        findings.violation("after reconnecting with Last-Event-ID " + Findings.escape(k)
+            + " the connection received no events in " + RESUME_WINDOW.toSeconds() + " s, while the witness saw "
+            + expected.size() + " after that id (first: " + show(expected.get(0)) + "): a browser would lose them");
+        return;
+      }
+      int n = Math.min(expected.size(), got.size());
+      for (int i = 0; i < n; i++) {
+        if (!same(expected.get(i), got.get(i))) {
+          evidence(findings, expected, got, w, after);
+          findings.violation("resuming after id " + Findings.escape(k) + " diverges from the witness at event #" + i
+              + ": expected " + show(expected.get(i)) + ", got " + show(got.get(i)) + " — "
+              + diagnose(wc.events, anchor, i, got.get(i)));
+          return;
+        }
+      }
+      if (got.size() > expected.size()) {
+        findings.note("the resumed connection saw " + (got.size() - expected.size())
+            + " event(s) more than the witness recorded; compared the first " + n);
+      }
+      findings.note("resumed stream equals the witness's " + n + " event(s) after " + Findings.escape(k)
+          + ": ids " + ids(got.subList(0, n), 12));
+    } finally {
+      witness.stop();
+    }
+  }
+
+  /** Says what a divergence at index {@code i} of the resumed stream means. */
+  private static String diagnose(List<StreamItem.Event> witness, int anchor, int i, StreamItem.Event got) {
+    int at = -1;
+    for (int j = 0; j < witness.size(); j++) {
+      if (same(witness.get(j), got)) {
+        at = j;
+        break;
+      }
+    }
+    if (at < 0) {
+      return "that event never appeared on the witness connection (the resumed stream carries something else)";
+    }
+    int expectedAt = anchor + i;
+    if (at < expectedAt) {
+      return (expectedAt - at) + " event(s) repeated: the browser already had " + show(got)
+          + " and would show it twice (replay starts too early, e.g. at the id itself instead of after it)";
+    }
+    return (at - expectedAt) + " event(s) missing: a browser would never see " + show(witness.get(expectedAt))
+        + (at - expectedAt > 1 ? " and the next " + (at - expectedAt - 1) : "") + " (replay starts too late, or none)";
+  }
+
+  private static void evidence(Findings findings, List<StreamItem.Event> expected, List<StreamItem.Event> got,
+      Recording w, Recording after) {
+    findings.evidence("witness after k (ids): " + ids(expected, 40));
+    findings.evidence("resumed (ids): " + ids(got, 40));
+    findings.evidence("resumed bytes", after.body());
+    findings.evidence("witness bytes", w.body());
+  }
+
+  // ---------------------------------------------------------------- S-02
+
+  @SseCheck(id = "reconnect.unknown-id-still-200", severity = Severity.MUST, spec = Spec.PROCESSING, rule = "H-11/S-02",
+      summary = "a Last-Event-ID the server does not know (expired, from another instance, garbage) still gets "
+          + "200 text/event-stream")
+  void unknownIdStill200(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+    List<String> bad = new ArrayList<>();
+    String[] ids = {"ssekit-unknown-" + runId(), String.valueOf(1_000_000_000_000_000_000L
+        + ThreadLocalRandom.current().nextLong(1, 999_999_999_999_999L))};
+    for (String id : ids) {
+      Recording r = head(recorder, Recorder.Request.of(target, Duration.ofSeconds(3)).withLastEventId(id));
+      findings.note("Last-Event-ID " + Findings.escape(id) + " → " + describeHead(r));
+      if (!isEventStream(r)) {
+        bad.add(Findings.escape(id) + " → " + describeHead(r));
+        if (!r.chunks().isEmpty()) findings.evidence("body for " + id, r.body());
+      }
+    }
+    findings.require(bad.isEmpty(), "an unknown Last-Event-ID must still get 200 text/event-stream: " + String.join("; ", bad)
+        + ". A browser that reconnects with an id the server no longer has (expired history, another instance, a "
+        + "restart) fails the connection on any non-200 and never reconnects again; answer 200 and continue "
+        + "(optionally telling the client continuity was lost)");
+  }
+
+  // ---------------------------------------------------------------- S-06
+
+  @SseCheck(id = "reconnect.empty-last-event-id", severity = Severity.SHOULD, spec = Spec.LAST_EVENT_ID, rule = "S-06",
+      summary = "an empty Last-Event-ID header means no cursor: a normal 200 event stream")
+  void emptyLastEventId(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+    Recording r = head(recorder, Recorder.Request.of(target, Duration.ofSeconds(3)).withLastEventId(""));
+    findings.note("Last-Event-ID \"\" → " + describeHead(r));
+    if (!isEventStream(r) && !r.chunks().isEmpty()) findings.evidence("body", r.body());
+    findings.require(isEventStream(r), "an empty Last-Event-ID header got " + describeHead(r)
+        + ": an empty header means \"no cursor\" (a client whose last event reset the id sends it), "
+        + "and a browser fails the connection for good on anything but 200 text/event-stream");
+  }
+
+  // ---------------------------------------------------------------- burst
+
+  @SseCheck(id = "reconnect.burst", severity = Severity.SHOULD, spec = Spec.PROCESSING,
+      profile = Target.Profile.STANDARD,
+      summary = "a burst of simultaneous reconnects (20; 200 in the full profile) all get 200 event-stream heads "
+          + "within the head timeout")
+  void burst(Target target, Recorder recorder, PassiveStream passive, Findings findings) throws InterruptedException {
+    int n = target.profile() == Target.Profile.FULL ? 200 : 20;
+    String lastId = passiveCursor(passive.recording());
+    Recorder.Request request = Recorder.Request.of(target, Recorder.HEAD_TIMEOUT.plusSeconds(5));
+    if (lastId != null) request = request.withLastEventId(lastId);
+    findings.note(n + " simultaneous connections" + (lastId == null ? " without Last-Event-ID (no id on the passive stream)"
+        : " with Last-Event-ID " + Findings.escape(lastId)));
+    List<Recorder.Session> sessions = new ArrayList<>();
+    for (int i = 0; i < n; i++) sessions.add(recorder.open(request));
+    ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
+      Thread th = new Thread(r, "ssekit-burst");
+      th.setDaemon(true);
+      return th;
+    });
+    List<Recording> results = new ArrayList<>();
+    try {
+      List<Future<Recording>> futures = new ArrayList<>();
+      for (Recorder.Session s : sessions) {
+        futures.add(pool.submit(() -> {
+          s.awaitHead();
+          s.stop();
+          return s.await();
+        }));
+      }
+      long deadline = System.nanoTime() + Recorder.HEAD_TIMEOUT.plusSeconds(15).toNanos();
+      for (Future<Recording> f : futures) {
+        try {
+          results.add(f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+        } catch (ExecutionException | TimeoutException e) {
+          results.add(null);
+        }
+      }
+    } finally {
+      for (Recorder.Session s : sessions) s.stop();
+      pool.shutdownNow();
+    }
+    List<String> errors = new ArrayList<>();
+    List<Long> headMs = new ArrayList<>();
+    int failed = 0;
+    for (Recording r : results) {
+      if (r != null && r.headersAfter() != null) headMs.add(r.headersAfter().toMillis());
+      boolean ok = r != null && isEventStream(r) && r.headersAfter() != null
+          && r.headersAfter().compareTo(Recorder.HEAD_TIMEOUT) <= 0;
+      if (!ok) {
+        failed++;
+        if (errors.size() < 5) errors.add(r == null ? "no result (the recorder did not finish)" : describeHead(r));
+      }
+    }
+    headMs.sort(null);
+    if (!headMs.isEmpty()) {
+      findings.note("response heads after p50 " + headMs.get(headMs.size() / 2) + " ms, max "
+          + headMs.get(headMs.size() - 1) + " ms");
+    }
+    findings.require(failed == 0, failed + " of " + n + " simultaneous reconnects did not get a 200 text/event-stream "
+        + "head within " + Recorder.HEAD_TIMEOUT.toSeconds() + " s; first errors: " + String.join("; ", errors)
+        + ". After a deploy or a network blip every client reconnects at once; those that get an error stop for "
+        + "good (4xx/5xx) or pile on again");
+  }
+
+  // ---------------------------------------------------------------- S-05
+
+  @SseCheck(id = "reconnect.retry-before-close", severity = Severity.SHOULD, spec = Spec.PROCESSING, rule = "S-05/L-04",
+      summary = "a server that closes the stream has sent a retry field (to pace reconnects) and an id (so clients "
+          + "can resume) before it closes")
+  void retryBeforeClose(PassiveStream passive, Findings findings) {
+    Recording r = passive.recording();
+    if (r.status() != 200) {
+      findings.notApplicable("the passive stream got " + describeHead(r) + ": the http checks report it");
+    }
+    if (r.end() != Recording.End.EOF) {
+      findings.notApplicable("the server kept the stream open for the whole " + r.duration().toSeconds()
+          + " s window (ended by " + r.end().name().toLowerCase(Locale.ROOT) + ")");
+    }
+    List<StreamItem> items = r.items();
+    Long retry = null;
+    for (StreamItem i : items) if (i instanceof StreamItem.RetryHint h) retry = h.millis();
+    String cursor = passiveCursor(r);
+    findings.note("the server closed the stream after " + r.duration().toMillis() + " ms; retry "
+        + (retry == null ? "never sent" : retry + " ms") + "; last id " + (cursor == null ? "none" : Findings.escape(cursor)));
+    List<String> problems = new ArrayList<>();
+    if (retry == null) {
+      problems.add("no retry field was sent before the close, so every browser comes back after its own default "
+          + "delay (about 3 s in Chromium) — all at once after a deploy");
+    }
+    if (cursor == null) {
+      problems.add("no id was sent, so a reconnecting browser has no Last-Event-ID and events published while it "
+          + "is away are lost");
+    }
+    if (!problems.isEmpty()) {
+      findings.evidence("stream bytes", r.body());
+      findings.violation("the server closed the stream (a browser reconnects): " + String.join("; ", problems));
+    }
+  }
+
+  // ---------------------------------------------------------------- S-04
+
+  @SseCheck(id = "reconnect.early-cursor", severity = Severity.MAY, spec = Spec.LAST_EVENT_ID, rule = "S-04",
+      summary = "an id arrives soon after the stream opens, so a client that drops before the first real event "
+          + "can still resume")
+  void earlyCursor(PassiveStream passive, Findings findings) {
+    Recording r = passive.recording();
+    if (r.status() != 200) {
+      findings.notApplicable("the passive stream got " + describeHead(r) + ": the http checks report it");
+    }
+    EventStreamParser parser = new EventStreamParser(item -> { }, "", EventStreamParser.DEFAULT_MAX_LINE_CHARS,
+        EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
+    Duration head = r.headersAfter() == null ? Duration.ZERO : r.headersAfter();
+    for (Recording.Chunk c : r.chunks()) {
+      parser.feed(c.bytes());
+      if (!parser.lastEventId().isEmpty()) {
+        Duration after = c.at().minus(head);
+        if (after.isNegative()) after = Duration.ZERO;
+        findings.note("first id " + Findings.escape(parser.lastEventId()) + " arrived " + after.toMillis()
+            + " ms after the response head");
+        findings.require(after.compareTo(Duration.ofSeconds(5)) <= 0, "the first id arrived " + after.toMillis()
+            + " ms after the response head: a client that drops before then reconnects without Last-Event-ID and "
+            + "misses what was published meanwhile; send an id early (an id-only block moves the cursor without an event)");
+        return;
+      }
+    }
+    findings.notApplicable("no id on the passive stream within its " + r.duration().toSeconds() + " s window");
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Opens {@code request}, waits for the head (bounded), closes, and returns what came. */
+  static Recording head(Recorder recorder, Recorder.Request request) throws InterruptedException {
+    Recorder.Session s = recorder.open(request);
+    s.awaitHead();
+    s.stop();
+    return s.await();
+  }
+
+  /** True for a 200 whose media type is text/event-stream (parameters allowed). */
+  static boolean isEventStream(Recording r) {
+    if (r.status() != 200) return false;
+    String ct = r.header("Content-Type");
+    return ct != null && ct.split(";", 2)[0].trim().equalsIgnoreCase("text/event-stream");
+  }
+
+  static String describeHead(Recording r) {
+    if (!r.responded()) {
+      return "no response (" + (r.error() == null ? r.end().name().toLowerCase(Locale.ROOT) : r.error()) + ")";
+    }
+    String ct = r.header("Content-Type");
+    return r.status() + " " + (ct == null ? "without Content-Type" : ct);
+  }
+
+  /** The cursor a browser would hold after the passive recording, or null when there is none. */
+  static String passiveCursor(Recording r) {
+    EventStreamParser p = new EventStreamParser(item -> { }, "", EventStreamParser.DEFAULT_MAX_LINE_CHARS,
+        EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
+    for (Recording.Chunk c : r.chunks()) p.feed(c.bytes());
+    return p.lastEventId().isEmpty() ? null : p.lastEventId();
+  }
+
+  static boolean publishQuietly(Recorder recorder, String json) {
+    try {
+      return recorder.publish(json).status() / 100 == 2;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static String runId() {
+    return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+  }
+
+  static boolean same(StreamItem.Event a, StreamItem.Event b) {
+    return a.type().equals(b.type()) && a.data().equals(b.data()) && Objects.equals(a.lastEventId(), b.lastEventId());
+  }
+
+  static String show(StreamItem.Event e) {
+    String data = e.data().length() > 60 ? e.data().substring(0, 60) + "…" : e.data();
+    return "{id " + Findings.escape(e.lastEventId()) + ", type " + Findings.escape(e.type()) + ", data "
+        + Findings.escape(data) + "}";
+  }
+
+  static String ids(List<StreamItem.Event> events, int max) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < events.size() && i < max; i++) {
+      if (i > 0) sb.append(", ");
+      sb.append(events.get(i).lastEventId());
+    }
+    if (events.size() > max) sb.append(", … ").append(events.size() - max).append(" more");
+    return sb.append("] (").append(events.size()).append(" events)").toString();
+  }
+
+  /**
+   * The events of a recording and where its cursor moved: after each id change, how many events had
+   * been dispatched (the event that carried the id included).
+   */
+  static final class Cursors {
+    final List<StreamItem.Event> events = new ArrayList<>();
+    final List<String> cursor = new ArrayList<>();
+    final List<Integer> eventsSoFar = new ArrayList<>();
+    String finalCursor = "";
+
+    static Cursors of(Recording r) {
+      Cursors c = new Cursors();
+      String seed = r.lastEventIdSent() == null ? "" : r.lastEventIdSent();
+      EventStreamParser p = new EventStreamParser(item -> {
+        if (item instanceof StreamItem.Event e) c.events.add(e);
+      }, seed, EventStreamParser.DEFAULT_MAX_LINE_CHARS, EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
+      String last = seed;
+      for (Recording.Chunk chunk : r.chunks()) {
+        byte[] b = chunk.bytes();
+        for (int i = 0; i < b.length; i++) {
+          p.feed(b, i, 1);
+          String now = p.lastEventId();
+          if (!now.equals(last)) {
+            c.cursor.add(now);
+            c.eventsSoFar.add(c.events.size());
+            last = now;
+          }
+        }
+      }
+      c.finalCursor = last;
+      return c;
+    }
+
+    /** How many events precede the position where the cursor first became {@code id}; -1 if never. */
+    int eventsAfterFirst(String id) {
+      for (int i = 0; i < cursor.size(); i++) if (cursor.get(i).equals(id)) return eventsSoFar.get(i);
+      return -1;
+    }
+  }
+}

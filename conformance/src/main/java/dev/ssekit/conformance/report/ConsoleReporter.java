@@ -1,0 +1,203 @@
+package dev.ssekit.conformance.report;
+
+import dev.ssekit.conformance.report.CheckResult.Status;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
+
+/**
+ * Prints progress as checks finish, one line each ({@code FAIL  id  message}, cut to the width),
+ * and at the end a {@link #printSummary summary} that fits a screen. Text a server could have
+ * influenced is printed with control characters escaped, so it cannot drive the terminal.
+ *
+ * <p>Thread-safe: lines from checks finishing in parallel are printed whole, one at a time.
+ */
+public final class ConsoleReporter implements TestExecutionListener {
+
+  /** The line width used when none is given. */
+  public static final int DEFAULT_WIDTH = 100;
+
+  /** At most this many failed and warned checks are listed in the summary; the reports have them all. */
+  static final int MAX_LISTED = 15;
+
+  private static final String RESET = "\u001B[0m";
+
+  private final PrintWriter out;
+  private final boolean colour;
+  private final int width;
+  private final CheckTracker tracker = new CheckTracker();
+
+  /**
+   * A reporter of {@link #DEFAULT_WIDTH} columns.
+   *
+   * @param out where to print; flushed after each line
+   * @param colour true to colour the status marks with ANSI escapes
+   */
+  public ConsoleReporter(PrintWriter out, boolean colour) {
+    this(out, colour, DEFAULT_WIDTH);
+  }
+
+  /**
+   * A reporter.
+   *
+   * @param out where to print; flushed after each line
+   * @param colour true to colour the status marks with ANSI escapes
+   * @param width the line width to cut messages at (at least 40 is used)
+   */
+  public ConsoleReporter(PrintWriter out, boolean colour, int width) {
+    this.out = out;
+    this.colour = colour;
+    this.width = Math.max(40, width);
+  }
+
+  @Override
+  public void testPlanExecutionStarted(TestPlan testPlan) {
+    tracker.planStarted(testPlan);
+  }
+
+  @Override
+  public void executionStarted(TestIdentifier testIdentifier) {
+    tracker.started(testIdentifier);
+  }
+
+  @Override
+  public void reportingEntryPublished(TestIdentifier testIdentifier, ReportEntry entry) {
+    tracker.entry(testIdentifier, entry);
+  }
+
+  @Override
+  public void executionSkipped(TestIdentifier testIdentifier, String reason) {
+    print(tracker.skipped(testIdentifier, reason));
+  }
+
+  @Override
+  public void executionFinished(TestIdentifier testIdentifier, TestExecutionResult testExecutionResult) {
+    print(tracker.finished(testIdentifier, testExecutionResult));
+  }
+
+  private void print(CheckTracker.Update update) {
+    if (update.results().isEmpty() && update.problem() == null) return;
+    synchronized (out) {
+      for (CheckResult r : update.results()) out.println(progressLine(r));
+      if (update.problem() != null) {
+        RunReport.Problem p = update.problem();
+        out.println(marked("ERROR", "31",
+            Text.printable(p.source()) + ": " + Text.printable(Text.firstLine(p.message())), width));
+      }
+      out.flush();
+    }
+  }
+
+  /** One line: the status mark, the id, and the message (or the summary when it passed), cut to the width. */
+  String progressLine(CheckResult r) {
+    String text = r.status() == Status.PASSED ? r.summary() : message(r);
+    String rest = Text.printable(r.id());
+    if (text != null && !text.isBlank()) rest += "  " + Text.printable(Text.firstLine(text));
+    return marked(r.status().mark(), colourOf(r.status()), rest, width);
+  }
+
+  /** {@code mark  rest} cut to {@code columns}; only the mark is coloured, so escapes never count against the width. */
+  private String marked(String mark, String colourCode, String rest, int columns) {
+    String line = Text.cut(mark + "  " + rest, columns);
+    return paint(colourCode, mark) + line.substring(mark.length());
+  }
+
+  /**
+   * Prints the end-of-run summary: the counts and verdict, each failed and warned check with its
+   * message in at most two lines, internal errors, and where the reports are.
+   *
+   * @param report the run
+   * @param reportDir the directory the reports were written to, or null when none were written
+   */
+  public void printSummary(RunReport report, Path reportDir) {
+    RunReport.Summary s = report.summary();
+    List<String> lines = new ArrayList<>();
+    lines.add("");
+    lines.add(Text.cut(Text.printable(report.toolName() + " " + report.toolVersion() + " against " + report.url()
+        + (report.publishUrl() == null ? "" : " (publish " + report.publishUrl() + ")")), width));
+    lines.add(String.format(Locale.ROOT, "%d checks in %s: %d passed, %d failed, %d warned, %d skipped",
+        s.total(), duration(report.durationMs()), s.passed(), s.failed(), s.warned(), s.skipped()));
+
+    List<CheckResult> listed = new ArrayList<>(report.checks(Status.FAILED));
+    listed.addAll(report.checks(Status.WARNED));
+    int shown = 0;
+    Status section = null;
+    for (CheckResult c : listed) {
+      if (shown == MAX_LISTED) {
+        lines.add("  … and " + (listed.size() - shown) + " more (see the reports)");
+        break;
+      }
+      if (c.status() != section) {
+        section = c.status();
+        int n = section == Status.FAILED ? s.failed() : s.warned();
+        lines.add("");
+        lines.add((section == Status.FAILED ? "Failed" : "Warned") + " (" + n + "):");
+      }
+      lines.add("  " + marked(c.status().mark(), colourOf(c.status()), Text.printable(c.id()), width - 2));
+      String indent = "        ";
+      for (String l : Text.wrap(Text.printable(Text.firstLine(message(c))), width - indent.length(), 2)) {
+        lines.add(indent + l);
+      }
+      shown++;
+    }
+
+    if (!report.problems().isEmpty()) {
+      lines.add("");
+      lines.add("Internal errors (" + report.problems().size() + "): the run is incomplete");
+      for (RunReport.Problem p : report.problems()) {
+        lines.add("  " + marked("ERROR", "31",
+            Text.printable(p.source()) + ": " + Text.printable(Text.firstLine(p.message())), width - 2));
+      }
+    }
+
+    lines.add("");
+    lines.add(verdict(report, s));
+    if (reportDir != null) {
+      lines.add("Reports in " + reportDir + ": " + HtmlReportWriter.FILE_NAME + ", " + JsonReportWriter.FILE_NAME + ", "
+          + JunitXmlWriter.FILE_NAME);
+    }
+    synchronized (out) {
+      for (String l : lines) out.println(l);
+      out.flush();
+    }
+  }
+
+  private String verdict(RunReport report, RunReport.Summary s) {
+    if (!report.problems().isEmpty()) return paint("31", "ERROR: the suite could not run every check");
+    if (s.failed() > 0) return paint("31", "FAILED: " + s.failed() + (s.failed() == 1 ? " check" : " checks") + " failed");
+    if (s.passed() + s.warned() == 0) return paint("33", "NOTHING RAN: every check was skipped");
+    return paint("32", "PASSED" + (s.warned() == 0 ? "" : " with " + s.warned() + (s.warned() == 1 ? " warning" : " warnings")));
+  }
+
+  /** The message without the "[SEVERITY id] " prefix Findings adds: the id is already on the line. */
+  private static String message(CheckResult c) {
+    String m = c.message();
+    if (m == null) return "";
+    String prefix = "[" + c.severity() + " " + c.id() + "] ";
+    return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+  }
+
+  private static String colourOf(Status status) {
+    return switch (status) {
+      case PASSED -> "32";
+      case FAILED -> "31";
+      case WARNED -> "33";
+      case SKIPPED -> "90";
+    };
+  }
+
+  private String paint(String code, String text) {
+    return colour ? "\u001B[" + code + "m" + text + RESET : text;
+  }
+
+  private static String duration(long ms) {
+    return ms < 1000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+  }
+}

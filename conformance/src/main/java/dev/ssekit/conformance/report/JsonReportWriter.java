@@ -1,0 +1,96 @@
+package dev.ssekit.conformance.report;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Writes {@code conformance.json} in the schema of the design ("Conformance CLI"):
+ *
+ * <pre>
+ * { "tool": {"name", "version"}, "target": {"url", "publishUrl"},
+ *   "startedAt", "durationMs",
+ *   "summary": {"passed", "failed", "warned", "skipped"},
+ *   "checks": [ {"id", "category", "severity", "status", "message", "evidence", "spec",
+ *                "summary", "rule", "notes", "durationMs"} ] }
+ * </pre>
+ *
+ * {@code startedAt} is an ISO-8601 instant; {@code status} is lower-case; {@code message},
+ * {@code evidence} (the entries joined with {@code "\n"}), {@code severity}, {@code spec} and
+ * {@code publishUrl} are null when absent. Each check also carries {@code summary}, {@code rule},
+ * {@code notes} (an array) and {@code durationMs}. When the suite itself failed somewhere outside
+ * a check, a top-level {@code "errors": [{"source", "message"}]} says where; it is absent
+ * otherwise.
+ */
+public final class JsonReportWriter implements ReportWriter {
+
+  /** The report's file name. */
+  public static final String FILE_NAME = "conformance.json";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** A writer; it holds no state. */
+  public JsonReportWriter() {}
+
+  @Override
+  public String fileName() {
+    return FILE_NAME;
+  }
+
+  @Override
+  public void write(RunReport report, OutputStream out) throws IOException {
+    JsonGenerator gen = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8);
+    gen.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    gen.useDefaultPrettyPrinter();
+    MAPPER.writeTree(gen, toJson(report));
+    gen.close();
+    out.write('\n');
+    out.flush();
+  }
+
+  /** The report as a JSON tree, in the order the file shows it. */
+  ObjectNode toJson(RunReport report) {
+    ObjectNode root = MAPPER.createObjectNode();
+    ObjectNode tool = root.putObject("tool");
+    tool.put("name", Text.clean(report.toolName()));
+    tool.put("version", Text.clean(report.toolVersion()));
+    ObjectNode target = root.putObject("target");
+    target.put("url", Text.clean(report.url()));
+    target.put("publishUrl", Text.clean(report.publishUrl()));
+    root.put("startedAt", report.startedAt() == null ? null : report.startedAt().toString());
+    root.put("durationMs", report.durationMs());
+    RunReport.Summary s = report.summary();
+    ObjectNode summary = root.putObject("summary");
+    summary.put("passed", s.passed());
+    summary.put("failed", s.failed());
+    summary.put("warned", s.warned());
+    summary.put("skipped", s.skipped());
+    ArrayNode checks = root.putArray("checks");
+    for (CheckResult c : report.checks()) {
+      ObjectNode o = checks.addObject();
+      o.put("id", Text.clean(c.id()));
+      o.put("category", Text.clean(c.category()));
+      o.put("severity", c.severity() == null ? null : c.severity().name());
+      o.put("status", c.status().label());
+      o.put("message", Text.clean(c.message()));
+      o.put("evidence", Text.clean(c.evidenceText()));
+      o.put("spec", Text.clean(c.spec()));
+      o.put("summary", Text.clean(c.summary()));
+      o.put("rule", Text.clean(c.rule()));
+      ArrayNode notes = o.putArray("notes");
+      for (String n : c.notes()) notes.add(Text.clean(n));
+      o.put("durationMs", c.durationMs());
+    }
+    if (!report.problems().isEmpty()) {
+      ArrayNode errors = root.putArray("errors");
+      for (RunReport.Problem p : report.problems()) {
+        errors.addObject().put("source", Text.clean(p.source())).put("message", Text.clean(p.message()));
+      }
+    }
+    return root;
+  }
+}

@@ -1,0 +1,89 @@
+package dev.ssekit.conformance.checks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ssekit.conformance.checks.ReconnectDeliveryTestSupport.BrokenServer;
+import dev.ssekit.conformance.checks.ReconnectDeliveryTestSupport.Outcomes;
+import dev.ssekit.conformance.checks.ReconnectDeliveryTestSupport.ReferenceServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The reconnect checks pass against the reference server and catch the classic resume bugs. */
+class ReconnectChecksTest {
+
+  private static ReferenceServer reference;
+
+  @BeforeAll
+  static void start() throws Exception {
+    reference = new ReferenceServer();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (reference != null) reference.close();
+  }
+
+  @Test
+  @Timeout(60)
+  void everyReconnectCheckPassesAgainstTheReferenceServer() {
+    Outcomes o = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, reference.url(), reference.publishUrl());
+    System.out.println("reference server, with publish URL:\n" + o);
+    assertThat(o.results().testEvents().failed().count()).as(o.toString()).isZero();
+    assertThat(o.of("resumeAfterLastEventId")).as(o.toString()).isEqualTo("passed");
+    assertThat(o.of("unknownIdStill200")).isEqualTo("passed");
+    assertThat(o.of("emptyLastEventId")).isEqualTo("passed");
+    assertThat(o.of("burst")).isEqualTo("passed");
+    assertThat(o.of("earlyCursor")).isEqualTo("passed");
+    // The reference server keeps its streams open: nothing to say about closing.
+    assertThat(o.of("retryBeforeClose")).startsWith("aborted: the server kept the stream open");
+    assertThat(o.warnings()).as(o.toString()).isEmpty();
+  }
+
+  @Test
+  @Timeout(60)
+  void resumeWorksWithoutPublishUrlOnATickingServer() {
+    Outcomes o = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, reference.url(), null);
+    System.out.println("reference server, no publish URL:\n" + o);
+    assertThat(o.results().testEvents().failed().count()).as(o.toString()).isZero();
+    assertThat(o.of("resumeAfterLastEventId")).as(o.toString()).isEqualTo("passed");
+  }
+
+  @Test
+  @Timeout(60)
+  void aBrokenServerFailsResumeAndUnknownId() throws Exception {
+    try (BrokenServer broken = new BrokenServer()) {
+      Outcomes o = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, broken.url(), broken.publishUrl());
+      System.out.println("broken server:\n" + o);
+      assertThat(o.of("resumeAfterLastEventId")).as(o.toString())
+          .startsWith("failed: [MUST reconnect.resume-after-last-event-id]")
+          .contains("diverges from the witness at event #0").contains("repeated");
+      assertThat(o.of("unknownIdStill200")).as(o.toString())
+          .startsWith("failed: [MUST reconnect.unknown-id-still-200]").contains("400");
+      assertThat(o.of("emptyLastEventId")).isEqualTo("passed");
+      assertThat(o.of("burst")).isEqualTo("passed");
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void aServerThatSkipsAnEventOnResumeFails() throws Exception {
+    try (BrokenServer broken = new BrokenServer(2)) {
+      Outcomes o = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, broken.url(), null, "resumeAfterLastEventId");
+      System.out.println("server skipping one event on resume:\n" + o);
+      assertThat(o.of("resumeAfterLastEventId")).as(o.toString())
+          .startsWith("failed: [MUST reconnect.resume-after-last-event-id]").contains("1 event(s) missing");
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void aServerThatResumesRightPassesEvenWithItsOtherBugs() throws Exception {
+    try (BrokenServer broken = new BrokenServer(1)) {
+      Outcomes o = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, broken.url(), broken.publishUrl(),
+          "resumeAfterLastEventId");
+      assertThat(o.of("resumeAfterLastEventId")).as(o.toString()).isEqualTo("passed");
+    }
+  }
+}

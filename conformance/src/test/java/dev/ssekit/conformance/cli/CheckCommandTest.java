@@ -1,0 +1,71 @@
+package dev.ssekit.conformance.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ssekit.conformance.testing.ReferenceServerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+
+/** The check command end to end: exit status, the three reports, and their agreement. */
+class CheckCommandTest {
+
+  private static ReferenceServerProcess server;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = ReferenceServerProcess.start("--tick", "500ms");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    server.close();
+  }
+
+  @Test
+  void aConformingServerExitsZeroAndTheReportsAgree(@TempDir Path dir) throws Exception {
+    ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url("/events"), "--publish-url", server.url("/publish"),
+        "--profile", "quick", "--report-dir", dir.toString(), "--no-color");
+    assertThat(r.status()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).contains("PASS  http.status-200").contains("0 failed");
+    JsonNode json = new ObjectMapper().readTree(dir.resolve("conformance.json").toFile());
+    assertThat(json.at("/summary/failed").asInt()).isZero();
+    assertThat(json.at("/target/url").asText()).isEqualTo(server.url("/events"));
+    assertThat(json.get("checks").size()).isGreaterThanOrEqualTo(40);
+    Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("junit.xml").toFile());
+    assertThat(xml.getElementsByTagName("failure").getLength()).isZero();
+    assertThat(Files.readString(dir.resolve("conformance.html"))).contains("http.status-200");
+  }
+
+  @Test
+  void aFaultyServerExitsOneWithTheFailureInEveryReport(@TempDir Path dir) throws Exception {
+    ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url("/scenarios/status-500"), "--profile", "quick",
+        "--report-dir", dir.toString(), "--no-color");
+    assertThat(r.status()).as(r.out() + r.err()).isEqualTo(1);
+    assertThat(r.out()).contains("FAIL  http.status-200").doesNotContain("Exception");
+    JsonNode json = new ObjectMapper().readTree(dir.resolve("conformance.json").toFile());
+    assertThat(json.at("/summary/failed").asInt()).isPositive();
+    Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("junit.xml").toFile());
+    assertThat(xml.getElementsByTagName("failure").getLength()).isEqualTo(json.at("/summary/failed").asInt());
+  }
+
+  @Test
+  void badUsageExitsTwoWithAReason() {
+    ParseCommandTest.Run noUrl = ParseCommandTest.run("--profile", "quick");
+    assertThat(noUrl.status()).isEqualTo(2);
+    assertThat(noUrl.err()).contains("--url");
+    ParseCommandTest.Run badProfile = ParseCommandTest.run("--url", "http://127.0.0.1:1/events", "--profile", "huge");
+    assertThat(badProfile.status()).isEqualTo(2);
+    assertThat(badProfile.err()).contains("quick, standard or full");
+    ParseCommandTest.Run badUrl = ParseCommandTest.run("--url", "ftp://example/events");
+    assertThat(badUrl.status()).isEqualTo(2);
+    assertThat(badUrl.err()).contains("http or https");
+  }
+}
