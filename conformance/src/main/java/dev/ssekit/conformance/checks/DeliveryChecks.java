@@ -289,7 +289,9 @@ public class DeliveryChecks {
     int count = 20;
     String prefix = "ssekit-" + run + "-lat-";
     String last = prefix + (count - 1);
-    long t0 = System.nanoTime(); // just before the session starts its own clock: chunk times are ≥ true times
+    // One clock: publish times are taken relative to t0, read just before the session starts its own clock, so
+    // a chunk's time (since the session started) is at most microseconds less than its time since t0.
+    long t0 = System.nanoTime();
     Recorder.Session s = open(recorder, Recorder.Request.of(target, Duration.ofSeconds(15))
         .until(events -> events.stream().anyMatch(e -> e.data().equals(last))), findings);
     long[] sentAt = new long[count];

@@ -323,7 +323,8 @@ public class ReconnectChecks {
         return;
       }
     }
-    findings.notApplicable("no id on the passive stream within its " + r.duration().toSeconds() + " s window");
+    findings.notApplicable("no id on the passive stream (recorded " + r.duration().toMillis() + " ms, ended by "
+        + r.end().name().toLowerCase(Locale.ROOT) + ")");
   }
 
   // ---------------------------------------------------------------- helpers

@@ -64,7 +64,7 @@ public final class Recorder implements AutoCloseable {
   public Recorder(Target target) {
     this.target = target;
     PoolingHttpClientConnectionManagerBuilder cm = PoolingHttpClientConnectionManagerBuilder.create()
-        .setMaxConnTotal(256).setMaxConnPerRoute(256)
+        .setMaxConnTotal(1024).setMaxConnPerRoute(1024)
         .setDefaultConnectionConfig(ConnectionConfig.custom()
             .setConnectTimeout(Timeout.ofSeconds(10)).setSocketTimeout(Timeout.ofMinutes(30)).build());
     if (target.insecure()) cm.setTlsSocketStrategy(ClientTlsStrategyBuilder.create().setSslContext(trustAll())

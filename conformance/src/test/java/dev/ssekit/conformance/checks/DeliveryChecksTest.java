@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ssekit.conformance.checks.ReconnectDeliveryTestSupport.BrokenServer;
 import dev.ssekit.conformance.checks.ReconnectDeliveryTestSupport.Outcomes;
-import dev.ssekit.conformance.checks.ReconnectDeliveryTestSupport.ReferenceServer;
+import dev.ssekit.conformance.testing.ReferenceServerProcess;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,11 +17,11 @@ class DeliveryChecksTest {
   private static final List<String> CHECKS = List.of("payloadRoundTrip", "eventNameInjection", "idInjection", "latency",
       "burstToThree", "replayWhileAway");
 
-  private static ReferenceServer reference;
+  private static ReferenceServerProcess reference;
 
   @BeforeAll
   static void start() throws Exception {
-    reference = new ReferenceServer();
+    reference = ReferenceServerProcess.start("--tick", "200ms");
   }
 
   @AfterAll
@@ -32,7 +32,7 @@ class DeliveryChecksTest {
   @Test
   @Timeout(90)
   void everyDeliveryCheckPassesAgainstTheReferenceServer() {
-    Outcomes o = ReconnectDeliveryTestSupport.run(DeliveryChecks.class, reference.url(), reference.publishUrl());
+    Outcomes o = ReconnectDeliveryTestSupport.run(DeliveryChecks.class, reference.url("/events"), reference.url("/publish"));
     System.out.println("reference server:\n" + o);
     for (String check : CHECKS) assertThat(o.of(check)).as(check + "\n" + o).isEqualTo("passed");
     assertThat(o.warnings()).as(o.toString()).isEmpty();
@@ -41,7 +41,7 @@ class DeliveryChecksTest {
   @Test
   @Timeout(30)
   void withoutAPublishUrlTheDeliveryChecksAreSkipped() {
-    Outcomes o = ReconnectDeliveryTestSupport.run(DeliveryChecks.class, reference.url(), null);
+    Outcomes o = ReconnectDeliveryTestSupport.run(DeliveryChecks.class, reference.url("/events"), null);
     for (String check : CHECKS) assertThat(o.of(check)).as(check).startsWith("skipped: needs a publish URL");
     assertThat(o.results().testEvents().started().count()).isZero();
   }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ssekit.conformance.checks.ReconnectDeliveryTestSupport.BrokenServer;
 import dev.ssekit.conformance.checks.ReconnectDeliveryTestSupport.Outcomes;
-import dev.ssekit.conformance.checks.ReconnectDeliveryTestSupport.ReferenceServer;
+import dev.ssekit.conformance.testing.ReferenceServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,11 +13,11 @@ import org.junit.jupiter.api.Timeout;
 /** The reconnect checks pass against the reference server and catch the classic resume bugs. */
 class ReconnectChecksTest {
 
-  private static ReferenceServer reference;
+  private static ReferenceServerProcess reference;
 
   @BeforeAll
   static void start() throws Exception {
-    reference = new ReferenceServer();
+    reference = ReferenceServerProcess.start("--tick", "200ms");
   }
 
   @AfterAll
@@ -28,7 +28,7 @@ class ReconnectChecksTest {
   @Test
   @Timeout(60)
   void everyReconnectCheckPassesAgainstTheReferenceServer() {
-    Outcomes o = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, reference.url(), reference.publishUrl());
+    Outcomes o = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, reference.url("/events"), reference.url("/publish"));
     System.out.println("reference server, with publish URL:\n" + o);
     assertThat(o.results().testEvents().failed().count()).as(o.toString()).isZero();
     assertThat(o.of("resumeAfterLastEventId")).as(o.toString()).isEqualTo("passed");
@@ -44,7 +44,7 @@ class ReconnectChecksTest {
   @Test
   @Timeout(60)
   void resumeWorksWithoutPublishUrlOnATickingServer() {
-    Outcomes o = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, reference.url(), null);
+    Outcomes o = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, reference.url("/events"), null);
     System.out.println("reference server, no publish URL:\n" + o);
     assertThat(o.results().testEvents().failed().count()).as(o.toString()).isZero();
     assertThat(o.of("resumeAfterLastEventId")).as(o.toString()).isEqualTo("passed");
@@ -63,6 +63,25 @@ class ReconnectChecksTest {
           .startsWith("failed: [MUST reconnect.unknown-id-still-200]").contains("400");
       assertThat(o.of("emptyLastEventId")).isEqualTo("passed");
       assertThat(o.of("burst")).isEqualTo("passed");
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  void aServerThatClosesWithoutRetryAndIdIsWarned() throws Exception {
+    try (BrokenServer broken = new BrokenServer()) {
+      Outcomes bare = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, broken.url("/closing-bare"), null,
+          "retryBeforeClose", "earlyCursor");
+      System.out.println("server closing without retry and id:\n" + bare);
+      assertThat(bare.of("retryBeforeClose")).as(bare.toString()).isEqualTo("passed"); // SHOULD: a warning
+      assertThat(bare.warnings()).as(bare.toString()).anySatisfy(w -> assertThat(w)
+          .startsWith("[SHOULD reconnect.retry-before-close]").contains("no retry field").contains("no id was sent"));
+      assertThat(bare.of("earlyCursor")).startsWith("aborted: no id on the passive stream (recorded");
+
+      Outcomes good = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, broken.url("/closing-good"), null,
+          "retryBeforeClose");
+      assertThat(good.of("retryBeforeClose")).as(good.toString()).isEqualTo("passed");
+      assertThat(good.warnings()).as(good.toString()).isEmpty();
     }
   }
 

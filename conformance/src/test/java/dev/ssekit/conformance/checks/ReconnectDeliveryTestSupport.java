@@ -103,62 +103,6 @@ final class ReconnectDeliveryTestSupport {
     return new Outcomes(byMethod, warnings, notes, results);
   }
 
-  // ------------------------------------------------------------------ the reference server
-
-  /** The real reference server, as a subprocess on a free loopback port. */
-  static final class ReferenceServer implements AutoCloseable {
-    final Process process;
-    final String base;
-    private final List<String> log = new CopyOnWriteArrayList<>();
-
-    ReferenceServer(String... extraArgs) throws IOException, InterruptedException {
-      Path jar = Paths.get("..", "reference-server", "target", "sse-reference-server.jar").toAbsolutePath().normalize();
-      if (!Files.isRegularFile(jar)) {
-        throw new IllegalStateException("the reference server jar is missing: " + jar + " — build it first with "
-            + "`mvn -B -q -o -pl reference-server -am -DskipTests package` (from the project root)");
-      }
-      List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-          "-jar", jar.toString(), "--port", "0", "--tick", "200ms"));
-      cmd.addAll(List.of(extraArgs));
-      process = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      BlockingQueue<String> found = new LinkedBlockingQueue<>();
-      Pattern listening = Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)/events");
-      Thread reader = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) {
-            if (log.size() < 200) log.add(line);
-            Matcher m = listening.matcher(line);
-            if (m.find()) found.add(m.group(1));
-          }
-        } catch (IOException e) {
-          // process ended
-        }
-      }, "reference-server-stderr");
-      reader.setDaemon(true);
-      reader.start();
-      String b = found.poll(30, TimeUnit.SECONDS);
-      if (b == null) {
-        process.destroyForcibly();
-        throw new IllegalStateException("the reference server did not say where it listens within 30 s; stderr: " + log);
-      }
-      base = b;
-    }
-
-    String url() {
-      return base + "/events";
-    }
-
-    String publishUrl() {
-      return base + "/publish";
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-    }
-  }
-
   // ------------------------------------------------------------------ a deliberately broken server
 
   /**
@@ -217,6 +161,10 @@ final class ReconnectDeliveryTestSupport {
       return "http://127.0.0.1:" + server.getLocalPort() + "/publish";
     }
 
+    String url(String path) {
+      return "http://127.0.0.1:" + server.getLocalPort() + path;
+    }
+
     private void acceptLoop() {
       while (!closed) {
         try {
@@ -246,7 +194,14 @@ final class ReconnectDeliveryTestSupport {
           }
           String[] parts = requestLine.split(" ");
           String path = parts.length > 1 ? parts[1] : "/";
-          if (parts[0].equals("GET") && path.startsWith("/events")) {
+          if (parts[0].equals("GET") && path.startsWith("/closing")) {
+            // A short stream that the server ends: with retry and id (/closing-good) or with neither.
+            String body = path.startsWith("/closing-good") ? "retry: 2000\nid: c1\ndata: bye\n\n" : "data: bye\n\n";
+            out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + body)
+                .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            return;
+          } else if (parts[0].equals("GET") && path.startsWith("/events")) {
             stream(headers.get("last-event-id"), in, out);
             return;
           } else if (parts[0].equals("POST") && path.startsWith("/publish")) {
