@@ -70,6 +70,10 @@ public final class ConformanceMain implements Callable<Integer> {
   @Option(names = "--window", paramLabel = "D", description = "How long to record the stream (default by profile: 3s, 5s, 40s).")
   String window;
 
+  @Option(names = "--server-pid", paramLabel = "PID",
+      description = "The server's process id, when it runs on this machine: the lifecycle checks count its sockets.")
+  String serverPid;
+
   @Option(names = "--report-dir", paramLabel = "DIR",
       description = "Where to write conformance.json, junit.xml and conformance.html (default: reports/check-<time>).")
   Path reportDir;
@@ -119,6 +123,7 @@ public final class ConformanceMain implements Callable<Integer> {
       params.put(Target.STRICT, Boolean.toString(strict));
       params.put(Target.INSECURE, Boolean.toString(insecure));
       if (window != null) params.put(Target.WINDOW, window);
+      if (serverPid != null) params.put(Target.SERVER_PID, serverPid);
       target = Target.fromConfiguration(k -> java.util.Optional.ofNullable(params.get(k)));
     } catch (IllegalArgumentException e) {
       err.println("error: " + (e.getMessage() != null && e.getMessage().startsWith("No enum constant")

@@ -21,6 +21,8 @@ import java.util.function.Function;
  *   ssekit.strict          true: SHOULD violations fail instead of warning
  *   ssekit.insecure        true: accept any TLS certificate (self-signed test servers)
  *   ssekit.window          how long to record the shared stream (500ms, 5s, 1m; default by profile)
+ *   ssekit.serverPid       the server's process id, when it runs on this machine (lifecycle checks
+ *                          count its sockets)
  * </pre>
  *
  * @param url the stream URL (http or https)
@@ -31,9 +33,10 @@ import java.util.function.Function;
  * @param strict whether SHOULD violations fail
  * @param insecure whether to trust any TLS certificate
  * @param window how long to record the shared stream, or null for the profile's default
+ * @param serverPid the server's process id on this machine, or null
  */
 public record Target(URI url, URI publishUrl, List<Header> headers, List<Header> publishHeaders, Profile profile,
-    boolean strict, boolean insecure, java.time.Duration window) {
+    boolean strict, boolean insecure, java.time.Duration window, Long serverPid) {
 
   /** Configuration parameter names. */
   public static final String URL = "ssekit.url";
@@ -44,6 +47,7 @@ public record Target(URI url, URI publishUrl, List<Header> headers, List<Header>
   public static final String STRICT = "ssekit.strict";
   public static final String INSECURE = "ssekit.insecure";
   public static final String WINDOW = "ssekit.window";
+  public static final String SERVER_PID = "ssekit.serverPid";
 
   /** How much of the suite runs. */
   public enum Profile {
@@ -102,7 +106,18 @@ public record Target(URI url, URI publishUrl, List<Header> headers, List<Header>
         parameters.apply(PROFILE).map(p -> Profile.valueOf(p.trim().toUpperCase(Locale.ROOT))).orElse(Profile.STANDARD),
         parameters.apply(STRICT).map(Boolean::parseBoolean).orElse(false),
         parameters.apply(INSECURE).map(Boolean::parseBoolean).orElse(false),
-        parameters.apply(WINDOW).filter(s -> !s.isBlank()).map(Target::duration).orElse(null));
+        parameters.apply(WINDOW).filter(s -> !s.isBlank()).map(Target::duration).orElse(null),
+        parameters.apply(SERVER_PID).filter(s -> !s.isBlank()).map(Target::pid).orElse(null));
+  }
+
+  private static Long pid(String text) {
+    try {
+      long pid = Long.parseLong(text.trim());
+      if (pid > 0) return pid;
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw new IllegalArgumentException("--server-pid must be a process id, not '" + text + "'");
   }
 
   /** Parses a duration written 500ms, 5s, 2m. */

@@ -45,6 +45,19 @@ class CheckCommandTest {
   }
 
   @Test
+  void withTheServerPidTheLifecycleCheckCountsItsSockets(@TempDir Path dir) throws Exception {
+    ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url("/events"), "--profile", "standard",
+        "--server-pid", Long.toString(server.pid()), "--report-dir", dir.toString(), "--no-color");
+    assertThat(r.status()).as(r.out() + r.err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(dir.resolve("conformance.json").toFile());
+    JsonNode lifecycle = null;
+    for (JsonNode c : json.get("checks")) if (c.get("id").asText().equals("lifecycle.abandoned-streams-released")) lifecycle = c;
+    assertThat(lifecycle).isNotNull();
+    assertThat(lifecycle.get("status").asText()).isEqualTo("passed");
+    assertThat(lifecycle.toString()).contains("server sockets:").contains("streams held");
+  }
+
+  @Test
   void aFaultyServerExitsOneWithTheFailureInEveryReport(@TempDir Path dir) throws Exception {
     ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url("/scenarios/status-500"), "--profile", "quick",
         "--report-dir", dir.toString(), "--no-color");

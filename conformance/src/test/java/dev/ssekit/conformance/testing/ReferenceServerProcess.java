@@ -51,6 +51,11 @@ public final class ReferenceServerProcess implements AutoCloseable {
     throw new IllegalStateException("the reference server did not start: " + Files.readString(log, StandardCharsets.UTF_8));
   }
 
+  /** The server's process id. */
+  public long pid() {
+    return process.pid();
+  }
+
   public int port() {
     return port;
   }

@@ -1,0 +1,186 @@
+package dev.ssekit.conformance.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.File;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hostile and unusual servers: the run ends within its bounds with failed checks and readable
+ * messages, never a hang, a stack trace or running out of memory; https works, and --insecure
+ * accepts a self-signed certificate.
+ */
+class HostileServerTest {
+
+  /** A one-purpose server on 127.0.0.1: each connection's request is read, then {@code answer} runs. */
+  static final class RawServer implements AutoCloseable {
+    final ServerSocket socket;
+    final ExecutorService pool = Executors.newCachedThreadPool();
+
+    RawServer(Consumer<Socket> answer) throws Exception {
+      socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+      pool.submit(() -> {
+        while (!socket.isClosed()) {
+          Socket s;
+          try {
+            s = socket.accept();
+          } catch (Exception closed) {
+            return;
+          }
+          pool.submit(() -> {
+            try (s) {
+              s.setSoTimeout(5_000);
+              InputStream in = s.getInputStream();
+              int state = 0; // read up to the blank line that ends the request head
+              for (int b; state < 4 && (b = in.read()) >= 0; ) state = (b == '\r' || b == '\n') ? state + 1 : 0;
+              answer.accept(s);
+            } catch (Exception e) {
+              // the client went away: nothing to do
+            }
+          });
+        }
+      });
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + socket.getLocalPort() + "/events";
+    }
+
+    @Override
+    public void close() throws Exception {
+      socket.close();
+      pool.shutdownNow();
+      pool.awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private static JsonNode check(Path dir, String id) throws Exception {
+    for (JsonNode c : new ObjectMapper().readTree(dir.resolve("conformance.json").toFile()).get("checks")) {
+      if (c.get("id").asText().equals(id)) return c;
+    }
+    throw new AssertionError("no check " + id);
+  }
+
+  @Test
+  void aServerClosingMidHeadersFailsStatus200WithAReadableMessage(@TempDir Path dir) throws Exception {
+    try (RawServer server = new RawServer(s -> write(s, "HTTP/1.1 200 OK\r\nContent-Ty"))) {
+      long start = System.nanoTime();
+      ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url(), "--profile", "quick",
+          "--report-dir", dir.toString(), "--no-color");
+      assertThat(r.status()).as(r.out() + r.err()).isEqualTo(1);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
+      assertThat(r.out() + r.err()).doesNotContain("\tat ");
+      assertThat(check(dir, "http.status-200").get("status").asText()).isEqualTo("failed");
+      assertThat(check(dir, "http.status-200").get("message").asText()).contains("no response");
+    }
+  }
+
+  @Test
+  void aFloodOfInvalidBytesIsCutAtTheCapAndFailsUtf8(@TempDir Path dir) throws Exception {
+    byte[] junk = new byte[64 * 1024];
+    for (int i = 0; i < junk.length; i++) junk[i] = (byte) (i % 7 == 0 ? 0xFF : 'x');
+    try (RawServer server = new RawServer(s -> {
+      write(s, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\ndata: ");
+      try {
+        OutputStream out = s.getOutputStream();
+        for (int i = 0; i < 16 * 1024; i++) out.write(junk); // up to 1 GiB, until the client stops reading
+      } catch (Exception stopped) {
+        // the client hung up at its cap
+      }
+    })) {
+      ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url(), "--profile", "quick",
+          "--report-dir", dir.toString(), "--no-color");
+      assertThat(r.status()).as(r.out() + r.err()).isEqualTo(1);
+      assertThat(check(dir, "framing.utf-8").get("status").asText()).isEqualTo("failed");
+      assertThat(check(dir, "lifecycle.bounded-reading").get("status").asText()).isEqualTo("failed");
+      assertThat(check(dir, "lifecycle.bounded-reading").get("message").asText()).contains("more than");
+    }
+  }
+
+  @Test
+  void httpsWorksAndInsecureAcceptsASelfSignedCertificate(@TempDir Path dir) throws Exception {
+    char[] password = "changeit".toCharArray();
+    Path keystore = dir.resolve("server.p12");
+    String keytool = System.getProperty("java.home") + File.separator + "bin" + File.separator + "keytool";
+    Process gen = new ProcessBuilder(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname",
+        "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
+        "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit")
+        .redirectErrorStream(true).start();
+    gen.getInputStream().readAllBytes();
+    assertThat(gen.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = java.nio.file.Files.newInputStream(keystore)) {
+      ks.load(in, password);
+    }
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(ks, password);
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(kmf.getKeyManagers(), null, null);
+    HttpsServer https = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    https.setHttpsConfigurator(new HttpsConfigurator(tls));
+    ExecutorService pool = Executors.newCachedThreadPool();
+    https.setExecutor(pool);
+    https.createContext("/events", exchange -> {
+      exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+      exchange.getResponseHeaders().set("Cache-Control", "no-cache");
+      exchange.sendResponseHeaders(200, 0);
+      try (OutputStream out = exchange.getResponseBody()) {
+        for (int i = 1; i <= 40; i++) {
+          out.write(("id: " + i + "\ndata: tick " + i + "\n\n").getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          Thread.sleep(100);
+        }
+      } catch (Exception gone) {
+        // the client closed the stream
+      }
+    });
+    https.start();
+    try {
+      String url = "https://127.0.0.1:" + https.getAddress().getPort() + "/events";
+      Path trusted = dir.resolve("insecure");
+      ParseCommandTest.Run ok = ParseCommandTest.run("--url", url, "--insecure", "--profile", "quick",
+          "--report-dir", trusted.toString(), "--no-color");
+      assertThat(check(trusted, "http.status-200").get("status").asText()).as(ok.out()).isEqualTo("passed");
+      assertThat(check(trusted, "framing.utf-8").get("status").asText()).isEqualTo("passed");
+      Path strict = dir.resolve("verified");
+      ParseCommandTest.Run refused = ParseCommandTest.run("--url", url, "--profile", "quick",
+          "--report-dir", strict.toString(), "--no-color");
+      assertThat(refused.status()).isEqualTo(1);
+      assertThat(check(strict, "http.status-200").get("message").asText()).containsIgnoringCase("certificat");
+      assertThat(refused.out() + refused.err()).doesNotContain("\tat ");
+    } finally {
+      https.stop(0);
+      pool.shutdownNow();
+    }
+  }
+
+  private static void write(Socket s, String text) {
+    try {
+      s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+    } catch (Exception gone) {
+      // the client went away
+    }
+  }
+}
