@@ -97,6 +97,42 @@ class HostileServerTest {
   }
 
   @Test
+  void headerOptionAuthenticatesTheStream(@TempDir Path dir) throws Exception {
+    java.util.List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ExecutorService pool = Executors.newCachedThreadPool();
+    try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      pool.submit(() -> {
+        while (!socket.isClosed()) {
+          try (Socket s = socket.accept()) {
+            s.setSoTimeout(5_000);
+            StringBuilder head = new StringBuilder();
+            InputStream in = s.getInputStream();
+            for (int b; !head.toString().endsWith("\r\n\r\n") && (b = in.read()) >= 0; ) head.append((char) b);
+            requests.add(head.toString());
+            if (head.toString().contains("Authorization: Bearer s3cret")) {
+              write(s, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
+                  + "id: 1\ndata: hello\n\n");
+              Thread.sleep(300);
+            } else {
+              write(s, "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            }
+          } catch (Exception e) {
+            // next connection
+          }
+        }
+      });
+      String url = "http://127.0.0.1:" + socket.getLocalPort() + "/events";
+      ParseCommandTest.Run r = ParseCommandTest.run("--url", url, "--header", "Authorization: Bearer s3cret",
+          "--profile", "quick", "--window", "500ms", "--report-dir", dir.toString(), "--no-color");
+      assertThat(check(dir, "http.status-200").get("status").asText()).as(r.out()).isEqualTo("passed");
+      assertThat(requests).isNotEmpty().allSatisfy(req -> assertThat(req)
+          .contains("Authorization: Bearer s3cret").contains("Accept: text/event-stream").contains("Cache-Control: no-cache"));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aFloodOfInvalidBytesIsCutAtTheCapAndFailsUtf8(@TempDir Path dir) throws Exception {
     byte[] junk = new byte[64 * 1024];
     for (int i = 0; i < junk.length; i++) junk[i] = (byte) (i % 7 == 0 ? 0xFF : 'x');
