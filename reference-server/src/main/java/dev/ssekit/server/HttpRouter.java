@@ -24,6 +24,7 @@ import java.io.IOException;
  *   POST    /publish[?topic=T]                 {@link PublishHandler}
  *   GET     /metrics, /healthz                 Prometheus text, liveness
  *   GET     /scenarios[/NAME[/expected]]       {@link ScenarioHandler}
+ *   GET     /                                  the live demo page ({@link DemoPage})
  *   OPTIONS any path                           CORS preflight (allows Last-Event-ID)
  * </pre>
  */
@@ -95,7 +96,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       case "/" -> {
         if (requireMethod(ctx, req, HttpMethod.GET)) {
-          Responses.text(ctx, req, HttpResponseStatus.OK, INDEX, config.corsOrigin());
+          Responses.send(ctx, req, HttpResponseStatus.OK, "text/html; charset=utf-8", DemoPage.HTML, config.corsOrigin());
         }
       }
       default -> {
@@ -103,20 +104,12 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
           scenarios.handle(ctx, req, path);
         } else {
           Responses.text(ctx, req, HttpResponseStatus.NOT_FOUND,
-              "no such endpoint: " + path + " (see GET / for the list)", config.corsOrigin());
+              "no such endpoint: " + path + " (endpoints: /events, /publish, /metrics, /healthz, /scenarios, /)",
+              config.corsOrigin());
         }
       }
     }
   }
-
-  private static final String INDEX = String.join("\n",
-      "ssekit reference SSE server",
-      "",
-      "GET  /events[?topic=T]        the event stream (Last-Event-ID header or lastEventId= resumes)",
-      "POST /publish[?topic=T]       {\"data\": string, \"event\"?: string, \"id\"?: string} -> 202 {\"id\": ...}",
-      "GET  /scenarios               scripted streams for testing SSE clients",
-      "GET  /metrics                 Prometheus metrics",
-      "GET  /healthz                 liveness");
 
   /**
    * HEAD (RFC 9110 §9.3.2): the head a GET would get, without a body. For the stream that is the
@@ -134,7 +127,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         HttpUtil.setTransferEncodingChunked(res, true);
       }
       case "/metrics", "/healthz", "/" -> res = Responses.response(HttpResponseStatus.OK,
-          path.equals("/healthz") ? "application/json" : "text/plain; charset=utf-8", new byte[0], config.corsOrigin());
+          path.equals("/healthz") ? "application/json" : path.equals("/") ? "text/html; charset=utf-8"
+              : "text/plain; charset=utf-8", new byte[0], config.corsOrigin());
       default -> res = Responses.response(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", new byte[0],
           config.corsOrigin());
     }

@@ -158,6 +158,18 @@ class StreamEndpointTest {
     }
   }
 
+  @Test
+  void theDemoPageIsSelfContained() throws Exception {
+    int port = start(ServerConfig.defaults().withTick(Duration.ZERO));
+    ServerTestSupport.Reply r = ServerTestSupport.get(port, "/");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.head().header("content-type")).isEqualTo("text/html; charset=utf-8");
+    assertThat(r.body()).contains("new EventSource(\"/events\")").contains("addEventListener(\"tick\"")
+        .contains("fetch(\"/publish\"");
+    // Works offline: nothing is loaded from anywhere but this server.
+    assertThat(r.body()).doesNotContainPattern("(src|href)=\"?(https?:)?//").doesNotContain("@import");
+  }
+
   static int count(String haystack, String needle) {
     int n = 0;
     for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) n++;
