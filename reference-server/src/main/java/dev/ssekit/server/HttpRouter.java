@@ -24,6 +24,7 @@ import java.io.IOException;
  *   POST    /publish[?topic=T]                 {@link PublishHandler}
  *   GET     /metrics, /healthz                 Prometheus text, liveness
  *   GET     /scenarios[/NAME[/expected]]       {@link ScenarioHandler}
+ *   POST    /admin/disconnect                  end every stream now, as a restart would (clients resume)
  *   GET     /                                  the live demo page ({@link DemoPage})
  *   OPTIONS any path                           CORS preflight (allows Last-Event-ID)
  * </pre>
@@ -36,9 +37,11 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final PublishHandler publish;
   private final ScenarioHandler scenarios;
   private final ServerMetrics metrics;
+  private final java.util.function.IntSupplier disconnectAll;
 
   HttpRouter(ServerConfig config, EventStreams streams, PublishHandler publish, ScenarioHandler scenarios,
-      ServerMetrics metrics) {
+      ServerMetrics metrics, java.util.function.IntSupplier disconnectAll) {
+    this.disconnectAll = disconnectAll;
     this.config = config;
     this.streams = streams;
     this.publish = publish;
@@ -81,6 +84,9 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       case "/publish" -> {
         if (requireMethod(ctx, req, HttpMethod.POST)) publish.handle(ctx, req, query);
+      }
+      case "/admin/disconnect" -> {
+        if (requireMethod(ctx, req, HttpMethod.POST)) publish.disconnect(ctx, req, disconnectAll);
       }
       case "/metrics" -> {
         if (requireMethod(ctx, req, HttpMethod.GET)) {

@@ -91,6 +91,24 @@ final class PublishHandler {
     }
   }
 
+  /**
+   * {@code POST /admin/disconnect}: ends every open stream the way a restart would (a retry hint,
+   * then a clean end of the body), so clients reconnect and resume by id. Same authorisation as
+   * publishing. Answers {@code 202 {"disconnecting": N}}.
+   */
+  void disconnect(ChannelHandlerContext ctx, FullHttpRequest req, java.util.function.IntSupplier disconnectAll) {
+    try {
+      authorize(req);
+      Responses.json(ctx, req, HttpResponseStatus.ACCEPTED, "{\"disconnecting\":" + disconnectAll.getAsInt() + "}",
+          config.corsOrigin());
+    } catch (Refusal refusal) {
+      FullHttpResponse res = Responses.response(refusal.status, "text/plain; charset=utf-8",
+          (refusal.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), config.corsOrigin());
+      res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
+      Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
+    }
+  }
+
   private void authorize(FullHttpRequest req) throws Refusal {
     if (expectedAuthorization == null) return;
     String given = req.headers().get(HttpHeaderNames.AUTHORIZATION);

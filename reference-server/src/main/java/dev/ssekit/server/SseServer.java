@@ -53,6 +53,7 @@ public final class SseServer implements AutoCloseable {
   private final AtomicLong tickSeq = new AtomicLong();
   private final Frame heartbeat = Frame.control(": heartbeat\n\n".getBytes(StandardCharsets.US_ASCII));
   private final Frame goodbye;
+  private final Frame dropNotice;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private SseServer(ServerConfig config) throws InterruptedException {
@@ -65,7 +66,10 @@ public final class SseServer implements AutoCloseable {
     this.goodbye = Frame.control(("retry: " + config.retry().toMillis()
         + "\n: server shutting down; reconnect and resume with Last-Event-ID\n\n").getBytes(StandardCharsets.US_ASCII));
     HttpRouter router = new HttpRouter(config, streams, new PublishHandler(config, topics),
-        new ScenarioHandler(), metrics);
+        new ScenarioHandler(), metrics, this::disconnectAll);
+    this.dropNotice = Frame.control(("retry: " + config.retry().toMillis()
+        + "\n: disconnected by an admin request; reconnect and resume with Last-Event-ID\n\n")
+        .getBytes(StandardCharsets.US_ASCII));
 
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -198,6 +202,28 @@ public final class SseServer implements AutoCloseable {
         }
       }
     }
+  }
+
+  /**
+   * Ends every open stream the way a restart would (a retry hint, then a clean end of the body),
+   * without stopping the server: clients reconnect after the hint and resume by id from the
+   * history, which is kept. Returns the streams open when it was called; the ending happens on
+   * each event loop right after.
+   */
+  public int disconnectAll() {
+    int open = metrics.openStreams.get();
+    for (EventExecutor e : group) {
+      EventLoop loop = (EventLoop) e;
+      loop.execute(() -> {
+        for (Topic topic : topics.all()) {
+          for (LoopSubscribers ls : topic.loopGroups()) {
+            if (ls.loop == loop) ls.endAll(dropNotice);
+          }
+        }
+      });
+    }
+    ServerLog.info("disconnecting " + open + " streams on request");
+    return open;
   }
 
   /**

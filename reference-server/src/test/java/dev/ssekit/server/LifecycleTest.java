@@ -84,6 +84,39 @@ class LifecycleTest {
     }
   }
 
+  @Test
+  void adminDisconnectEndsEveryStreamAndClientsResumeWithNothingLost() throws Exception {
+    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO));
+    int port = server.port();
+    String lastId;
+    try (RawHttp s = RawHttp.get(port, "/events?topic=d")) {
+      s.awaitText("retry:", WAIT);
+      publish(port, "d", "{\"data\":\"before\"}");
+      ServerTestSupport.awaitData(s, "before");
+      ServerTestSupport.Reply r = ServerTestSupport.post(port, "/admin/disconnect", new byte[0]);
+      assertThat(r.status()).isEqualTo(202);
+      assertThat(r.body()).isEqualTo("{\"disconnecting\":1}");
+      byte[] body = s.readToEnd(WAIT);
+      assertThat(new String(body, StandardCharsets.UTF_8)).contains(": disconnected by an admin request");
+      List<SpecParser.Event> events = ServerTestSupport.events(body);
+      lastId = events.get(events.size() - 1).lastEventId();
+    }
+    // Published while the client is away, then replayed exactly once on resume.
+    publish(port, "d", "{\"data\":\"gap 1\"}");
+    publish(port, "d", "{\"data\":\"gap 2\"}");
+    try (RawHttp s = RawHttp.get(port, "/events?topic=d", "Last-Event-ID: " + lastId)) {
+      assertThat(ServerTestSupport.awaitEvents(s, 2)).extracting(SpecParser.Event::data).containsExactly("gap 1", "gap 2");
+    }
+  }
+
+  @Test
+  void adminDisconnectNeedsThePublishTokenWhenOneIsSet() throws Exception {
+    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO).withPublishToken("t0ken"));
+    assertThat(ServerTestSupport.post(server.port(), "/admin/disconnect", new byte[0]).status()).isEqualTo(401);
+    assertThat(ServerTestSupport.post(server.port(), "/admin/disconnect", new byte[0], "Authorization: Bearer t0ken")
+        .status()).isEqualTo(202);
+  }
+
   /**
    * SIGTERM on a real server process: it tells its stream to reconnect and exits within its grace
    * bound; the client then resumes on another instance by id and gets a 200 (the id is unknown
