@@ -1,0 +1,225 @@
+package dev.ssekit.load.cli;
+
+import dev.ssekit.load.measure.Durations;
+import dev.ssekit.load.report.Summary;
+import dev.ssekit.load.sim.FanoutSimulation;
+import dev.ssekit.load.sim.HoldSimulation;
+import dev.ssekit.load.sim.LoadRun;
+import dev.ssekit.load.sim.RunSettings;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar sse-loadtest.jar --url URL [options]}: runs one Gatling simulation in this JVM
+ * and turns it into {@code capacity.json}.
+ *
+ * <p>Exit status: 0 nothing lost or duplicated; 1 an event was lost or duplicated; 2 bad usage or
+ * an internal error (a one-line reason on standard error).
+ */
+@Command(
+    name = "sse-loadtest",
+    mixinStandardHelpOptions = true,
+    versionProvider = LoadMain.Version.class,
+    sortOptions = false,
+    usageHelpWidth = 100,
+    description = {
+      "Holds SSE connections with Gatling and reports capacity: connect time, delivery latency,",
+      "lost and duplicated events, server memory per connection. Loopback targets only.",
+      "Exit status: 0 nothing lost or duplicated, 1 events lost or duplicated, 2 bad usage or error."
+    })
+public final class LoadMain implements Callable<Integer> {
+  static final int OK = 0;
+  static final int DELIVERY_FAILED = 1;
+  static final int USAGE = 2;
+
+  /** The flags Gatling needs on Java 17+ (also in the jar's manifest, for {@code java -jar}). */
+  public static final List<String> JVM_FLAGS =
+      List.of(
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED");
+
+  @Option(names = "--url", required = true, paramLabel = "URL", description = "the SSE stream (loopback)")
+  URI url;
+
+  @Option(names = "--publish-url", paramLabel = "URL", description = "publish-contract endpoint: the load tester publishes numbered events (fanout)")
+  URI publishUrl;
+
+  @Option(names = "--metrics-url", paramLabel = "URL", description = "Prometheus text with process_resident_memory_bytes (server memory)")
+  URI metricsUrl;
+
+  @Option(names = "--server-pid", paramLabel = "PID", description = "read the server's memory from /proc/PID/status instead")
+  Long serverPid;
+
+  @Option(names = "--scenario", defaultValue = "fanout", paramLabel = "NAME", description = "hold | fanout | reconnect-storm | capacity (default: ${DEFAULT-VALUE})")
+  String scenario;
+
+  @Option(names = "--connections", defaultValue = "100", paramLabel = "N", description = "streams to open (default: ${DEFAULT-VALUE})")
+  int connections;
+
+  @Option(names = "--ramp", defaultValue = "5s", paramLabel = "D", converter = DurationConverter.class, description = "open them over D, in whole seconds: under 1s opens all at once (default: ${DEFAULT-VALUE})")
+  Duration ramp;
+
+  @Option(names = "--hold", defaultValue = "30s", paramLabel = "D", converter = DurationConverter.class, description = "then hold them all for D (default: ${DEFAULT-VALUE})")
+  Duration hold;
+
+  @Option(names = "--rate", defaultValue = "10", paramLabel = "EVENTS_PER_S", description = "events per second to publish (default: ${DEFAULT-VALUE})")
+  double rate;
+
+  @Option(names = "--report-dir", paramLabel = "DIR", description = "where reports go (default: reports/load-<time>)")
+  Path reportDir;
+
+  @Option(names = "--baseline", paramLabel = "FILE", description = "compare with an earlier capacity.json (not available yet)")
+  Path baseline;
+
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  LoadMain(PrintWriter out, PrintWriter err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int code = run(args, out, err);
+    out.flush();
+    err.flush();
+    System.exit(code);
+  }
+
+  /** Parses, runs and returns the exit status. */
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    if (args.length > 0 && args[0].equals("merge")) {
+      err.println("sse-loadtest: merge is not available yet (each run writes histograms.json for it)");
+      return USAGE;
+    }
+    CommandLine cl = new CommandLine(new LoadMain(out, err));
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          err.println("sse-loadtest: " + ex.getMessage());
+          err.println("run with --help for the options");
+          return USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, c, p) -> {
+          err.println("sse-loadtest: internal error: " + ex);
+          ex.printStackTrace(err);
+          return USAGE;
+        });
+    return cl.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    if (scenario.equals("reconnect-storm") || scenario.equals("capacity")) {
+      err.println("sse-loadtest: the " + scenario + " scenario is not available yet (hold and fanout are)");
+      return USAGE;
+    }
+    if (baseline != null) {
+      err.println("sse-loadtest: --baseline is not available yet");
+      return USAGE;
+    }
+    RunSettings settings;
+    try {
+      settings =
+          new RunSettings(
+              scenario,
+              url,
+              publishUrl,
+              metricsUrl,
+              serverPid,
+              connections,
+              ramp,
+              hold,
+              rate,
+              reportDir != null ? reportDir : RunSettings.defaultReportDir(),
+              Durations.parse(System.getProperty("ssekit.load.drain", "500ms")),
+              Durations.parse(System.getProperty("ssekit.load.grace", "2s")),
+              RunSettings.newRunId(),
+              true);
+    } catch (IllegalArgumentException e) {
+      err.println("sse-loadtest: " + e.getMessage());
+      return USAGE;
+    }
+    if (scenario.equals("hold") && publishUrl != null) {
+      err.println("sse-loadtest: note: hold does not publish; --publish-url is used by fanout");
+    }
+    if (!Object.class.getModule().isOpen("java.lang", LoadMain.class.getModule())) {
+      err.println("sse-loadtest: Gatling needs these JVM flags (java -jar sets them from the manifest): "
+          + String.join(" ", JVM_FLAGS));
+      return USAGE;
+    }
+    Path dir = settings.reportDir().toAbsolutePath();
+    try {
+      Files.createDirectories(dir);
+    } catch (Exception e) {
+      err.println("sse-loadtest: cannot create the report directory " + dir + ": " + e.getMessage());
+      return USAGE;
+    }
+    settings.toProperties().forEach(System::setProperty);
+    System.setProperty("ssekit.load.reportDir", dir.toString());
+
+    String simulation = (scenario.equals("hold") ? HoldSimulation.class : FanoutSimulation.class).getName();
+    int gatling;
+    Throwable crash = null;
+    try {
+      gatling =
+          io.gatling.app.Gatling$.MODULE$.fromArgs(
+              new String[] {"-s", simulation, "-rf", dir.resolve("gatling").toString(), "-rd", "ssekit load " + scenario});
+    } catch (Throwable t) { // Gatling's own failures (e.g. its report generator's assertions)
+      gatling = -1;
+      crash = t;
+    }
+    LoadRun.Outcome outcome = LoadRun.lastOutcome();
+    if (outcome == null || outcome.report() == null) {
+      String why =
+          crash != null ? "Gatling failed: " + crash
+              : outcome == null ? "the simulation did not run (Gatling exit status " + gatling + ")"
+              : String.valueOf(outcome.error());
+      err.println("sse-loadtest: no report: " + why);
+      return USAGE;
+    }
+    if (crash != null || gatling != 0) {
+      out.print(Summary.text(outcome.report(), dir.toString()));
+      out.flush();
+      err.println("sse-loadtest: Gatling failed after the run (its HTML report may be missing): "
+          + (crash != null ? crash : "exit status " + gatling));
+      return USAGE;
+    }
+    out.print(Summary.text(outcome.report(), dir.toString()));
+    out.flush();
+    return outcome.report().deliveryFailed() ? DELIVERY_FAILED : OK;
+  }
+
+  /** Picocli converter for {@code 500ms}, {@code 15s}, {@code 2m}. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return Durations.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = LoadMain.class.getPackage().getImplementationVersion();
+      return new String[] {"sse-loadtest " + (v == null ? "dev" : v) + " (Gatling 3.15)"};
+    }
+  }
+}

@@ -1,0 +1,262 @@
+package dev.ssekit.load.measure;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongPredicate;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Everything the virtual users measure, shared across them: connection counts, connect times,
+ * delivery latency (receive time minus the send time the event carries, on this machine's clock)
+ * and one {@link SequenceTracker} per connection.
+ *
+ * <p>Which events are accounted: when the load tester publishes, only events whose data carries
+ * its run id; when the server publishes (the reference server's ticks), events whose data carries
+ * {@code seq} and {@code sentAtMicros} and no run id. Other events are counted, not accounted.
+ *
+ * <p>Thread-safe: histograms are {@link ConcurrentHistogram}s, counters are adders; each {@link
+ * Connection} is used by its own virtual user only.
+ */
+public final class DeliveryStats {
+  /** Largest value the histograms track, in microseconds (one hour); larger values are clamped. */
+  public static final long MAX_MICROS = 3_600_000_000L;
+
+  private final String runId;
+  private volatile long accountUntilMicros;
+
+  private final ConcurrentHistogram latencyMicros = histogram();
+  private final ConcurrentHistogram connectMicros = histogram();
+  private final ConcurrentHistogram firstEventMicros = histogram();
+
+  private final AtomicLong opened = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicInteger peakOpen = new AtomicInteger();
+
+  private final LongAdder messages = new LongAdder();
+  private final LongAdder events = new LongAdder();
+  private final LongAdder notEvents = new LongAdder();
+  private final LongAdder unaccounted = new LongAdder();
+  private final LongAdder early = new LongAdder();
+  private final LongAdder outOfRange = new LongAdder();
+  private final LongAdder clampedLatencies = new LongAdder();
+  private final AtomicLong lowestSeq = new AtomicLong(Long.MAX_VALUE);
+  private final AtomicLong lastSeqBeforeEnd = new AtomicLong(-1);
+
+  private final Queue<Connection> connections = new ConcurrentLinkedQueue<>();
+
+  /**
+   * @param runId the run id the load tester's own events carry, or {@code null} when the server
+   *     publishes
+   * @param accountUntilMicros server-published events sent after this instant (epoch µs) are past
+   *     the accounted range
+   */
+  public DeliveryStats(String runId, long accountUntilMicros) {
+    this.runId = runId;
+    this.accountUntilMicros = accountUntilMicros;
+  }
+
+  /** Moves the end of the accounted range (server-published events), once the run knows it. */
+  public void accountUntil(long micros) {
+    this.accountUntilMicros = micros;
+  }
+
+  /** Connect attempts that have finished, opened or failed. */
+  public long attempts() {
+    return opened.get() + failed.get();
+  }
+
+  private static ConcurrentHistogram histogram() {
+    return new ConcurrentHistogram(MAX_MICROS, 3);
+  }
+
+  /** One virtual user's connection. Not thread-safe: its virtual user only. */
+  public static final class Connection {
+    private final long startNanos;
+    private final long startMillis;
+    private SequenceTracker tracker;
+    private boolean sawEvent;
+    private boolean open;
+
+    Connection(long startNanos, long startMillis) {
+      this.startNanos = startNanos;
+      this.startMillis = startMillis;
+    }
+  }
+
+  /** A virtual user is about to connect (now). */
+  public Connection connecting() {
+    return new Connection(System.nanoTime(), System.currentTimeMillis());
+  }
+
+  /**
+   * The connect finished.
+   *
+   * @param ok whether the stream opened (200, {@code text/event-stream})
+   * @param startAfter the last sequence number published before this point, or {@code -1} when
+   *     the server publishes
+   */
+  public void connected(Connection c, boolean ok, long startAfter) {
+    if (!ok) {
+      failed.incrementAndGet();
+      return;
+    }
+    recordClamped(connectMicros, (System.nanoTime() - c.startNanos) / 1000);
+    opened.incrementAndGet();
+    peakOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+    c.open = true;
+    c.tracker =
+        startAfter >= 0
+            ? SequenceTracker.startingAfter(startAfter)
+            : SequenceTracker.fromFirstArrival();
+    connections.add(c);
+  }
+
+  /** The virtual user closed its stream. */
+  public void closed(Connection c) {
+    if (c.open) {
+      c.open = false;
+      open.decrementAndGet();
+    }
+  }
+
+  /**
+   * One message from Gatling's buffer.
+   *
+   * @param receivedMillis when Gatling decoded it (epoch ms)
+   * @param message Gatling's JSON form of the block
+   */
+  public void onMessage(Connection c, long receivedMillis, String message) {
+    messages.increment();
+    InboundEvent ev = InboundEvent.parse(message);
+    if (!ev.isEvent()) {
+      notEvents.increment();
+      return;
+    }
+    events.increment();
+    if (!c.sawEvent) {
+      c.sawEvent = true;
+      recordClamped(firstEventMicros, (receivedMillis - c.startMillis) * 1000);
+    }
+    if (!accounted(ev) || c.tracker == null) {
+      unaccounted.increment();
+      return;
+    }
+    SequenceTracker.Arrival arrival = c.tracker.record(ev.seq());
+    switch (arrival) {
+      case EARLY -> early.increment();
+      case OUT_OF_RANGE -> outOfRange.increment();
+      default -> {}
+    }
+    if (runId == null && ev.sentAtMicros() <= accountUntilMicros) {
+      lastSeqBeforeEnd.accumulateAndGet(ev.seq(), Math::max);
+    }
+    if (runId == null) {
+      lowestSeq.accumulateAndGet(ev.seq(), Math::min);
+    }
+    if (arrival != SequenceTracker.Arrival.DUPLICATE && ev.sentAtMicros() >= 0) {
+      long latency = receivedMillis * 1000 - ev.sentAtMicros();
+      if (latency < 0) {
+        clampedLatencies.increment();
+      }
+      recordClamped(latencyMicros, latency);
+    }
+  }
+
+  private boolean accounted(InboundEvent ev) {
+    if (!ev.sequenced()) {
+      return false;
+    }
+    if (runId != null) {
+      return runId.equals(ev.run());
+    }
+    return ev.run() == null && ev.sentAtMicros() >= 0;
+  }
+
+  private void recordClamped(ConcurrentHistogram h, long micros) {
+    h.recordValue(Math.max(0, Math.min(MAX_MICROS, micros)));
+  }
+
+  /**
+   * Settles every connection against the expected range.
+   *
+   * @param end the last sequence number every connection had to receive: the publisher's last,
+   *     or (server-published) {@link #lastServerSeqBeforeEnd()}
+   */
+  public Totals settle(long end, LongPredicate notPublished) {
+    long expected = 0;
+    long delivered = 0;
+    long lost = 0;
+    long duplicated = 0;
+    long outOfOrder = 0;
+    for (Connection c : connections) {
+      SequenceTracker.Result r = c.tracker.settle(end, notPublished);
+      expected += r.expected();
+      delivered += r.delivered();
+      lost += r.lost();
+      duplicated += r.duplicated();
+      outOfOrder += r.outOfOrder();
+    }
+    return new Totals(expected, delivered, lost, duplicated, outOfOrder);
+  }
+
+  /** Summed counts over all connections. */
+  public record Totals(long expected, long delivered, long lost, long duplicated, long outOfOrder) {}
+
+  /** The highest server-published sequence number sent before the accounted range ended, or -1. */
+  public long lastServerSeqBeforeEnd() {
+    return lastSeqBeforeEnd.get();
+  }
+
+  /** The lowest server-published sequence number any connection saw, or -1. */
+  public long lowestServerSeq() {
+    long v = lowestSeq.get();
+    return v == Long.MAX_VALUE ? -1 : v;
+  }
+
+  public Histogram latencyMicros() {
+    return latencyMicros;
+  }
+
+  public Histogram connectMicros() {
+    return connectMicros;
+  }
+
+  public Histogram firstEventMicros() {
+    return firstEventMicros;
+  }
+
+  public long opened() {
+    return opened.get();
+  }
+
+  public long failed() {
+    return failed.get();
+  }
+
+  /** Streams open right now (as far as the virtual users know). */
+  public int open() {
+    return open.get();
+  }
+
+  public int peakOpen() {
+    return peakOpen.get();
+  }
+
+  /** Counters that are not in capacity.json but explain it (written to histograms.json). */
+  public java.util.Map<String, Long> diagnostics() {
+    var m = new java.util.LinkedHashMap<String, Long>();
+    m.put("messages", messages.sum());
+    m.put("events", events.sum());
+    m.put("notEvents", notEvents.sum());
+    m.put("unaccountedEvents", unaccounted.sum());
+    m.put("earlyEvents", early.sum());
+    m.put("outOfRangeEvents", outOfRange.sum());
+    m.put("latenciesBelowZero", clampedLatencies.sum());
+    return m;
+  }
+}

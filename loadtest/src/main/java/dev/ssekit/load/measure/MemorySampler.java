@@ -1,0 +1,110 @@
+package dev.ssekit.load.measure;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.IntSupplier;
+
+/**
+ * Samples, on a period, the server's RSS (when a source is given), how many streams the virtual
+ * users hold, and this JVM's heap in use. At most {@link #MAX_SAMPLES} samples are kept.
+ */
+public final class MemorySampler implements AutoCloseable {
+  static final int MAX_SAMPLES = 100_000;
+
+  /** One sample: when, how many streams were open, server RSS (or -1), injector heap used. */
+  public record Sample(long atMillis, int openStreams, long serverRssBytes, long injectorHeapBytes) {}
+
+  private final RssSource server;
+  private final IntSupplier openStreams;
+  private final Duration period;
+  private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+  private final List<Sample> samples = new ArrayList<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  /**
+   * @param server the server's RSS, or {@code null} when neither a metrics URL nor a pid was given
+   */
+  public MemorySampler(RssSource server, IntSupplier openStreams, Duration period) {
+    this.server = server;
+    this.openStreams = openStreams;
+    this.period = period;
+    this.thread = new Thread(this::loop, "ssekit-memory-sampler");
+    this.thread.setDaemon(true);
+  }
+
+  /** The server's RSS now (median of three reads 100 ms apart), or empty. */
+  public OptionalLong baseline() throws InterruptedException {
+    if (server == null) {
+      return OptionalLong.empty();
+    }
+    List<Long> reads = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      server.read().ifPresent(reads::add);
+      if (i < 2) {
+        Thread.sleep(100);
+      }
+    }
+    if (reads.isEmpty()) {
+      return OptionalLong.empty();
+    }
+    reads.sort(null);
+    return OptionalLong.of(reads.get(reads.size() / 2));
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  private void loop() {
+    long next = System.nanoTime();
+    while (running) {
+      sampleOnce();
+      next += period.toNanos();
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        try {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void sampleOnce() {
+    int open = openStreams.getAsInt();
+    long rss = server == null ? -1 : server.read().orElse(-1);
+    Sample s =
+        new Sample(System.currentTimeMillis(), open, rss, memory.getHeapMemoryUsage().getUsed());
+    synchronized (samples) {
+      if (samples.size() < MAX_SAMPLES) {
+        samples.add(s);
+      }
+    }
+  }
+
+  /** Stops sampling (waits up to 5 s for a read in progress) and takes one last sample. */
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    try {
+      thread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    sampleOnce();
+  }
+
+  /** A copy of the samples so far. */
+  public List<Sample> samples() {
+    synchronized (samples) {
+      return List.copyOf(samples);
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package dev.ssekit.load.measure;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongPredicate;
+
+/**
+ * Publishes numbered events through the publish contract ({@code POST {"data", "event"}} → 202) at
+ * a fixed rate until a deadline, one request at a time so the server accepts them in order.
+ *
+ * <p>Each event's data is {@code {"run":R,"seq":N,"sentAtMicros":T}}: the run id (so a shared topic
+ * with other traffic is no problem), a sequence number from 1, and the send time in microseconds
+ * since the epoch, taken just before the request is written.
+ */
+public final class Publisher implements AutoCloseable {
+  /** The event type of published events. */
+  public static final String EVENT_TYPE = "ssekit-load";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final URI publishUrl;
+  private final String runId;
+  private final long periodNanos;
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+  private final AtomicLong lastSent = new AtomicLong();
+  private final AtomicLong published = new AtomicLong();
+  private final Set<Long> failedSeqs = ConcurrentHashMap.newKeySet();
+  private volatile String lastFailure;
+  private volatile long stopAtMillis;
+  private final Thread thread;
+
+  public Publisher(URI publishUrl, String runId, double eventsPerSecond) {
+    if (!(eventsPerSecond > 0) || eventsPerSecond > 100_000) {
+      throw new IllegalArgumentException("rate must be in (0, 100000] events/s");
+    }
+    this.publishUrl = publishUrl;
+    this.runId = runId;
+    this.periodNanos = (long) (1e9 / eventsPerSecond);
+    this.thread = new Thread(this::loop, "ssekit-publisher");
+    this.thread.setDaemon(true);
+  }
+
+  /** Starts publishing now; stops at {@code stopAtMillis} (epoch ms) or the one {@link #stopAt} sets. */
+  public void start(long stopAtMillis) {
+    this.stopAtMillis = stopAtMillis;
+    thread.start();
+  }
+
+  /** Moves the stop time (epoch ms). */
+  public void stopAt(long stopAtMillis) {
+    this.stopAtMillis = stopAtMillis;
+  }
+
+  private void loop() {
+    long next = System.nanoTime();
+    long seq = 0;
+    while (System.currentTimeMillis() < stopAtMillis && !Thread.currentThread().isInterrupted()) {
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        try {
+          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        } catch (InterruptedException e) {
+          return;
+        }
+        if (System.currentTimeMillis() >= stopAtMillis) {
+          return;
+        }
+      }
+      // Late by more than a second (a slow server): skip the backlog rather than burst.
+      long now = System.nanoTime();
+      next = Math.max(next + periodNanos, now - 1_000_000_000L + periodNanos);
+      publish(++seq);
+    }
+  }
+
+  private void publish(long seq) {
+    Instant t = Instant.now();
+    long sentAtMicros = t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    ObjectNode data = JSON.createObjectNode().put("run", runId).put("seq", seq).put("sentAtMicros", sentAtMicros);
+    ObjectNode body = JSON.createObjectNode().put("data", data.toString()).put("event", EVENT_TYPE);
+    lastSent.set(seq);
+    try {
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(publishUrl)
+                  .timeout(Duration.ofSeconds(5))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() / 100 == 2) {
+        published.incrementAndGet();
+      } else {
+        failed(seq, "HTTP " + r.statusCode() + ": " + abbreviate(r.body()));
+      }
+    } catch (IOException e) {
+      failed(seq, e.toString());
+    } catch (InterruptedException e) {
+      failed(seq, "interrupted");
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void failed(long seq, String why) {
+    failedSeqs.add(seq);
+    lastFailure = why;
+  }
+
+  private static String abbreviate(String s) {
+    String one = s.replaceAll("\\s+", " ").trim();
+    return one.length() > 200 ? one.substring(0, 200) + "…" : one;
+  }
+
+  /** The last sequence number whose request has been started (0 before the first). */
+  public long lastSent() {
+    return lastSent.get();
+  }
+
+  /** Events the server accepted (2xx). */
+  public long published() {
+    return published.get();
+  }
+
+  /** Publishes that failed (refused, timed out, connection error). */
+  public long failed() {
+    return failedSeqs.size();
+  }
+
+  /** The last failure's reason, or {@code null}. */
+  public String lastFailure() {
+    return lastFailure;
+  }
+
+  /** True for sequence numbers that were not published (a failed request). */
+  public LongPredicate notPublished() {
+    return failedSeqs::contains;
+  }
+
+  /** Stops (if still running) and waits up to 10 s for the request in flight. */
+  @Override
+  public void close() {
+    stopAtMillis = 0;
+    try {
+      thread.join(10_000);
+      if (thread.isAlive()) {
+        thread.interrupt();
+        thread.join(1_000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dev.ssekit.load.report;
+
+import java.util.Locale;
+
+/** The short text summary printed after a run: what was held, what arrived, what it cost. */
+public final class Summary {
+  private Summary() {}
+
+  public static String text(CapacityReport r, String reportDir) {
+    StringBuilder sb = new StringBuilder();
+    var c = r.connections();
+    var e = r.events();
+    var d = r.deliveryLatencyMs();
+    var s = r.server();
+    sb.append(String.format(Locale.ROOT, "ssekit load: %s against %s (%.1f s)%n", r.scenario(), r.target().url(), r.durationMs() / 1000.0));
+    sb.append(String.format(Locale.ROOT, "  connections  %d requested, %d opened, %d failed, peak %d open%n", c.requested(), c.opened(), c.failed(), c.peakOpen()));
+    var cm = r.connectMs();
+    sb.append(String.format(Locale.ROOT, "  connect      p50 %s  p99 %s  max %s ms%n", ms(cm.p50()), ms(cm.p99()), ms(cm.max())));
+    sb.append(String.format(Locale.ROOT, "  events       published %s, expected deliveries %d, delivered %d, lost %d, duplicated %d, out of order %d%n",
+        e.published() == null ? "n/a (server-published)" : e.published().toString(), e.expectedDeliveries(), e.delivered(), e.lost(), e.duplicated(), e.outOfOrder()));
+    sb.append(String.format(Locale.ROOT, "  latency      %d samples: p50 %s  p95 %s  p99 %s  p99.9 %s  max %s ms%n", d.count(), ms(d.p50()), ms(d.p95()), ms(d.p99()), ms(d.p999()), ms(d.max())));
+    if (s.rssBytesBaseline() != null) {
+      sb.append(String.format(Locale.ROOT, "  server RSS   baseline %s, peak %s, %s per connection%n", bytes(s.rssBytesBaseline()), bytes(s.rssBytesPeak()), bytes(s.bytesPerConnection())));
+    } else {
+      sb.append("  server RSS   not measured (give --metrics-url or --server-pid)\n");
+    }
+    sb.append(String.format(Locale.ROOT, "  injector     heap peak %s, CPU %.1f s%n", bytes(r.injector().heapBytesPeak()), r.injector().cpuSeconds()));
+    if (e.expectedDeliveries() == 0) {
+      sb.append("  note: no sequenced events were expected, so loss and duplication were not measured\n");
+    }
+    sb.append(r.deliveryFailed() ? "  FAILED: events were lost or duplicated\n" : "  OK: nothing lost or duplicated\n");
+    sb.append("  report: ").append(reportDir).append('\n');
+    return sb.toString();
+  }
+
+  private static String ms(Double v) {
+    return v == null ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  static String bytes(Long b) {
+    if (b == null) {
+      return "n/a";
+    }
+    double v = b;
+    if (Math.abs(v) >= 1 << 30) {
+      return String.format(Locale.ROOT, "%.2f GiB", v / (1 << 30));
+    }
+    if (Math.abs(v) >= 1 << 20) {
+      return String.format(Locale.ROOT, "%.1f MiB", v / (1 << 20));
+    }
+    if (Math.abs(v) >= 1 << 10) {
+      return String.format(Locale.ROOT, "%.1f KiB", v / (1 << 10));
+    }
+    return b + " B";
+  }
+}

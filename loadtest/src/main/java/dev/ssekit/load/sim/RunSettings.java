@@ -1,0 +1,171 @@
+package dev.ssekit.load.sim;
+
+import dev.ssekit.load.measure.Durations;
+import dev.ssekit.load.measure.LoopbackTargets;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One run's knobs. The CLI validates its options into these and hands them to the simulation as
+ * system properties ({@code ssekit.load.*}), which is also how {@code mvn gatling:test -D…} sets
+ * them; every knob has a loopback default.
+ *
+ * @param scenario {@code hold} or {@code fanout}
+ * @param url the SSE stream
+ * @param publishUrl the publish-contract endpoint, or {@code null} (fanout then reads the server's
+ *     own sequenced events, e.g. the reference server's ticks)
+ * @param metricsUrl Prometheus text with {@code process_resident_memory_bytes}, or {@code null}
+ * @param serverPid the server's process id (its {@code /proc/PID/status} is read), or {@code null}
+ * @param connections virtual users, one stream each
+ * @param ramp time over which the connections open
+ * @param hold how long all connections stay open together after the ramp
+ * @param rate events per second the load tester publishes (fanout with a publish URL)
+ * @param reportDir where capacity.json, histograms.json and Gatling's report go
+ * @param drain how often each virtual user drains Gatling's buffer of received messages
+ * @param grace how long connections stay open after publishing stops, for the last deliveries
+ * @param runId marks this run's published events
+ * @param fromCli whether the CLI prints the summary (else the simulation does)
+ */
+public record RunSettings(
+    String scenario,
+    URI url,
+    URI publishUrl,
+    URI metricsUrl,
+    Long serverPid,
+    int connections,
+    Duration ramp,
+    Duration hold,
+    double rate,
+    Path reportDir,
+    Duration drain,
+    Duration grace,
+    String runId,
+    boolean fromCli) {
+
+  static final String PREFIX = "ssekit.load.";
+
+  /** The most connections one run may ask for (one injector process holds about 19,000 here). */
+  public static final int MAX_CONNECTIONS = 50_000;
+
+  public RunSettings {
+    if (!scenario.equals("hold") && !scenario.equals("fanout")) {
+      throw new IllegalArgumentException("scenario '" + scenario + "' is not one of hold, fanout");
+    }
+    LoopbackTargets.require("--url", url.toString());
+    if (publishUrl != null) {
+      LoopbackTargets.require("--publish-url", publishUrl.toString());
+    }
+    if (metricsUrl != null) {
+      LoopbackTargets.require("--metrics-url", metricsUrl.toString());
+    }
+    if (metricsUrl != null && serverPid != null) {
+      throw new IllegalArgumentException("give --metrics-url or --server-pid, not both");
+    }
+    if (serverPid != null && serverPid <= 0) {
+      throw new IllegalArgumentException("--server-pid must be a positive process id");
+    }
+    if (connections < 1 || connections > MAX_CONNECTIONS) {
+      throw new IllegalArgumentException("--connections must be between 1 and " + MAX_CONNECTIONS);
+    }
+    requireRange("--ramp", ramp, Duration.ZERO, Duration.ofHours(1));
+    requireRange("--hold", hold, Duration.ZERO, Duration.ofHours(24));
+    requireRange("drain period", drain, Duration.ofMillis(50), Duration.ofSeconds(10));
+    requireRange("grace", grace, Duration.ZERO, Duration.ofMinutes(5));
+    if (!(rate > 0) || rate > 100_000) {
+      throw new IllegalArgumentException("--rate must be more than 0 and at most 100000 events/s");
+    }
+    if (!runId.matches("[a-z0-9-]{1,64}")) {
+      throw new IllegalArgumentException("run id must be 1-64 of a-z 0-9 -");
+    }
+  }
+
+  private static void requireRange(String name, Duration d, Duration min, Duration max) {
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          name + " must be between " + Durations.format(min) + " and " + Durations.format(max));
+    }
+  }
+
+  /**
+   * The ramp Gatling actually performs: its ramps count whole seconds ({@code RampOpenInjection}
+   * uses {@code duration.toSeconds}, so a 500 ms ramp would inject nobody). Under a second means
+   * all at once; fractions of a second are dropped.
+   */
+  public Duration effectiveRamp() {
+    return Duration.ofSeconds(ramp.toSeconds());
+  }
+
+  /** Whether the load tester publishes (fanout with a publish URL). */
+  public boolean publishes() {
+    return scenario.equals("fanout") && publishUrl != null;
+  }
+
+  /** Upper bound on the simulation's length: Gatling stops it there whatever happens. */
+  public Duration bound() {
+    return effectiveRamp().plus(hold).plus(grace).plus(drain).plus(Duration.ofSeconds(90));
+  }
+
+  /** A fresh run id. */
+  public static String newRunId() {
+    return UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** The default report directory, {@code reports/load-<time>}. */
+  public static Path defaultReportDir() {
+    return Path.of("reports", "load-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+  }
+
+  /** These settings as system properties. */
+  public Map<String, String> toProperties() {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put(PREFIX + "scenario", scenario);
+    p.put(PREFIX + "url", url.toString());
+    p.put(PREFIX + "publishUrl", publishUrl == null ? "" : publishUrl.toString());
+    p.put(PREFIX + "metricsUrl", metricsUrl == null ? "" : metricsUrl.toString());
+    p.put(PREFIX + "serverPid", serverPid == null ? "" : serverPid.toString());
+    p.put(PREFIX + "connections", Integer.toString(connections));
+    p.put(PREFIX + "ramp", Durations.format(ramp));
+    p.put(PREFIX + "hold", Durations.format(hold));
+    p.put(PREFIX + "rate", Double.toString(rate));
+    p.put(PREFIX + "reportDir", reportDir.toString());
+    p.put(PREFIX + "drain", Durations.format(drain));
+    p.put(PREFIX + "grace", Durations.format(grace));
+    p.put(PREFIX + "runId", runId);
+    p.put(PREFIX + "cli", Boolean.toString(fromCli));
+    return p;
+  }
+
+  /** Settings from system properties, with loopback defaults, for the given scenario. */
+  public static RunSettings fromSystemProperties(String scenario) {
+    return new RunSettings(
+        scenario,
+        URI.create(prop("url", "http://127.0.0.1:8080/events")),
+        uriOrNull(prop("publishUrl", "")),
+        uriOrNull(prop("metricsUrl", "")),
+        prop("serverPid", "").isEmpty() ? null : Long.valueOf(prop("serverPid", "")),
+        Integer.parseInt(prop("connections", "100")),
+        Durations.parse(prop("ramp", "5s")),
+        Durations.parse(prop("hold", "30s")),
+        Double.parseDouble(prop("rate", "10")),
+        prop("reportDir", "").isEmpty() ? defaultReportDir() : Path.of(prop("reportDir", "")),
+        Durations.parse(prop("drain", "500ms")),
+        Durations.parse(prop("grace", "2s")),
+        prop("runId", "").isEmpty() ? newRunId() : prop("runId", ""),
+        Boolean.parseBoolean(prop("cli", "false")));
+  }
+
+  private static String prop(String name, String fallback) {
+    return System.getProperty(PREFIX + name, fallback).trim();
+  }
+
+  private static URI uriOrNull(String s) {
+    return s.isEmpty() ? null : URI.create(s);
+  }
+}

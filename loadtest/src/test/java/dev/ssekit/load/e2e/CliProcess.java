@@ -1,0 +1,49 @@
+package dev.ssekit.load.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the load tester's CLI in a child JVM with the test classpath, as {@code java -jar} would
+ * (same main class, same JVM flags), so each run has its own Gatling and a real exit status.
+ */
+final class CliProcess {
+  record Result(int exitStatus, String stdout, String stderr) {
+    String both() {
+      return "--- stdout ---\n" + stdout + "\n--- stderr ---\n" + stderr;
+    }
+  }
+
+  private CliProcess() {}
+
+  static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** Runs the CLI with {@code args}; fails the test if it has not ended after {@code timeoutSeconds}. */
+  static Result run(Path workDir, long timeoutSeconds, String... args) throws IOException, InterruptedException {
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx512m",
+        "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
+        "-cp", cp, "dev.ssekit.load.cli.LoadMain"));
+    cmd.addAll(List.of(args));
+    Files.createDirectories(workDir);
+    Path out = workDir.resolve("cli.out");
+    Path err = workDir.resolve("cli.err");
+    Process p = new ProcessBuilder(cmd).directory(workDir.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      fail("the load tester did not finish within " + timeoutSeconds + " s; output:\n"
+          + Files.readString(out, StandardCharsets.UTF_8) + Files.readString(err, StandardCharsets.UTF_8));
+    }
+    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,115 @@
+package dev.ssekit.load.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CapacityJsonTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static CapacityReport sample() {
+    return new CapacityReport(
+        "fanout",
+        new CapacityReport.Target("http://127.0.0.1:8080/events", "http://127.0.0.1:8080/publish", null),
+        12_345,
+        new CapacityReport.Connections(1000, 999, 1, 999, null, null),
+        new CapacityReport.ConnectMs(1.5, 3.0, 9.25, 12.0),
+        new CapacityReport.DeliveryLatencyMs(20_000, 1.0, 2.0, 4.5, 9.0, 11.0),
+        new CapacityReport.Events(200L, 199_800, 199_790, 10, 2, 0),
+        new CapacityReport.Server(100_000_000L, 110_000_000L, 2_400L),
+        new CapacityReport.Injector(50_000_000, 3.25),
+        List.of(new CapacityReport.Step(999, 108_000_000L, 4.5)),
+        new CapacityReport.Projection(447_392L, "linear"));
+  }
+
+  @Test
+  void fieldsAreTheSchemasInItsOrder() throws Exception {
+    JsonNode root = JSON.readTree(CapacityJson.toJson(sample()));
+    assertThat(names(root)).containsExactly("scenario", "target", "durationMs", "connections", "connectMs",
+        "deliveryLatencyMs", "events", "server", "injector", "steps", "projection");
+    assertThat(names(root.get("target"))).containsExactly("url", "publishUrl", "metricsUrl");
+    assertThat(names(root.get("connections"))).containsExactly("requested", "opened", "failed", "peakOpen", "reconnects", "recoveryMs");
+    assertThat(names(root.get("connectMs"))).containsExactly("p50", "p95", "p99", "max");
+    assertThat(names(root.get("deliveryLatencyMs"))).containsExactly("count", "p50", "p95", "p99", "p999", "max");
+    assertThat(names(root.get("events"))).containsExactly("published", "expectedDeliveries", "delivered", "lost", "duplicated", "outOfOrder");
+    assertThat(names(root.get("server"))).containsExactly("rssBytesBaseline", "rssBytesPeak", "bytesPerConnection");
+    assertThat(names(root.get("injector"))).containsExactly("heapBytesPeak", "cpuSeconds");
+    assertThat(names(root.get("steps").get(0))).containsExactly("connections", "rssBytes", "deliveryP99Ms");
+    assertThat(names(root.get("projection"))).startsWith("connectionsPerGiB");
+  }
+
+  @Test
+  void valuesAreWrittenAndUnmeasuredOnesAreNull() throws Exception {
+    JsonNode root = JSON.readTree(CapacityJson.toJson(sample()));
+    assertThat(root.at("/target/metricsUrl").isNull()).isTrue();
+    assertThat(root.at("/connections/reconnects").isNull()).isTrue();
+    assertThat(root.at("/connections/recoveryMs").isNull()).isTrue();
+    assertThat(root.at("/connections/opened").asLong()).isEqualTo(999);
+    assertThat(root.at("/connectMs/p99").asDouble()).isEqualTo(9.25);
+    assertThat(root.at("/events/lost").asLong()).isEqualTo(10);
+    assertThat(root.at("/server/bytesPerConnection").asLong()).isEqualTo(2400);
+    assertThat(root.at("/injector/cpuSeconds").asDouble()).isEqualTo(3.25);
+    assertThat(root.at("/projection/connectionsPerGiB").asLong()).isEqualTo(447_392);
+
+    CapacityReport empty = new CapacityReport("hold", new CapacityReport.Target("http://localhost/e", null, null), 1,
+        new CapacityReport.Connections(1, 0, 1, 0, null, null), new CapacityReport.ConnectMs(null, null, null, null),
+        new CapacityReport.DeliveryLatencyMs(0, null, null, null, null, null), new CapacityReport.Events(null, 0, 0, 0, 0, 0),
+        new CapacityReport.Server(null, null, null), new CapacityReport.Injector(1, 0.0), List.of(),
+        new CapacityReport.Projection(null, "n/a"));
+    JsonNode e = JSON.readTree(CapacityJson.toJson(empty));
+    assertThat(e.at("/connectMs/p50").isNull()).isTrue();
+    assertThat(e.at("/deliveryLatencyMs/max").isNull()).isTrue();
+    assertThat(e.at("/events/published").isNull()).isTrue();
+    assertThat(e.at("/server/rssBytesBaseline").isNull()).isTrue();
+    assertThat(e.get("steps").isArray()).isTrue();
+  }
+
+  @Test
+  void deliveryFailsOnLossOrDuplicationOnly() {
+    assertThat(sample().deliveryFailed()).isTrue();
+    CapacityReport s = sample();
+    CapacityReport reordered = new CapacityReport(s.scenario(), s.target(), s.durationMs(), s.connections(), s.connectMs(),
+        s.deliveryLatencyMs(), new CapacityReport.Events(1L, 5, 5, 0, 0, 3), s.server(), s.injector(), s.steps(), s.projection());
+    assertThat(reordered.deliveryFailed()).isFalse();
+  }
+
+  @Test
+  void histogramsRoundTripThroughTheirEncodedForm(@TempDir Path dir) throws Exception {
+    Histogram h = new Histogram(3_600_000_000L, 3);
+    for (long v = 1; v <= 10_000; v++) {
+      h.recordValue(v * 37);
+    }
+    Histogram decoded = HistogramFile.decode(HistogramFile.encode(h));
+    assertThat(decoded).isEqualTo(h);
+
+    Path file = HistogramFile.write(dir, Map.of("deliveryLatency", h), Map.of("messages", 3L), sample());
+    Map<String, Histogram> back = HistogramFile.readHistograms(file);
+    assertThat(back.get("deliveryLatency").getTotalCount()).isEqualTo(10_000);
+    assertThat(back.get("deliveryLatency").getValueAtPercentile(99)).isEqualTo(h.getValueAtPercentile(99));
+    JsonNode root = JSON.readTree(Files.readString(file));
+    assertThat(root.get("format").asText()).isEqualTo(HistogramFile.FORMAT);
+    assertThat(root.at("/capacity/scenario").asText()).isEqualTo("fanout");
+    assertThat(root.at("/diagnostics/messages").asLong()).isEqualTo(3);
+  }
+
+  @Test
+  void summaryNamesTheOutcome() {
+    String text = Summary.text(sample(), "reports/x");
+    assertThat(text).contains("999 opened").contains("lost 10").contains("FAILED").contains("2.3 KiB per connection");
+  }
+
+  private static List<String> names(JsonNode node) {
+    List<String> out = new ArrayList<>();
+    node.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+}
