@@ -72,8 +72,8 @@ public class HttpChecks {
     return contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
   }
 
-  @SseCheck(id = "http.charset-utf-8", severity = Severity.SHOULD, rule = "F-01", spec = Spec.PARSING,
-      summary = "No charset other than utf-8 is announced (the stream is always read as UTF-8)")
+  @SseCheck(id = "http.charset-utf-8", severity = Severity.MUST, rule = "F-01", spec = Spec.PARSING,
+      summary = "No charset other than utf-8 is announced (Chromium refuses the stream otherwise)")
   void charset(PassiveStream stream, Findings f) {
     Recording r = responded(stream, f);
     String type = r.header("Content-Type");
@@ -84,8 +84,9 @@ public class HttpChecks {
         String cs = p.substring(8).replace("\"", "").trim();
         f.evidence("Content-Type: " + type);
         f.require(cs.equals("utf-8") || cs.equals("utf8"),
-            "charset=" + cs + " is ignored by browsers, which always decode UTF-8: a server that encodes " + cs
-                + " sends garbled text");
+            "charset=" + cs + ": Chromium aborts the connection (\"response has a charset that is not UTF-8\");"
+                + " the spec says to ignore it and decode UTF-8, so a server that really encodes " + cs
+                + " sends garbled text to the rest");
       }
     }
   }

@@ -368,7 +368,7 @@ public final class ScenarioCatalog {
   // ---------------------------------------------------------------- correct: HTTP variants
 
   private static void addHttpScenarios(List<Scenario> s) {
-    s.add(new Scenario("charset-ignored", "a windows-1252 charset parameter is ignored; the body is UTF-8",
+    s.add(new Scenario("charset-ignored", "a windows-1252 charset parameter is ignored per the spec; the body is UTF-8 (Chromium 156 refuses the stream)",
         List.of("F-01", "H-02", "V57"), Kind.CORRECT,
         new Head(200, "OK", List.of(contentType("text/event-stream;charset=windows-1252")), Framing.CHUNKED),
         writes(b("data:ok\u2026\n\n\n")), // V57 (WPT format-utf-8)
