@@ -21,7 +21,7 @@ public class FramingChecks {
   static byte[] streamBody(PassiveStream stream, Findings f) {
     Recording r = HttpChecks.responded(stream, f);
     if (r.status() != 200) f.notApplicable("no stream: status " + r.status());
-    if (!r.contentEncoding().equals("identity")) f.notApplicable("the body is " + r.contentEncoding() + "-coded");
+    if (!r.decodable()) f.notApplicable("the body is " + r.contentEncoding() + "-coded, which this tool cannot decode");
     byte[] body = r.body();
     if (body.length == 0) f.notApplicable("the server sent no bytes within " + r.duration().toMillis() + " ms");
     return body;
@@ -96,7 +96,11 @@ public class FramingChecks {
     // Lines after the last blank line, that hold fields (comments alone are harmless).
     int lastBlank = -1;
     for (int i = 0; i < scan.lines.size(); i++) if (scan.lines.get(i).isBlank()) lastBlank = i;
-    boolean pendingFields = scan.lines.subList(lastBlank + 1, scan.lines.size()).stream().anyMatch(l -> !l.isComment());
+    // Only lines that wait for a blank line count: data, event and id. A comment or a retry line
+    // has done all it does once its line ends (retry takes effect at once, §9.2.6).
+    java.util.Set<String> waiting = java.util.Set.of("data", "event", "id");
+    boolean pendingFields = scan.lines.subList(lastBlank + 1, scan.lines.size()).stream()
+        .anyMatch(l -> !l.isComment() && waiting.contains(l.field()));
     boolean pendingTail = !scan.tail.isEmpty() && !scan.tail.startsWith(":");
     if (!pendingFields && !pendingTail) return;
     Recording.Chunk last = r.chunks().get(r.chunks().size() - 1);

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * store, created once per run and closed with it. Decides which checks run (profile, publish URL)
  * and publishes each check's identity as report entries before it runs.
  */
-public final class SseExtension implements ExecutionCondition, BeforeEachCallback, ParameterResolver {
+public final class SseExtension implements ExecutionCondition, BeforeEachCallback, ParameterResolver,
+    org.junit.jupiter.api.extension.TestExecutionExceptionHandler {
 
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SseExtension.class);
 
@@ -52,7 +53,12 @@ public final class SseExtension implements ExecutionCondition, BeforeEachCallbac
     try {
       target = target(context);
     } catch (IllegalArgumentException e) {
-      return ConditionEvaluationResult.disabled(e.getMessage());
+      // No target at all: nothing to check (documented). A target given but mistyped must not pass
+      // silently as "all skipped": let the check run, and fail on the configuration error.
+      if (context.getConfigurationParameter(Target.URL).filter(u -> !u.isBlank()).isEmpty()) {
+        return ConditionEvaluationResult.disabled(e.getMessage());
+      }
+      return ConditionEvaluationResult.enabled("the configuration error is reported by the check");
     }
     SseCheck c = check.get();
     if (!target.profile().includes(c.profile())) {
@@ -69,6 +75,20 @@ public final class SseExtension implements ExecutionCondition, BeforeEachCallbac
     check(context).ifPresent(c -> context.publishReportEntry(Map.of(
         Findings.KEY_ID, c.id(), Findings.KEY_SEVERITY, c.severity().name(), Findings.KEY_SPEC, c.spec(),
         Findings.KEY_SUMMARY, c.summary(), Findings.KEY_RULE, c.rule().isEmpty() ? "-" : c.rule())));
+  }
+
+  /**
+   * A check that cannot talk to the server (an I/O error) has found a problem of the server's, with
+   * the check's severity: a MUST fails, a SHOULD or MAY warns. Anything else propagates.
+   */
+  @Override
+  public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
+    Optional<SseCheck> c = check(context);
+    // Only I/O itself: an exception that merely wraps one is a bug in the check, reported as such.
+    Throwable io = throwable instanceof java.io.UncheckedIOException ? throwable.getCause() : throwable;
+    if (c.isEmpty() || !(io instanceof java.io.IOException)) throw throwable;
+    new Findings(context, c.get(), target(context).strict())
+        .violation("the exchange with the server failed: " + io.getClass().getSimpleName() + ": " + io.getMessage());
   }
 
   @Override

@@ -56,6 +56,22 @@ public final class Recorder implements AutoCloseable {
 
   /** How long a server may take to send the response head. */
   public static final Duration HEAD_TIMEOUT = Duration.ofSeconds(10);
+  /** Default cap on one recording, counting each read's bookkeeping (a flood of tiny reads costs too). */
+  public static final long DEFAULT_MAX_BYTES = 4L << 20;
+  /** Cap on everything the recordings open at once hold: the tool's memory bound. */
+  public static final long TOTAL_BUDGET_BYTES = 192L << 20;
+  /** What one stored read costs beyond its bytes (object headers, the record, its time). */
+  static final int READ_OVERHEAD = 64;
+  /** Reads closer together than this are stored as one (same arrival time, to the millisecond). */
+  static final long COALESCE_NANOS = 1_000_000;
+
+  private final java.util.concurrent.atomic.AtomicLong liveBytes = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.ScheduledExecutorService deadlines =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ssekit-recorder-deadlines");
+        t.setDaemon(true);
+        return t;
+      });
 
   private final Target target;
   private final CloseableHttpClient client;
@@ -67,8 +83,12 @@ public final class Recorder implements AutoCloseable {
         .setMaxConnTotal(1024).setMaxConnPerRoute(1024)
         .setDefaultConnectionConfig(ConnectionConfig.custom()
             .setConnectTimeout(Timeout.ofSeconds(10)).setSocketTimeout(Timeout.ofMinutes(30)).build());
-    if (target.insecure()) cm.setTlsSocketStrategy(ClientTlsStrategyBuilder.create().setSslContext(trustAll())
-        .setHostnameVerifier(NoopHostnameVerifier.INSTANCE).buildClassic());
+    if (target.insecure()) {
+      // Trust any certificate and any name: CLIENT policy turns off the JDK's own endpoint check too.
+      cm.setTlsSocketStrategy(ClientTlsStrategyBuilder.create().setSslContext(trustAll())
+          .setHostVerificationPolicy(org.apache.hc.client5.http.ssl.HostnameVerificationPolicy.CLIENT)
+          .setHostnameVerifier(NoopHostnameVerifier.INSTANCE).buildClassic());
+    }
     PoolingHttpClientConnectionManager manager = cm.build();
     this.client = HttpClients.custom()
         .setConnectionManager(manager)
@@ -102,15 +122,16 @@ public final class Recorder implements AutoCloseable {
   public record Request(URI url, String lastEventId, Map<String, String> extraHeaders, Duration window, long maxBytes,
       Predicate<List<StreamItem.Event>> enough) {
 
-    /** A plain request for the target's stream. */
+    /** A plain request for the target's stream, capped at {@link #DEFAULT_MAX_BYTES}. */
     public static Request of(Target target, Duration window) {
-      return new Request(target.url(), null, Map.of(), window, 64L << 20, null);
+      return new Request(target.url(), null, Map.of(), window, DEFAULT_MAX_BYTES, null);
     }
 
     public Request withLastEventId(String id) {
       return new Request(url, id, extraHeaders, window, maxBytes, enough);
     }
 
+    /** Extra headers; an empty value removes that header from the request (e.g. no Accept at all). */
     public Request withHeaders(Map<String, String> headers) {
       return new Request(url, lastEventId, headers, window, maxBytes, enough);
     }
@@ -127,7 +148,10 @@ public final class Recorder implements AutoCloseable {
   /** A stream being recorded in the background; {@link #await()} returns the recording. */
   public final class Session {
     private final Request request;
-    private final HttpGet get;
+    private final HttpUriRequestBase get;
+    private final List<Recording.Chunk> wireChunks = new ArrayList<>();
+    private ContentDecoder decoder;
+    private long accounted;
     private final CountDownLatch head = new CountDownLatch(1);
     private final CountDownLatch done = new CountDownLatch(1);
     private final List<Recording.Chunk> chunks = new ArrayList<>();
@@ -142,11 +166,18 @@ public final class Recorder implements AutoCloseable {
     private volatile Duration duration;
 
     private Session(Request request) {
+      this(request, new HttpGet(request.url()));
+    }
+
+    private Session(Request request, HttpUriRequestBase httpRequest) {
       this.request = request;
-      this.get = new HttpGet(request.url());
-      BROWSER_HEADERS.forEach(get::setHeader);
+      this.get = httpRequest;
+      BROWSER_HEADERS.forEach((k, v) -> { if (!get.containsHeader(k)) get.setHeader(k, v); });
       for (Target.Header h : target.headers()) get.setHeader(h.name(), h.value());
-      request.extraHeaders().forEach(get::setHeader);
+      request.extraHeaders().forEach((k, v) -> {
+        if (v.isEmpty()) get.removeHeaders(k);
+        else get.setHeader(k, v);
+      });
       if (request.lastEventId() != null) {
         // The header value is the id's UTF-8 bytes (WHATWG §9.2.4); HTTP carries them as ISO-8859-1 octets.
         get.setHeader("Last-Event-ID",
@@ -163,6 +194,8 @@ public final class Recorder implements AutoCloseable {
         List<URI> redirects = context.getRedirectLocations() == null ? List.of() : context.getRedirectLocations().getAll();
         finalUrl = redirects.isEmpty() ? request.url() : redirects.get(redirects.size() - 1);
         status = response.getCode();
+        var encoding = response.getFirstHeader("Content-Encoding");
+        decoder = new ContentDecoder(encoding == null ? null : encoding.getValue());
         head.countDown();
         HttpEntity entity = response.getEntity();
         if (entity == null) {
@@ -174,7 +207,15 @@ public final class Recorder implements AutoCloseable {
         if (end == null) {
           finish(Recording.End.ERROR, describe(e));
         }
+      } catch (OutOfMemoryError e) {
+        // Should not happen within the budgets; if it does, this recording ends, the run goes on.
+        synchronized (chunks) {
+          chunks.clear();
+          wireChunks.clear();
+        }
+        finish(Recording.End.BYTE_CAP, "the tool ran short of memory recording this stream");
       } finally {
+        liveBytes.addAndGet(-accounted);
         head.countDown();
         if (end == null) finish(Recording.End.EOF, null);
         done.countDown();
@@ -183,28 +224,34 @@ public final class Recorder implements AutoCloseable {
 
     private void readBody(InputStream in) throws IOException {
       byte[] buf = new byte[16 * 1024];
-      long total = 0;
       List<StreamItem.Event> events = new ArrayList<>();
       EventStreamParser parser = request.enough() == null ? null : new EventStreamParser(
           item -> { if (item instanceof StreamItem.Event e) events.add(e); },
           request.lastEventId() == null ? "" : request.lastEventId(),
           EventStreamParser.DEFAULT_MAX_LINE_CHARS, EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
+      long lastReadNanos = Long.MIN_VALUE;
       for (int n; (n = in.read(buf)) >= 0; ) {
         if (end != null) return; // stopped from outside (window)
-        int keep = (int) Math.min(n, request.maxBytes() - total);
-        byte[] copy = new byte[keep];
-        System.arraycopy(buf, 0, copy, 0, keep);
+        long now = System.nanoTime();
+        byte[] wire = java.util.Arrays.copyOf(buf, n);
+        byte[] decoded = decoder.decode(wire);
+        boolean coalesce = now - lastReadNanos < COALESCE_NANOS;
+        lastReadNanos = now;
+        long cost = n + (coalesce ? 0 : READ_OVERHEAD) + (decoder.identity() ? 0 : decoded.length);
+        accounted += cost;
+        long live = liveBytes.addAndGet(cost);
         synchronized (chunks) {
-          chunks.add(new Recording.Chunk(Duration.ofNanos(System.nanoTime() - start), copy));
+          append(chunks, decoded, now, coalesce);
+          if (!decoder.identity()) append(wireChunks, wire, now, coalesce);
         }
-        total += keep;
-        if (total >= request.maxBytes()) {
-          finish(Recording.End.BYTE_CAP, null);
+        if (accounted >= request.maxBytes() || live > TOTAL_BUDGET_BYTES) {
+          finish(Recording.End.BYTE_CAP, accounted >= request.maxBytes() ? null
+              : "the tool's memory budget for open recordings (" + (TOTAL_BUDGET_BYTES >> 20) + " MiB) is spent");
           get.cancel();
           return;
         }
-        if (parser != null) {
-          parser.feed(copy);
+        if (parser != null && decoded.length > 0) {
+          parser.feed(decoded);
           if (request.enough().test(events)) {
             finish(Recording.End.ENOUGH, null);
             get.cancel();
@@ -213,6 +260,21 @@ public final class Recorder implements AutoCloseable {
         }
       }
       finish(Recording.End.EOF, null);
+    }
+
+    /** Stores a read; reads arriving within a millisecond of the previous one join it. */
+    private void append(List<Recording.Chunk> list, byte[] bytes, long nanos, boolean coalesce) {
+      if (bytes.length == 0) return;
+      if (coalesce && !list.isEmpty()) {
+        Recording.Chunk last = list.get(list.size() - 1);
+        byte[] joined = java.util.Arrays.copyOf(last.bytes(), last.bytes().length + bytes.length);
+        System.arraycopy(bytes, 0, joined, last.bytes().length, bytes.length);
+        if (joined.length <= 256 * 1024) {
+          list.set(list.size() - 1, new Recording.Chunk(last.at(), joined));
+          return;
+        }
+      }
+      list.add(new Recording.Chunk(Duration.ofNanos(nanos - start), bytes));
     }
 
     private synchronized void finish(Recording.End why, String message) {
@@ -233,7 +295,11 @@ public final class Recorder implements AutoCloseable {
 
     /** Ends the recording now (as a client closing the stream would). */
     public void stop() {
-      finish(Recording.End.WINDOW, null);
+      if (status < 0 && headTimeLeftNanos() == 0) {
+        finish(Recording.End.NO_RESPONSE, "no response head within " + HEAD_TIMEOUT.toSeconds() + " s");
+      } else {
+        finish(Recording.End.WINDOW, null);
+      }
       get.cancel();
     }
 
@@ -248,12 +314,17 @@ public final class Recorder implements AutoCloseable {
       }
       done.await(10, TimeUnit.SECONDS); // the reader leaves promptly once cancelled
       List<Recording.Chunk> copy;
+      List<Recording.Chunk> wire;
       synchronized (chunks) {
         copy = List.copyOf(chunks);
+        wire = decoder == null || decoder.identity() ? copy : List.copyOf(wireChunks);
       }
+      String problem = error;
+      if (problem == null && decoder != null && decoder.failure() != null) problem = decoder.failure();
       return new Recording(request.url(), finalUrl == null ? request.url() : finalUrl, status, protocol, headers,
-          headersAfter, copy, end == null ? Recording.End.WINDOW : end, error, request.lastEventId(),
-          duration == null ? Duration.ofNanos(System.nanoTime() - start) : duration);
+          headersAfter, copy, wire, end == null ? Recording.End.WINDOW : end, problem, request.lastEventId(),
+          duration == null ? Duration.ofNanos(System.nanoTime() - start) : duration,
+          decoder == null || decoder.decodable());
     }
   }
 
@@ -280,34 +351,46 @@ public final class Recorder implements AutoCloseable {
     post.setEntity(new ByteArrayEntity(json.getBytes(StandardCharsets.UTF_8), ContentType.APPLICATION_JSON));
     for (Target.Header h : target.publishHeaders()) post.setHeader(h.name(), h.value());
     post.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(10)).build());
-    return client.execute(post, response -> {
-      String body = response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8);
+    // A whole-exchange deadline: a server that trickles its answer cannot hold a check for long.
+    var deadline = deadlines.schedule(post::cancel, 15, java.util.concurrent.TimeUnit.SECONDS);
+    try {
+      return client.execute(post, response -> {
+      String body;
+      try {
+        body = response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8, 64 * 1024);
+      } catch (org.apache.hc.core5.http.ParseException e) {
+        body = "";
+      }
       String id = null;
       var m = java.util.regex.Pattern.compile("\"id\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(body);
       if (m.find()) id = m.group(1);
       return new Published(response.getCode(), body, id);
-    });
+      });
+    } finally {
+      deadline.cancel(false);
+    }
   }
 
-  /** Sends one request that is not a stream (preflight, variants) and returns status and headers. */
-  public Recording exchange(HttpUriRequestBase request) throws IOException {
-    long start = System.nanoTime();
-    for (Target.Header h : target.headers()) if (!request.containsHeader(h.name())) request.setHeader(h.name(), h.value());
-    request.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(10)).build());
+  /**
+   * Sends one request that is not a stream (a preflight, a variant) and returns its status and
+   * headers: the body is not read (a server may answer anything with an endless stream), and the
+   * whole exchange is bounded by {@link #HEAD_TIMEOUT}.
+   */
+  public Recording exchange(HttpUriRequestBase request) throws InterruptedException {
     URI uri;
     try {
       uri = request.getUri();
     } catch (java.net.URISyntaxException e) {
-      throw new IOException("bad request URI: " + e.getMessage(), e);
+      throw new IllegalArgumentException("bad request URI: " + e.getMessage(), e);
     }
-    return client.execute(request, response -> {
-      List<Recording.Header> hs = new ArrayList<>();
-      for (var h : response.getHeaders()) hs.add(new Recording.Header(h.getName(), h.getValue()));
-      Duration after = Duration.ofNanos(System.nanoTime() - start);
-      return new Recording(uri, uri, response.getCode(),
-          response.getVersion() == null ? "HTTP/1.1" : response.getVersion().format(), hs, after, List.of(),
-          Recording.End.EOF, null, null, after);
-    });
+    Request r = new Request(uri, null, Map.of(), HEAD_TIMEOUT, 16 * 1024, null);
+    Session s = new Session(r, request);
+    Thread t = new Thread(s::run, "ssekit-recorder-" + threads.incrementAndGet());
+    t.setDaemon(true);
+    t.start();
+    s.awaitHead();
+    s.stop(); // the head is all an exchange needs
+    return s.await();
   }
 
   static String describe(Throwable e) {
@@ -318,6 +401,7 @@ public final class Recorder implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    deadlines.shutdownNow();
     client.close();
   }
 }

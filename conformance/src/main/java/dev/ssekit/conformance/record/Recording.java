@@ -19,14 +19,17 @@ import java.util.Locale;
  * @param protocol the protocol version of the response, such as HTTP/1.1
  * @param headers the response headers in order (names as sent)
  * @param headersAfter time from sending the request to the response head, or null
- * @param chunks the body reads in order (de-chunked, still content-encoded when the server compressed)
+ * @param chunks the body reads in order, de-chunked and decoded (gzip and deflate are decoded as they arrive)
+ * @param wireChunks the reads as the server's content coding sent them (the same list for identity)
  * @param end why recording stopped
  * @param error what went wrong, for {@link End#ERROR} and {@link End#NO_RESPONSE}
  * @param lastEventIdSent the Last-Event-ID header the request carried, or null
  * @param duration how long the recording lasted
+ * @param decodable whether the body's content coding could be decoded (false for br, zstd)
  */
 public record Recording(URI url, URI finalUrl, int status, String protocol, List<Header> headers, Duration headersAfter,
-    List<Chunk> chunks, End end, String error, String lastEventIdSent, Duration duration) {
+    List<Chunk> chunks, List<Chunk> wireChunks, End end, String error, String lastEventIdSent, Duration duration,
+    boolean decodable) {
 
   /** One response header. */
   public record Header(String name, String value) {}
@@ -58,6 +61,7 @@ public record Recording(URI url, URI finalUrl, int status, String protocol, List
   public Recording {
     headers = List.copyOf(headers);
     chunks = List.copyOf(chunks);
+    wireChunks = List.copyOf(wireChunks);
   }
 
   /** The first value of header {@code name} (case-insensitive), or null. */
@@ -98,7 +102,7 @@ public record Recording(URI url, URI finalUrl, int status, String protocol, List
     return n;
   }
 
-  /** What a browser dispatches for this body (identity-coded bodies only), as the oracle reads it. */
+  /** What a browser dispatches for this body (decoded), as the oracle reads it. */
   public List<StreamItem> items() {
     List<StreamItem> items = new ArrayList<>();
     EventStreamParser p = new EventStreamParser(items::add, lastEventIdSent == null ? "" : lastEventIdSent,

@@ -160,7 +160,7 @@ class HostileServerTest {
     Path keystore = dir.resolve("server.p12");
     String keytool = System.getProperty("java.home") + File.separator + "bin" + File.separator + "keytool";
     Process gen = new ProcessBuilder(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname",
-        "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
+        "secp256r1", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost", "-validity", "2", "-storetype", "PKCS12",
         "-keystore", keystore.toString(), "-storepass", "changeit", "-keypass", "changeit")
         .redirectErrorStream(true).start();
     gen.getInputStream().readAllBytes();
@@ -208,6 +208,102 @@ class HostileServerTest {
     } finally {
       https.stop(0);
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void anEndlessAnswerToEveryMethodCannotHangTheRun(@TempDir Path dir) throws Exception {
+    // Like a bare Node handler: every request, OPTIONS and HEAD included, gets an endless stream.
+    try (RawServer server = new RawServer(s -> {
+      write(s, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+          + "Access-Control-Allow-Origin: *\r\n\r\nretry: 1000\n\n");
+      for (int i = 0; i < 600; i++) { // at most a minute per connection
+        write(s, ": keep-alive\n\n");
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    })) {
+      long start = System.nanoTime();
+      ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url(), "--profile", "standard", "--window", "1s",
+          "--report-dir", dir.toString(), "--no-color");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as(r.out()).isLessThan(Duration.ofSeconds(90));
+      assertThat(r.status()).as(r.out() + r.err()).isIn(0, 1);
+      assertThat(check(dir, "http.cors-preflight").get("status").asText()).isIn("passed", "warned", "skipped");
+    }
+  }
+
+  @Test
+  void aFloodOfOneByteChunksStaysWithinASmallHeap(@TempDir Path dir) throws Exception {
+    try (RawServer server = new RawServer(s -> {
+      write(s, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+      byte[] one = "1\r\nx\r\n".getBytes(StandardCharsets.US_ASCII);
+      byte[] batch = new byte[one.length * 4096];
+      for (int i = 0; i < 4096; i++) System.arraycopy(one, 0, batch, i * one.length, one.length);
+      try {
+        OutputStream out = s.getOutputStream();
+        for (int i = 0; i < 20_000; i++) out.write(batch); // up to ~80 M one-byte chunks
+      } catch (Exception stopped) {
+        // the client hung up
+      }
+    })) {
+      // A separate JVM with a small heap: the run must finish, with findings, not run out of memory.
+      String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+      Process p = new ProcessBuilder(java, "-Xmx160m", "-cp", System.getProperty("java.class.path"),
+          ConformanceMain.class.getName(), "--url", server.url(), "--profile", "standard", "--window", "3s",
+          "--report-dir", dir.toString(), "--no-color").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+      assertThat(out).doesNotContain("OutOfMemoryError").doesNotContain("\tat ");
+      assertThat(p.exitValue()).as(out).isIn(0, 1);
+      // An endless line of one-byte chunks: the line check reports it; the run itself stayed small.
+      assertThat(check(dir, "framing.line-length").get("status").asText()).as(out).isIn("warned", "failed");
+    }
+  }
+
+  @Test
+  void aCorrectlyFlushedGzipStreamPasses(@TempDir Path dir) throws Exception {
+    try (RawServer server = new RawServer(s -> {
+      write(s, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+          + "Content-Encoding: gzip\r\nConnection: close\r\n\r\n");
+      try {
+        java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(s.getOutputStream(), true);
+        for (int i = 1; i <= 40; i++) {
+          gz.write(("id: " + i + "\ndata: compressed " + i + "\n\n").getBytes(StandardCharsets.UTF_8));
+          gz.flush(); // SYNC_FLUSH: the event is on the wire now, as Express's res.flush() does
+          Thread.sleep(100);
+        }
+      } catch (Exception gone) {
+        // the client closed the stream
+      }
+    })) {
+      ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url(), "--profile", "quick",
+          "--report-dir", dir.toString(), "--no-color");
+      // Each connection starts again at id 1 (no resume): the resume check rightly fails; the rest reads
+      // the decoded stream.
+      assertThat(check(dir, "http.compression-flushed").get("status").asText()).as(r.out()).isEqualTo("passed");
+      assertThat(check(dir, "framing.events-terminated").get("status").asText()).isEqualTo("passed");
+      assertThat(check(dir, "framing.utf-8").get("status").asText()).isEqualTo("passed");
+      assertThat(check(dir, "id.unique").get("status").asText()).isEqualTo("passed");
+    }
+  }
+
+  @Test
+  void aTrailingRetryLineIsNotAnUnterminatedEvent(@TempDir Path dir) throws Exception {
+    try (RawServer server = new RawServer(s -> {
+      write(s, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
+          + "retry: 5000\n");
+      try {
+        Thread.sleep(5_000);
+      } catch (InterruptedException e) {
+        // closed
+      }
+    })) {
+      ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url(), "--profile", "quick", "--window", "2s",
+          "--report-dir", dir.toString(), "--no-color");
+      assertThat(check(dir, "framing.events-terminated").get("status").asText()).as(r.out()).isIn("passed", "skipped");
     }
   }
 
