@@ -1,0 +1,37 @@
+package dev.ssekit.load.sim;
+
+import static io.gatling.javaapi.core.CoreDsl.scenario;
+
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Simulation;
+
+/**
+ * The shape both questions share: ramp to {@code connections} streams, hold them while counting
+ * every event, close. What differs (who publishes, what is timed) lives in {@link LoadRun}, chosen
+ * by the scenario name. Knobs are {@code ssekit.load.*} system properties (see {@link RunSettings});
+ * state is per instance rather than static because one JVM may run several simulations.
+ */
+abstract class SubscriberSimulation extends Simulation {
+  private final LoadRun run;
+
+  SubscriberSimulation(String scenarioName) {
+    this.run = new LoadRun(RunSettings.fromSystemProperties(scenarioName));
+    ScenarioBuilder subscribers = scenario(scenarioName)
+        .exec(SseChains.connect(run))
+        .exec(SseChains.holdAndCount(run))
+        .exec(SseChains.close(run));
+    setUp(subscribers.injectOpen(SseChains.arrivals(run.settings())))
+        .protocols(SseChains.protocol())
+        .maxDuration(run.settings().bound());
+  }
+
+  @Override
+  public void before() {
+    run.start();
+  }
+
+  @Override
+  public void after() {
+    run.finish();
+  }
+}
