@@ -2,6 +2,8 @@ package dev.ssekit.conformance.cli;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.ssekit.conformance.browser.BrowserView;
+import dev.ssekit.conformance.browser.ChromiumBrowser;
 import dev.ssekit.conformance.checks.CheckClasses;
 import dev.ssekit.conformance.report.ConsoleReporter;
 import dev.ssekit.conformance.report.HtmlReportWriter;
@@ -81,6 +83,11 @@ public final class ConformanceMain implements Callable<Integer> {
   @Option(names = "--no-color", description = "No ANSI colours on the console.")
   boolean noColor;
 
+  @Option(names = "--browser",
+      description = "Also read the stream with headless Chromium's EventSource (Debian's chromium and chromium-driver)"
+          + " on a page of its own origin, and fail on any difference from the oracle (check lifecycle.browser-view).")
+  boolean browser;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -138,6 +145,15 @@ public final class ConformanceMain implements Callable<Integer> {
     params.put("junit.jupiter.execution.parallel.config.fixed.parallelism", "4");
     params.put("junit.jupiter.execution.parallel.config.executor-service", "WORKER_THREAD_POOL");
 
+    if (browser) {
+      try {
+        ChromiumBrowser.requireInstalled();
+      } catch (ChromiumBrowser.Unavailable e) {
+        err.println("error: " + e.getMessage());
+        return 2;
+      }
+    }
+
     Path dir = reportDir != null ? reportDir : Path.of("reports",
         "check-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()));
     List<DiscoverySelector> selectors = new ArrayList<>();
@@ -154,9 +170,32 @@ public final class ConformanceMain implements Callable<Integer> {
     Instant started = Instant.now();
     Launcher launcher = LauncherFactory.create();
     launcher.execute(request, collector, console);
+    // The browser view runs after the checks, so its connections never disturb theirs (socket counts).
+    BrowserView.Result view = null;
+    if (browser) {
+      out.println("browser view: headless Chromium and the oracle read the stream for "
+          + BrowserView.window(target).toMillis() + " ms …");
+      out.flush();
+      try {
+        view = BrowserView.run(target, BrowserView.window(target));
+      } catch (ChromiumBrowser.Unavailable e) {
+        err.println("error: " + e.getMessage());
+        return 2;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        err.println("error: interrupted during the browser view");
+        return 2;
+      }
+    }
     long durationMs = java.time.Duration.between(started, Instant.now()).toMillis();
     RunReport report = collector.report(Version.version(), target.url().toString(),
         target.publishUrl() == null ? null : target.publishUrl().toString(), started, durationMs);
+    if (view != null) {
+      List<dev.ssekit.conformance.report.CheckResult> checks = new ArrayList<>(report.checks());
+      checks.add(view.check());
+      report = new RunReport(report.toolName(), report.toolVersion(), report.url(), report.publishUrl(),
+          report.startedAt(), report.durationMs(), checks, report.problems());
+    }
     try {
       Files.createDirectories(dir);
       for (ReportWriter w : List.of(new JsonReportWriter(), new JunitXmlWriter(), new HtmlReportWriter())) {
@@ -168,6 +207,10 @@ public final class ConformanceMain implements Callable<Integer> {
       err.println("error: cannot write the reports to " + dir + ": " + e.getMessage());
       return 2;
     }
+    if (view != null) {
+      out.println();
+      for (String line : view.console()) out.println(line);
+    }
     console.printSummary(report, dir);
     out.flush();
     if (!collector.anyCheckRan()) {
@@ -178,7 +221,7 @@ public final class ConformanceMain implements Callable<Integer> {
       for (RunReport.Problem p : collector.problems()) err.println("error: internal problem in " + p.source() + ": " + p.message());
       return 2;
     }
-    return collector.anyCheckFailed() ? 1 : 0;
+    return collector.anyCheckFailed() || (view != null && view.differs()) ? 1 : 0;
   }
 
   /** Version from the jar manifest. */

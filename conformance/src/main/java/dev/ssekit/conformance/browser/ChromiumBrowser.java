@@ -1,0 +1,163 @@
+package dev.ssekit.conformance.browser;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * Debian's headless Chromium driven through Debian's ChromeDriver, both named by absolute path so
+ * Selenium Manager never runs (the runnable jar does not even ship its binaries). {@link #close()}
+ * quits the browser and deletes its fresh profile directory.
+ */
+public final class ChromiumBrowser implements AutoCloseable {
+
+  /** Debian's Chromium ({@code chromium}). */
+  public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  /** Debian's ChromeDriver ({@code chromium-driver}). */
+  public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+  /** System properties that name other binaries (another distribution's paths). */
+  public static final String CHROMIUM_PROPERTY = "ssekit.chromium";
+  public static final String CHROMEDRIVER_PROPERTY = "ssekit.chromedriver";
+
+  static Path chromium() {
+    return Path.of(System.getProperty(CHROMIUM_PROPERTY, CHROMIUM.toString()));
+  }
+
+  static Path chromedriver() {
+    return Path.of(System.getProperty(CHROMEDRIVER_PROPERTY, CHROMEDRIVER.toString()));
+  }
+
+  /** Time allowed to load a page of the target's origin. */
+  public static final Duration PAGE_LOAD = Duration.ofSeconds(10);
+
+  // Selenium logs through java.util.logging (a CDP-version warning at every start, among others);
+  // the CLI prints its own findings. Held here so the levels stick.
+  private static final List<Logger> QUIET = List.of(Logger.getLogger("org.openqa.selenium"));
+
+  static {
+    QUIET.forEach(l -> l.setLevel(Level.OFF));
+  }
+
+  /** Chromium or its driver is not installed. */
+  public static final class Unavailable extends Exception {
+    Unavailable(String message) {
+      super(message);
+    }
+  }
+
+  private final ChromeDriver driver;
+  private final Path profile;
+
+  private ChromiumBrowser(ChromeDriver driver, Path profile) {
+    this.driver = driver;
+    this.profile = profile;
+  }
+
+  /** Throws {@link Unavailable} with the install command when either binary is missing. */
+  public static void requireInstalled() throws Unavailable {
+    for (Path p : List.of(chromium(), chromedriver())) {
+      if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
+        throw new Unavailable("--browser needs headless Chromium and its driver: " + p + " is missing."
+            + " install Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver).");
+      }
+    }
+  }
+
+  /**
+   * Starts the browser for a target at {@code url}: host lookups other than the target's are
+   * answered "not found" (Chromium's own background lookups), and with {@code insecure} any
+   * certificate is accepted.
+   */
+  public static ChromiumBrowser start(URI url, boolean insecure) throws Unavailable, IOException {
+    requireInstalled();
+    Path chromium = chromium();
+    Path chromedriver = chromedriver();
+    System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, chromedriver.toString());
+    Path profile = Files.createTempDirectory("ssekit-chromium-profile");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(chromium.toFile());
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--user-data-dir=" + profile,
+        "--window-size=800,600",
+        "--lang=en-US",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE " + url.getHost() + " , EXCLUDE 127.0.0.1");
+    if (insecure) options.addArguments("--ignore-certificate-errors");
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(chromedriver.toString()))
+        .usingAnyFreePort()
+        .withTimeout(Duration.ofSeconds(20))
+        .build();
+    ChromeDriver driver;
+    try {
+      driver = new ChromeDriver(service, options);
+    } catch (RuntimeException e) {
+      deleteTree(profile);
+      throw new IOException("could not start " + chromium + " through " + chromedriver + ": " + firstLine(e.getMessage()), e);
+    }
+    try {
+      driver.manage().timeouts().pageLoadTimeout(PAGE_LOAD);
+      driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+    } catch (RuntimeException e) {
+      driver.quit();
+      deleteTree(profile);
+      throw e;
+    }
+    return new ChromiumBrowser(driver, profile);
+  }
+
+  ChromeDriver driver() {
+    return driver;
+  }
+
+  /** The browser's version, such as "156.0.7400.0", or "?" when the driver does not say. */
+  String version() {
+    Object v = driver.getCapabilities().getCapability("browserVersion");
+    return v == null ? "?" : v.toString();
+  }
+
+  @Override
+  public void close() {
+    try {
+      driver.quit();
+    } catch (RuntimeException ignored) {
+      // the browser is gone already
+    } finally {
+      deleteTree(profile);
+    }
+  }
+
+  static String firstLine(String s) {
+    if (s == null) return "";
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // Chromium may still be writing its profile while it exits; a leftover temp dir is harmless.
+    }
+  }
+}
