@@ -6,7 +6,7 @@ import dev.ssekit.conformance.oracle.EventStreamParser;
 import dev.ssekit.conformance.oracle.StreamItem;
 import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
-import dev.ssekit.conformance.target.Target;
+import dev.ssekit.conformance.config.Target;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

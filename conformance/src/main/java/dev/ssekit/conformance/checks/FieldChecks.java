@@ -3,7 +3,7 @@ package dev.ssekit.conformance.checks;
 import dev.ssekit.conformance.oracle.EventStreamParser;
 import dev.ssekit.conformance.oracle.StreamItem;
 import dev.ssekit.conformance.record.Recording;
-import dev.ssekit.conformance.target.Target;
+import dev.ssekit.conformance.config.Target;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

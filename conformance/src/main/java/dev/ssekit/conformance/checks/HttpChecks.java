@@ -2,7 +2,7 @@ package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
-import dev.ssekit.conformance.target.Target;
+import dev.ssekit.conformance.config.Target;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

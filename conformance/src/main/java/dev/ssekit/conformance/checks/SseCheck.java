@@ -25,7 +25,7 @@ public @interface SseCheck {
   String rule() default "";
 
   /** The smallest profile that runs this check. */
-  dev.ssekit.conformance.target.Target.Profile profile() default dev.ssekit.conformance.target.Target.Profile.QUICK;
+  dev.ssekit.conformance.config.Target.Profile profile() default dev.ssekit.conformance.config.Target.Profile.QUICK;
 
   /** True when the check drives the server through the publish contract (skipped without one). */
   boolean needsPublish() default false;

@@ -1,7 +1,7 @@
 package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.record.Recorder;
-import dev.ssekit.conformance.target.Target;
+import dev.ssekit.conformance.config.Target;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.Optional;

@@ -12,7 +12,7 @@ import dev.ssekit.conformance.report.JunitXmlWriter;
 import dev.ssekit.conformance.report.ReportWriter;
 import dev.ssekit.conformance.report.ResultCollector;
 import dev.ssekit.conformance.report.RunReport;
-import dev.ssekit.conformance.target.Target;
+import dev.ssekit.conformance.config.Target;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;

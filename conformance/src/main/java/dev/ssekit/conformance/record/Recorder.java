@@ -2,7 +2,7 @@ package dev.ssekit.conformance.record;
 
 import dev.ssekit.conformance.oracle.EventStreamParser;
 import dev.ssekit.conformance.oracle.StreamItem;
-import dev.ssekit.conformance.target.Target;
+import dev.ssekit.conformance.config.Target;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

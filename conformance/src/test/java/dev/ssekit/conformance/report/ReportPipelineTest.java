@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ssekit.conformance.checks.Severity;
 import dev.ssekit.conformance.report.CheckResult.Status;
-import dev.ssekit.conformance.target.Target;
+import dev.ssekit.conformance.config.Target;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import dev.ssekit.conformance.checks.Findings;
 import dev.ssekit.conformance.checks.Severity;
 import dev.ssekit.conformance.checks.SseCheck;
 import dev.ssekit.conformance.checks.SseExtension;
-import dev.ssekit.conformance.target.Target;
+import dev.ssekit.conformance.config.Target;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;

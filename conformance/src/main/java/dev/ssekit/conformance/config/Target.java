@@ -1,4 +1,4 @@
-package dev.ssekit.conformance.target;
+package dev.ssekit.conformance.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
