@@ -1,15 +1,13 @@
 package dev.ssekit.conformance.browser;
 
+import dev.ssekit.conformance.testing.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import dev.ssekit.conformance.cli.ConformanceMain;
 import dev.ssekit.conformance.testing.ReferenceServerProcess;
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,23 +35,6 @@ class BrowserViewCommandTest {
     server.close();
   }
 
-  record Run(int status, String out, String err) {}
-
-  static Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int status = ConformanceMain.run(args);
-      return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
   static JsonNode browserCheck(Path dir) throws Exception {
     JsonNode json = new ObjectMapper().readTree(dir.resolve("conformance.json").toFile());
@@ -63,7 +44,7 @@ class BrowserViewCommandTest {
 
   @Test
   void theReferenceServersLiveStreamIsReadAlikeByTheBrowserAndTheOracle(@TempDir Path dir) throws Exception {
-    Run r = run("--url", server.url("/events"), "--profile", "quick", "--window", "3s", "--browser",
+    CliRun r = CliRun.of("--url", server.url("/events"), "--profile", "quick", "--window", "3s", "--browser",
         "--report-dir", dir.toString(), "--no-color");
     assertThat(r.status()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("Browser view (Chromium").contains("0 differences").contains("PASSED");
@@ -78,7 +59,7 @@ class BrowserViewCommandTest {
 
   @Test
   void aStreamTheServerEndsIsComparedThroughTheBrowsersReconnect(@TempDir Path dir) throws Exception {
-    Run r = run("--url", server.url("/scenarios/crlf-split"), "--profile", "quick", "--window", "5s", "--browser",
+    CliRun r = CliRun.of("--url", server.url("/scenarios/crlf-split"), "--profile", "quick", "--window", "5s", "--browser",
         "--report-dir", dir.toString(), "--no-color");
     JsonNode check = browserCheck(dir);
     assertThat(check.get("status").asText()).as(r.out() + check).isEqualTo("passed");
@@ -89,7 +70,7 @@ class BrowserViewCommandTest {
   @Test
   void aStreamChromiumRefusesButTheSpecReadsIsAFindingAndExitsOne(@TempDir Path dir) throws Exception {
     // charset=windows-1252: the standard ignores the parameter, Chromium 156 aborts the connection.
-    Run r = run("--url", server.url("/scenarios/charset-ignored"), "--profile", "quick", "--window", "3s", "--browser",
+    CliRun r = CliRun.of("--url", server.url("/scenarios/charset-ignored"), "--profile", "quick", "--window", "3s", "--browser",
         "--report-dir", dir.toString(), "--no-color");
     assertThat(r.status()).as(r.out() + r.err()).isEqualTo(1);
     assertThat(r.out()).contains("FAIL  lifecycle.browser-view").contains("DIFFERENCE: the browser never opened the stream");
@@ -115,7 +96,7 @@ class BrowserViewCommandTest {
     tiny.start();
     try {
       String url = "http://127.0.0.1:" + tiny.getAddress().getPort() + "/stream";
-      Run r = run("--url", url, "--profile", "quick", "--window", "3s", "--browser", "--report-dir", dir.toString(),
+      CliRun r = CliRun.of("--url", url, "--profile", "quick", "--window", "3s", "--browser", "--report-dir", dir.toString(),
           "--no-color");
       assertThat(r.status()).as(r.out() + r.err()).isEqualTo(1);
       JsonNode check = browserCheck(dir);
@@ -131,7 +112,7 @@ class BrowserViewCommandTest {
 
   @Test
   void headersAnEventSourceCannotSendSkipTheBrowserView(@TempDir Path dir) throws Exception {
-    Run r = run("--url", server.url("/events"), "--profile", "quick", "--window", "1s", "--browser",
+    CliRun r = CliRun.of("--url", server.url("/events"), "--profile", "quick", "--window", "1s", "--browser",
         "--header", "Authorization: Bearer x", "--report-dir", dir.toString(), "--no-color");
     assertThat(r.status()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("Browser view: skipped");
@@ -142,7 +123,7 @@ class BrowserViewCommandTest {
   void withoutChromiumTheRunStopsAtOnceWithTheInstallCommandAndExitsTwo(@TempDir Path dir) {
     System.setProperty(ChromiumBrowser.CHROMIUM_PROPERTY, dir.resolve("no-chromium").toString());
     try {
-      Run r = run("--url", server.url("/events"), "--profile", "quick", "--browser", "--report-dir",
+      CliRun r = CliRun.of("--url", server.url("/events"), "--profile", "quick", "--browser", "--report-dir",
           dir.resolve("reports").toString(), "--no-color");
       assertThat(r.status()).isEqualTo(2);
       assertThat(r.err()).contains("no-chromium is missing").contains("install Debian's chromium and chromium-driver");

@@ -30,8 +30,8 @@ import org.openqa.selenium.remote.service.DriverFinder;
  */
 final class HeadlessChromium implements AutoCloseable {
 
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Path CHROMIUM = ChromiumBrowser.CHROMIUM;
+  static final Path CHROMEDRIVER = ChromiumBrowser.CHROMEDRIVER;
 
   // Selenium warns at every start that it ships no CDP module for Chromium 156; these tests never
   // use CDP (only WebDriver commands), so the warning is noise. Held here so the levels stick.
@@ -59,24 +59,8 @@ final class HeadlessChromium implements AutoCloseable {
     System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
 
     Path profile = Files.createTempDirectory("ssekit-chromium-profile");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--user-data-dir=" + profile,
-        "--window-size=" + width + "," + height,
-        "--lang=en-US",
-        // The tests only reach 127.0.0.1. Chromium still looks up hosts of its own even with the
-        // flags above (autofill, sign-in, the default search engine, update checks: seen with
-        // strace); this answers them "not found" without asking DNS.
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1");
+    // The same options as the CLI's browser view: the tests judge the browser the tool ships with.
+    ChromeOptions options = ChromiumBrowser.headlessOptions(CHROMIUM, profile, width, height, "127.0.0.1", false);
     // Console messages (such as Blink's reason for refusing a stream) can be read back.
     options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
     ChromeDriverService service = new ChromeDriverService.Builder()

@@ -1,5 +1,6 @@
 package dev.ssekit.conformance.cli;
 
+import dev.ssekit.conformance.testing.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,7 +32,7 @@ class CheckCommandTest {
 
   @Test
   void aConformingServerExitsZeroAndTheReportsAgree(@TempDir Path dir) throws Exception {
-    ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url("/events"), "--publish-url", server.url("/publish"),
+    CliRun r = CliRun.of("--url", server.url("/events"), "--publish-url", server.url("/publish"),
         "--profile", "quick", "--report-dir", dir.toString(), "--no-color");
     assertThat(r.status()).as(r.out() + r.err()).isZero();
     assertThat(r.out()).contains("PASS  http.status-200").contains("0 failed");
@@ -46,7 +47,7 @@ class CheckCommandTest {
 
   @Test
   void withTheServerPidTheLifecycleCheckCountsItsSockets(@TempDir Path dir) throws Exception {
-    ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url("/events"), "--profile", "standard",
+    CliRun r = CliRun.of("--url", server.url("/events"), "--profile", "standard",
         "--server-pid", Long.toString(server.pid()), "--report-dir", dir.toString(), "--no-color");
     assertThat(r.status()).as(r.out() + r.err()).isZero();
     JsonNode json = new ObjectMapper().readTree(dir.resolve("conformance.json").toFile());
@@ -59,7 +60,7 @@ class CheckCommandTest {
 
   @Test
   void aFaultyServerExitsOneWithTheFailureInEveryReport(@TempDir Path dir) throws Exception {
-    ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url("/scenarios/status-500"), "--profile", "quick",
+    CliRun r = CliRun.of("--url", server.url("/scenarios/status-500"), "--profile", "quick",
         "--report-dir", dir.toString(), "--no-color");
     assertThat(r.status()).as(r.out() + r.err()).isEqualTo(1);
     assertThat(r.out()).contains("FAIL  http.status-200").doesNotContain("Exception");
@@ -71,13 +72,13 @@ class CheckCommandTest {
 
   @Test
   void badUsageExitsTwoWithAReason() {
-    ParseCommandTest.Run noUrl = ParseCommandTest.run("--profile", "quick");
+    CliRun noUrl = CliRun.of("--profile", "quick");
     assertThat(noUrl.status()).isEqualTo(2);
     assertThat(noUrl.err()).contains("--url");
-    ParseCommandTest.Run badProfile = ParseCommandTest.run("--url", "http://127.0.0.1:1/events", "--profile", "huge");
+    CliRun badProfile = CliRun.of("--url", "http://127.0.0.1:1/events", "--profile", "huge");
     assertThat(badProfile.status()).isEqualTo(2);
     assertThat(badProfile.err()).contains("quick, standard or full");
-    ParseCommandTest.Run badUrl = ParseCommandTest.run("--url", "ftp://example/events");
+    CliRun badUrl = CliRun.of("--url", "ftp://example/events");
     assertThat(badUrl.status()).isEqualTo(2);
     assertThat(badUrl.err()).contains("http or https");
   }

@@ -1,5 +1,6 @@
 package dev.ssekit.conformance.cli;
 
+import dev.ssekit.conformance.testing.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -86,7 +87,7 @@ class HostileServerTest {
   void aServerClosingMidHeadersFailsStatus200WithAReadableMessage(@TempDir Path dir) throws Exception {
     try (RawServer server = new RawServer(s -> write(s, "HTTP/1.1 200 OK\r\nContent-Ty"))) {
       long start = System.nanoTime();
-      ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url(), "--profile", "quick",
+      CliRun r = CliRun.of("--url", server.url(), "--profile", "quick",
           "--report-dir", dir.toString(), "--no-color");
       assertThat(r.status()).as(r.out() + r.err()).isEqualTo(1);
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
@@ -122,7 +123,7 @@ class HostileServerTest {
         }
       });
       String url = "http://127.0.0.1:" + socket.getLocalPort() + "/events";
-      ParseCommandTest.Run r = ParseCommandTest.run("--url", url, "--header", "Authorization: Bearer s3cret",
+      CliRun r = CliRun.of("--url", url, "--header", "Authorization: Bearer s3cret",
           "--profile", "quick", "--window", "500ms", "--report-dir", dir.toString(), "--no-color");
       assertThat(check(dir, "http.status-200").get("status").asText()).as(r.out()).isEqualTo("passed");
       assertThat(requests).isNotEmpty().allSatisfy(req -> assertThat(req)
@@ -145,7 +146,7 @@ class HostileServerTest {
         // the client hung up at its cap
       }
     })) {
-      ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url(), "--profile", "quick",
+      CliRun r = CliRun.of("--url", server.url(), "--profile", "quick",
           "--report-dir", dir.toString(), "--no-color");
       assertThat(r.status()).as(r.out() + r.err()).isEqualTo(1);
       assertThat(check(dir, "framing.utf-8").get("status").asText()).isEqualTo("failed");
@@ -195,12 +196,12 @@ class HostileServerTest {
     try {
       String url = "https://127.0.0.1:" + https.getAddress().getPort() + "/events";
       Path trusted = dir.resolve("insecure");
-      ParseCommandTest.Run ok = ParseCommandTest.run("--url", url, "--insecure", "--profile", "quick",
+      CliRun ok = CliRun.of("--url", url, "--insecure", "--profile", "quick",
           "--report-dir", trusted.toString(), "--no-color");
       assertThat(check(trusted, "http.status-200").get("status").asText()).as(ok.out()).isEqualTo("passed");
       assertThat(check(trusted, "framing.utf-8").get("status").asText()).isEqualTo("passed");
       Path strict = dir.resolve("verified");
-      ParseCommandTest.Run refused = ParseCommandTest.run("--url", url, "--profile", "quick",
+      CliRun refused = CliRun.of("--url", url, "--profile", "quick",
           "--report-dir", strict.toString(), "--no-color");
       assertThat(refused.status()).isEqualTo(1);
       assertThat(check(strict, "http.status-200").get("message").asText()).containsIgnoringCase("certificat");
@@ -227,7 +228,7 @@ class HostileServerTest {
       }
     })) {
       long start = System.nanoTime();
-      ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url(), "--profile", "standard", "--window", "1s",
+      CliRun r = CliRun.of("--url", server.url(), "--profile", "standard", "--window", "1s",
           "--report-dir", dir.toString(), "--no-color");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).as(r.out()).isLessThan(Duration.ofSeconds(90));
       assertThat(r.status()).as(r.out() + r.err()).isIn(0, 1);
@@ -279,7 +280,7 @@ class HostileServerTest {
         // the client closed the stream
       }
     })) {
-      ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url(), "--profile", "quick",
+      CliRun r = CliRun.of("--url", server.url(), "--profile", "quick",
           "--report-dir", dir.toString(), "--no-color");
       // Each connection starts again at id 1 (no resume): the resume check rightly fails; the rest reads
       // the decoded stream.
@@ -301,7 +302,7 @@ class HostileServerTest {
         // closed
       }
     })) {
-      ParseCommandTest.Run r = ParseCommandTest.run("--url", server.url(), "--profile", "quick", "--window", "2s",
+      CliRun r = CliRun.of("--url", server.url(), "--profile", "quick", "--window", "2s",
           "--report-dir", dir.toString(), "--no-color");
       assertThat(check(dir, "framing.events-terminated").get("status").asText()).as(r.out()).isIn("passed", "skipped");
     }

@@ -1,9 +1,8 @@
 package dev.ssekit.conformance.cli;
 
+import dev.ssekit.conformance.testing.CliRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,29 +12,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code parse FILE|-}: JSON lines in stream order, exit codes, limits. */
 class ParseCommandTest {
 
-  record Run(int status, String out, String err) {}
-
-  static Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int status = ConformanceMain.run(args);
-      return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 
   @Test
   void printsEventsAndRetriesAsJsonLinesInStreamOrder(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("stream.txt");
     Files.write(f, "retry: 1500\n\nid: 7\nevent: up\ndata: a\ndata: \"b\"\n\n: comment\ndata: \u20ac\0\n\ndata: dropped".getBytes(StandardCharsets.UTF_8));
-    Run r = run("parse", f.toString());
+    CliRun r = CliRun.of("parse", f.toString());
     assertThat(r.status()).isZero();
     assertThat(r.out().split("\n")).containsExactly(
         "{\"retry\":1500}",
@@ -47,12 +29,12 @@ class ParseCommandTest {
   void lastEventIdCarriesOver(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("s");
     Files.writeString(f, "data: x\n\n");
-    assertThat(run("parse", "--last-event-id", "41", f.toString()).out()).contains("\"lastEventId\":\"41\"");
+    assertThat(CliRun.of("parse", "--last-event-id", "41", f.toString()).out()).contains("\"lastEventId\":\"41\"");
   }
 
   @Test
   void aMissingFileIsExit2WithAReason() {
-    Run r = run("parse", "/no/such/file");
+    CliRun r = CliRun.of("parse", "/no/such/file");
     assertThat(r.status()).isEqualTo(2);
     assertThat(r.err()).contains("no such file: /no/such/file").doesNotContain("Exception");
   }
@@ -61,7 +43,7 @@ class ParseCommandTest {
   void aLimitIsExit1AfterPrintingWhatCameBefore(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("endless");
     Files.writeString(f, "data: ok\n\ndata: " + "x".repeat(10_000));
-    Run r = run("parse", "--max-line-chars", "100", f.toString());
+    CliRun r = CliRun.of("parse", "--max-line-chars", "100", f.toString());
     assertThat(r.status()).isEqualTo(1);
     assertThat(r.out()).contains("\"data\":\"ok\"");
     assertThat(r.err()).contains("a line longer than 100 characters");
@@ -69,7 +51,7 @@ class ParseCommandTest {
 
   @Test
   void noCommandIsAUsageError() {
-    Run r = run();
+    CliRun r = CliRun.of();
     assertThat(r.status()).isEqualTo(2);
     assertThat(r.err()).contains("parse");
   }
