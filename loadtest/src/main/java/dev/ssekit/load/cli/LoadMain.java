@@ -2,6 +2,8 @@ package dev.ssekit.load.cli;
 
 import dev.ssekit.load.measure.Durations;
 import dev.ssekit.load.report.Summary;
+import dev.ssekit.load.measure.Sizes;
+import dev.ssekit.load.sim.CapacitySimulation;
 import dev.ssekit.load.sim.FanoutSimulation;
 import dev.ssekit.load.sim.HoldSimulation;
 import dev.ssekit.load.sim.LoadRun;
@@ -73,11 +75,23 @@ public final class LoadMain implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "10", paramLabel = "EVENTS_PER_S", description = "events per second to publish (default: ${DEFAULT-VALUE})")
   double rate;
 
+  @Option(names = "--steps", paramLabel = "N,N,…", description = "capacity: the connection counts to hold in turn, each for --hold (default: the 1-2-5 ladder below --connections, then --connections)")
+  String steps;
+
+  @Option(names = "--target-connections", defaultValue = "100000", paramLabel = "N", description = "the projection sizes instances for this many connections (default: ${DEFAULT-VALUE})")
+  long targetConnections;
+
+  @Option(names = "--instance-memory", defaultValue = "1g", paramLabel = "SIZE", description = "memory of one server instance, for the projection (default: ${DEFAULT-VALUE})")
+  String instanceMemory;
+
   @Option(names = "--report-dir", paramLabel = "DIR", description = "where reports go (default: reports/load-<time>)")
   Path reportDir;
 
   @Option(names = "--baseline", paramLabel = "FILE", description = "compare with an earlier capacity.json (not available yet)")
   Path baseline;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
 
   private final PrintWriter out;
   private final PrintWriter err;
@@ -122,7 +136,7 @@ public final class LoadMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (scenario.equals("reconnect-storm") || scenario.equals("capacity")) {
+    if (scenario.equals("reconnect-storm")) {
       err.println("sse-loadtest: the " + scenario + " scenario is not available yet (hold and fanout are)");
       return USAGE;
     }
@@ -132,6 +146,15 @@ public final class LoadMain implements Callable<Integer> {
     }
     RunSettings settings;
     try {
+      List<Integer> stepList;
+      if (steps != null) {
+        stepList = RunSettings.parseSteps(steps);
+        if (!connectionsGiven()) {
+          connections = stepList.get(stepList.size() - 1);
+        }
+      } else {
+        stepList = scenario.equals("capacity") ? RunSettings.defaultSteps(connections) : List.of(connections);
+      }
       settings =
           new RunSettings(
               scenario,
@@ -143,6 +166,9 @@ public final class LoadMain implements Callable<Integer> {
               ramp,
               hold,
               rate,
+              stepList,
+              targetConnections,
+              Sizes.parse(instanceMemory),
               reportDir != null ? reportDir : RunSettings.defaultReportDir(),
               Durations.parse(System.getProperty("ssekit.load.drain", "500ms")),
               Durations.parse(System.getProperty("ssekit.load.grace", "2s")),
@@ -170,7 +196,11 @@ public final class LoadMain implements Callable<Integer> {
     settings.toProperties().forEach(System::setProperty);
     System.setProperty("ssekit.load.reportDir", dir.toString());
 
-    String simulation = (scenario.equals("hold") ? HoldSimulation.class : FanoutSimulation.class).getName();
+    String simulation = switch (scenario) {
+      case "hold" -> HoldSimulation.class.getName();
+      case "capacity" -> CapacitySimulation.class.getName();
+      default -> FanoutSimulation.class.getName();
+    };
     int gatling;
     Throwable crash = null;
     try {
@@ -200,6 +230,10 @@ public final class LoadMain implements Callable<Integer> {
     out.print(Summary.text(outcome.report(), dir.toString()));
     out.flush();
     return outcome.report().deliveryFailed() ? DELIVERY_FAILED : OK;
+  }
+
+  private boolean connectionsGiven() {
+    return spec != null && spec.commandLine().getParseResult().hasMatchedOption("--connections");
   }
 
   /** Picocli converter for {@code 500ms}, {@code 15s}, {@code 2m}. */

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongPredicate;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * Everything the virtual users measure, shared across them: connection counts, connect times,
@@ -31,6 +32,8 @@ public final class DeliveryStats {
   private final ConcurrentHistogram latencyMicros = histogram();
   private final ConcurrentHistogram connectMicros = histogram();
   private final ConcurrentHistogram firstEventMicros = histogram();
+  /** The same latencies again, per sampling period (auto-resizing, so a quiet period is small). */
+  private final Recorder latencyPeriod = new Recorder(3);
 
   private final AtomicLong opened = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -163,7 +166,9 @@ public final class DeliveryStats {
       if (latency < 0) {
         clampedLatencies.increment();
       }
-      recordClamped(latencyMicros, latency);
+      long clamped = Math.max(0, Math.min(MAX_MICROS, latency));
+      latencyMicros.recordValue(clamped);
+      latencyPeriod.recordValue(clamped);
     }
   }
 
@@ -216,6 +221,11 @@ public final class DeliveryStats {
   public long lowestServerSeq() {
     long v = lowestSeq.get();
     return v == Long.MAX_VALUE ? -1 : v;
+  }
+
+  /** The delivery latencies recorded since the last call (µs), for the run's timeline. */
+  public Histogram takePeriodLatency() {
+    return latencyPeriod.getIntervalHistogram();
   }
 
   public Histogram latencyMicros() {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Samples, on a period, the server's RSS (when a source is given), how many streams the virtual
@@ -15,11 +16,16 @@ import java.util.function.IntSupplier;
 public final class MemorySampler implements AutoCloseable {
   static final int MAX_SAMPLES = 100_000;
 
-  /** One sample: when, how many streams were open, server RSS (or -1), injector heap used. */
-  public record Sample(long atMillis, int openStreams, long serverRssBytes, long injectorHeapBytes) {}
+  /**
+   * One sample: when, how many streams were open, server RSS (or -1), injector heap used, and
+   * what the period supplier gave for the period that ended then (or null).
+   */
+  public record Sample(
+      long atMillis, int openStreams, long serverRssBytes, long injectorHeapBytes, String period) {}
 
   private final RssSource server;
   private final IntSupplier openStreams;
+  private final Supplier<String> periodData;
   private final Duration period;
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private final List<Sample> samples = new ArrayList<>();
@@ -28,10 +34,14 @@ public final class MemorySampler implements AutoCloseable {
 
   /**
    * @param server the server's RSS, or {@code null} when neither a metrics URL nor a pid was given
+   * @param periodData called once per sample for what happened during the period (the run's
+   *     encoded latency histogram), or {@code null}
    */
-  public MemorySampler(RssSource server, IntSupplier openStreams, Duration period) {
+  public MemorySampler(
+      RssSource server, IntSupplier openStreams, Supplier<String> periodData, Duration period) {
     this.server = server;
     this.openStreams = openStreams;
+    this.periodData = periodData;
     this.period = period;
     this.thread = new Thread(this::loop, "ssekit-memory-sampler");
     this.thread.setDaemon(true);
@@ -79,8 +89,9 @@ public final class MemorySampler implements AutoCloseable {
   private void sampleOnce() {
     int open = openStreams.getAsInt();
     long rss = server == null ? -1 : server.read().orElse(-1);
+    String data = periodData == null ? null : periodData.get();
     Sample s =
-        new Sample(System.currentTimeMillis(), open, rss, memory.getHeapMemoryUsage().getUsed());
+        new Sample(System.currentTimeMillis(), open, rss, memory.getHeapMemoryUsage().getUsed(), data);
     synchronized (samples) {
       if (samples.size() < MAX_SAMPLES) {
         samples.add(s);

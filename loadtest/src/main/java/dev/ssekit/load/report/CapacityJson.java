@@ -1,6 +1,7 @@
 package dev.ssekit.load.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,6 +11,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Writes {@code capacity.json}: the design's schema, in its order, with every field present
@@ -82,12 +85,152 @@ public final class CapacityJson {
       o.put("connections", step.connections());
       o.put("rssBytes", step.rssBytes());
       o.put("deliveryP99Ms", step.deliveryP99Ms());
+      o.put("target", step.target());
+      o.put("deliveryP50Ms", step.deliveryP50Ms());
     }
 
+    var p = r.projection();
     ObjectNode projection = root.putObject("projection");
-    projection.put("connectionsPerGiB", r.projection().connectionsPerGiB());
-    projection.put("assumptions", r.projection().assumptions());
+    projection.put("connectionsPerGiB", p.connectionsPerGiB());
+    projection.put("bytesPerConnection", p.bytesPerConnection());
+    projection.put("baseRssBytes", p.baseRssBytes());
+    projection.put("fitR2", p.fitR2());
+    projection.put("targetConnections", p.targetConnections());
+    projection.put("instanceMemoryBytes", p.instanceMemoryBytes());
+    projection.put("connectionsPerInstance", p.connectionsPerInstance());
+    projection.put("instancesForTarget", p.instancesForTarget());
+    projection.put("assumptions", p.assumptions());
     return root;
+  }
+
+  /**
+   * The inverse of {@link #toTree}: a report from its JSON (an earlier run's {@code
+   * capacity.json}, or the copy inside {@code histograms.json}).
+   *
+   * @throws IllegalArgumentException naming the first field that is missing or of the wrong type
+   */
+  public static CapacityReport fromTree(JsonNode root) {
+    Fields f = new Fields(root);
+    List<CapacityReport.Step> steps = new ArrayList<>();
+    JsonNode stepsNode = f.node("steps");
+    for (int i = 0; i < stepsNode.size(); i++) {
+      Fields s = new Fields(stepsNode.get(i), "steps[" + i + "].");
+      long connections = s.longValue("connections");
+      steps.add(new CapacityReport.Step(
+          connections, s.optLong("rssBytes"), s.optDouble("deliveryP99Ms"),
+          s.has("target") ? s.longValue("target") : connections, s.optDouble("deliveryP50Ms")));
+    }
+    return new CapacityReport(
+        f.text("scenario"),
+        new CapacityReport.Target(f.optText("target.url"), f.optText("target.publishUrl"), f.optText("target.metricsUrl")),
+        f.longValue("durationMs"),
+        new CapacityReport.Connections(
+            f.longValue("connections.requested"), f.longValue("connections.opened"), f.longValue("connections.failed"),
+            f.longValue("connections.peakOpen"), f.optLong("connections.reconnects"), f.optLong("connections.recoveryMs")),
+        new CapacityReport.ConnectMs(
+            f.optDouble("connectMs.p50"), f.optDouble("connectMs.p95"), f.optDouble("connectMs.p99"), f.optDouble("connectMs.max")),
+        new CapacityReport.DeliveryLatencyMs(
+            f.longValue("deliveryLatencyMs.count"), f.optDouble("deliveryLatencyMs.p50"), f.optDouble("deliveryLatencyMs.p95"),
+            f.optDouble("deliveryLatencyMs.p99"), f.optDouble("deliveryLatencyMs.p999"), f.optDouble("deliveryLatencyMs.max")),
+        new CapacityReport.Events(
+            f.optLong("events.published"), f.longValue("events.expectedDeliveries"), f.longValue("events.delivered"),
+            f.longValue("events.lost"), f.longValue("events.duplicated"), f.longValue("events.outOfOrder")),
+        new CapacityReport.Server(
+            f.optLong("server.rssBytesBaseline"), f.optLong("server.rssBytesPeak"), f.optLong("server.bytesPerConnection")),
+        new CapacityReport.Injector(f.longValue("injector.heapBytesPeak"), f.doubleValue("injector.cpuSeconds")),
+        steps,
+        new CapacityReport.Projection(
+            f.optLong("projection.connectionsPerGiB"), f.optLong("projection.bytesPerConnection"),
+            f.optLong("projection.baseRssBytes"), f.optDouble("projection.fitR2"),
+            f.optLong("projection.targetConnections"), f.optLong("projection.instanceMemoryBytes"),
+            f.optLong("projection.connectionsPerInstance"), f.optLong("projection.instancesForTarget"),
+            f.optText("projection.assumptions")));
+  }
+
+  /** Reads an earlier run's {@code capacity.json}. */
+  public static CapacityReport read(Path file) throws IOException {
+    JsonNode root;
+    try {
+      root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      throw new IOException(file + " is not JSON: " + e.getOriginalMessage(), e);
+    }
+    try {
+      return fromTree(root);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + " is not a capacity.json: " + e.getMessage(), e);
+    }
+  }
+
+  /** Typed access to dotted paths, failing with the path's name. */
+  private static final class Fields {
+    private final JsonNode root;
+    private final String prefix;
+
+    Fields(JsonNode root) {
+      this(root, "");
+    }
+
+    Fields(JsonNode root, String prefix) {
+      if (root == null || !root.isObject()) {
+        throw new IllegalArgumentException((prefix.isEmpty() ? "the document" : prefix) + " is not an object");
+      }
+      this.root = root;
+      this.prefix = prefix;
+    }
+
+    boolean has(String path) {
+      JsonNode n = at(path);
+      return !n.isMissingNode() && !n.isNull();
+    }
+
+    private JsonNode at(String path) {
+      return root.at("/" + path.replace('.', '/'));
+    }
+
+    JsonNode node(String path) {
+      JsonNode n = at(path);
+      if (!n.isArray()) {
+        throw new IllegalArgumentException(prefix + path + " must be an array");
+      }
+      return n;
+    }
+
+    String text(String path) {
+      JsonNode n = at(path);
+      if (!n.isTextual()) {
+        throw new IllegalArgumentException(prefix + path + " must be a string");
+      }
+      return n.asText();
+    }
+
+    String optText(String path) {
+      return has(path) ? text(path) : null;
+    }
+
+    long longValue(String path) {
+      JsonNode n = at(path);
+      if (!n.isIntegralNumber()) {
+        throw new IllegalArgumentException(prefix + path + " must be a whole number");
+      }
+      return n.asLong();
+    }
+
+    Long optLong(String path) {
+      return has(path) ? longValue(path) : null;
+    }
+
+    double doubleValue(String path) {
+      JsonNode n = at(path);
+      if (!n.isNumber()) {
+        throw new IllegalArgumentException(prefix + path + " must be a number");
+      }
+      return n.asDouble();
+    }
+
+    Double optDouble(String path) {
+      return has(path) ? doubleValue(path) : null;
+    }
   }
 
   /** The report as indented JSON text, ending with a newline. */

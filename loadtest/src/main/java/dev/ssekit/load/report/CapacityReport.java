@@ -41,14 +41,48 @@ public record CapacityReport(
 
   public record Injector(long heapBytesPeak, double cpuSeconds) {}
 
-  public record Step(long connections, Long rssBytes, Double deliveryP99Ms) {}
+  /**
+   * One step of the run: the connections held while it was measured and what they cost.
+   *
+   * @param connections streams open during the step's measuring window (median of the samples)
+   * @param rssBytes the server's RSS over the window (median), or null when not measured
+   * @param deliveryP99Ms delivery latency p99 of the events received in the window
+   * @param target the connections the step asked for
+   * @param deliveryP50Ms delivery latency p50 of the events received in the window
+   */
+  public record Step(
+      long connections, Long rssBytes, Double deliveryP99Ms, long target, Double deliveryP50Ms) {}
 
   /**
-   * @param connectionsPerGiB connections one GiB of server memory holds at this run's bytes per
-   *     connection
-   * @param assumptions how the figure was derived, to be read next to it
+   * What a target connection count needs, from a straight line fitted to server RSS against
+   * connections (the baseline with no connection, then every step).
+   *
+   * @param connectionsPerGiB connections one GiB of server memory holds at the fitted slope
+   * @param bytesPerConnection the fitted slope
+   * @param baseRssBytes the fitted intercept: the server's memory with no connection
+   * @param fitR2 how well the line fits the points (1 is a perfect line), null with two points
+   * @param targetConnections the connection count the projection is for
+   * @param instanceMemoryBytes the memory one server instance may use
+   * @param connectionsPerInstance what one instance of that memory holds at the fitted line
+   * @param instancesForTarget instances needed for the target count
+   * @param assumptions how the figures were derived, to be read next to them
    */
-  public record Projection(Long connectionsPerGiB, String assumptions) {}
+  public record Projection(
+      Long connectionsPerGiB,
+      Long bytesPerConnection,
+      Long baseRssBytes,
+      Double fitR2,
+      Long targetConnections,
+      Long instanceMemoryBytes,
+      Long connectionsPerInstance,
+      Long instancesForTarget,
+      String assumptions) {
+
+    /** No projection: server memory was not measured. */
+    public static Projection none(String why) {
+      return new Projection(null, null, null, null, null, null, null, null, why);
+    }
+  }
 
   /** Whether the run failed its delivery guarantee: an event lost or delivered twice. */
   public boolean deliveryFailed() {

@@ -1,8 +1,10 @@
 package dev.ssekit.load.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,24 +12,33 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
 
 /**
- * {@code histograms.json}: one run's histograms in HdrHistogram's compressed encoding (base64),
- * in microseconds, plus the run's report and diagnostic counters, so that a later {@code merge}
- * can add runs of several injector processes exactly (histograms add; counts sum).
+ * {@code histograms.json}: everything a run measured ({@link RunRecord}) with its histograms in
+ * HdrHistogram's compressed encoding (base64, microseconds), so that {@code capacity.html} can be
+ * drawn again and {@code merge} can add runs of several injector processes exactly (histograms
+ * add; counts sum).
  *
  * <pre>{"format": "ssekit-load-histograms/1", "unit": "microseconds",
  *  "histograms": {"deliveryLatency": "HISTFAAA…", "connect": "…", "firstEvent": "…"},
- *  "diagnostics": {"messages": N, …}, "capacity": { capacity.json }}</pre>
+ *  "diagnostics": {"messages": N, …},
+ *  "timeline": [{"atMs", "open", "serverRssBytes", "injectorHeapBytes", "deliveryLatency": "…"}],
+ *  "steps": [{"target", "fromMs", "toMs", "open", "rssBytes", "deliveryLatency": "…"}],
+ *  "capacity": { capacity.json }}</pre>
  */
 public final class HistogramFile {
   /** The format tag a reader checks. */
   public static final String FORMAT = "ssekit-load-histograms/1";
+
+  /** The largest file {@link #read} accepts (a day-long run at 2 samples/s is about 30 MB). */
+  static final long MAX_FILE_BYTES = 256L << 20;
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -46,43 +57,105 @@ public final class HistogramFile {
     try {
       return Histogram.decodeFromCompressedByteBuffer(
           ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
-    } catch (DataFormatException e) {
+    } catch (DataFormatException | IllegalArgumentException | java.nio.BufferUnderflowException e) {
       throw new IllegalArgumentException("not an encoded histogram: " + e.getMessage(), e);
     }
   }
 
-  /** Writes {@code histograms.json} into {@code dir}. */
-  public static Path write(
-      Path dir,
-      Map<String, Histogram> histograms,
-      Map<String, Long> diagnostics,
-      CapacityReport report) {
+  /** The run as a JSON tree. */
+  public static ObjectNode toTree(RunRecord run) {
     ObjectNode root = JSON.createObjectNode();
     root.put("format", FORMAT);
     root.put("unit", "microseconds");
     ObjectNode hs = root.putObject("histograms");
-    histograms.forEach((name, h) -> hs.put(name, encode(h)));
+    run.histograms().forEach((name, h) -> hs.put(name, encode(h)));
     ObjectNode diag = root.putObject("diagnostics");
-    diagnostics.forEach(diag::put);
-    root.set("capacity", CapacityJson.toTree(report));
+    run.diagnostics().forEach(diag::put);
+    ArrayNode timeline = root.putArray("timeline");
+    for (RunRecord.TimelinePoint p : run.timeline()) {
+      ObjectNode o = timeline.addObject();
+      o.put("atMs", p.atMs());
+      o.put("open", p.open());
+      o.put("serverRssBytes", p.serverRssBytes());
+      o.put("injectorHeapBytes", p.injectorHeapBytes());
+      o.put("deliveryLatency", p.deliveryLatency());
+    }
+    ArrayNode steps = root.putArray("steps");
+    for (RunRecord.StepRecord s : run.steps()) {
+      ObjectNode o = steps.addObject();
+      o.put("target", s.target());
+      o.put("fromMs", s.fromMs());
+      o.put("toMs", s.toMs());
+      o.put("open", s.open());
+      o.put("rssBytes", s.rssBytes());
+      o.put("deliveryLatency", encode(s.deliveryLatency()));
+    }
+    root.set("capacity", CapacityJson.toTree(run.capacity()));
+    return root;
+  }
+
+  /** Writes {@code histograms.json} into {@code dir}. */
+  public static Path write(Path dir, RunRecord run) {
     Path file = dir.resolve("histograms.json");
     try {
       Files.createDirectories(dir);
-      Files.writeString(file, JSON.writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
+      Files.writeString(file, JSON.writeValueAsString(toTree(run)) + "\n", StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
     return file;
   }
 
-  /** Reads the histograms of a {@code histograms.json}. */
-  public static Map<String, Histogram> readHistograms(Path file) throws IOException {
-    JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
-    if (!FORMAT.equals(root.path("format").asText())) {
+  /**
+   * Reads a {@code histograms.json} back.
+   *
+   * @throws IOException when the file cannot be read or is not one of ours (the message says
+   *     which field is wrong)
+   */
+  public static RunRecord read(Path file) throws IOException {
+    long size = Files.size(file);
+    if (size > MAX_FILE_BYTES) {
+      throw new IOException(file + " is " + size + " bytes; an ssekit histograms file is at most " + MAX_FILE_BYTES);
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      throw new IOException(file + " is not JSON: " + e.getOriginalMessage(), e);
+    }
+    if (root == null || !FORMAT.equals(root.path("format").asText())) {
       throw new IOException(file + " is not an ssekit histograms file (" + FORMAT + ")");
     }
-    Map<String, Histogram> out = new LinkedHashMap<>();
-    root.path("histograms").properties().forEach(e -> out.put(e.getKey(), decode(e.getValue().asText())));
-    return out;
+    try {
+      Map<String, Histogram> histograms = new LinkedHashMap<>();
+      root.path("histograms").properties().forEach(e -> histograms.put(e.getKey(), decode(e.getValue().asText())));
+      Map<String, Long> diagnostics = new LinkedHashMap<>();
+      root.path("diagnostics").properties().forEach(e -> diagnostics.put(e.getKey(), e.getValue().asLong()));
+      List<RunRecord.TimelinePoint> timeline = new ArrayList<>();
+      for (JsonNode p : root.path("timeline")) {
+        timeline.add(new RunRecord.TimelinePoint(
+            p.path("atMs").asLong(), p.path("open").asLong(), optLong(p, "serverRssBytes"),
+            p.path("injectorHeapBytes").asLong(), checked(p.path("deliveryLatency").asText())));
+      }
+      List<RunRecord.StepRecord> steps = new ArrayList<>();
+      for (JsonNode s : root.path("steps")) {
+        steps.add(new RunRecord.StepRecord(
+            s.path("target").asLong(), s.path("fromMs").asLong(), s.path("toMs").asLong(),
+            s.path("open").asLong(), optLong(s, "rssBytes"), decode(s.path("deliveryLatency").asText())));
+      }
+      return new RunRecord(CapacityJson.fromTree(root.path("capacity")), histograms, diagnostics, timeline, steps);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String checked(String encoded) {
+    decode(encoded);
+    return encoded;
+  }
+
+  private static Long optLong(JsonNode n, String field) {
+    JsonNode v = n.path(field);
+    return v.isIntegralNumber() ? v.asLong() : null;
   }
 }

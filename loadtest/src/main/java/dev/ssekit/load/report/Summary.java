@@ -24,6 +24,19 @@ public final class Summary {
     } else {
       sb.append("  server RSS   not measured (give --metrics-url or --server-pid)\n");
     }
+    if (r.steps().size() > 1) {
+      for (var step : r.steps()) {
+        sb.append(String.format(Locale.ROOT, "  step %6d  %d open, latency p50 %s  p99 %s ms, server RSS %s%n",
+            step.target(), step.connections(), ms(step.deliveryP50Ms()), ms(step.deliveryP99Ms()), bytes(step.rssBytes())));
+      }
+    }
+    var p = r.projection();
+    if (p.connectionsPerGiB() != null) {
+      sb.append(String.format(Locale.ROOT, "  projection   %,d connections per GiB; %s", p.connectionsPerGiB(),
+          p.instancesForTarget() == null ? "an instance of " + bytes(p.instanceMemoryBytes()) + " holds none\n"
+              : String.format(Locale.ROOT, "%,d connections need %,d instance%s of %s%n", p.targetConnections(),
+                  p.instancesForTarget(), p.instancesForTarget() == 1 ? "" : "s", bytes(p.instanceMemoryBytes()))));
+    }
     sb.append(String.format(Locale.ROOT, "  injector     heap peak %s, CPU %.1f s%n", bytes(r.injector().heapBytesPeak()), r.injector().cpuSeconds()));
     if (e.expectedDeliveries() == 0) {
       sb.append("  note: no sequenced events were expected, so loss and duplication were not measured\n");

@@ -7,6 +7,9 @@ import dev.ssekit.load.measure.RssSource;
 import dev.ssekit.load.report.CapacityJson;
 import dev.ssekit.load.report.CapacityReport;
 import dev.ssekit.load.report.HistogramFile;
+import dev.ssekit.load.report.Projections;
+import dev.ssekit.load.report.RunRecord;
+import dev.ssekit.load.report.StepWindow;
 import dev.ssekit.load.report.Summary;
 import io.gatling.http.action.sse.SseInboundMessage;
 import io.gatling.javaapi.core.Session;
@@ -51,6 +54,7 @@ public final class LoadRun {
   private volatile Publisher publisher;
   private volatile MemorySampler sampler;
   private volatile long startMillis;
+  private volatile long holdStartMillis;
   private volatile long holdEndMillis;
   private volatile long drainEndMillis;
   private volatile Long rssBaseline;
@@ -78,7 +82,11 @@ public final class LoadRun {
             ? RssSource.prometheus(settings.metricsUrl())
             : settings.serverPid() != null ? RssSource.procStatus(settings.serverPid()) : null;
     try {
-      MemorySampler s = new MemorySampler(rss, () -> stats == null ? 0 : stats.open(), Duration.ofMillis(SAMPLE_PERIOD_MS));
+      MemorySampler s = new MemorySampler(
+          rss,
+          () -> stats == null ? 0 : stats.open(),
+          () -> HistogramFile.encode(stats.takePeriodLatency()),
+          Duration.ofMillis(SAMPLE_PERIOD_MS));
       OptionalLong baseline = s.baseline();
       rssBaseline = baseline.isPresent() ? baseline.getAsLong() : null;
       if (rss != null && rssBaseline == null) {
@@ -90,7 +98,13 @@ public final class LoadRun {
       throw new IllegalStateException("interrupted while reading the memory baseline", e);
     }
     startMillis = System.currentTimeMillis();
-    holdEndMillis = startMillis + settings.effectiveRamp().plus(CONNECT_BOUND).plus(settings.hold()).toMillis();
+    if (settings.scheduled()) {
+      holdStartMillis = startMillis + settings.effectiveRamp().toMillis();
+      holdEndMillis = startMillis + settings.stepLength().multipliedBy(settings.steps().size()).toMillis();
+    } else {
+      holdStartMillis = startMillis + settings.effectiveRamp().plus(CONNECT_BOUND).toMillis();
+      holdEndMillis = holdStartMillis + settings.hold().toMillis();
+    }
     drainEndMillis = holdEndMillis + settings.grace().toMillis();
     stats = new DeliveryStats(settings.publishes() ? settings.runId() : null, holdEndMillis * 1000);
     sampler.start();
@@ -98,6 +112,25 @@ public final class LoadRun {
       publisher = new Publisher(settings.publishUrl(), settings.runId(), settings.rate());
       publisher.start(holdEndMillis);
     }
+  }
+
+  /**
+   * The measuring windows, one per step (epoch ms): a scheduled run's steps each ramp then hold
+   * for {@code hold}; the others have one window, from the last connect to the end of the hold.
+   */
+  List<long[]> stepWindows() {
+    List<long[]> windows = new ArrayList<>();
+    if (settings.scheduled()) {
+      long length = settings.stepLength().toMillis();
+      long ramp = settings.effectiveRamp().toMillis();
+      for (int k = 0; k < settings.steps().size(); k++) {
+        long from = startMillis + k * length + ramp;
+        windows.add(new long[] {from, from + settings.hold().toMillis()});
+      }
+    } else {
+      windows.add(new long[] {holdStartMillis, holdEndMillis});
+    }
+    return windows;
   }
 
   // ---- session functions, called by the virtual users ----
@@ -112,7 +145,7 @@ public final class LoadRun {
     DeliveryStats.Connection c = session.get(CONNECTION);
     Publisher p = publisher;
     stats.connected(c, !session.isFailed(), p == null ? -1 : p.lastSent());
-    if (stats.attempts() == settings.connections()) {
+    if (!settings.scheduled() && stats.attempts() == settings.connections()) {
       allConnected();
     }
     return session;
@@ -120,7 +153,9 @@ public final class LoadRun {
 
   /** The last connect attempt finished: the hold starts now (called once, by that user). */
   private synchronized void allConnected() {
-    long holdEnd = Math.min(holdEndMillis, System.currentTimeMillis() + settings.hold().toMillis());
+    long now = System.currentTimeMillis();
+    long holdEnd = Math.min(holdEndMillis, now + settings.hold().toMillis());
+    holdStartMillis = Math.min(holdStartMillis, now);
     holdEndMillis = holdEnd;
     drainEndMillis = holdEnd + settings.grace().toMillis();
     stats.accountUntil(holdEnd * 1000);
@@ -156,17 +191,10 @@ public final class LoadRun {
   public Outcome finish() {
     Outcome outcome;
     try {
-      CapacityReport report = buildReport();
+      RunRecord record = buildRecord();
+      CapacityReport report = record.capacity();
       CapacityJson.write(report, settings.reportDir());
-      Map<String, Histogram> hs = new LinkedHashMap<>();
-      hs.put("deliveryLatency", stats.latencyMicros());
-      hs.put("connect", stats.connectMicros());
-      hs.put("firstEvent", stats.firstEventMicros());
-      Map<String, Long> diagnostics = new LinkedHashMap<>(stats.diagnostics());
-      if (publisher != null) {
-        diagnostics.put("publishFailures", publisher.failed());
-      }
-      HistogramFile.write(settings.reportDir(), hs, diagnostics, report);
+      HistogramFile.write(settings.reportDir(), record);
       if (publisher != null && publisher.lastFailure() != null) {
         System.err.println("ssekit load: " + publisher.failed() + " publishes failed; last: " + publisher.lastFailure());
       }
@@ -184,7 +212,7 @@ public final class LoadRun {
     return outcome;
   }
 
-  private CapacityReport buildReport() {
+  private RunRecord buildRecord() {
     if (publisher != null) {
       publisher.close();
     }
@@ -207,63 +235,59 @@ public final class LoadRun {
     DeliveryStats.Totals totals = stats.settle(end, notPublished);
 
     List<MemorySampler.Sample> samples = sampler.samples();
-    int peakOpen = stats.peakOpen();
+    List<RunRecord.TimelinePoint> timeline = new ArrayList<>(samples.size());
     long heapPeak = 0;
     long rssPeak = rssBaseline == null ? -1 : rssBaseline;
-    List<Long> plateau = new ArrayList<>();
     for (MemorySampler.Sample s : samples) {
       heapPeak = Math.max(heapPeak, s.injectorHeapBytes());
-      if (s.serverRssBytes() >= 0) {
-        rssPeak = Math.max(rssPeak, s.serverRssBytes());
-        if (peakOpen > 0 && s.openStreams() == peakOpen) {
-          plateau.add(s.serverRssBytes());
-        }
-      }
+      rssPeak = Math.max(rssPeak, s.serverRssBytes());
+      timeline.add(new RunRecord.TimelinePoint(s.atMillis(), s.openStreams(),
+          s.serverRssBytes() >= 0 ? s.serverRssBytes() : null, s.injectorHeapBytes(), s.period()));
     }
-    Long rssHeld = null;
-    if (!plateau.isEmpty()) {
-      plateau.sort(null);
-      rssHeld = plateau.get(plateau.size() / 2);
-    } else if (rssPeak >= 0) {
-      rssHeld = rssPeak;
+    List<long[]> windows = stepWindows();
+    List<RunRecord.StepRecord> steps = new ArrayList<>();
+    for (int k = 0; k < windows.size(); k++) {
+      steps.add(StepWindow.measure(settings.steps().get(k), windows.get(k)[0], windows.get(k)[1], timeline));
     }
-    Long bytesPerConnection =
-        rssBaseline != null && rssHeld != null && peakOpen > 0 ? (rssHeld - rssBaseline) / peakOpen : null;
+    CapacityReport.Projection projection =
+        Projections.project(rssBaseline, steps, settings.targetConnections(), settings.instanceMemoryBytes());
+    Long bytesPerConnection = projection.bytesPerConnection();
 
     Histogram lat = stats.latencyMicros();
     Histogram con = stats.connectMicros();
-    Double p99 = pct(lat, 99.0);
-    return new CapacityReport(
+    CapacityReport report = new CapacityReport(
         settings.scenario(),
         new CapacityReport.Target(
             settings.url().toString(),
             settings.publishUrl() == null ? null : settings.publishUrl().toString(),
             settings.metricsUrl() == null ? null : settings.metricsUrl().toString()),
         durationMs,
-        new CapacityReport.Connections(settings.connections(), stats.opened(), stats.failed(), peakOpen, null, null),
+        new CapacityReport.Connections(settings.connections(), stats.opened(), stats.failed(), stats.peakOpen(), null, null),
         new CapacityReport.ConnectMs(pct(con, 50), pct(con, 95), pct(con, 99), max(con)),
-        new CapacityReport.DeliveryLatencyMs(lat.getTotalCount(), pct(lat, 50), pct(lat, 95), p99, pct(lat, 99.9), max(lat)),
+        new CapacityReport.DeliveryLatencyMs(lat.getTotalCount(), pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(lat, 99.9), max(lat)),
         new CapacityReport.Events(published, totals.expected(), totals.delivered(), totals.lost(), totals.duplicated(), totals.outOfOrder()),
         new CapacityReport.Server(rssBaseline, rssPeak >= 0 ? rssPeak : null, bytesPerConnection),
         new CapacityReport.Injector(heapPeak, Math.round((processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3),
-        List.of(new CapacityReport.Step(peakOpen, rssHeld, p99)),
-        new CapacityReport.Projection(
-            bytesPerConnection != null && bytesPerConnection > 0 ? (1L << 30) / bytesPerConnection : null,
-            "server RSS growth from the baseline to the median sample with every stream open, divided by the"
-                + " streams; assumes memory grows linearly with connections at this run's event rate"
-                + " (one step: no fit yet)"));
+        steps.stream().map(Projections::step).toList(),
+        projection);
+
+    Map<String, Histogram> hs = new LinkedHashMap<>();
+    hs.put("deliveryLatency", lat);
+    hs.put("connect", con);
+    hs.put("firstEvent", stats.firstEventMicros());
+    Map<String, Long> diagnostics = new LinkedHashMap<>(stats.diagnostics());
+    if (publisher != null) {
+      diagnostics.put("publishFailures", publisher.failed());
+    }
+    return new RunRecord(report, hs, diagnostics, timeline, steps);
   }
 
   private static Double pct(Histogram h, double percentile) {
-    return h.getTotalCount() == 0 ? null : ms(h.getValueAtPercentile(percentile));
+    return Projections.percentileMs(h, percentile);
   }
 
   private static Double max(Histogram h) {
-    return h.getTotalCount() == 0 ? null : ms(h.getMaxValue());
-  }
-
-  private static double ms(long micros) {
-    return Math.round(micros / 10.0) / 100.0;
+    return h.getTotalCount() == 0 ? null : Projections.ms(h.getMaxValue());
   }
 
   private static long processCpuNanos() {

@@ -2,12 +2,15 @@ package dev.ssekit.load.sim;
 
 import dev.ssekit.load.measure.Durations;
 import dev.ssekit.load.measure.LoopbackTargets;
+import dev.ssekit.load.measure.Sizes;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -17,7 +20,7 @@ import java.util.UUID;
  * system properties ({@code ssekit.load.*}), which is also how {@code mvn gatling:test -D…} sets
  * them; every knob has a loopback default.
  *
- * @param scenario {@code hold} or {@code fanout}
+ * @param scenario {@code hold}, {@code fanout} or {@code capacity}
  * @param url the SSE stream
  * @param publishUrl the publish-contract endpoint, or {@code null} (fanout then reads the server's
  *     own sequenced events, e.g. the reference server's ticks)
@@ -27,6 +30,10 @@ import java.util.UUID;
  * @param ramp time over which the connections open
  * @param hold how long all connections stay open together after the ramp
  * @param rate events per second the load tester publishes (fanout with a publish URL)
+ * @param steps the connection counts the run holds one after the other, increasing, the last
+ *     being {@code connections}; {@code capacity} has several, the others one
+ * @param targetConnections the connection count the projection sizes instances for
+ * @param instanceMemoryBytes the memory one server instance may use, for the projection
  * @param reportDir where capacity.json, histograms.json and Gatling's report go
  * @param drain how often each virtual user drains Gatling's buffer of received messages
  * @param grace how long connections stay open after publishing stops, for the last deliveries
@@ -43,6 +50,9 @@ public record RunSettings(
     Duration ramp,
     Duration hold,
     double rate,
+    List<Integer> steps,
+    long targetConnections,
+    long instanceMemoryBytes,
     Path reportDir,
     Duration drain,
     Duration grace,
@@ -54,9 +64,52 @@ public record RunSettings(
   /** The most connections one run may ask for (one injector process holds about 19,000 here). */
   public static final int MAX_CONNECTIONS = 50_000;
 
+  /** The most steps a capacity run may have. */
+  public static final int MAX_STEPS = 20;
+
+  /** Projection defaults: a target of 100,000 connections on instances of 1 GiB. */
+  public static final long DEFAULT_TARGET_CONNECTIONS = 100_000;
+
+  public static final long DEFAULT_INSTANCE_MEMORY = 1L << 30;
+
+  /**
+   * The capacity scenario's default steps for {@code connections}: the 1-2-5 ladder below it
+   * (at most four rungs, the largest ones) and then the count itself — 18,000 gives 1,000,
+   * 2,000, 5,000, 10,000, 18,000.
+   */
+  public static List<Integer> defaultSteps(int connections) {
+    List<Integer> ladder = new ArrayList<>();
+    for (long decade = 1; decade < connections; decade *= 10) {
+      for (int m : new int[] {1, 2, 5}) {
+        if (decade * m < connections) {
+          ladder.add((int) (decade * m));
+        }
+      }
+    }
+    List<Integer> steps = new ArrayList<>(ladder.subList(Math.max(0, ladder.size() - 4), ladder.size()));
+    steps.add(connections);
+    return steps;
+  }
+
+  /** Parses {@code 1000,2000,5000}. */
+  public static List<Integer> parseSteps(String text) {
+    List<Integer> steps = new ArrayList<>();
+    for (String part : text.split(",", -1)) {
+      try {
+        steps.add(Integer.parseInt(part.trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--steps takes connection counts separated by commas, like 1000,2000,5000; got '" + text + "'");
+      }
+    }
+    return steps;
+  }
+
+  /** The scenarios this tester runs. */
+  public static final List<String> SCENARIOS = List.of("hold", "fanout", "capacity");
+
   public RunSettings {
-    if (!scenario.equals("hold") && !scenario.equals("fanout")) {
-      throw new IllegalArgumentException("scenario '" + scenario + "' is not one of hold, fanout");
+    if (!SCENARIOS.contains(scenario)) {
+      throw new IllegalArgumentException("scenario '" + scenario + "' is not one of " + String.join(", ", SCENARIOS));
     }
     LoopbackTargets.require("--url", url.toString());
     if (publishUrl != null) {
@@ -81,6 +134,27 @@ public record RunSettings(
     if (!(rate > 0) || rate > 100_000) {
       throw new IllegalArgumentException("--rate must be more than 0 and at most 100000 events/s");
     }
+    steps = List.copyOf(steps);
+    if (steps.isEmpty() || steps.get(steps.size() - 1) != connections) {
+      throw new IllegalArgumentException("the last step must be the connection count (" + connections + ")");
+    }
+    if (!scenario.equals("capacity") && steps.size() != 1) {
+      throw new IllegalArgumentException("--steps is for the capacity scenario");
+    }
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i) < 1 || (i > 0 && steps.get(i) <= steps.get(i - 1))) {
+        throw new IllegalArgumentException("--steps must be increasing connection counts, got " + steps);
+      }
+    }
+    if (steps.size() > MAX_STEPS) {
+      throw new IllegalArgumentException("at most " + MAX_STEPS + " steps");
+    }
+    if (targetConnections < 1 || targetConnections > 1_000_000_000L) {
+      throw new IllegalArgumentException("--target-connections must be between 1 and 1000000000");
+    }
+    if (instanceMemoryBytes < (16L << 20) || instanceMemoryBytes > (16L << 40)) {
+      throw new IllegalArgumentException("--instance-memory must be between 16m and 16t");
+    }
     if (!runId.matches("[a-z0-9-]{1,64}")) {
       throw new IllegalArgumentException("run id must be 1-64 of a-z 0-9 -");
     }
@@ -102,14 +176,25 @@ public record RunSettings(
     return Duration.ofSeconds(ramp.toSeconds());
   }
 
-  /** Whether the load tester publishes (fanout with a publish URL). */
+  /** Whether the load tester publishes (every scenario but hold, given a publish URL). */
   public boolean publishes() {
-    return scenario.equals("fanout") && publishUrl != null;
+    return !scenario.equals("hold") && publishUrl != null;
+  }
+
+  /** Whether the steps follow a fixed schedule (capacity) rather than one hold after the last connect. */
+  public boolean scheduled() {
+    return scenario.equals("capacity");
+  }
+
+  /** The length of one step of a scheduled run: its ramp, then its hold. */
+  public Duration stepLength() {
+    return effectiveRamp().plus(hold);
   }
 
   /** Upper bound on the simulation's length: Gatling stops it there whatever happens. */
   public Duration bound() {
-    return effectiveRamp().plus(hold).plus(grace).plus(drain).plus(Duration.ofSeconds(90));
+    Duration body = scheduled() ? stepLength().multipliedBy(steps.size()) : effectiveRamp().plus(hold);
+    return body.plus(grace).plus(drain).plus(Duration.ofSeconds(90));
   }
 
   /** A fresh run id. */
@@ -134,6 +219,9 @@ public record RunSettings(
     p.put(PREFIX + "ramp", Durations.format(ramp));
     p.put(PREFIX + "hold", Durations.format(hold));
     p.put(PREFIX + "rate", Double.toString(rate));
+    p.put(PREFIX + "steps", steps.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+    p.put(PREFIX + "targetConnections", Long.toString(targetConnections));
+    p.put(PREFIX + "instanceMemory", Sizes.format(instanceMemoryBytes));
     p.put(PREFIX + "reportDir", reportDir.toString());
     p.put(PREFIX + "drain", Durations.format(drain));
     p.put(PREFIX + "grace", Durations.format(grace));
@@ -144,16 +232,22 @@ public record RunSettings(
 
   /** Settings from system properties, with loopback defaults, for the given scenario. */
   public static RunSettings fromSystemProperties(String scenario) {
+    int connections = Integer.parseInt(prop("connections", "100"));
+    String steps = prop("steps", "");
     return new RunSettings(
         scenario,
         URI.create(prop("url", "http://127.0.0.1:8080/events")),
         uriOrNull(prop("publishUrl", "")),
         uriOrNull(prop("metricsUrl", "")),
         prop("serverPid", "").isEmpty() ? null : Long.valueOf(prop("serverPid", "")),
-        Integer.parseInt(prop("connections", "100")),
+        connections,
         Durations.parse(prop("ramp", "5s")),
         Durations.parse(prop("hold", "30s")),
         Double.parseDouble(prop("rate", "10")),
+        !steps.isEmpty() ? parseSteps(steps)
+            : scenario.equals("capacity") ? defaultSteps(connections) : List.of(connections),
+        Long.parseLong(prop("targetConnections", Long.toString(DEFAULT_TARGET_CONNECTIONS))),
+        Sizes.parse(prop("instanceMemory", Sizes.format(DEFAULT_INSTANCE_MEMORY))),
         prop("reportDir", "").isEmpty() ? defaultReportDir() : Path.of(prop("reportDir", "")),
         Durations.parse(prop("drain", "500ms")),
         Durations.parse(prop("grace", "2s")),

@@ -3,6 +3,7 @@ package dev.ssekit.load.sim;
 import static io.gatling.javaapi.core.CoreDsl.asLongAs;
 import static io.gatling.javaapi.core.CoreDsl.atOnceUsers;
 import static io.gatling.javaapi.core.CoreDsl.exec;
+import static io.gatling.javaapi.core.CoreDsl.nothingFor;
 import static io.gatling.javaapi.core.CoreDsl.pause;
 import static io.gatling.javaapi.core.CoreDsl.rampUsers;
 import static io.gatling.javaapi.http.HttpDsl.http;
@@ -11,6 +12,8 @@ import static io.gatling.javaapi.http.HttpDsl.sse;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.OpenInjectionStep;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The steps every SSE scenario is made of: open a stream, hold it while counting what arrives,
@@ -34,11 +37,22 @@ final class SseChains {
     return http.disableWarmUp().sseUnmatchedInboundMessageBufferSize(BUFFER);
   }
 
-  /** Connections open over the ramp, in whole seconds (all at once when under one second). */
-  static OpenInjectionStep arrivals(RunSettings s) {
-    return s.effectiveRamp().isZero()
-        ? atOnceUsers(s.connections())
-        : rampUsers(s.connections()).during(s.effectiveRamp());
+  /**
+   * Connections open over the ramp, in whole seconds (all at once when under one second); a
+   * scheduled run opens each step's new connections over its ramp and then waits out its hold.
+   */
+  static List<OpenInjectionStep> arrivals(RunSettings s) {
+    List<OpenInjectionStep> arrivals = new ArrayList<>();
+    int before = 0;
+    for (int step : s.steps()) {
+      int more = step - before;
+      arrivals.add(s.effectiveRamp().isZero() ? atOnceUsers(more) : rampUsers(more).during(s.effectiveRamp()));
+      if (s.scheduled() && step != s.connections()) {
+        arrivals.add(nothingFor(s.hold()));
+      }
+      before = step;
+    }
+    return arrivals;
   }
 
   /** Open the stream; a user whose connect failed is counted and stops here. */

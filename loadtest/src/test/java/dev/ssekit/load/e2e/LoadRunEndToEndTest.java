@@ -58,7 +58,7 @@ class LoadRunEndToEndTest {
       assertThat(c.path("target").path("metricsUrl").asText()).isEqualTo(server.base() + "/metrics");
       assertThat(c.path("steps")).hasSize(1);
 
-      var histograms = HistogramFile.readHistograms(reports.resolve("histograms.json"));
+      var histograms = HistogramFile.read(reports.resolve("histograms.json")).histograms();
       assertThat(histograms.get("deliveryLatency").getTotalCount())
           .isEqualTo(c.path("deliveryLatencyMs").path("count").asLong());
       assertThat(histograms.get("connect").getTotalCount()).isEqualTo(150);

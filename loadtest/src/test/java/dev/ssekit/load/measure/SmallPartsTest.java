@@ -24,6 +24,21 @@ class SmallPartsTest {
     }
   }
 
+  @Test
+  void sizesAreWrittenInBinaryUnits() {
+    assertThat(Sizes.parse("1g")).isEqualTo(1L << 30);
+    assertThat(Sizes.parse("512m")).isEqualTo(512L << 20);
+    assertThat(Sizes.parse("2GiB")).isEqualTo(2L << 30);
+    assertThat(Sizes.parse("64k")).isEqualTo(65_536);
+    assertThat(Sizes.parse("1000")).isEqualTo(1000);
+    assertThat(Sizes.format(1L << 30)).isEqualTo("1g");
+    assertThat(Sizes.format(1536L << 20)).isEqualTo("1536m");
+    assertThat(Sizes.format(1000)).isEqualTo("1000");
+    for (String bad : new String[] {"1.5g", "-1g", "g", "1 g", "1x", "", "99999999999999t"}) {
+      assertThatThrownBy(() -> Sizes.parse(bad)).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"http://localhost:8080/events", "http://127.0.0.1/x", "https://127.1.2.3:1/",
       "http://[::1]:8080/events", "http://LOCALHOST/"})

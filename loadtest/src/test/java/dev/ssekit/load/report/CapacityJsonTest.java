@@ -1,6 +1,7 @@
 package dev.ssekit.load.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,8 +28,8 @@ class CapacityJsonTest {
         new CapacityReport.Events(200L, 199_800, 199_790, 10, 2, 0),
         new CapacityReport.Server(100_000_000L, 110_000_000L, 2_400L),
         new CapacityReport.Injector(50_000_000, 3.25),
-        List.of(new CapacityReport.Step(999, 108_000_000L, 4.5)),
-        new CapacityReport.Projection(447_392L, "linear"));
+        List.of(new CapacityReport.Step(999, 108_000_000L, 4.5, 1000, 1.25)),
+        new CapacityReport.Projection(447_392L, 2_400L, 98_000_000L, null, 100_000L, 1L << 30, 406_574L, 1L, "linear"));
   }
 
   @Test
@@ -43,7 +44,7 @@ class CapacityJsonTest {
     assertThat(names(root.get("events"))).containsExactly("published", "expectedDeliveries", "delivered", "lost", "duplicated", "outOfOrder");
     assertThat(names(root.get("server"))).containsExactly("rssBytesBaseline", "rssBytesPeak", "bytesPerConnection");
     assertThat(names(root.get("injector"))).containsExactly("heapBytesPeak", "cpuSeconds");
-    assertThat(names(root.get("steps").get(0))).containsExactly("connections", "rssBytes", "deliveryP99Ms");
+    assertThat(names(root.get("steps").get(0))).startsWith("connections", "rssBytes", "deliveryP99Ms");
     assertThat(names(root.get("projection"))).startsWith("connectionsPerGiB");
   }
 
@@ -64,7 +65,7 @@ class CapacityJsonTest {
         new CapacityReport.Connections(1, 0, 1, 0, null, null), new CapacityReport.ConnectMs(null, null, null, null),
         new CapacityReport.DeliveryLatencyMs(0, null, null, null, null, null), new CapacityReport.Events(null, 0, 0, 0, 0, 0),
         new CapacityReport.Server(null, null, null), new CapacityReport.Injector(1, 0.0), List.of(),
-        new CapacityReport.Projection(null, "n/a"));
+        CapacityReport.Projection.none("n/a"));
     JsonNode e = JSON.readTree(CapacityJson.toJson(empty));
     assertThat(e.at("/connectMs/p50").isNull()).isTrue();
     assertThat(e.at("/deliveryLatencyMs/max").isNull()).isTrue();
@@ -91,14 +92,47 @@ class CapacityJsonTest {
     Histogram decoded = HistogramFile.decode(HistogramFile.encode(h));
     assertThat(decoded).isEqualTo(h);
 
-    Path file = HistogramFile.write(dir, Map.of("deliveryLatency", h), Map.of("messages", 3L), sample());
-    Map<String, Histogram> back = HistogramFile.readHistograms(file);
-    assertThat(back.get("deliveryLatency").getTotalCount()).isEqualTo(10_000);
-    assertThat(back.get("deliveryLatency").getValueAtPercentile(99)).isEqualTo(h.getValueAtPercentile(99));
+    Histogram period = new Histogram(3);
+    period.recordValue(1500);
+    var point = new RunRecord.TimelinePoint(1_000L, 999, 108_000_000L, 50_000_000L, HistogramFile.encode(period));
+    var step = new RunRecord.StepRecord(1000, 500L, 1_500L, 999, 108_000_000L, period);
+    RunRecord run = new RunRecord(sample(), Map.of("deliveryLatency", h), Map.of("messages", 3L), List.of(point), List.of(step));
+    Path file = HistogramFile.write(dir, run);
+    RunRecord back = HistogramFile.read(file);
+    assertThat(back.histograms().get("deliveryLatency").getTotalCount()).isEqualTo(10_000);
+    assertThat(back.histograms().get("deliveryLatency").getValueAtPercentile(99)).isEqualTo(h.getValueAtPercentile(99));
+    assertThat(back.diagnostics()).containsEntry("messages", 3L);
+    assertThat(back.timeline()).singleElement().satisfies(p -> {
+      assertThat(p.atMs()).isEqualTo(1_000L);
+      assertThat(p.serverRssBytes()).isEqualTo(108_000_000L);
+      assertThat(p.latency().getTotalCount()).isEqualTo(1);
+    });
+    assertThat(back.steps()).singleElement().satisfies(st -> {
+      assertThat(st.target()).isEqualTo(1000);
+      assertThat(st.deliveryLatency().getMaxValue()).isEqualTo(period.getMaxValue());
+    });
+    assertThat(back.capacity()).isEqualTo(sample());
     JsonNode root = JSON.readTree(Files.readString(file));
     assertThat(root.get("format").asText()).isEqualTo(HistogramFile.FORMAT);
     assertThat(root.at("/capacity/scenario").asText()).isEqualTo("fanout");
     assertThat(root.at("/diagnostics/messages").asLong()).isEqualTo(3);
+  }
+
+  @Test
+  void aCapacityJsonReadsBackAsTheSameReport(@TempDir Path dir) throws Exception {
+    Path file = CapacityJson.write(sample(), dir);
+    assertThat(CapacityJson.read(file)).isEqualTo(sample());
+  }
+
+  @Test
+  void aFileThatIsNotACapacityJsonIsRefusedNamingTheField(@TempDir Path dir) throws Exception {
+    Path notJson = Files.writeString(dir.resolve("a.json"), "{nope");
+    assertThatThrownBy(() -> CapacityJson.read(notJson)).isInstanceOf(java.io.IOException.class).hasMessageContaining("not JSON");
+    String text = CapacityJson.toJson(sample()).replace("\"opened\" : 999", "\"opened\" : \"many\"");
+    Path wrong = Files.writeString(dir.resolve("b.json"), text);
+    assertThatThrownBy(() -> CapacityJson.read(wrong)).hasMessageContaining("connections.opened must be a whole number");
+    Path other = Files.writeString(dir.resolve("histograms.json"), "{\"format\": \"something-else\"}");
+    assertThatThrownBy(() -> HistogramFile.read(other)).hasMessageContaining("not an ssekit histograms file");
   }
 
   @Test

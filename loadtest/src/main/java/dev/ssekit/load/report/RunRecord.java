@@ -1,0 +1,59 @@
+package dev.ssekit.load.report;
+
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Everything one run measured, as {@code histograms.json} keeps it: the report, the whole-run
+ * histograms, the diagnostic counters, a timeline of periods and the steps, each with its own
+ * latency histogram. {@code capacity.html} is drawn from it and {@code merge} adds several of them.
+ * Histograms are in microseconds.
+ *
+ * @param capacity what {@code capacity.json} says
+ * @param histograms whole-run histograms by name ({@code deliveryLatency}, {@code connect},
+ *     {@code firstEvent}, and whatever a scenario adds)
+ * @param diagnostics counters that explain the figures (messages seen, unparsable ones, …)
+ * @param timeline one point per sampling period, in time order
+ * @param steps one record per step (hold and fanout have one: the hold)
+ */
+public record RunRecord(
+    CapacityReport capacity,
+    Map<String, Histogram> histograms,
+    Map<String, Long> diagnostics,
+    List<TimelinePoint> timeline,
+    List<StepRecord> steps) {
+
+  /**
+   * One sampling period.
+   *
+   * @param atMs the period's end, epoch milliseconds
+   * @param open streams open at that moment
+   * @param serverRssBytes the server's RSS then, or null when not measured (or the read failed)
+   * @param injectorHeapBytes this injector's heap in use then
+   * @param deliveryLatency latencies of the deliveries recorded during the period, kept encoded
+   *     ({@link HistogramFile#encode}) because a long run has thousands of points
+   */
+  public record TimelinePoint(
+      long atMs, long open, Long serverRssBytes, long injectorHeapBytes, String deliveryLatency) {
+
+    /** The period's latency histogram, decoded. */
+    public Histogram latency() {
+      return HistogramFile.decode(deliveryLatency);
+    }
+  }
+
+  /**
+   * One step: the window in which its connections were held and measured.
+   *
+   * @param target the connections the step asked for
+   * @param fromMs start of the measuring window, epoch ms
+   * @param toMs end of the measuring window, epoch ms
+   * @param open streams open over the window (median of the samples)
+   * @param rssBytes server RSS over the window (median of the samples with the most streams open),
+   *     or null
+   * @param deliveryLatency latencies of the deliveries received in the window
+   */
+  public record StepRecord(
+      long target, long fromMs, long toMs, long open, Long rssBytes, Histogram deliveryLatency) {}
+}

@@ -1,0 +1,61 @@
+package dev.ssekit.load.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RunSettingsTest {
+  private static RunSettings settings(String scenario, int connections, List<Integer> steps) {
+    return new RunSettings(scenario, URI.create("http://127.0.0.1:1/events"), null, null, null, connections,
+        Duration.ofSeconds(2), Duration.ofSeconds(5), 10, steps, 100_000, 1L << 30, Path.of("r"),
+        Duration.ofMillis(500), Duration.ofSeconds(2), "abc", true);
+  }
+
+  @Test
+  void capacityStepsDefaultToTheOneTwoFiveLadderBelowTheCount() {
+    assertThat(RunSettings.defaultSteps(18_000)).containsExactly(1000, 2000, 5000, 10_000, 18_000);
+    assertThat(RunSettings.defaultSteps(300)).containsExactly(20, 50, 100, 200, 300);
+    assertThat(RunSettings.defaultSteps(1000)).containsExactly(50, 100, 200, 500, 1000);
+    assertThat(RunSettings.defaultSteps(1)).containsExactly(1);
+    assertThat(RunSettings.parseSteps("10, 20,50")).containsExactly(10, 20, 50);
+    assertThatThrownBy(() -> RunSettings.parseSteps("10,x")).hasMessageContaining("separated by commas");
+  }
+
+  @Test
+  void aScheduledRunLastsItsStepsAndIsBounded() {
+    RunSettings s = settings("capacity", 300, List.of(100, 200, 300));
+    assertThat(s.scheduled()).isTrue();
+    assertThat(s.stepLength()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(s.bound()).isGreaterThan(Duration.ofSeconds(21)).isLessThan(Duration.ofMinutes(3));
+    assertThat(SseChains.arrivals(s)).hasSize(5); // three ramps, a hold between each
+    assertThat(settings("fanout", 300, List.of(300)).scheduled()).isFalse();
+  }
+
+  @Test
+  void stepsMustClimbToTheConnectionCount() {
+    assertThatThrownBy(() -> settings("capacity", 300, List.of(100, 200))).hasMessageContaining("last step");
+    assertThatThrownBy(() -> settings("capacity", 300, List.of(200, 100, 300))).hasMessageContaining("increasing");
+    assertThatThrownBy(() -> settings("fanout", 300, List.of(100, 300))).hasMessageContaining("capacity scenario");
+    assertThatThrownBy(() -> settings("storm", 300, List.of(300))).hasMessageContaining("not one of");
+  }
+
+  @Test
+  void settingsSurviveTheTripThroughSystemProperties() {
+    RunSettings s = settings("capacity", 300, List.of(100, 200, 300));
+    s.toProperties().forEach(System::setProperty);
+    try {
+      RunSettings back = RunSettings.fromSystemProperties("capacity");
+      assertThat(back.steps()).containsExactly(100, 200, 300);
+      assertThat(back.targetConnections()).isEqualTo(100_000);
+      assertThat(back.instanceMemoryBytes()).isEqualTo(1L << 30);
+      assertThat(back).isEqualTo(s);
+    } finally {
+      s.toProperties().keySet().forEach(System::clearProperty);
+    }
+  }
+}
