@@ -2,6 +2,7 @@ package dev.ssekit.load.cli;
 
 import dev.ssekit.load.measure.Durations;
 import dev.ssekit.load.report.Summary;
+import dev.ssekit.load.measure.LoopbackTargets;
 import dev.ssekit.load.measure.Sizes;
 import dev.ssekit.load.sim.CapacitySimulation;
 import dev.ssekit.load.sim.FanoutSimulation;
@@ -83,6 +84,9 @@ public final class LoadMain implements Callable<Integer> {
 
   @Option(names = "--instance-memory", defaultValue = "1g", paramLabel = "SIZE", description = "memory of one server instance, for the projection (default: ${DEFAULT-VALUE})")
   String instanceMemory;
+
+  @Option(names = "--local-addresses", paramLabel = "LIST", description = "spread the connections over these source addresses, e.g. 127.0.0.2-127.0.0.9 (each has about 28,000 ephemeral ports)")
+  String localAddresses;
 
   @Option(names = "--report-dir", paramLabel = "DIR", description = "where reports go (default: reports/load-<time>)")
   Path reportDir;
@@ -169,6 +173,7 @@ public final class LoadMain implements Callable<Integer> {
               stepList,
               targetConnections,
               Sizes.parse(instanceMemory),
+              localAddresses == null ? List.of() : LoopbackTargets.sourceAddresses(localAddresses),
               reportDir != null ? reportDir : RunSettings.defaultReportDir(),
               Durations.parse(System.getProperty("ssekit.load.drain", "500ms")),
               Durations.parse(System.getProperty("ssekit.load.grace", "2s")),

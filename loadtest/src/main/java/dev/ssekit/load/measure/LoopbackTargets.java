@@ -66,4 +66,53 @@ public final class LoopbackTargets {
     }
     return parts[0].equals("127");
   }
+
+  /** The most source addresses {@link #sourceAddresses} expands to. */
+  public static final int MAX_SOURCE_ADDRESSES = 256;
+
+  /**
+   * Parses the source addresses connections are spread over: a comma-separated list of addresses
+   * in 127.0.0.0/8, each alone or as a range of the last part ({@code 127.0.0.2-127.0.0.9}).
+   * Loopback answers on the whole /8, so each is a separate source of 28,000-odd ephemeral ports.
+   *
+   * @throws IllegalArgumentException with a one-line reason
+   */
+  public static java.util.List<String> sourceAddresses(String text) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (String item : text.split(",", -1)) {
+      String part = item.trim();
+      String[] ends = part.split("-", -1);
+      if (ends.length > 2 || !isDottedLoopback(ends[0]) || (ends.length == 2 && !isDottedLoopback(ends[1]))) {
+        throw new IllegalArgumentException("--local-addresses: '" + part
+            + "' is not an address in 127.0.0.0/8 or a range like 127.0.0.2-127.0.0.9");
+      }
+      if (ends.length == 1) {
+        out.add(ends[0]);
+        continue;
+      }
+      String prefix = ends[0].substring(0, ends[0].lastIndexOf('.') + 1);
+      if (!ends[1].startsWith(prefix) || ends[1].lastIndexOf('.') + 1 != prefix.length()) {
+        throw new IllegalArgumentException("--local-addresses: a range may differ in its last part only: '" + part + "'");
+      }
+      int from = Integer.parseInt(ends[0].substring(prefix.length()));
+      int to = Integer.parseInt(ends[1].substring(prefix.length()));
+      if (to < from) {
+        throw new IllegalArgumentException("--local-addresses: '" + part + "' runs backwards");
+      }
+      for (int i = from; i <= to && out.size() <= MAX_SOURCE_ADDRESSES; i++) {
+        out.add(prefix + i);
+      }
+    }
+    if (out.size() > MAX_SOURCE_ADDRESSES) {
+      throw new IllegalArgumentException("--local-addresses: at most " + MAX_SOURCE_ADDRESSES + " addresses");
+    }
+    if (new java.util.HashSet<>(out).size() != out.size()) {
+      throw new IllegalArgumentException("--local-addresses: an address is listed twice");
+    }
+    return java.util.List.copyOf(out);
+  }
+
+  private static boolean isDottedLoopback(String s) {
+    return !s.equalsIgnoreCase("localhost") && s.indexOf(':') < 0 && isLoopback(s) && s.chars().allMatch(c -> c == '.' || Character.isDigit(c));
+  }
 }

@@ -34,6 +34,8 @@ import java.util.UUID;
  *     being {@code connections}; {@code capacity} has several, the others one
  * @param targetConnections the connection count the projection sizes instances for
  * @param instanceMemoryBytes the memory one server instance may use, for the projection
+ * @param localAddresses source addresses (127.0.0.0/8) the connections are spread over, round
+ *     robin; empty for the system's choice
  * @param reportDir where capacity.json, histograms.json and Gatling's report go
  * @param drain how often each virtual user drains Gatling's buffer of received messages
  * @param grace how long connections stay open after publishing stops, for the last deliveries
@@ -53,6 +55,7 @@ public record RunSettings(
     List<Integer> steps,
     long targetConnections,
     long instanceMemoryBytes,
+    List<String> localAddresses,
     Path reportDir,
     Duration drain,
     Duration grace,
@@ -135,6 +138,10 @@ public record RunSettings(
       throw new IllegalArgumentException("--rate must be more than 0 and at most 100000 events/s");
     }
     steps = List.copyOf(steps);
+    localAddresses = List.copyOf(localAddresses);
+    for (String a : localAddresses) {
+      LoopbackTargets.sourceAddresses(a);
+    }
     if (steps.isEmpty() || steps.get(steps.size() - 1) != connections) {
       throw new IllegalArgumentException("the last step must be the connection count (" + connections + ")");
     }
@@ -222,6 +229,7 @@ public record RunSettings(
     p.put(PREFIX + "steps", steps.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
     p.put(PREFIX + "targetConnections", Long.toString(targetConnections));
     p.put(PREFIX + "instanceMemory", Sizes.format(instanceMemoryBytes));
+    p.put(PREFIX + "localAddresses", String.join(",", localAddresses));
     p.put(PREFIX + "reportDir", reportDir.toString());
     p.put(PREFIX + "drain", Durations.format(drain));
     p.put(PREFIX + "grace", Durations.format(grace));
@@ -248,6 +256,7 @@ public record RunSettings(
             : scenario.equals("capacity") ? defaultSteps(connections) : List.of(connections),
         Long.parseLong(prop("targetConnections", Long.toString(DEFAULT_TARGET_CONNECTIONS))),
         Sizes.parse(prop("instanceMemory", Sizes.format(DEFAULT_INSTANCE_MEMORY))),
+        prop("localAddresses", "").isEmpty() ? List.of() : LoopbackTargets.sourceAddresses(prop("localAddresses", "")),
         prop("reportDir", "").isEmpty() ? defaultReportDir() : Path.of(prop("reportDir", "")),
         Durations.parse(prop("drain", "500ms")),
         Durations.parse(prop("grace", "2s")),

@@ -32,9 +32,14 @@ final class SseChains {
 
   private SseChains() {}
 
-  /** HTTP protocol: no warm-up request (it would leave loopback), every message buffered. */
-  static HttpProtocolBuilder protocol() {
-    return http.disableWarmUp().sseUnmatchedInboundMessageBufferSize(BUFFER);
+  /**
+   * HTTP protocol: no warm-up request (it would leave loopback), every message buffered, and the
+   * connections spread over the given source addresses (Gatling hands them to virtual users in
+   * turn), when there are some.
+   */
+  static HttpProtocolBuilder protocol(RunSettings s) {
+    HttpProtocolBuilder p = http.disableWarmUp().sseUnmatchedInboundMessageBufferSize(BUFFER);
+    return s.localAddresses().isEmpty() ? p : p.localAddresses(s.localAddresses());
   }
 
   /**

@@ -21,7 +21,7 @@ abstract class SubscriberSimulation extends Simulation {
         .exec(SseChains.holdAndCount(run))
         .exec(SseChains.close(run));
     setUp(subscribers.injectOpen(SseChains.arrivals(run.settings())))
-        .protocols(SseChains.protocol())
+        .protocols(SseChains.protocol(run.settings()))
         .maxDuration(run.settings().bound());
   }
 

@@ -25,6 +25,17 @@ class SmallPartsTest {
   }
 
   @Test
+  void sourceAddressesAreLoopbackListsAndRanges() {
+    assertThat(LoopbackTargets.sourceAddresses("127.0.0.2-127.0.0.4,127.1.0.1"))
+        .containsExactly("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.1.0.1");
+    assertThat(LoopbackTargets.sourceAddresses("127.0.0.9")).containsExactly("127.0.0.9");
+    for (String bad : new String[] {"10.0.0.1", "localhost", "::1", "127.0.0.4-127.0.0.2", "127.0.0.1-127.0.1.3",
+        "127.0.0.1,127.0.0.1", "127.0.0.0-127.0.1.0", "127.0.0.1-", ""}) {
+      assertThatThrownBy(() -> LoopbackTargets.sourceAddresses(bad)).as(bad).hasMessageStartingWith("--local-addresses");
+    }
+  }
+
+  @Test
   void sizesAreWrittenInBinaryUnits() {
     assertThat(Sizes.parse("1g")).isEqualTo(1L << 30);
     assertThat(Sizes.parse("512m")).isEqualTo(512L << 20);

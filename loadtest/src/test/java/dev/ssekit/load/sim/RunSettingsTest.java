@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class RunSettingsTest {
   private static RunSettings settings(String scenario, int connections, List<Integer> steps) {
     return new RunSettings(scenario, URI.create("http://127.0.0.1:1/events"), null, null, null, connections,
-        Duration.ofSeconds(2), Duration.ofSeconds(5), 10, steps, 100_000, 1L << 30, Path.of("r"),
+        Duration.ofSeconds(2), Duration.ofSeconds(5), 10, steps, 100_000, 1L << 30, List.of("127.0.0.2", "127.0.0.3"), Path.of("r"),
         Duration.ofMillis(500), Duration.ofSeconds(2), "abc", true);
   }
 
@@ -53,6 +53,7 @@ class RunSettingsTest {
       assertThat(back.steps()).containsExactly(100, 200, 300);
       assertThat(back.targetConnections()).isEqualTo(100_000);
       assertThat(back.instanceMemoryBytes()).isEqualTo(1L << 30);
+      assertThat(back.localAddresses()).containsExactly("127.0.0.2", "127.0.0.3");
       assertThat(back).isEqualTo(s);
     } finally {
       s.toProperties().keySet().forEach(System::clearProperty);
