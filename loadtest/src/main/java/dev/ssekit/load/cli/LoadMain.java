@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
  * {@code java -jar sse-loadtest.jar --url URL [options]}: runs one Gatling simulation in this JVM
  * and turns it into {@code capacity.json}.
  *
- * <p>Exit status: 0 nothing lost or duplicated; 1 an event was lost or duplicated; 2 bad usage or
+ * <p>Exit status: 0 a clean run; 1 an event was lost, duplicated or out of order, or a connection
+ * failed to open; 2 bad usage or
  * an internal error (a one-line reason on standard error).
  */
 @Command(
@@ -36,7 +37,8 @@ import picocli.CommandLine.Option;
     description = {
       "Holds SSE connections with Gatling and reports capacity: connect time, delivery latency,",
       "lost and duplicated events, server memory per connection. Loopback targets only.",
-      "Exit status: 0 nothing lost or duplicated, 1 events lost or duplicated, 2 bad usage or error."
+      "Exit status: 0 clean run; 1 events lost, duplicated or out of order, or connections failed;",
+      "2 bad usage or error."
     })
 public final class LoadMain implements Callable<Integer> {
   static final int OK = 0;

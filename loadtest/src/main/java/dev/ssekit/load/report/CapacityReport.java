@@ -84,8 +84,30 @@ public record CapacityReport(
     }
   }
 
-  /** Whether the run failed its delivery guarantee: an event lost or delivered twice. */
+  /**
+   * What makes the run fail (exit 1), each as a short phrase: events lost, delivered twice or out
+   * of order on a connection (SSE runs over one ordered stream, so any of these is a server
+   * fault), and connections that failed to open. Empty when the run is clean.
+   */
+  public List<String> problems() {
+    List<String> p = new java.util.ArrayList<>();
+    if (events.lost() > 0) {
+      p.add(events.lost() + " expected deliver" + (events.lost() == 1 ? "y" : "ies") + " lost");
+    }
+    if (events.duplicated() > 0) {
+      p.add(events.duplicated() + " duplicated");
+    }
+    if (events.outOfOrder() > 0) {
+      p.add(events.outOfOrder() + " out of order");
+    }
+    if (connections.failed() > 0) {
+      p.add(connections.failed() + " connection" + (connections.failed() == 1 ? "" : "s") + " failed to open");
+    }
+    return p;
+  }
+
+  /** Whether the run failed: see {@link #problems()}. */
   public boolean deliveryFailed() {
-    return events.lost() > 0 || events.duplicated() > 0;
+    return !problems().isEmpty();
   }
 }

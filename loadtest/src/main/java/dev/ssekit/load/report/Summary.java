@@ -41,7 +41,9 @@ public final class Summary {
     if (e.expectedDeliveries() == 0) {
       sb.append("  note: no sequenced events were expected, so loss and duplication were not measured\n");
     }
-    sb.append(r.deliveryFailed() ? "  FAILED: events were lost or duplicated\n" : "  OK: nothing lost or duplicated\n");
+    sb.append(r.deliveryFailed()
+        ? "  FAILED: " + String.join("; ", r.problems()) + "\n"
+        : "  OK: nothing lost or duplicated, nothing out of order, every connection opened\n");
     sb.append("  report: ").append(reportDir).append('\n');
     return sb.toString();
   }

@@ -75,12 +75,17 @@ class CapacityJsonTest {
   }
 
   @Test
-  void deliveryFailsOnLossOrDuplicationOnly() {
-    assertThat(sample().deliveryFailed()).isTrue();
+  void aRunFailsOnLossDuplicationDisorderOrAFailedConnection() {
+    assertThat(sample().problems()).containsExactly("10 expected deliveries lost", "2 duplicated", "1 connection failed to open");
     CapacityReport s = sample();
-    CapacityReport reordered = new CapacityReport(s.scenario(), s.target(), s.durationMs(), s.connections(), s.connectMs(),
+    CapacityReport reordered = new CapacityReport(s.scenario(), s.target(), s.durationMs(),
+        new CapacityReport.Connections(1000, 1000, 0, 1000, null, null), s.connectMs(),
         s.deliveryLatencyMs(), new CapacityReport.Events(1L, 5, 5, 0, 0, 3), s.server(), s.injector(), s.steps(), s.projection());
-    assertThat(reordered.deliveryFailed()).isFalse();
+    assertThat(reordered.problems()).containsExactly("3 out of order");
+    CapacityReport clean = new CapacityReport(s.scenario(), s.target(), s.durationMs(), reordered.connections(), s.connectMs(),
+        s.deliveryLatencyMs(), new CapacityReport.Events(1L, 5, 5, 0, 0, 0), s.server(), s.injector(), s.steps(), s.projection());
+    assertThat(clean.deliveryFailed()).isFalse();
+    assertThat(Summary.text(clean, "r")).contains("OK: nothing lost or duplicated");
   }
 
   @Test
