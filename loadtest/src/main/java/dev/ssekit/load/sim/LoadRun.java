@@ -40,6 +40,7 @@ import org.HdrHistogram.Histogram;
  */
 public final class LoadRun {
   static final String CONNECTION = "ssekit.connection";
+  static final String INDEX = "ssekit.index";
   static final int SAMPLE_PERIOD_MS = 500;
   /** The longest the hold waits for the last connect attempt after the ramp (Gatling's connect timeout is 10 s). */
   static final Duration CONNECT_BOUND = Duration.ofSeconds(30);
@@ -54,7 +55,7 @@ public final class LoadRun {
   private volatile Publisher publisher;
   private volatile MemorySampler sampler;
   private volatile long startMillis;
-  private volatile long holdStartMillis;
+  private volatile StepSchedule schedule;
   private volatile long holdEndMillis;
   private volatile long drainEndMillis;
   private volatile Long rssBaseline;
@@ -98,13 +99,8 @@ public final class LoadRun {
       throw new IllegalStateException("interrupted while reading the memory baseline", e);
     }
     startMillis = System.currentTimeMillis();
-    if (settings.scheduled()) {
-      holdStartMillis = startMillis + settings.effectiveRamp().toMillis();
-      holdEndMillis = startMillis + settings.stepLength().multipliedBy(settings.steps().size()).toMillis();
-    } else {
-      holdStartMillis = startMillis + settings.effectiveRamp().plus(CONNECT_BOUND).toMillis();
-      holdEndMillis = holdStartMillis + settings.hold().toMillis();
-    }
+    schedule = new StepSchedule(settings.steps(), settings.effectiveRamp(), settings.hold(), CONNECT_BOUND, startMillis, this::holdEndsAt);
+    holdEndMillis = schedule.holdEndBound(startMillis);
     drainEndMillis = holdEndMillis + settings.grace().toMillis();
     stats = new DeliveryStats(settings.publishes() ? settings.runId() : null, holdEndMillis * 1000);
     sampler.start();
@@ -114,26 +110,23 @@ public final class LoadRun {
     }
   }
 
-  /**
-   * The measuring windows, one per step (epoch ms): a scheduled run's steps each ramp then hold
-   * for {@code hold}; the others have one window, from the last connect to the end of the hold.
-   */
-  List<long[]> stepWindows() {
-    List<long[]> windows = new ArrayList<>();
-    if (settings.scheduled()) {
-      long length = settings.stepLength().toMillis();
-      long ramp = settings.effectiveRamp().toMillis();
-      for (int k = 0; k < settings.steps().size(); k++) {
-        long from = startMillis + k * length + ramp;
-        windows.add(new long[] {from, from + settings.hold().toMillis()});
-      }
-    } else {
-      windows.add(new long[] {holdStartMillis, holdEndMillis});
-    }
-    return windows;
+  // ---- session functions, called by the virtual users ----
+
+  /** A new virtual user: its place in the connect order, which fixes its step. */
+  public Session arrive(Session session) {
+    return session.set(INDEX, schedule.assign());
   }
 
-  // ---- session functions, called by the virtual users ----
+  /** Whether this user's step has not been given its start yet (it waits and asks again). */
+  public boolean waitingForStep(Session session) {
+    schedule.tick(System.currentTimeMillis());
+    return schedule.gateUnknown(session.getInt(INDEX));
+  }
+
+  /** How long this user waits before it connects: its step's start plus its share of the ramp. */
+  public Duration untilRelease(Session session) {
+    return Duration.ofMillis(Math.max(0, schedule.releaseAt(session.getInt(INDEX)) - System.currentTimeMillis()));
+  }
 
   /** Before the connect: note the start time. */
   public Session beginConnect(Session session) {
@@ -145,17 +138,12 @@ public final class LoadRun {
     DeliveryStats.Connection c = session.get(CONNECTION);
     Publisher p = publisher;
     stats.connected(c, !session.isFailed(), p == null ? -1 : p.lastSent());
-    if (!settings.scheduled() && stats.attempts() == settings.connections()) {
-      allConnected();
-    }
+    schedule.attempted(stats.attempts(), System.currentTimeMillis());
     return session;
   }
 
-  /** The last connect attempt finished: the hold starts now (called once, by that user). */
-  private synchronized void allConnected() {
-    long now = System.currentTimeMillis();
-    long holdEnd = Math.min(holdEndMillis, now + settings.hold().toMillis());
-    holdStartMillis = Math.min(holdStartMillis, now);
+  /** The last step's window started: the hold ends then, and publishing with it. */
+  private void holdEndsAt(long holdEnd) {
     holdEndMillis = holdEnd;
     drainEndMillis = holdEnd + settings.grace().toMillis();
     stats.accountUntil(holdEnd * 1000);
@@ -166,7 +154,9 @@ public final class LoadRun {
 
   /** Whether this virtual user keeps its stream open (and keeps draining). */
   public boolean holding(Session session) {
-    return System.currentTimeMillis() < drainEndMillis;
+    long now = System.currentTimeMillis();
+    schedule.tick(now);
+    return now < drainEndMillis;
   }
 
   /** Drains Gatling's buffer of received messages into the accounting. */
@@ -244,7 +234,7 @@ public final class LoadRun {
       timeline.add(new RunRecord.TimelinePoint(s.atMillis(), s.openStreams(),
           s.serverRssBytes() >= 0 ? s.serverRssBytes() : null, s.injectorHeapBytes(), s.period()));
     }
-    List<long[]> windows = stepWindows();
+    List<long[]> windows = schedule.windows();
     List<RunRecord.StepRecord> steps = new ArrayList<>();
     for (int k = 0; k < windows.size(); k++) {
       steps.add(StepWindow.measure(settings.steps().get(k), windows.get(k)[0], windows.get(k)[1], timeline));

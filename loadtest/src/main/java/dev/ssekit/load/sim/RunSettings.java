@@ -188,20 +188,10 @@ public record RunSettings(
     return !scenario.equals("hold") && publishUrl != null;
   }
 
-  /** Whether the steps follow a fixed schedule (capacity) rather than one hold after the last connect. */
-  public boolean scheduled() {
-    return scenario.equals("capacity");
-  }
-
-  /** The length of one step of a scheduled run: its ramp, then its hold. */
-  public Duration stepLength() {
-    return effectiveRamp().plus(hold);
-  }
-
   /** Upper bound on the simulation's length: Gatling stops it there whatever happens. */
   public Duration bound() {
-    Duration body = scheduled() ? stepLength().multipliedBy(steps.size()) : effectiveRamp().plus(hold);
-    return body.plus(grace).plus(drain).plus(Duration.ofSeconds(90));
+    Duration body = effectiveRamp().plus(LoadRun.CONNECT_BOUND).plus(hold).multipliedBy(steps.size());
+    return body.plus(grace).plus(drain).plus(Duration.ofSeconds(60));
   }
 
   /** A fresh run id. */

@@ -12,6 +12,7 @@ import static io.gatling.javaapi.http.HttpDsl.sse;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.OpenInjectionStep;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,8 +44,10 @@ final class SseChains {
   }
 
   /**
-   * Connections open over the ramp, in whole seconds (all at once when under one second); a
-   * scheduled run opens each step's new connections over its ramp and then waits out its hold.
+   * When Gatling starts the virtual users: each step's new ones over the ramp, in whole seconds
+   * (all at once when under one second), with the hold between steps. This is the earliest they
+   * start; each then waits for its turn in the {@link StepSchedule}, which moves with slow
+   * connects.
    */
   static List<OpenInjectionStep> arrivals(RunSettings s) {
     List<OpenInjectionStep> arrivals = new ArrayList<>();
@@ -52,7 +55,7 @@ final class SseChains {
     for (int step : s.steps()) {
       int more = step - before;
       arrivals.add(s.effectiveRamp().isZero() ? atOnceUsers(more) : rampUsers(more).during(s.effectiveRamp()));
-      if (s.scheduled() && step != s.connections()) {
+      if (step != s.connections()) {
         arrivals.add(nothingFor(s.hold()));
       }
       before = step;
@@ -60,9 +63,15 @@ final class SseChains {
     return arrivals;
   }
 
-  /** Open the stream; a user whose connect failed is counted and stops here. */
+  /**
+   * Wait for this user's turn (its step's start, then its share of the ramp), open the stream; a
+   * user whose connect failed is counted and stops here.
+   */
   static ChainBuilder connect(LoadRun run) {
-    return exec(run::beginConnect)
+    return exec(run::arrive)
+        .asLongAs(run::waitingForStep).on(pause(Duration.ofSeconds(1)))
+        .pause(run::untilRelease)
+        .exec(run::beginConnect)
         .exec(sse("sse connect").get(run.settings().url().toString()))
         .exec(run::endConnect)
         .exitHereIfFailed();

@@ -27,13 +27,11 @@ class RunSettingsTest {
   }
 
   @Test
-  void aScheduledRunLastsItsStepsAndIsBounded() {
+  void aSteppedRunIsBoundedByEveryStepTakingItsWholeConnectBound() {
     RunSettings s = settings("capacity", 300, List.of(100, 200, 300));
-    assertThat(s.scheduled()).isTrue();
-    assertThat(s.stepLength()).isEqualTo(Duration.ofSeconds(7));
-    assertThat(s.bound()).isGreaterThan(Duration.ofSeconds(21)).isLessThan(Duration.ofMinutes(3));
+    assertThat(s.bound()).isGreaterThan(Duration.ofSeconds(3 * (2 + 30 + 5))).isLessThan(Duration.ofMinutes(4));
     assertThat(SseChains.arrivals(s)).hasSize(5); // three ramps, a hold between each
-    assertThat(settings("fanout", 300, List.of(300)).scheduled()).isFalse();
+    assertThat(SseChains.arrivals(settings("fanout", 300, List.of(300)))).hasSize(1);
   }
 
   @Test
