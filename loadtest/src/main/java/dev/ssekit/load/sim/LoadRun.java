@@ -199,6 +199,10 @@ public final class LoadRun {
     if (outcome.error() != null) {
       throw new IllegalStateException("could not finish the report: " + outcome.error().getMessage(), outcome.error());
     }
+    if (!settings.fromCli() && outcome.report().deliveryFailed()) {
+      // Run by Gatling itself (mvn gatling:test): failing here is how the build hears of it.
+      throw new IllegalStateException("ssekit: the run failed: " + String.join("; ", outcome.report().problems()));
+    }
     return outcome;
   }
 
