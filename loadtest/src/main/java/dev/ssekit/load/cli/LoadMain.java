@@ -3,6 +3,7 @@ package dev.ssekit.load.cli;
 import dev.ssekit.load.measure.Durations;
 import dev.ssekit.load.report.Summary;
 import dev.ssekit.load.measure.LoopbackTargets;
+import dev.ssekit.load.measure.Publisher;
 import dev.ssekit.load.measure.Sizes;
 import dev.ssekit.load.sim.CapacitySimulation;
 import dev.ssekit.load.sim.FanoutSimulation;
@@ -56,6 +57,9 @@ public final class LoadMain implements Callable<Integer> {
 
   @Option(names = "--publish-url", paramLabel = "URL", description = "publish-contract endpoint: the load tester publishes numbered events (fanout)")
   URI publishUrl;
+
+  @Option(names = "--publish-format", defaultValue = "json", paramLabel = "F", description = "json (the publish contract) or raw (the body is the event's data, as nchan takes it) (default: ${DEFAULT-VALUE})")
+  String publishFormat;
 
   @Option(names = "--metrics-url", paramLabel = "URL", description = "Prometheus text with process_resident_memory_bytes (server memory)")
   URI metricsUrl;
@@ -166,6 +170,7 @@ public final class LoadMain implements Callable<Integer> {
               scenario,
               url,
               publishUrl,
+              parseFormat(publishFormat),
               metricsUrl,
               serverPid,
               connections,
@@ -237,6 +242,14 @@ public final class LoadMain implements Callable<Integer> {
     out.print(Summary.text(outcome.report(), dir.toString()));
     out.flush();
     return outcome.report().deliveryFailed() ? DELIVERY_FAILED : OK;
+  }
+
+  private static Publisher.Format parseFormat(String text) {
+    return switch (text) {
+      case "json" -> Publisher.Format.JSON;
+      case "raw" -> Publisher.Format.RAW;
+      default -> throw new IllegalArgumentException("--publish-format must be json or raw, not '" + text + "'");
+    };
   }
 
   private boolean connectionsGiven() {

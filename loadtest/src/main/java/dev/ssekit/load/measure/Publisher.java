@@ -15,8 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongPredicate;
 
 /**
- * Publishes numbered events through the publish contract ({@code POST {"data", "event"}} → 202) at
- * a fixed rate until a deadline, one request at a time so the server accepts them in order.
+ * Publishes numbered events at a fixed rate until a deadline, one request at a time so the server
+ * accepts them in order: through the publish contract ({@code POST {"data", "event"}} → 202), or
+ * in {@link Format#RAW raw} form, the body being the event's data (nginx's nchan module and other
+ * brokers that take the message as it is; the event type goes in {@code X-EventSource-Event},
+ * which nchan honours).
  *
  * <p>Each event's data is {@code {"run":R,"seq":N,"sentAtMicros":T}}: the run id (so a shared topic
  * with other traffic is no problem), a sequence number from 1, and the send time in microseconds
@@ -28,6 +31,15 @@ public final class Publisher implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** How an event is put in the request. */
+  public enum Format {
+    /** {@code {"data": "…", "event": "…"}} as application/json (ssekit's publish contract). */
+    JSON,
+    /** The data itself as text/plain, the event type in {@code X-EventSource-Event}. */
+    RAW
+  }
+
+  private final Format format;
   private final URI publishUrl;
   private final String runId;
   private final long periodNanos;
@@ -44,10 +56,15 @@ public final class Publisher implements AutoCloseable {
   private final Thread thread;
 
   public Publisher(URI publishUrl, String runId, double eventsPerSecond) {
+    this(publishUrl, Format.JSON, runId, eventsPerSecond);
+  }
+
+  public Publisher(URI publishUrl, Format format, String runId, double eventsPerSecond) {
     if (!(eventsPerSecond > 0) || eventsPerSecond > 100_000) {
       throw new IllegalArgumentException("rate must be in (0, 100000] events/s");
     }
     this.publishUrl = publishUrl;
+    this.format = format;
     this.runId = runId;
     this.periodNanos = (long) (1e9 / eventsPerSecond);
     this.thread = new Thread(this::loop, "ssekit-publisher");
@@ -91,17 +108,18 @@ public final class Publisher implements AutoCloseable {
     Instant t = Instant.now();
     long sentAtMicros = t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
     ObjectNode data = JSON.createObjectNode().put("run", runId).put("seq", seq).put("sentAtMicros", sentAtMicros);
-    ObjectNode body = JSON.createObjectNode().put("data", data.toString()).put("event", EVENT_TYPE);
+    HttpRequest.Builder request = HttpRequest.newBuilder(publishUrl).timeout(Duration.ofSeconds(5));
+    if (format == Format.JSON) {
+      ObjectNode body = JSON.createObjectNode().put("data", data.toString()).put("event", EVENT_TYPE);
+      request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+    } else {
+      request.header("Content-Type", "text/plain; charset=utf-8")
+          .header("X-EventSource-Event", EVENT_TYPE)
+          .POST(HttpRequest.BodyPublishers.ofString(data.toString()));
+    }
     lastSent.set(seq);
     try {
-      HttpResponse<String> r =
-          client.send(
-              HttpRequest.newBuilder(publishUrl)
-                  .timeout(Duration.ofSeconds(5))
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() / 100 == 2) {
         published.incrementAndGet();
       } else {

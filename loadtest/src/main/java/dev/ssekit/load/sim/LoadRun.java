@@ -105,7 +105,7 @@ public final class LoadRun {
     stats = new DeliveryStats(settings.publishes() ? settings.runId() : null, holdEndMillis * 1000);
     sampler.start();
     if (settings.publishes()) {
-      publisher = new Publisher(settings.publishUrl(), settings.runId(), settings.rate());
+      publisher = new Publisher(settings.publishUrl(), settings.publishFormat(), settings.runId(), settings.rate());
       publisher.start(holdEndMillis);
     }
   }

@@ -2,6 +2,7 @@ package dev.ssekit.load.sim;
 
 import dev.ssekit.load.measure.Durations;
 import dev.ssekit.load.measure.LoopbackTargets;
+import dev.ssekit.load.measure.Publisher;
 import dev.ssekit.load.measure.Sizes;
 import java.net.URI;
 import java.nio.file.Path;
@@ -24,6 +25,8 @@ import java.util.UUID;
  * @param url the SSE stream
  * @param publishUrl the publish-contract endpoint, or {@code null} (fanout then reads the server's
  *     own sequenced events, e.g. the reference server's ticks)
+ * @param publishFormat how published events are put in the request: the publish contract's JSON
+ *     or the raw data (nchan and other brokers)
  * @param metricsUrl Prometheus text with {@code process_resident_memory_bytes}, or {@code null}
  * @param serverPid the server's process id (its {@code /proc/PID/status} is read), or {@code null}
  * @param connections virtual users, one stream each
@@ -46,6 +49,7 @@ public record RunSettings(
     String scenario,
     URI url,
     URI publishUrl,
+    Publisher.Format publishFormat,
     URI metricsUrl,
     Long serverPid,
     int connections,
@@ -210,6 +214,7 @@ public record RunSettings(
     p.put(PREFIX + "scenario", scenario);
     p.put(PREFIX + "url", url.toString());
     p.put(PREFIX + "publishUrl", publishUrl == null ? "" : publishUrl.toString());
+    p.put(PREFIX + "publishFormat", publishFormat.name().toLowerCase(Locale.ROOT));
     p.put(PREFIX + "metricsUrl", metricsUrl == null ? "" : metricsUrl.toString());
     p.put(PREFIX + "serverPid", serverPid == null ? "" : serverPid.toString());
     p.put(PREFIX + "connections", Integer.toString(connections));
@@ -236,6 +241,7 @@ public record RunSettings(
         scenario,
         URI.create(prop("url", "http://127.0.0.1:8080/events")),
         uriOrNull(prop("publishUrl", "")),
+        Publisher.Format.valueOf(prop("publishFormat", "json").toUpperCase(Locale.ROOT)),
         uriOrNull(prop("metricsUrl", "")),
         prop("serverPid", "").isEmpty() ? null : Long.valueOf(prop("serverPid", "")),
         connections,

@@ -3,6 +3,7 @@ package dev.ssekit.load.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ssekit.load.measure.Publisher;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class RunSettingsTest {
   private static RunSettings settings(String scenario, int connections, List<Integer> steps) {
-    return new RunSettings(scenario, URI.create("http://127.0.0.1:1/events"), null, null, null, connections,
+    return new RunSettings(scenario, URI.create("http://127.0.0.1:1/events"), null, Publisher.Format.RAW, null, null, connections,
         Duration.ofSeconds(2), Duration.ofSeconds(5), 10, steps, 100_000, 1L << 30, List.of("127.0.0.2", "127.0.0.3"), Path.of("r"),
         Duration.ofMillis(500), Duration.ofSeconds(2), "abc", true);
   }

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# The same `capacity` scenario against the reference server and against nginx + nchan, one after
+# the other in one run on this machine (issue 4, "Side by side"): connections held, server bytes
+# per connection (fitted over the steps) and delivery p50/p99 per step, for both.
+#
+# Both servers run as one process each (nginx: worker_processes 1, its worker's RSS is measured;
+# the reference server: the launcher's JVM flags). Both get the load tester's own numbered events
+# at RATE events/s: through ssekit's publish contract (JSON) for the reference server, as raw
+# bodies for nchan (--publish-format raw). Loopback only; every run bounded by the load tester.
+#
+# Environment (defaults in brackets):
+#   STEPS=1000,2000,5000,10000,18000   connection counts, each held for HOLD
+#   RAMP=20s  HOLD=20s  RATE=10        per step; events per second
+#   SERVER_OPTS="-Xmx512m -Xms32m -XX:+UseSerialGC"   the reference server's JVM flags
+#   LOAD_OPTS=-Xmx3g                   the injector's JVM flags
+#   OUT=reports/side-by-side-<time>    where both runs' reports and the summary go
+#   NCHAN=1                            0 skips nginx+nchan
+# Output: $OUT/ssekit/ and $OUT/nchan/ (each a full load report), $OUT/side-by-side.json and a
+# Markdown table on stdout (the one in the README).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+STEPS=${STEPS:-1000,2000,5000,10000,18000}
+RAMP=${RAMP:-20s}
+HOLD=${HOLD:-20s}
+RATE=${RATE:-10}
+SERVER_OPTS=${SERVER_OPTS:--Xmx512m -Xms32m -XX:+UseSerialGC}
+LOAD_OPTS=${LOAD_OPTS:--Xmx3g}
+OUT=${OUT:-$ROOT/reports/side-by-side-$(date +%Y%m%d-%H%M%S)}
+NCHAN=${NCHAN:-1}
+
+SERVER_JAR=$ROOT/reference-server/target/sse-reference-server.jar
+LOAD_JAR=$ROOT/loadtest/target/sse-loadtest.jar
+PIDS=()
+
+log() { echo "side-by-side: $*" >&2; }
+die() { log "$*"; exit 2; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_http() {  # URL SECONDS
+  local i
+  for i in $(seq $(($2 * 10))); do
+    curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+load() {  # NAME URL PUBLISH_URL FORMAT PID
+  local name=$1
+  log "$name: capacity steps $STEPS (ramp $RAMP, hold $HOLD each, $RATE events/s)"
+  # shellcheck disable=SC2086
+  java $LOAD_OPTS -jar "$LOAD_JAR" --url "$2" --publish-url "$3" --publish-format "$4" --server-pid "$5" \
+    --scenario capacity --steps "$STEPS" --ramp "$RAMP" --hold "$HOLD" --rate "$RATE" \
+    --report-dir "$OUT/$name" >"$OUT/$name.out" 2>"$OUT/$name.err" || log "$name: the load tester exited $? (see $OUT/$name.err)"
+  tail -n 20 "$OUT/$name.out" | sed -n '/^ssekit load:/,$p' >&2
+}
+
+[[ -f "$SERVER_JAR" && -f "$LOAD_JAR" ]] || (cd "$ROOT" && mvn -B -q -DskipTests package >&2) || die "build failed"
+mkdir -p "$OUT"
+[[ $(ulimit -n) -ge 19000 ]] || ulimit -n 20000 2>/dev/null || die "needs 20,000 open files (ulimit -n)"
+
+# ---------------------------------------------------------------- the reference server
+port=$(free_port)
+# shellcheck disable=SC2086
+java $SERVER_OPTS -jar "$SERVER_JAR" --port "$port" --max-connections 50000 >"$OUT/ssekit-server.log" 2>&1 &
+server=$!
+PIDS+=("$server")
+wait_http "http://127.0.0.1:$port/healthz" 30 || die "the reference server did not start (see $OUT/ssekit-server.log)"
+sleep 2
+load ssekit "http://127.0.0.1:$port/events" "http://127.0.0.1:$port/publish" json "$server"
+kill "$server"; wait "$server" 2>/dev/null || true
+
+# ---------------------------------------------------------------- nginx + nchan
+if [[ $NCHAN == 1 ]]; then
+  if ! command -v nginx >/dev/null || [[ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
+    [[ $(id -u) == 0 ]] || die "nginx + libnginx-mod-nchan are missing (apt-get install nginx libnginx-mod-nchan), or NCHAN=0"
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-nchan >"$OUT/apt.log" 2>&1 \
+      || { apt-get update >>"$OUT/apt.log" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-nchan >>"$OUT/apt.log" 2>&1; }) \
+      || die "cannot install nginx + nchan (see $OUT/apt.log)"
+  fi
+  port=$(free_port)
+  dir="$OUT/nchan-server"
+  mkdir -p "$dir/logs" "$dir/tmp"
+  cat >"$dir/nginx.conf" <<CONF
+load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
+daemon off;
+master_process on;
+worker_processes 1;
+worker_rlimit_nofile 20000;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 20000; use epoll; multi_accept on; }
+http {
+  access_log off;
+  client_body_temp_path $dir/tmp/body;
+  proxy_temp_path $dir/tmp/proxy;
+  fastcgi_temp_path $dir/tmp/fastcgi;
+  uwsgi_temp_path $dir/tmp/uwsgi;
+  scgi_temp_path $dir/tmp/scgi;
+  server {
+    listen 127.0.0.1:$port backlog=4096;
+    location = /healthz { return 200 "ok\n"; }
+    # Subscribers: EventSource (nchan wants Accept: text/event-stream), 15 s pings like ssekit's.
+    location = /events {
+      nchan_subscriber eventsource;
+      nchan_channel_id \$arg_topic;
+      nchan_subscriber_first_message newest;
+      nchan_eventsource_ping_interval 15;
+    }
+    # Publisher: the raw body is the message; X-EventSource-Event names the event.
+    location = /publish {
+      nchan_publisher;
+      nchan_channel_id \$arg_topic;
+      nchan_message_buffer_length 100;
+      nchan_message_timeout 1h;
+    }
+  }
+}
+CONF
+  nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" >"$dir/logs/stdout.log" 2>&1 &
+  master=$!
+  PIDS+=("$master")
+  wait_http "http://127.0.0.1:$port/healthz" 30 || { cat "$dir/logs/error.log" >&2; die "nginx did not start"; }
+  worker=""
+  for _ in $(seq 50); do worker=$(pgrep -P "$master" | head -1 || true); [[ -n "$worker" ]] && break; sleep 0.1; done
+  [[ -n "$worker" ]] || die "no nginx worker under master $master"
+  sleep 2
+  load nchan "http://127.0.0.1:$port/events?topic=bench" "http://127.0.0.1:$port/publish?topic=bench" raw "$worker"
+  kill "$master"; wait "$master" 2>/dev/null || true
+fi
+
+# ---------------------------------------------------------------- the table
+python3 - "$OUT" "$STEPS" "$RAMP" "$HOLD" "$RATE" "$SERVER_OPTS" "$LOAD_OPTS" \
+  "$( (nginx -v 2>&1 || true) | sed 's/.*: //')" "$(dpkg-query -W -f '${Version}' libnginx-mod-nchan 2>/dev/null || echo none)" \
+  "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" <<'PY'
+import json, os, sys
+out, steps, ramp, hold, rate, server_opts, load_opts, nginx, nchan, commit = sys.argv[1:11]
+servers = {}
+for name in ("ssekit", "nchan"):
+    f = os.path.join(out, name, "capacity.json")
+    if os.path.exists(f):
+        servers[name] = json.load(open(f))
+
+def kib(b):
+    return "n/a" if b is None else f"{b / 1024:.1f} KiB"
+
+def ms(v):
+    return "n/a" if v is None else f"{v:.1f}"
+
+rows = []
+for name, c in servers.items():
+    for s in c["steps"]:
+        rows.append({"server": name, "target": s.get("target"), "open": s["connections"],
+                     "rssBytes": s["rssBytes"], "p50Ms": s.get("deliveryP50Ms"), "p99Ms": s["deliveryP99Ms"]})
+summary = {name: {"opened": c["connections"]["opened"], "failed": c["connections"]["failed"],
+                  "peakOpen": c["connections"]["peakOpen"],
+                  "bytesPerConnection": c["projection"]["bytesPerConnection"], "fitR2": c["projection"]["fitR2"],
+                  "lost": c["events"]["lost"], "duplicated": c["events"]["duplicated"], "outOfOrder": c["events"]["outOfOrder"],
+                  "deliveryP50Ms": c["deliveryLatencyMs"]["p50"], "deliveryP99Ms": c["deliveryLatencyMs"]["p99"],
+                  "injectorCpuSeconds": c["injector"]["cpuSeconds"], "injectorHeapPeak": c["injector"]["heapBytesPeak"]}
+           for name, c in servers.items()}
+doc = {"what": "capacity scenario, same steps, reference server vs nginx+nchan, one run",
+       "settings": {"steps": steps, "ramp": ramp, "hold": hold, "rate": rate, "serverJvm": server_opts,
+                    "injectorJvm": load_opts, "nginx": nginx, "libnginxModNchan": nchan, "commit": commit,
+                    "nproc": os.cpu_count()},
+       "summary": summary, "steps": rows}
+json.dump(doc, open(os.path.join(out, "side-by-side.json"), "w"), indent=2)
+
+print(f"| server | step | open | server RSS | delivery p50 | delivery p99 |")
+print(f"|---|---:|---:|---:|---:|---:|")
+for r in rows:
+    rss = "n/a" if r["rssBytes"] is None else "%.1f MiB" % (r["rssBytes"] / 2**20)
+    print(f"| {r['server']} | {r['target']:,} | {r['open']:,} | {rss} | {ms(r['p50Ms'])} ms | {ms(r['p99Ms'])} ms |")
+print()
+print("| server | opened / failed | bytes per connection (fit, R²) | lost / dup / out of order |")
+print("|---|---:|---:|---:|")
+for name, s in summary.items():
+    r2 = "" if s["fitR2"] is None else f", R² {s['fitR2']:.3f}"
+    print(f"| {name} | {s['opened']:,} / {s['failed']:,} | {kib(s['bytesPerConnection'])}{r2} | {s['lost']} / {s['duplicated']} / {s['outOfOrder']} |")
+PY
+log "reports: $OUT"
