@@ -1,10 +1,10 @@
 package dev.ssekit.load.cli;
 
 import dev.ssekit.load.measure.Durations;
-import dev.ssekit.load.report.Summary;
 import dev.ssekit.load.sim.FanoutSimulation;
 import dev.ssekit.load.sim.HoldSimulation;
 import dev.ssekit.load.sim.LoadRun;
+import dev.ssekit.load.sim.ReconnectStormSimulation;
 import dev.ssekit.load.sim.RunSettings;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -49,7 +49,7 @@ public final class LoadMain implements Callable<Integer> {
   @Option(names = "--url", required = true, paramLabel = "URL", description = "the SSE stream (loopback)")
   URI url;
 
-  @Option(names = "--publish-url", paramLabel = "URL", description = "publish-contract endpoint: the load tester publishes numbered events (fanout)")
+  @Option(names = "--publish-url", paramLabel = "URL", description = "publish-contract endpoint: the load tester publishes numbered events (fanout, reconnect-storm)")
   URI publishUrl;
 
   @Option(names = "--metrics-url", paramLabel = "URL", description = "Prometheus text with process_resident_memory_bytes (server memory)")
@@ -122,8 +122,8 @@ public final class LoadMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (scenario.equals("reconnect-storm") || scenario.equals("capacity")) {
-      err.println("sse-loadtest: the " + scenario + " scenario is not available yet (hold and fanout are)");
+    if (scenario.equals("capacity")) {
+      err.println("sse-loadtest: the " + scenario + " scenario is not available yet (hold, fanout and reconnect-storm are)");
       return USAGE;
     }
     if (baseline != null) {
@@ -153,7 +153,7 @@ public final class LoadMain implements Callable<Integer> {
       return USAGE;
     }
     if (scenario.equals("hold") && publishUrl != null) {
-      err.println("sse-loadtest: note: hold does not publish; --publish-url is used by fanout");
+      err.println("sse-loadtest: note: hold does not publish; --publish-url is used by fanout and reconnect-storm");
     }
     if (!Object.class.getModule().isOpen("java.lang", LoadMain.class.getModule())) {
       err.println("sse-loadtest: Gatling needs these JVM flags (java -jar sets them from the manifest): "
@@ -170,7 +170,8 @@ public final class LoadMain implements Callable<Integer> {
     settings.toProperties().forEach(System::setProperty);
     System.setProperty("ssekit.load.reportDir", dir.toString());
 
-    String simulation = (scenario.equals("hold") ? HoldSimulation.class : FanoutSimulation.class).getName();
+    String simulation = (scenario.equals("hold") ? HoldSimulation.class
+        : scenario.equals("reconnect-storm") ? ReconnectStormSimulation.class : FanoutSimulation.class).getName();
     int gatling;
     Throwable crash = null;
     try {
@@ -191,13 +192,13 @@ public final class LoadMain implements Callable<Integer> {
       return USAGE;
     }
     if (crash != null || gatling != 0) {
-      out.print(Summary.text(outcome.report(), dir.toString()));
+      out.print(outcome.summary(dir.toString()));
       out.flush();
       err.println("sse-loadtest: Gatling failed after the run (its HTML report may be missing): "
           + (crash != null ? crash : "exit status " + gatling));
       return USAGE;
     }
-    out.print(Summary.text(outcome.report(), dir.toString()));
+    out.print(outcome.summary(dir.toString()));
     out.flush();
     return outcome.report().deliveryFailed() ? DELIVERY_FAILED : OK;
   }

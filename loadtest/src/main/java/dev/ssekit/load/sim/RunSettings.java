@@ -17,7 +17,7 @@ import java.util.UUID;
  * system properties ({@code ssekit.load.*}), which is also how {@code mvn gatling:test -D…} sets
  * them; every knob has a loopback default.
  *
- * @param scenario {@code hold} or {@code fanout}
+ * @param scenario {@code hold}, {@code fanout} or {@code reconnect-storm}
  * @param url the SSE stream
  * @param publishUrl the publish-contract endpoint, or {@code null} (fanout then reads the server's
  *     own sequenced events, e.g. the reference server's ticks)
@@ -55,8 +55,8 @@ public record RunSettings(
   public static final int MAX_CONNECTIONS = 50_000;
 
   public RunSettings {
-    if (!scenario.equals("hold") && !scenario.equals("fanout")) {
-      throw new IllegalArgumentException("scenario '" + scenario + "' is not one of hold, fanout");
+    if (!scenario.equals("hold") && !scenario.equals("fanout") && !scenario.equals("reconnect-storm")) {
+      throw new IllegalArgumentException("scenario '" + scenario + "' is not one of hold, fanout, reconnect-storm");
     }
     LoopbackTargets.require("--url", url.toString());
     if (publishUrl != null) {
@@ -75,7 +75,7 @@ public record RunSettings(
       throw new IllegalArgumentException("--connections must be between 1 and " + MAX_CONNECTIONS);
     }
     requireRange("--ramp", ramp, Duration.ZERO, Duration.ofHours(1));
-    requireRange("--hold", hold, Duration.ZERO, Duration.ofHours(24));
+    requireRange("--hold", hold, scenario.equals("reconnect-storm") ? Duration.ofSeconds(2) : Duration.ZERO, Duration.ofHours(24));
     requireRange("drain period", drain, Duration.ofMillis(50), Duration.ofSeconds(10));
     requireRange("grace", grace, Duration.ZERO, Duration.ofMinutes(5));
     if (!(rate > 0) || rate > 100_000) {
@@ -102,9 +102,9 @@ public record RunSettings(
     return Duration.ofSeconds(ramp.toSeconds());
   }
 
-  /** Whether the load tester publishes (fanout with a publish URL). */
+  /** Whether the load tester publishes (fanout or reconnect-storm, with a publish URL). */
   public boolean publishes() {
-    return scenario.equals("fanout") && publishUrl != null;
+    return (scenario.equals("fanout") || scenario.equals("reconnect-storm")) && publishUrl != null;
   }
 
   /** Upper bound on the simulation's length: Gatling stops it there whatever happens. */

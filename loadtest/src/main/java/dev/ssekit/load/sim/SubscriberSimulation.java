@@ -2,8 +2,10 @@ package dev.ssekit.load.sim;
 
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 
+import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.core.Simulation;
+import java.util.function.Function;
 
 /**
  * The shape both questions share: ramp to {@code connections} streams, hold them while counting
@@ -15,10 +17,15 @@ abstract class SubscriberSimulation extends Simulation {
   private final LoadRun run;
 
   SubscriberSimulation(String scenarioName) {
+    this(scenarioName, SseChains::holdAndCount);
+  }
+
+  /** @param hold what each virtual user does between its connect and its close */
+  SubscriberSimulation(String scenarioName, Function<LoadRun, ChainBuilder> hold) {
     this.run = new LoadRun(RunSettings.fromSystemProperties(scenarioName));
     ScenarioBuilder subscribers = scenario(scenarioName)
         .exec(SseChains.connect(run))
-        .exec(SseChains.holdAndCount(run))
+        .exec(hold.apply(run))
         .exec(SseChains.close(run));
     setUp(subscribers.injectOpen(SseChains.arrivals(run.settings())))
         .protocols(SseChains.protocol())
