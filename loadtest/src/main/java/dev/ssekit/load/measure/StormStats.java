@@ -184,6 +184,7 @@ public final class StormStats {
    * @param longestDelayMs the longest wait before a reconnect (the retry hint)
    * @param withoutLastEventId reconnects sent without {@code Last-Event-ID} (no id received)
    * @param replayed events delivered on new streams that were sent before those were asked for
+   *     (from the server's history: what the stream missed, plus any repeats)
    */
   public record Result(
       long dropped,

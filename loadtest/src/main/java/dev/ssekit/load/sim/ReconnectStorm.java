@@ -181,9 +181,10 @@ final class ReconnectStorm implements ScenarioFigures {
         ? "  recovered    every stream had an event again " + r.recoveryMs() + " ms after the drop"
         : "  recovered    NOT every stream: " + (r.dropped() - r.recovered()) + " had no event after the drop");
     lines.add(r.replayed() > 0
-        ? "  resume       " + r.replayed() + " events sent while the streams were away were replayed on the new streams"
-        : "  note: no event sent while the streams were away arrived on the new streams (none was published"
-            + " then, or the server did not replay them)");
+        ? "  resume       " + r.replayed() + " events sent before the reconnects arrived on the new streams (the"
+            + " server's replay from its history)"
+        : "  note: no event sent before the reconnects arrived on the new streams (none was missed, or the server"
+            + " did not replay them): resuming was not exercised");
     return lines;
   }
 
