@@ -78,7 +78,7 @@ public final class LoadRun {
   }
 
   /** What the scenario adds to the reports (set before the run starts). */
-  void addFigures(ScenarioFigures f) {
+  void setFigures(ScenarioFigures f) {
     this.figures = f;
   }
 

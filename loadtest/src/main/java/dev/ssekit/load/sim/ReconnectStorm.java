@@ -50,7 +50,7 @@ final class ReconnectStorm implements ScenarioFigures {
   /** The chain between connect and close, for a run whose reports get the storm's figures. */
   static ChainBuilder hold(LoadRun run) {
     ReconnectStorm storm = new ReconnectStorm(run);
-    run.addFigures(storm);
+    run.setFigures(storm);
     return storm.chain();
   }
 

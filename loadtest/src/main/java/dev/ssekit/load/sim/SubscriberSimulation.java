@@ -8,7 +8,7 @@ import io.gatling.javaapi.core.Simulation;
 import java.util.function.Function;
 
 /**
- * The shape both questions share: ramp to {@code connections} streams, hold them while counting
+ * The shape every scenario shares: ramp to {@code connections} streams, hold them while counting
  * every event, close. What differs (who publishes, what is timed) lives in {@link LoadRun}, chosen
  * by the scenario name. Knobs are {@code ssekit.load.*} system properties (see {@link RunSettings});
  * state is per instance rather than static because one JVM may run several simulations.

@@ -12,6 +12,13 @@ class StormStatsTest {
     return "{\"event\":\"tick\",\"id\":\"" + seq + "\",\"data\":{\"seq\":" + seq + ",\"sentAtMicros\":" + sentAtMicros + "}}";
   }
 
+  /** One stream's side of the storm: drop, reconnect, and the new stream opens or not. */
+  private void storm(StormStats.Stream s, boolean opens) {
+    stats.dropping(s);
+    stats.reconnecting(s);
+    stats.reconnected(s, opens);
+  }
+
   @Test
   void theLastIdAndRetryHintComeFromTheMessagesInArrivalOrder() {
     StormStats.Stream s = stats.stream();
@@ -40,12 +47,8 @@ class StormStatsTest {
     StormStats.Stream b = stats.stream();
     stats.onMessage(a, 1, tick(1, 0));
     stats.onMessage(b, 1, tick(1, 0));
-    stats.dropping(a);
-    stats.dropping(b);
-    stats.reconnecting(a);
-    stats.reconnecting(b);
-    stats.reconnected(a, true);
-    stats.reconnected(b, true);
+    storm(a, true);
+    storm(b, true);
     assertThat(stats.result().recoveryMs()).as("not every stream has an event yet").isNull();
 
     long now = System.currentTimeMillis();
@@ -72,12 +75,8 @@ class StormStatsTest {
   void aFailedReconnectIsCountedAndLeavesRecoveryUnknown() {
     StormStats.Stream ok = stats.stream();
     StormStats.Stream bad = stats.stream();
-    stats.dropping(ok);
-    stats.dropping(bad);
-    stats.reconnecting(ok);
-    stats.reconnecting(bad);
-    stats.reconnected(ok, true);
-    stats.reconnected(bad, false);
+    storm(ok, true);
+    storm(bad, false);
     stats.onMessage(ok, System.currentTimeMillis(), tick(1, 0));
 
     StormStats.Result r = stats.result();
