@@ -38,6 +38,13 @@ final class ReconnectStorm implements ScenarioFigures {
   /** The longest a stream waits before reconnecting, whatever its retry hint says. */
   static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(10);
 
+  /**
+   * The last drain is this long before the drop, so that at the drop instant each virtual user
+   * only closes (all of them at once, not one after another's drain). What arrives meanwhile is
+   * dropped unread with the stream; the last id predates it, so the server must replay it.
+   */
+  static final Duration LAST_DRAIN_LEAD = Duration.ofMillis(100);
+
   private static final String STREAM = "ssekit.storm";
 
   private final LoadRun run;
@@ -57,8 +64,9 @@ final class ReconnectStorm implements ScenarioFigures {
   private ChainBuilder chain() {
     String url = run.settings().url().toString();
     return exec(this::join)
-        .asLongAs(this::beforeTheDrop)
+        .asLongAs(this::beforeTheLastDrain)
         .on(pause(this::nextPause), sse.processUnmatchedMessages(this::drain))
+        .pause(this::untilTheDrop)
         .exec(this::drop)
         .exec(sse("sse drop").close())
         .pause(this::reconnectDelay)
@@ -82,14 +90,22 @@ final class ReconnectStorm implements ScenarioFigures {
     return session.set(STREAM, stats.stream());
   }
 
-  private boolean beforeTheDrop(Session session) {
-    return System.currentTimeMillis() < dropAtMillis();
+  private long lastDrainAtMillis() {
+    return dropAtMillis() - LAST_DRAIN_LEAD.toMillis();
   }
 
-  /** One drain period, or less so that the last pause ends at the drop instant. */
+  private boolean beforeTheLastDrain(Session session) {
+    return System.currentTimeMillis() < lastDrainAtMillis();
+  }
+
+  /** One drain period, or less so that the last one ends at the last drain. */
   private Duration nextPause(Session session) {
-    long untilDrop = Math.max(0, dropAtMillis() - System.currentTimeMillis());
-    return Duration.ofMillis(Math.min(untilDrop, run.settings().drain().toMillis()));
+    long untilLast = Math.max(0, lastDrainAtMillis() - System.currentTimeMillis());
+    return Duration.ofMillis(Math.min(untilLast, run.settings().drain().toMillis()));
+  }
+
+  private Duration untilTheDrop(Session session) {
+    return Duration.ofMillis(Math.max(0, dropAtMillis() - System.currentTimeMillis()));
   }
 
   private Session drain(List<SseInboundMessage> messages, Session session) {
