@@ -9,6 +9,7 @@ import dev.ssekit.load.sim.CapacitySimulation;
 import dev.ssekit.load.sim.FanoutSimulation;
 import dev.ssekit.load.sim.HoldSimulation;
 import dev.ssekit.load.sim.LoadRun;
+import dev.ssekit.load.sim.ReconnectStormSimulation;
 import dev.ssekit.load.sim.RunSettings;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -55,7 +56,7 @@ public final class LoadMain implements Callable<Integer> {
   @Option(names = "--url", required = true, paramLabel = "URL", description = "the SSE stream (loopback)")
   URI url;
 
-  @Option(names = "--publish-url", paramLabel = "URL", description = "publish-contract endpoint: the load tester publishes numbered events (fanout)")
+  @Option(names = "--publish-url", paramLabel = "URL", description = "publish-contract endpoint: the load tester publishes numbered events (fanout, reconnect-storm)")
   URI publishUrl;
 
   @Option(names = "--publish-format", defaultValue = "json", paramLabel = "F", description = "json (the publish contract) or raw (the body is the event's data, as nchan takes it) (default: ${DEFAULT-VALUE})")
@@ -146,10 +147,6 @@ public final class LoadMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (scenario.equals("reconnect-storm")) {
-      err.println("sse-loadtest: the " + scenario + " scenario is not available yet (hold and fanout are)");
-      return USAGE;
-    }
     if (baseline != null) {
       err.println("sse-loadtest: --baseline is not available yet");
       return USAGE;
@@ -191,7 +188,7 @@ public final class LoadMain implements Callable<Integer> {
       return USAGE;
     }
     if (scenario.equals("hold") && publishUrl != null) {
-      err.println("sse-loadtest: note: hold does not publish; --publish-url is used by fanout");
+      err.println("sse-loadtest: note: hold does not publish; --publish-url is used by fanout and reconnect-storm");
     }
     if (!Object.class.getModule().isOpen("java.lang", LoadMain.class.getModule())) {
       err.println("sse-loadtest: Gatling needs these JVM flags (java -jar sets them from the manifest): "
@@ -211,6 +208,7 @@ public final class LoadMain implements Callable<Integer> {
     String simulation = switch (scenario) {
       case "hold" -> HoldSimulation.class.getName();
       case "capacity" -> CapacitySimulation.class.getName();
+      case "reconnect-storm" -> ReconnectStormSimulation.class.getName();
       default -> FanoutSimulation.class.getName();
     };
     int gatling;
@@ -233,13 +231,13 @@ public final class LoadMain implements Callable<Integer> {
       return USAGE;
     }
     if (crash != null || gatling != 0) {
-      out.print(Summary.text(outcome.report(), dir.toString()));
+      out.print(outcome.summary(dir.toString()));
       out.flush();
       err.println("sse-loadtest: Gatling failed after the run (its HTML report may be missing): "
           + (crash != null ? crash : "exit status " + gatling));
       return USAGE;
     }
-    out.print(Summary.text(outcome.report(), dir.toString()));
+    out.print(outcome.summary(dir.toString()));
     out.flush();
     return outcome.report().deliveryFailed() ? DELIVERY_FAILED : OK;
   }

@@ -32,8 +32,12 @@ public final class DeliveryStats {
   private final ConcurrentHistogram latencyMicros = histogram();
   private final ConcurrentHistogram connectMicros = histogram();
   private final ConcurrentHistogram firstEventMicros = histogram();
-  /** The same latencies again, per sampling period (auto-resizing, so a quiet period is small). */
-  private final Recorder latencyPeriod = new Recorder(3);
+  /**
+   * The same latencies again, per sampling period. Fixed range rather than auto-resizing: an
+   * auto-resizing interval histogram once encoded a header narrower than its counts (a resize
+   * racing the interval flip), which made the report unreadable.
+   */
+  private final Recorder latencyPeriod = new Recorder(MAX_MICROS, 3);
 
   private final AtomicLong opened = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();

@@ -40,6 +40,9 @@ public final class HistogramFile {
   /** The largest file {@link #read} accepts (a day-long run at 2 samples/s is about 30 MB). */
   static final long MAX_FILE_BYTES = 256L << 20;
 
+  /** The least range a decoded histogram covers: an hour in µs, the longest latency we track. */
+  static final long DECODED_RANGE = 3_600_000_000L;
+
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -52,11 +55,15 @@ public final class HistogramFile {
     return Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(buf.array(), n));
   }
 
-  /** The inverse of {@link #encode}. */
+  /**
+   * The inverse of {@link #encode}. The decoded histogram covers at least an hour in µs: an
+   * auto-resizing histogram's header can name a smaller range than its counts fill, and
+   * HdrHistogram sizes the decoded one by that header alone.
+   */
   public static Histogram decode(String base64) {
     try {
       return Histogram.decodeFromCompressedByteBuffer(
-          ByteBuffer.wrap(Base64.getDecoder().decode(base64)), 0);
+          ByteBuffer.wrap(Base64.getDecoder().decode(base64)), DECODED_RANGE);
     } catch (DataFormatException | IllegalArgumentException | java.nio.BufferUnderflowException e) {
       throw new IllegalArgumentException("not an encoded histogram: " + e.getMessage(), e);
     }

@@ -1,5 +1,6 @@
 package dev.ssekit.load.report;
 
+import java.util.List;
 import java.util.Locale;
 
 /** The short text summary printed after a run: what was held, what arrived, what it cost. */
@@ -7,6 +8,11 @@ public final class Summary {
   private Summary() {}
 
   public static String text(CapacityReport r, String reportDir) {
+    return text(r, List.of(), reportDir);
+  }
+
+  /** The summary with a scenario's own lines ({@code details}) before the verdict. */
+  public static String text(CapacityReport r, List<String> details, String reportDir) {
     StringBuilder sb = new StringBuilder();
     var c = r.connections();
     var e = r.events();
@@ -38,6 +44,7 @@ public final class Summary {
                   p.instancesForTarget(), p.instancesForTarget() == 1 ? "" : "s", bytes(p.instanceMemoryBytes()))));
     }
     sb.append(String.format(Locale.ROOT, "  injector     heap peak %s, CPU %.1f s%n", bytes(r.injector().heapBytesPeak()), r.injector().cpuSeconds()));
+    details.forEach(line -> sb.append(line).append('\n'));
     if (e.expectedDeliveries() == 0) {
       sb.append("  note: no sequenced events were expected, so loss and duplication were not measured\n");
     }

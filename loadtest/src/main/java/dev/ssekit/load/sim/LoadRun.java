@@ -47,10 +47,23 @@ public final class LoadRun {
 
   private static final AtomicReference<Outcome> LAST = new AtomicReference<>();
 
-  /** What the last run in this JVM produced: its report, or the error that stopped it. */
-  public record Outcome(CapacityReport report, Throwable error) {}
+  /**
+   * What the last run in this JVM produced: its report and the scenario's extra summary lines, or
+   * the error that stopped it.
+   */
+  public record Outcome(CapacityReport report, List<String> details, Throwable error) {
+    public Outcome(CapacityReport report, Throwable error) {
+      this(report, List.of(), error);
+    }
+
+    /** The text summary of the report. */
+    public String summary(String reportDir) {
+      return Summary.text(report, details, reportDir);
+    }
+  }
 
   private final RunSettings settings;
+  private volatile ScenarioFigures figures = ScenarioFigures.NONE;
   private volatile DeliveryStats stats;
   private volatile Publisher publisher;
   private volatile MemorySampler sampler;
@@ -67,6 +80,17 @@ public final class LoadRun {
 
   public RunSettings settings() {
     return settings;
+  }
+
+  /** What the scenario adds to the reports (set before the run starts). */
+  void setFigures(ScenarioFigures f) {
+    this.figures = f;
+  }
+
+  /** When the hold ends (epoch ms): a bound until the last connect finishes, then fixed. */
+  long holdEndMillis() {
+    schedule.tick(System.currentTimeMillis());
+    return holdEndMillis;
   }
 
   /** The outcome of the last run in this JVM, or {@code null}. */
@@ -188,10 +212,10 @@ public final class LoadRun {
       if (publisher != null && publisher.lastFailure() != null) {
         System.err.println("ssekit load: " + publisher.failed() + " publishes failed; last: " + publisher.lastFailure());
       }
+      outcome = new Outcome(report, figures.summaryLines(), null);
       if (!settings.fromCli()) {
-        System.out.print(Summary.text(report, settings.reportDir().toString()));
+        System.out.print(outcome.summary(settings.reportDir().toString()));
       }
-      outcome = new Outcome(report, null);
     } catch (RuntimeException e) {
       outcome = new Outcome(null, e);
     }
@@ -256,7 +280,7 @@ public final class LoadRun {
             settings.publishUrl() == null ? null : settings.publishUrl().toString(),
             settings.metricsUrl() == null ? null : settings.metricsUrl().toString()),
         durationMs,
-        new CapacityReport.Connections(settings.connections(), stats.opened(), stats.failed(), stats.peakOpen(), null, null),
+        figures.connections(new CapacityReport.Connections(settings.connections(), stats.opened(), stats.failed(), stats.peakOpen(), null, null)),
         new CapacityReport.ConnectMs(pct(con, 50), pct(con, 95), pct(con, 99), max(con)),
         new CapacityReport.DeliveryLatencyMs(lat.getTotalCount(), pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(lat, 99.9), max(lat)),
         new CapacityReport.Events(published, totals.expected(), totals.delivered(), totals.lost(), totals.duplicated(), totals.outOfOrder()),
@@ -269,7 +293,9 @@ public final class LoadRun {
     hs.put("deliveryLatency", lat);
     hs.put("connect", con);
     hs.put("firstEvent", stats.firstEventMicros());
+    hs.putAll(figures.histograms());
     Map<String, Long> diagnostics = new LinkedHashMap<>(stats.diagnostics());
+    diagnostics.putAll(figures.diagnostics());
     if (publisher != null) {
       diagnostics.put("publishFailures", publisher.failed());
     }

@@ -21,7 +21,7 @@ import java.util.UUID;
  * system properties ({@code ssekit.load.*}), which is also how {@code mvn gatling:test -D…} sets
  * them; every knob has a loopback default.
  *
- * @param scenario {@code hold}, {@code fanout} or {@code capacity}
+ * @param scenario {@code hold}, {@code fanout}, {@code capacity} or {@code reconnect-storm}
  * @param url the SSE stream
  * @param publishUrl the publish-contract endpoint, or {@code null} (fanout then reads the server's
  *     own sequenced events, e.g. the reference server's ticks)
@@ -112,7 +112,7 @@ public record RunSettings(
   }
 
   /** The scenarios this tester runs. */
-  public static final List<String> SCENARIOS = List.of("hold", "fanout", "capacity");
+  public static final List<String> SCENARIOS = List.of("hold", "fanout", "reconnect-storm", "capacity");
 
   public RunSettings {
     if (!SCENARIOS.contains(scenario)) {
@@ -135,7 +135,7 @@ public record RunSettings(
       throw new IllegalArgumentException("--connections must be between 1 and " + MAX_CONNECTIONS);
     }
     requireRange("--ramp", ramp, Duration.ZERO, Duration.ofHours(1));
-    requireRange("--hold", hold, Duration.ZERO, Duration.ofHours(24));
+    requireRange("--hold", hold, scenario.equals("reconnect-storm") ? Duration.ofSeconds(2) : Duration.ZERO, Duration.ofHours(24));
     requireRange("drain period", drain, Duration.ofMillis(50), Duration.ofSeconds(10));
     requireRange("grace", grace, Duration.ZERO, Duration.ofMinutes(5));
     if (!(rate > 0) || rate > 100_000) {

@@ -9,12 +9,16 @@ import static io.gatling.javaapi.core.CoreDsl.rampUsers;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.sse;
 
+import io.gatling.http.action.sse.SseInboundMessage;
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.OpenInjectionStep;
+import io.gatling.javaapi.core.Session;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The steps every SSE scenario is made of: open a stream, hold it while counting what arrives,
@@ -79,9 +83,17 @@ final class SseChains {
 
   /** Hold the stream until the run's drain end, draining the buffer every period, then once more. */
   static ChainBuilder holdAndCount(LoadRun run) {
-    return asLongAs(run::holding)
-        .on(pause(run.settings().drain()), sse.processUnmatchedMessages(run::drain))
-        .exec(sse.processUnmatchedMessages(run::drain));
+    return holdAndCount(run::holding, run::drain, run.settings().drain());
+  }
+
+  /** Hold the stream while {@code holding}, draining the buffer into {@code drain} every period, then once more. */
+  static ChainBuilder holdAndCount(
+      Function<Session, Boolean> holding,
+      BiFunction<List<SseInboundMessage>, Session, Session> drain,
+      Duration period) {
+    return asLongAs(holding)
+        .on(pause(period), sse.processUnmatchedMessages(drain))
+        .exec(sse.processUnmatchedMessages(drain));
   }
 
   /** Close the stream. */

@@ -41,6 +41,8 @@ class LoadMainUsageTest {
     assertThat(run("--url", "http://127.0.0.1:1/e", "--connections", "0")).isEqualTo(2);
     assertThat(run("--url", "http://127.0.0.1:1/e", "--rate", "0")).isEqualTo(2);
     assertThat(run("--url", "http://127.0.0.1:1/e", "--scenario", "soak")).isEqualTo(2);
+    assertThat(run("--url", "http://127.0.0.1:1/e", "--scenario", "reconnect-storm", "--hold", "1s")).isEqualTo(2);
+    assertThat(err.toString()).contains("--hold must be between 2s");
     assertThat(run("--url", "http://127.0.0.1:1/e", "--metrics-url", "http://127.0.0.1:1/m", "--server-pid", "1")).isEqualTo(2);
     assertThat(err.toString()).contains("not both");
   }

@@ -119,7 +119,7 @@ class LoadRunEndToEndTest {
     assertThat(s.path("bytesPerConnection").isNumber()).isTrue();
   }
 
-  private static JsonNode capacity(Path reports) throws IOException {
+  static JsonNode capacity(Path reports) throws IOException {
     return JSON.readTree(Files.readString(reports.resolve("capacity.json")));
   }
 

@@ -124,6 +124,23 @@ class CapacityJsonTest {
   }
 
   @Test
+  void autoResizingHistogramsOfAnyRangeDecode() {
+    // The timeline's period histograms auto-resize; their encoded header can understate their
+    // counts (this exact case once broke a run's report).
+    for (long top : new long[] {1, 999, 10_336, 1_000_000, 123_456_789, 3_600_000_000L}) {
+      org.HdrHistogram.Recorder r = new org.HdrHistogram.Recorder(3);
+      for (long v = 1; v <= top; v = v * 3 + 1) {
+        r.recordValue(v);
+      }
+      r.recordValue(top);
+      Histogram h = r.getIntervalHistogram();
+      Histogram back = HistogramFile.decode(HistogramFile.encode(h));
+      assertThat(back.getTotalCount()).as("top %d", top).isEqualTo(h.getTotalCount());
+      assertThat(back.getMaxValue()).isEqualTo(h.getMaxValue());
+    }
+  }
+
+  @Test
   void aCapacityJsonReadsBackAsTheSameReport(@TempDir Path dir) throws Exception {
     Path file = CapacityJson.write(sample(), dir);
     assertThat(CapacityJson.read(file)).isEqualTo(sample());
