@@ -87,7 +87,8 @@ public record CapacityReport(
   /**
    * What makes the run fail (exit 1), each as a short phrase: events lost, delivered twice or out
    * of order on a connection (SSE runs over one ordered stream, so any of these is a server
-   * fault), and connections that failed to open. Empty when the run is clean.
+   * fault), connections that failed to open, and (reconnect-storm) connections that did not
+   * reconnect. Empty when the run is clean.
    */
   public List<String> problems() {
     List<String> p = new java.util.ArrayList<>();
@@ -102,6 +103,10 @@ public record CapacityReport(
     }
     if (connections.failed() > 0) {
       p.add(connections.failed() + " connection" + (connections.failed() == 1 ? "" : "s") + " failed to open");
+    }
+    if (connections.reconnects() != null && connections.reconnects() < connections.opened()) {
+      long n = connections.opened() - connections.reconnects();
+      p.add(n + " connection" + (n == 1 ? "" : "s") + " did not reconnect");
     }
     return p;
   }

@@ -82,6 +82,10 @@ class CapacityJsonTest {
         new CapacityReport.Connections(1000, 1000, 0, 1000, null, null), s.connectMs(),
         s.deliveryLatencyMs(), new CapacityReport.Events(1L, 5, 5, 0, 0, 3), s.server(), s.injector(), s.steps(), s.projection());
     assertThat(reordered.problems()).containsExactly("3 out of order");
+    CapacityReport stormy = new CapacityReport("reconnect-storm", s.target(), s.durationMs(),
+        new CapacityReport.Connections(1000, 1000, 0, 1000, 998L, 4_000L), s.connectMs(),
+        s.deliveryLatencyMs(), new CapacityReport.Events(1L, 5, 5, 0, 0, 0), s.server(), s.injector(), s.steps(), s.projection());
+    assertThat(stormy.problems()).containsExactly("2 connections did not reconnect");
     CapacityReport clean = new CapacityReport(s.scenario(), s.target(), s.durationMs(), reordered.connections(), s.connectMs(),
         s.deliveryLatencyMs(), new CapacityReport.Events(1L, 5, 5, 0, 0, 0), s.server(), s.injector(), s.steps(), s.projection());
     assertThat(clean.deliveryFailed()).isFalse();
