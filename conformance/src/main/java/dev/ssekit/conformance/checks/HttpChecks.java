@@ -63,9 +63,9 @@ public class HttpChecks {
     String type = r.header("Content-Type");
     f.evidence("Content-Type: " + type);
     if (r.status() != 200) f.notApplicable("the status is " + r.status() + ", not a stream (http.status-200 reports it)");
-    f.require(type != null && essence(type).equals("text/event-stream"),
-        type == null ? "no Content-Type: a browser fails the connection for good"
-            : "Content-Type '" + type + "' is not text/event-stream: a browser fails the connection for good");
+    f.assertThat(type).as("Content-Type (without one a browser fails the connection for good)").isNotNull();
+    f.assertThat(essence(type)).as("the media type of Content-Type %s (anything but text/event-stream makes a browser"
+        + " fail the connection for good)", Findings.escape(type)).isEqualTo("text/event-stream");
   }
 
   static String essence(String contentType) {
@@ -114,8 +114,9 @@ public class HttpChecks {
     Recording r = responded(stream, f);
     String cl = r.header("Content-Length");
     if (cl != null) f.evidence("Content-Length: " + cl);
-    f.require(cl == null || r.status() != 200,
-        "Content-Length " + cl + " makes the body finite: clients see the stream end and reconnect in a loop");
+    if (r.status() != 200) return;
+    f.assertThat(cl).as("Content-Length of the stream (a length makes the body finite: clients see the stream end and"
+        + " reconnect in a loop)").isNull();
   }
 
   @SseCheck(id = "http.headers-promptly", severity = Severity.SHOULD, rule = "H-06", spec = Spec.PROCESSING,
@@ -211,9 +212,10 @@ public class HttpChecks {
       String variant = accept.isEmpty() ? "without Accept" : "with Accept: " + accept;
       String answer = r.responded() ? r.status() + " " + r.header("Content-Type") : "no response (" + noResponse(r) + ")";
       f.evidence(variant + " → " + answer);
-      f.require(r.status() == 200 && r.header("Content-Type") != null
-              && essence(r.header("Content-Type")).equals("text/event-stream"),
-          variant + " the server answered " + answer + "; EventSource polyfills and non-browser clients send such requests");
+      String why = variant + " (EventSource polyfills and non-browser clients send such requests)";
+      f.assertThat(r.status()).as("the status %s", why).isEqualTo(200);
+      String type = r.header("Content-Type");
+      f.assertThat(type == null ? null : essence(type)).as("the media type %s", why).isEqualTo("text/event-stream");
     }
   }
 
