@@ -116,9 +116,9 @@ public class ReconnectChecks {
         if (!same(expected.get(i), got.get(i))) {
           evidence(findings, expected, got, w, after);
           // What the first divergence means for a browser, then AssertJ's element-by-element diff.
-          findings.assertThat(got.subList(0, n)).as("the events after id %s on the resumed connection, against the"
-              + " witness's: they diverge at event #%d, %s", Findings.escape(k), i, diagnose(wc.events, anchor, i,
-              got.get(i))).containsExactlyElementsOf(expected.subList(0, n));
+          findings.assertThat(got.subList(0, n)).as("resuming after id %s diverges from the witness at event #%d: %s."
+              + " The resumed connection's events, against the witness's after that id", Findings.escape(k), i,
+              diagnose(wc.events, anchor, i, got.get(i))).containsExactlyElementsOf(expected.subList(0, n));
           return;
         }
       }
@@ -175,7 +175,7 @@ public class ReconnectChecks {
       Recording r = head(recorder, Recorder.Request.of(target, Duration.ofSeconds(3)).withLastEventId(id));
       findings.note("Last-Event-ID " + Findings.escape(id) + " → " + describeHead(r));
       if (!isEventStream(r)) {
-        bad.add(id + " → " + describeHead(r));
+        bad.add(id + " -> " + describeHead(r));
         if (!r.chunks().isEmpty()) findings.evidence("body for " + id, r.body());
       }
     }
