@@ -1,7 +1,13 @@
 package dev.ssekit.conformance.checks;
 
+import dev.ssekit.conformance.oracle.StreamItem;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.assertj.core.api.AbstractAssert;
+import org.assertj.core.api.AbstractSoftAssertions;
+import org.assertj.core.api.Assert;
+import org.assertj.core.api.StandardSoftAssertionsProvider;
+import org.assertj.core.presentation.StandardRepresentation;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -10,8 +16,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * the check's severity — MUST fails (an {@link AssertionError}), SHOULD warns (fails when strict),
  * MAY warns. Evidence and warnings travel as JUnit report entries with keys under {@code ssekit.},
  * which the report writers collect; nothing is written to side files.
+ *
+ * <p>The assertions are AssertJ's: {@code f.assertThat(status).as("the status").isEqualTo(200)}.
+ * A failed assertion is a violation of this check's rule with the check's severity — a MUST (or
+ * a strict SHOULD) stops the check with the AssertJ message, a SHOULD or MAY is reported as a
+ * warning and the check goes on. Values in the messages are shown escaped, as in the evidence
+ * ({@code "a\nb"}, events as {@code {id "1", type "message", data "x"}}). Describe each
+ * assertion with what it means for a browser; AssertJ adds what was expected and what was seen.
  */
-public final class Findings {
+public final class Findings extends AbstractSoftAssertions implements StandardSoftAssertionsProvider {
 
   /** Report entry keys. */
   public static final String KEY_ID = "ssekit.check";
@@ -50,6 +63,30 @@ public final class Findings {
   public void note(String text) {
     context.publishReportEntry(Map.of(KEY_NOTE, text));
   }
+
+  /** AssertJ's soft proxies, shown with the evidence's escaping; their failures come to {@link #onAssertionErrorCollected}. */
+  @Override
+  public <S extends Assert<? extends S, ? extends A>, A> S proxy(Class<S> assertClass, Class<A> actualClass, A actual) {
+    S assertion = super.proxy(assertClass, actualClass, actual);
+    if (assertion instanceof AbstractAssert<?, ?> a) a.withRepresentation(EVIDENCE);
+    return assertion;
+  }
+
+  /** Each failed assertion, as it happens: a violation with this check's severity. */
+  @Override
+  public void onAssertionErrorCollected(AssertionError error) {
+    violation(error.getMessage().strip());
+  }
+
+  /** AssertJ's representation with strings escaped as evidence is, and events shown compactly. */
+  private static final StandardRepresentation EVIDENCE = new StandardRepresentation() {
+    @Override
+    public String toStringOf(Object o) {
+      if (o instanceof String s) return escape(s);
+      if (o instanceof StreamItem.Event e) return ReconnectChecks.show(e);
+      return super.toStringOf(o);
+    }
+  };
 
   /** The rule holds when {@code ok}; otherwise a violation with {@code message}. */
   public void require(boolean ok, String message) {

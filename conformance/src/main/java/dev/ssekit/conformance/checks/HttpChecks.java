@@ -63,9 +63,9 @@ public class HttpChecks {
     String type = r.header("Content-Type");
     f.evidence("Content-Type: " + type);
     if (r.status() != 200) f.notApplicable("the status is " + r.status() + ", not a stream (http.status-200 reports it)");
-    f.require(type != null && essence(type).equals("text/event-stream"),
-        type == null ? "no Content-Type: a browser fails the connection for good"
-            : "Content-Type '" + type + "' is not text/event-stream: a browser fails the connection for good");
+    f.assertThat(type).as("Content-Type (without one a browser fails the connection for good)").isNotNull();
+    f.assertThat(essence(type)).as("the media type of Content-Type %s (anything but text/event-stream makes a browser"
+        + " fail the connection for good)", Findings.escape(type)).isEqualTo("text/event-stream");
   }
 
   static String essence(String contentType) {
@@ -114,8 +114,9 @@ public class HttpChecks {
     Recording r = responded(stream, f);
     String cl = r.header("Content-Length");
     if (cl != null) f.evidence("Content-Length: " + cl);
-    f.require(cl == null || r.status() != 200,
-        "Content-Length " + cl + " makes the body finite: clients see the stream end and reconnect in a loop");
+    if (r.status() != 200) return;
+    f.assertThat(cl).as("Content-Length of the stream (a length makes the body finite: clients see the stream end and"
+        + " reconnect in a loop)").isNull();
   }
 
   @SseCheck(id = "http.headers-promptly", severity = Severity.SHOULD, rule = "H-06", spec = Spec.PROCESSING,
@@ -211,9 +212,10 @@ public class HttpChecks {
       String variant = accept.isEmpty() ? "without Accept" : "with Accept: " + accept;
       String answer = r.responded() ? r.status() + " " + r.header("Content-Type") : "no response (" + noResponse(r) + ")";
       f.evidence(variant + " → " + answer);
-      f.require(r.status() == 200 && r.header("Content-Type") != null
-              && essence(r.header("Content-Type")).equals("text/event-stream"),
-          variant + " the server answered " + answer + "; EventSource polyfills and non-browser clients send such requests");
+      String why = variant + " (EventSource polyfills and non-browser clients send such requests)";
+      f.assertThat(r.status()).as("the status %s", why).isEqualTo(200);
+      String type = r.header("Content-Type");
+      f.assertThat(type == null ? null : essence(type)).as("the media type %s", why).isEqualTo("text/event-stream");
     }
   }
 
@@ -224,14 +226,29 @@ public class HttpChecks {
     if (!target.url().getScheme().equalsIgnoreCase("https")) {
       f.notApplicable("HTTP/2 is negotiated over TLS; the target is plain http");
     }
-    HttpResponse<InputStream> res = h2(target, f);
-    if (res == null) return;
+    H2Attempt attempt = h2(target, f);
+    if (attempt.refused() != null) {
+      f.violation("this tool's HTTP/2 client refused the response as malformed (" + attempt.refused().getMessage()
+          + "). Connection-specific or upper-case header fields make an HTTP/2 response malformed (RFC 9113 §8.2);"
+          + " browsers refuse it too (Chromium: net::ERR_HTTP2_PROTOCOL_ERROR), so the EventSource never opens and"
+          + " reconnects in a loop");
+      return;
+    }
+    HttpResponse<InputStream> res = attempt.response();
     try (InputStream body = res.body()) {
       if (res.version() != HttpClient.Version.HTTP_2) f.notApplicable("the server does not offer HTTP/2");
       List<String> banned = List.of("connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade");
-      List<String> present = banned.stream().filter(h -> res.headers().firstValue(h).isPresent()).toList();
-      f.evidence("HTTP/2 response headers: " + res.headers().map().keySet());
-      f.require(present.isEmpty(), "HTTP/2 response carries " + present + ": illegal in HTTP/2, and Safari refuses it");
+      List<String> present = new java.util.ArrayList<>();
+      StringBuilder all = new StringBuilder();
+      res.headers().map().forEach((name, values) -> values.forEach(v -> {
+        String field = name + ": " + Findings.escape(v);
+        all.append(all.length() == 0 ? "" : "; ").append(field);
+        if (banned.contains(name.toLowerCase(Locale.ROOT))) present.add(field);
+      }));
+      f.evidence("HTTP/2 response header fields: " + all);
+      f.require(present.isEmpty(), "the HTTP/2 response carries " + String.join(", ", present) + ": connection-specific"
+          + " fields make an HTTP/2 response malformed (RFC 9113 §8.2.2); Safari refuses the stream and Chromium may"
+          + " report net::ERR_HTTP2_PROTOCOL_ERROR (usually an HTTP/1.1 header copied by a proxy or framework)");
     }
   }
 
@@ -244,14 +261,27 @@ public class HttpChecks {
           + " an EventSource stalls; serve over https with HTTP/2");
       return;
     }
-    HttpResponse<InputStream> res = h2(target, f);
-    if (res == null) return;
+    H2Attempt attempt = h2(target, f);
+    if (attempt.refused() != null) {
+      f.notApplicable("the exchange failed before its protocol could be read (" + attempt.refused().getMessage()
+          + "); http.h2-connection-headers reports a malformed HTTP/2 response");
+    }
+    HttpResponse<InputStream> res = attempt.response();
     try (InputStream body = res.body()) {
       f.note("negotiated " + res.version());
       f.require(res.version() == HttpClient.Version.HTTP_2,
-          "only HTTP/1.1 is offered: a browser allows six streams per origin");
+          "only HTTP/1.1 is offered (ALPN chose http/1.1): a browser allows six streams per origin over HTTP/1.1,"
+              + " so a seventh tab or EventSource on the same origin stalls; offer h2");
     }
   }
+
+  /**
+   * One HTTP/2 attempt: the response, or the client's refusal of a malformed one.
+   *
+   * @param response the response (null when refused)
+   * @param refused why the client refused the exchange after TLS (null when it answered)
+   */
+  private record H2Attempt(HttpResponse<InputStream> response, IOException refused) {}
 
   /** One JDK client per trust mode for the whole run (JDK 17's HttpClient cannot be closed). */
   private static final java.util.concurrent.ConcurrentHashMap<Boolean, HttpClient> H2_CLIENTS =
@@ -273,19 +303,19 @@ public class HttpChecks {
     });
   }
 
-  private static HttpResponse<InputStream> h2(Target target, Findings f) throws Exception {
+  private static H2Attempt h2(Target target, Findings f) throws InterruptedException {
     HttpRequest.Builder rb = HttpRequest.newBuilder(target.url()).timeout(Duration.ofSeconds(10))
         .header("Accept", "text/event-stream").header("Cache-Control", "no-cache");
     for (Target.Header h : target.headers()) rb.header(h.name(), h.value());
     try {
-      return h2Client(target.insecure()).send(rb.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+      return new H2Attempt(h2Client(target.insecure()).send(rb.GET().build(), HttpResponse.BodyHandlers.ofInputStream()),
+          null);
     } catch (javax.net.ssl.SSLException | java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
       f.notApplicable("HTTP/2 could not be tried (" + e.getClass().getSimpleName() + ": " + e.getMessage()
           + "); with --insecure the JDK's HTTP/2 client still checks the host name");
       return null;
     } catch (IOException e) {
-      f.violation("the HTTP/2 exchange failed: " + e.getMessage() + " (a strict HTTP/2 client refuses malformed responses)");
-      return null;
+      return new H2Attempt(null, e);
     }
   }
 }

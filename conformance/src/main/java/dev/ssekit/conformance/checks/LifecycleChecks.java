@@ -6,6 +6,7 @@ import dev.ssekit.conformance.config.Target;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Connection lifecycle: streams stay open, abandoned streams are let go, the tool stays bounded. */
@@ -44,32 +45,56 @@ public class LifecycleChecks {
 
   @SseCheck(id = "lifecycle.abandoned-streams-released", severity = Severity.SHOULD, rule = "L-03",
       spec = Spec.AUTHORING, profile = Target.Profile.STANDARD,
-      summary = "Streams the clients dropped are released: the server's sockets return to their baseline"
-          + " (counted when --server-pid is given) and new streams are answered promptly")
+      summary = "Streams the clients dropped are released: the server's sockets (with --server-pid) and its"
+          + " open-stream gauge (with --metrics-url) return to their baseline, and new streams are answered promptly")
   void abandonedStreams(Target target, Recorder recorder, Findings f) throws InterruptedException {
     int n = target.profile() == Target.Profile.FULL ? 200 : 50;
-    ServerSockets sockets = target.serverPid() == null ? null : new ServerSockets(target.serverPid());
-    Integer baseline = sockets == null ? null : sockets.count();
+    List<Gauge> gauges = new ArrayList<>();
+    if (target.serverPid() != null) gauges.add(new ServerSockets(target.serverPid()));
+    if (target.metricsUrl() != null) {
+      MetricsGauge gauge = new MetricsGauge(recorder, target.metricsUrl(), target.connectionGauge());
+      String problem = gauge.problem();
+      if (problem != null) f.notApplicable(problem);
+      gauges.add(gauge);
+    }
+    Map<Gauge, Double> baseline = read(gauges);
     List<Recorder.Session> sessions = new ArrayList<>();
     for (int i = 0; i < n; i++) sessions.add(recorder.open(Recorder.Request.of(target, Duration.ofSeconds(10))));
     int opened = 0;
     for (Recorder.Session s : sessions) if (s.awaitHead()) opened++;
-    Integer held = sockets == null ? null : sockets.count();
+    Map<Gauge, Double> held = read(gauges);
     for (Recorder.Session s : sessions) s.stop();
     for (Recorder.Session s : sessions) s.await();
-    if (sockets != null && baseline != null && held != null) {
+    for (Gauge gauge : gauges) {
+      Double before = baseline.get(gauge);
+      Double during = held.get(gauge);
+      if (before == null || during == null) {
+        f.note(gauge.name() + ": could not be read");
+        continue;
+      }
+      if (gauge instanceof MetricsGauge && during - before < opened / 2.0) {
+        // A gauge that did not rise with the streams does not count them: its fall proves nothing.
+        f.note(gauge.name() + ": " + fmt(before) + " before, " + fmt(during) + " with " + opened + " streams held;"
+            + " it does not count streams, so it was not judged (name the right one with --connection-gauge)");
+        continue;
+      }
       // Other checks run alongside: allow their few connections, and give the server time to notice.
       int slack = 20;
       long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-      int after = sockets.count();
-      while (after > baseline + slack && System.nanoTime() < deadline) {
+      Double after = gauge.read();
+      while ((after == null || after > before + slack) && System.nanoTime() < deadline) {
         Thread.sleep(250);
-        after = sockets.count();
+        after = gauge.read();
       }
-      f.note("server sockets: " + baseline + " before, " + held + " with " + opened + " streams held, " + after
-          + " after they were dropped");
-      f.require(after <= baseline + slack, "the server still holds " + (after - baseline) + " more sockets than before,"
-          + " 15 s after " + opened + " clients dropped their streams: closed connections are not released (leak)");
+      if (after == null) {
+        f.note(gauge.name() + ": could not be read after the streams were dropped");
+        continue;
+      }
+      f.note(gauge.name() + ": " + fmt(before) + " before, " + fmt(during) + " with " + opened + " streams held, "
+          + fmt(after) + " after they were dropped");
+      f.require(after <= before + slack, gauge.name() + " still shows " + fmt(after - before) + " more than before, 15 s"
+          + " after " + opened + " clients dropped their streams: closed connections are not released (a leak that"
+          + " grows with every reconnect until the server runs out of " + gauge.resource() + ")");
     }
     Recording next = recorder.record(Recorder.Request.of(target, Duration.ofMillis(500)));
     f.note(opened + " of " + n + " streams opened and dropped; the next stream answered " + next.status() + " after "
@@ -80,18 +105,53 @@ public class LifecycleChecks {
             + (next.error() == null ? "" : " (" + next.error() + ")") + ": dropped connections are not released");
   }
 
+  private static Map<Gauge, Double> read(List<Gauge> gauges) {
+    Map<Gauge, Double> out = new java.util.HashMap<>();
+    for (Gauge g : gauges) {
+      Double v = g.read();
+      if (v != null) out.put(g, v);
+    }
+    return out;
+  }
+
+  private static String fmt(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  /** Something on the server that counts its open connections. */
+  interface Gauge {
+    /** What is counted, for messages. */
+    String name();
+
+    /** What a leak exhausts, for messages. */
+    String resource();
+
+    /** The count now, or null when it cannot be read. */
+    Double read();
+  }
+
   /** Counts a local process's open sockets through /proc (Linux). */
-  static final class ServerSockets {
+  static final class ServerSockets implements Gauge {
     private final java.nio.file.Path fds;
 
     ServerSockets(long pid) {
       this.fds = java.nio.file.Path.of("/proc", Long.toString(pid), "fd");
     }
 
-    /** Open sockets now, or null when the process cannot be inspected. */
-    Integer count() {
+    @Override
+    public String name() {
+      return "server sockets";
+    }
+
+    @Override
+    public String resource() {
+      return "file descriptors";
+    }
+
+    @Override
+    public Double read() {
       try (var list = java.nio.file.Files.list(fds)) {
-        return (int) list.filter(p -> {
+        return (double) list.filter(p -> {
           try {
             return java.nio.file.Files.readSymbolicLink(p).toString().startsWith("socket:");
           } catch (java.io.IOException | UnsupportedOperationException gone) {
@@ -100,6 +160,85 @@ public class LifecycleChecks {
         }).count();
       } catch (java.io.IOException e) {
         return null;
+      }
+    }
+  }
+
+  /** The server's own gauge of open streams, read from its Prometheus metrics (summed over label sets). */
+  static final class MetricsGauge implements Gauge {
+    /** Metrics pages are small; a larger one is not a metrics page. */
+    static final long MAX_BYTES = 4L << 20;
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    private final Recorder recorder;
+    private final java.net.URI url;
+    private final String metric;
+
+    MetricsGauge(Recorder recorder, java.net.URI url, String metric) {
+      this.recorder = recorder;
+      this.url = url;
+      this.metric = metric;
+    }
+
+    @Override
+    public String name() {
+      return metric + " (at " + url + ")";
+    }
+
+    @Override
+    public String resource() {
+      return "memory and stream slots";
+    }
+
+    @Override
+    public Double read() {
+      Scrape s = scrape();
+      if (s.problem() != null) return null;
+      PrometheusText.Reading r = PrometheusText.read(s.text(), metric);
+      return r.present() && !Double.isNaN(r.sum()) && !Double.isInfinite(r.sum()) ? r.sum() : null;
+    }
+
+    /** Why the gauge cannot be used (unreachable, too big, metric missing or not a number), or null. */
+    String problem() {
+      Scrape s = scrape();
+      if (s.problem() != null) return s.problem();
+      PrometheusText.Reading r = PrometheusText.read(s.text(), metric);
+      if (!r.present()) {
+        var names = PrometheusText.names(s.text()).keySet();
+        // Name the likely candidates first: a user looking for the right gauge wants those.
+        List<String> likely = names.stream()
+            .filter(m -> m.matches("(?i).*(conn|stream|subscri|client|session|sse).*")).limit(8).toList();
+        String seen = names.isEmpty() ? "no samples at all" : likely.isEmpty()
+            ? names.size() + " metrics, e.g. " + String.join(", ", names.stream().limit(8).toList())
+            : names.size() + " metrics; these may count streams: " + String.join(", ", likely);
+        return "the metrics at " + url + " have no sample named " + metric + " (" + seen + "); name the gauge that"
+            + " counts open streams with --connection-gauge (ssekit.connectionGauge)";
+      }
+      if (Double.isNaN(r.sum()) || Double.isInfinite(r.sum())) {
+        return metric + " at " + url + " is " + r.sum() + " (over " + r.series() + " label sets): not a count";
+      }
+      return null;
+    }
+
+    private record Scrape(String text, String problem) {}
+
+    private Scrape scrape() {
+      try {
+        Recording r = recorder.record(new Recorder.Request(url, null,
+            Map.of("Accept", "text/plain;version=0.0.4", "Accept-Encoding", "identity", "Cache-Control", "", "Pragma", ""),
+            TIMEOUT, MAX_BYTES, null));
+        if (!r.responded()) return new Scrape(null, "the metrics at " + url + " did not answer: " + HttpChecks.noResponse(r));
+        if (r.status() != 200) return new Scrape(null, "the metrics at " + url + " answered " + r.status());
+        if (r.end() == Recording.End.BYTE_CAP) {
+          return new Scrape(null, "the metrics at " + url + " are larger than " + (MAX_BYTES >> 20) + " MiB");
+        }
+        if (r.end() == Recording.End.WINDOW) {
+          return new Scrape(null, "the metrics at " + url + " did not end within " + TIMEOUT.toSeconds() + " s");
+        }
+        return new Scrape(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8), null);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new Scrape(null, "interrupted while reading " + url);
       }
     }
   }

@@ -115,9 +115,10 @@ public class ReconnectChecks {
       for (int i = 0; i < n; i++) {
         if (!same(expected.get(i), got.get(i))) {
           evidence(findings, expected, got, w, after);
-          findings.violation("resuming after id " + Findings.escape(k) + " diverges from the witness at event #" + i
-              + ": expected " + show(expected.get(i)) + ", got " + show(got.get(i)) + " — "
-              + diagnose(wc.events, anchor, i, got.get(i)));
+          // What the first divergence means for a browser, then AssertJ's element-by-element diff.
+          findings.assertThat(got.subList(0, n)).as("resuming after id %s diverges from the witness at event #%d: %s."
+              + " The resumed connection's events, against the witness's after that id", Findings.escape(k), i,
+              diagnose(wc.events, anchor, i, got.get(i))).containsExactlyElementsOf(expected.subList(0, n));
           return;
         }
       }
@@ -174,14 +175,14 @@ public class ReconnectChecks {
       Recording r = head(recorder, Recorder.Request.of(target, Duration.ofSeconds(3)).withLastEventId(id));
       findings.note("Last-Event-ID " + Findings.escape(id) + " → " + describeHead(r));
       if (!isEventStream(r)) {
-        bad.add(Findings.escape(id) + " → " + describeHead(r));
+        bad.add(id + " -> " + describeHead(r));
         if (!r.chunks().isEmpty()) findings.evidence("body for " + id, r.body());
       }
     }
-    findings.require(bad.isEmpty(), "an unknown Last-Event-ID must still get 200 text/event-stream: " + String.join("; ", bad)
-        + ". A browser that reconnects with an id the server no longer has (expired history, another instance, a "
-        + "restart) fails the connection on any non-200 and never reconnects again; answer 200 and continue "
-        + "(optionally telling the client continuity was lost)");
+    findings.assertThat(bad).as("unknown Last-Event-IDs not answered with 200 text/event-stream. A browser that"
+        + " reconnects with an id the server no longer has (expired history, another instance, a restart) fails the"
+        + " connection on any non-200 and never reconnects again; answer 200 and continue (optionally telling the"
+        + " client continuity was lost)").isEmpty();
   }
 
   // ---------------------------------------------------------------- S-06
@@ -256,10 +257,10 @@ public class ReconnectChecks {
       findings.note("response heads after p50 " + headMs.get(headMs.size() / 2) + " ms, max "
           + headMs.get(headMs.size() - 1) + " ms");
     }
-    findings.require(failed == 0, failed + " of " + n + " simultaneous reconnects did not get a 200 text/event-stream "
-        + "head within " + Recorder.HEAD_TIMEOUT.toSeconds() + " s; first errors: " + String.join("; ", errors)
-        + ". After a deploy or a network blip every client reconnects at once; those that get an error stop for "
-        + "good (4xx/5xx) or pile on again");
+    findings.assertThat(errors).as("the first of %d (of %d) simultaneous reconnects that did not get a 200"
+        + " text/event-stream head within %d s. After a deploy or a network blip every client reconnects at once;"
+        + " those that get an error stop for good (4xx/5xx) or pile on again", failed, n,
+        Recorder.HEAD_TIMEOUT.toSeconds()).isEmpty();
   }
 
   // ---------------------------------------------------------------- S-05

@@ -76,6 +76,15 @@ public final class ConformanceMain implements Callable<Integer> {
       description = "The server's process id, when it runs on this machine: the lifecycle checks count its sockets.")
   String serverPid;
 
+  @Option(names = "--metrics-url", paramLabel = "URL",
+      description = "The server's metrics in Prometheus text format: the lifecycle checks read its open-stream gauge.")
+  String metricsUrl;
+
+  @Option(names = "--connection-gauge", paramLabel = "NAME",
+      description = "The metric at --metrics-url that counts open streams, summed over its labels"
+          + " (default: " + Target.DEFAULT_CONNECTION_GAUGE + ", the reference server's).")
+  String connectionGauge;
+
   @Option(names = "--report-dir", paramLabel = "DIR",
       description = "Where to write conformance.json, junit.xml and conformance.html (default: reports/check-<time>).")
   Path reportDir;
@@ -131,6 +140,8 @@ public final class ConformanceMain implements Callable<Integer> {
       params.put(Target.INSECURE, Boolean.toString(insecure));
       if (window != null) params.put(Target.WINDOW, window);
       if (serverPid != null) params.put(Target.SERVER_PID, serverPid);
+      if (metricsUrl != null) params.put(Target.METRICS_URL, metricsUrl);
+      if (connectionGauge != null) params.put(Target.CONNECTION_GAUGE, connectionGauge);
       target = Target.fromConfiguration(k -> java.util.Optional.ofNullable(params.get(k)));
     } catch (IllegalArgumentException e) {
       err.println("error: " + (e.getMessage() != null && e.getMessage().startsWith("No enum constant")

@@ -23,6 +23,10 @@ import java.util.function.Function;
  *   ssekit.window          how long to record the shared stream (500ms, 5s, 1m; default by profile)
  *   ssekit.serverPid       the server's process id, when it runs on this machine (lifecycle checks
  *                          count its sockets)
+ *   ssekit.metricsUrl      the server's metrics in Prometheus text format (lifecycle checks read its
+ *                          connection gauge)
+ *   ssekit.connectionGauge the metric that counts open streams (default sse_connections_open, the
+ *                          reference server's); samples of all its label sets are added up
  * </pre>
  *
  * @param url the stream URL (http or https)
@@ -34,9 +38,12 @@ import java.util.function.Function;
  * @param insecure whether to trust any TLS certificate
  * @param window how long to record the shared stream, or null for the profile's default
  * @param serverPid the server's process id on this machine, or null
+ * @param metricsUrl the server's Prometheus metrics URL, or null
+ * @param connectionGauge the name of the metric that counts the server's open streams
  */
 public record Target(URI url, URI publishUrl, List<Header> headers, List<Header> publishHeaders, Profile profile,
-    boolean strict, boolean insecure, java.time.Duration window, Long serverPid) {
+    boolean strict, boolean insecure, java.time.Duration window, Long serverPid, URI metricsUrl,
+    String connectionGauge) {
 
   /** Configuration parameter names. */
   public static final String URL = "ssekit.url";
@@ -48,6 +55,11 @@ public record Target(URI url, URI publishUrl, List<Header> headers, List<Header>
   public static final String INSECURE = "ssekit.insecure";
   public static final String WINDOW = "ssekit.window";
   public static final String SERVER_PID = "ssekit.serverPid";
+  public static final String METRICS_URL = "ssekit.metricsUrl";
+  public static final String CONNECTION_GAUGE = "ssekit.connectionGauge";
+
+  /** The reference server's gauge of open streams (Micrometer's {@code sse.connections.open}). */
+  public static final String DEFAULT_CONNECTION_GAUGE = "sse_connections_open";
 
   /** How much of the suite runs. */
   public enum Profile {
@@ -88,6 +100,11 @@ public record Target(URI url, URI publishUrl, List<Header> headers, List<Header>
     publishHeaders = List.copyOf(publishHeaders);
     checkHttp(url, "url");
     if (publishUrl != null) checkHttp(publishUrl, "publish URL");
+    if (metricsUrl != null) checkHttp(metricsUrl, "metrics URL");
+    if (!connectionGauge.matches("[a-zA-Z_:][a-zA-Z0-9_:]*")) {
+      throw new IllegalArgumentException("--connection-gauge must be a Prometheus metric name (letters, digits, _ and :),"
+          + " not '" + connectionGauge + "'");
+    }
   }
 
   private static void checkHttp(URI uri, String what) {
@@ -107,7 +124,9 @@ public record Target(URI url, URI publishUrl, List<Header> headers, List<Header>
         parameters.apply(STRICT).map(Boolean::parseBoolean).orElse(false),
         parameters.apply(INSECURE).map(Boolean::parseBoolean).orElse(false),
         parameters.apply(WINDOW).filter(s -> !s.isBlank()).map(Target::duration).orElse(null),
-        parameters.apply(SERVER_PID).filter(s -> !s.isBlank()).map(Target::pid).orElse(null));
+        parameters.apply(SERVER_PID).filter(s -> !s.isBlank()).map(Target::pid).orElse(null),
+        parameters.apply(METRICS_URL).filter(s -> !s.isBlank()).map(Target::uri).orElse(null),
+        parameters.apply(CONNECTION_GAUGE).filter(s -> !s.isBlank()).map(String::trim).orElse(DEFAULT_CONNECTION_GAUGE));
   }
 
   private static Long pid(String text) {

@@ -46,16 +46,18 @@ class CheckCommandTest {
   }
 
   @Test
-  void withTheServerPidTheLifecycleCheckCountsItsSockets(@TempDir Path dir) throws Exception {
+  void withTheServerPidAndMetricsTheLifecycleCheckCountsSocketsAndStreams(@TempDir Path dir) throws Exception {
     CliRun r = CliRun.of("--url", server.url("/events"), "--profile", "standard",
-        "--server-pid", Long.toString(server.pid()), "--report-dir", dir.toString(), "--no-color");
+        "--server-pid", Long.toString(server.pid()), "--metrics-url", server.url("/metrics"),
+        "--report-dir", dir.toString(), "--no-color");
     assertThat(r.status()).as(r.out() + r.err()).isZero();
     JsonNode json = new ObjectMapper().readTree(dir.resolve("conformance.json").toFile());
     JsonNode lifecycle = null;
     for (JsonNode c : json.get("checks")) if (c.get("id").asText().equals("lifecycle.abandoned-streams-released")) lifecycle = c;
     assertThat(lifecycle).isNotNull();
     assertThat(lifecycle.get("status").asText()).isEqualTo("passed");
-    assertThat(lifecycle.toString()).contains("server sockets:").contains("streams held");
+    assertThat(lifecycle.toString()).contains("server sockets:").contains("streams held")
+        .contains("sse_connections_open (at " + server.url("/metrics") + "):");
   }
 
   @Test

@@ -1,0 +1,110 @@
+package dev.ssekit.conformance.checks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import dev.ssekit.conformance.config.Target;
+import dev.ssekit.conformance.oracle.StreamItem;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.reporting.ReportEntry;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+
+/**
+ * AssertJ as the checks' assertion engine: a failed {@code f.assertThat(..)} has its check's
+ * severity (MUST fails at once, SHOULD warns and goes on, strict SHOULD fails, MAY warns), and its
+ * message names the check, keeps the description and shows values escaped.
+ */
+class FindingsAssertionsTest {
+
+  /** Sample checks (not named *Checks, so the suite's own package scan never runs them). */
+  @ExtendWith(SseExtension.class)
+  static class Samples {
+    /** What ran after a failed assertion, per method. */
+    static final List<String> reached = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    @SseCheck(id = "http.sample-must", severity = Severity.MUST, spec = Spec.PROCESSING, summary = "sample")
+    void must(Findings f) {
+      f.assertThat("text/html\r\n").as("the media type (a browser fails the connection)").isEqualTo("text/event-stream");
+      reached.add("must");
+    }
+
+    @SseCheck(id = "http.sample-should", severity = Severity.SHOULD, spec = Spec.PROCESSING, summary = "sample")
+    void should(Findings f) {
+      f.assertThat(List.of(1, 2)).as("ids").containsExactly(1, 2);
+      f.assertThat(3).as("open streams after the clients left").isZero();
+      reached.add("should");
+    }
+
+    @SseCheck(id = "reconnect.sample-may", severity = Severity.MAY, spec = Spec.PROCESSING, summary = "sample")
+    void may(Findings f) {
+      f.assertThat(List.of(new StreamItem.Event("message", "a\nb", "2")))
+          .as("the resumed events").containsExactly(new StreamItem.Event("message", "a\nb", "1"));
+      reached.add("may");
+    }
+  }
+
+  private static Map<String, Event> run(boolean strict, Map<String, String> warnings) {
+    Samples.reached.clear();
+    EngineExecutionResults r = EngineTestKit.engine("junit-jupiter")
+        .configurationParameter(Target.URL, "http://127.0.0.1:9/events")
+        .configurationParameter(Target.STRICT, Boolean.toString(strict))
+        .selectors(selectClass(Samples.class)).execute();
+    Map<String, Event> byMethod = new HashMap<>();
+    r.testEvents().finished().stream().forEach(e -> byMethod.put(
+        ((MethodSource) e.getTestDescriptor().getSource().orElseThrow()).getMethodName(), e));
+    r.allEvents().reportingEntryPublished().stream().forEach(e -> {
+      ReportEntry entry = e.getPayload(ReportEntry.class).orElseThrow();
+      String warning = entry.getKeyValuePairs().get(Findings.KEY_WARNING);
+      if (warning != null) {
+        String method = ((MethodSource) e.getTestDescriptor().getSource().orElseThrow()).getMethodName();
+        warnings.merge(method, warning, (a, b) -> a + "\n" + b);
+      }
+    });
+    return byMethod;
+  }
+
+  private static TestExecutionResult result(Event e) {
+    return e.getPayload(TestExecutionResult.class).orElseThrow();
+  }
+
+  @Test
+  void aFailedAssertionHasItsChecksSeverity() {
+    Map<String, String> warnings = new HashMap<>();
+    Map<String, Event> results = run(false, warnings);
+
+    TestExecutionResult must = result(results.get("must"));
+    assertThat(must.getStatus()).isEqualTo(TestExecutionResult.Status.FAILED);
+    assertThat(must.getThrowable().orElseThrow().getMessage())
+        .startsWith("[MUST http.sample-must] [the media type (a browser fails the connection)]")
+        .contains("\"text/html\\r\\n\"").contains("\"text/event-stream\"");
+
+    // SHOULD and MAY warn, and the check goes on after the failed assertion.
+    assertThat(result(results.get("should")).getStatus()).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
+    assertThat(warnings.get("should")).startsWith("[SHOULD http.sample-should] [open streams after the clients left]")
+        .contains("3");
+    assertThat(result(results.get("may")).getStatus()).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
+    assertThat(warnings.get("may")).startsWith("[MAY reconnect.sample-may] [the resumed events]")
+        .contains("{id \"1\", type \"message\", data \"a\\nb\"}").contains("{id \"2\"");
+    assertThat(Samples.reached).containsExactlyInAnyOrder("should", "may");
+  }
+
+  @Test
+  void strictTurnsAFailedShouldAssertionIntoAFailure() {
+    Map<String, String> warnings = new HashMap<>();
+    Map<String, Event> results = run(true, warnings);
+    TestExecutionResult should = result(results.get("should"));
+    assertThat(should.getStatus()).isEqualTo(TestExecutionResult.Status.FAILED);
+    assertThat(should.getThrowable().orElseThrow().getMessage()).startsWith("[SHOULD http.sample-should]");
+    assertThat(warnings).doesNotContainKey("should");
+    assertThat(Samples.reached).containsExactly("may");
+  }
+}
