@@ -235,8 +235,17 @@ public final class CapacityJson {
 
   /** The report as indented JSON text, ending with a newline. */
   public static String toJson(CapacityReport r) {
+    return toJson(r, null);
+  }
+
+  /** The report with its comparison to a baseline (a {@code "baseline"} section after the schema's fields), if any. */
+  public static String toJson(CapacityReport r, BaselineComparison baseline) {
+    ObjectNode root = toTree(r);
+    if (baseline != null) {
+      root.set("baseline", baseline.toTree());
+    }
     try {
-      return JSON.writeValueAsString(toTree(r)) + "\n";
+      return JSON.writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -244,10 +253,15 @@ public final class CapacityJson {
 
   /** Writes {@code capacity.json} into {@code dir}. */
   public static Path write(CapacityReport r, Path dir) {
+    return write(r, null, dir);
+  }
+
+  /** Writes {@code capacity.json} into {@code dir}, with the comparison to a baseline if there is one. */
+  public static Path write(CapacityReport r, BaselineComparison baseline, Path dir) {
     Path file = dir.resolve("capacity.json");
     try {
       Files.createDirectories(dir);
-      Files.writeString(file, toJson(r), StandardCharsets.UTF_8);
+      Files.writeString(file, toJson(r, baseline), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
