@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
     usageHelpWidth = 100,
     description = {
       "Merges the reports of several injectors that ran against one server at the same time, with",
-      "the same options: histograms add, counts sum, server memory is the largest sample per 500 ms.",
+      "the same options: histograms add, counts sum, open streams add up over time, and every",
+      "injector's samples of the server's memory count (they all sampled the same server).",
       "Exit status: 0 nothing lost or duplicated and no regression, 1 events lost or duplicated or",
       "a figure regressed past its tolerance, 2 bad usage, runs that are not of one test, or an error."
     })
@@ -103,8 +104,8 @@ final class MergeCommand implements Callable<Integer> {
       err.println("sse-loadtest merge: " + e.getMessage());
       return LoadMain.USAGE;
     }
-    out.println("ssekit load: merged " + runs.size() + " runs (counts summed, histograms added, CPU summed over the"
-        + " injectors, heap the largest; server RSS the largest sample per 500 ms)");
+    out.println("ssekit load: merged " + runs.size() + (runs.size() == 1 ? " run" : " runs") + " (counts summed, histograms"
+        + " added, CPU summed over the injectors, heap the largest, server RSS from every injector's samples)");
     return RunReports.publish(merged.run(), dir, base, out, err);
   }
 }

@@ -141,7 +141,8 @@ public record BaselineComparison(String file, Verdict verdict, String reason, Li
       return new Row(figure, unit, base, now, null, false, skip != null ? skip
           : "not compared: not measured in " + (base == null ? "the baseline" : "this run"), RowVerdict.NOT_COMPARED);
     }
-    double max = round2(limit.of(base));
+    // Bytes are whole: a limit of 4,600.5 B is 4,600 B.
+    double max = unit.equals("B") ? Math.floor(limit.of(base) + 1e-9) : round2(limit.of(base));
     return new Row(figure, unit, base, now, max, false, "at most baseline " + limit.describe(unit),
         now > max ? RowVerdict.REGRESSED : RowVerdict.OK);
   }

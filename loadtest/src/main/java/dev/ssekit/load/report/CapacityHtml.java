@@ -249,6 +249,10 @@ public final class CapacityHtml {
     return (atMs - run.timeline().get(0).atMs()) / 1000.0;
   }
 
+  private static double lastSecond(RunRecord run) {
+    return seconds(run, run.timeline().get(run.timeline().size() - 1).atMs());
+  }
+
   private static String openChart(RunRecord run) {
     if (run.timeline().isEmpty()) {
       return "<p>No timeline was recorded.</p>\n";
@@ -260,7 +264,7 @@ public final class CapacityHtml {
       open.add(new double[] {seconds(run, last.atMs()), last.open()});
       peak = Math.max(peak, g.stream().mapToLong(RunRecord.TimelinePoint::open).max().orElse(0));
     }
-    double span = seconds(run, run.timeline().get(run.timeline().size() - 1).atMs());
+    double span = lastSecond(run);
     return new SvgChart("open", "Open connections over time",
         String.format(Locale.ROOT, "Streams open, sampled every period over %.1f s; the most at once was %,d (the run's peak: %,d).",
             span, peak, run.capacity().connections().peakOpen()),
@@ -300,6 +304,7 @@ public final class CapacityHtml {
             ms(run.capacity().deliveryLatencyMs().p50()), ms(run.capacity().deliveryLatencyMs().p99()),
             ms(run.capacity().deliveryLatencyMs().max())),
         "seconds since the first sample", "delivery latency (ms" + (log ? ", log scale)" : ")"), log)
+        .xUpTo(lastSecond(run))
         .line("p50", "s1", p50).line("p99", "s2", p99).line("max", "s3", max).render();
   }
 

@@ -20,10 +20,12 @@ import org.HdrHistogram.Histogram;
  *       diagnostics) sum. Events published: each load tester publishes its own events, so they
  *       sum; events the server published (no publish URL) are the same events seen by every
  *       injector, so the largest count is taken.
- *   <li>Timeline: points fall into {@value #BIN_MS} ms bins of wall-clock time; per bin, open
- *       streams are the sum of each injector's (its last value carried forward inside its own
- *       run, 0 outside it), server RSS the largest sample (every injector sampled the same server),
- *       the injector heap the largest, and the latency histograms add.
+ *   <li>Timeline: one point at every instant any injector sampled; open streams there are the
+ *       sum of each injector's latest count (0 outside its own run), server RSS that instant's
+ *       sample (the largest, if several injectors sampled at once: every injector sampled the same
+ *       server), the injector heap the largest, and each point keeps the latencies of the period
+ *       it ends. (Not 500 ms bins: a late sampler's clustered points would collapse into one, and
+ *       a single run would no longer merge into itself.)
  *   <li>Peak open: the merged timeline's peak, or the largest single injector's exact peak if that
  *       is higher (sampling can miss a peak).
  *   <li>Steps are merged by index: targets and open streams sum, latencies add, server RSS is the
@@ -37,7 +39,6 @@ import org.HdrHistogram.Histogram;
 public final class Merge {
   /** Diagnostics key: how many injector runs a record holds (absent means one). */
   public static final String INJECTORS = "injectors";
-  static final long BIN_MS = 500;
   private static final long DEFAULT_TARGET = 100_000;
   private static final long DEFAULT_INSTANCE_MEMORY = 1L << 30;
 
@@ -128,51 +129,53 @@ public final class Merge {
     return new Result(new RunRecord(report, histograms, diagnostics(runs), timeline, steps), warnings);
   }
 
-  /** The injectors' timelines in {@value #BIN_MS} ms bins (see the class comment). */
+  /**
+   * The injectors' timelines on one time axis: a point at every instant any injector sampled
+   * (see the class comment). A single run's timeline comes back unchanged.
+   */
   static List<RunRecord.TimelinePoint> timeline(List<RunRecord> runs) {
-    // bin → per run, the points that fell into it
-    TreeMap<Long, List<List<RunRecord.TimelinePoint>>> bins = new TreeMap<>();
+    // instant → per run, the points sampled then
+    TreeMap<Long, List<List<RunRecord.TimelinePoint>>> instants = new TreeMap<>();
+    long[] first = new long[runs.size()];
+    long[] last = new long[runs.size()];
     for (int i = 0; i < runs.size(); i++) {
+      first[i] = Long.MAX_VALUE;
+      last[i] = Long.MIN_VALUE;
       for (RunRecord.TimelinePoint p : runs.get(i).timeline()) {
-        List<List<RunRecord.TimelinePoint>> perRun = bins.computeIfAbsent(Math.floorDiv(p.atMs(), BIN_MS), b -> {
+        instants.computeIfAbsent(p.atMs(), t -> {
           List<List<RunRecord.TimelinePoint>> l = new ArrayList<>();
           runs.forEach(r -> l.add(new ArrayList<>()));
           return l;
-        });
-        perRun.get(i).add(p);
+        }).get(i).add(p);
+        first[i] = Math.min(first[i], p.atMs());
+        last[i] = Math.max(last[i], p.atMs());
       }
     }
     long[] lastOpen = new long[runs.size()];
     long[] lastHeap = new long[runs.size()];
-    long[] lastBin = new long[runs.size()];
-    for (int i = 0; i < runs.size(); i++) {
-      var t = runs.get(i).timeline();
-      lastBin[i] = t.isEmpty() ? Long.MIN_VALUE : t.stream().mapToLong(p -> Math.floorDiv(p.atMs(), BIN_MS)).max().getAsLong();
-    }
-    List<RunRecord.TimelinePoint> merged = new ArrayList<>(bins.size());
-    for (var bin : bins.entrySet()) {
-      long atMs = Long.MIN_VALUE;
+    List<RunRecord.TimelinePoint> merged = new ArrayList<>(instants.size());
+    for (var instant : instants.entrySet()) {
+      long t = instant.getKey();
       long open = 0;
       long heap = 0;
       Long rss = null;
-      Histogram latency = new Histogram(3);
+      List<String> encoded = new ArrayList<>();
       for (int i = 0; i < runs.size(); i++) {
-        List<RunRecord.TimelinePoint> points = bin.getValue().get(i);
-        for (RunRecord.TimelinePoint p : points) {
-          atMs = Math.max(atMs, p.atMs());
+        for (RunRecord.TimelinePoint p : instant.getValue().get(i)) {
+          encoded.add(p.deliveryLatency());
           lastOpen[i] = p.open();
           lastHeap[i] = p.injectorHeapBytes();
           if (p.serverRssBytes() != null) {
             rss = rss == null ? p.serverRssBytes() : Math.max(rss, p.serverRssBytes());
           }
-          latency.add(p.latency());
         }
-        if (bin.getKey() <= lastBin[i]) { // inside run i (its values were 0 before its first point)
+        if (first[i] <= t && t <= last[i]) { // run i's streams count only while it ran
           open += lastOpen[i];
           heap = Math.max(heap, lastHeap[i]);
         }
       }
-      merged.add(new RunRecord.TimelinePoint(atMs, open, rss, heap, HistogramFile.encode(latency)));
+      merged.add(new RunRecord.TimelinePoint(t, open, rss, heap, encoded.size() == 1 ? encoded.get(0)
+          : HistogramFile.encode(add(encoded.stream().map(HistogramFile::decode).toList()))));
     }
     return merged;
   }

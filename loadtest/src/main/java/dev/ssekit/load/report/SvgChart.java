@@ -28,6 +28,7 @@ final class SvgChart {
   private final String yLabel;
   private final boolean logY;
   private final List<Series> series = new ArrayList<>();
+  private double xMax = Double.NaN;
 
   SvgChart(String id, String title, String desc, String xLabel, String yLabel, boolean logY) {
     this.id = id;
@@ -45,6 +46,12 @@ final class SvgChart {
 
   SvgChart dots(String name, String cssClass, List<double[]> points, double radius) {
     series.add(new Series(name, cssClass, points, false, radius));
+    return this;
+  }
+
+  /** Extends the x axis to at least {@code max} (charts over one timeline share their x range). */
+  SvgChart xUpTo(double max) {
+    this.xMax = max;
     return this;
   }
 
@@ -70,7 +77,7 @@ final class SvgChart {
       y0 = logY ? 1 : 0;
       y1 = logY ? 10 : 1;
     }
-    Axis x = Axis.linear(Math.min(0, x0), x1);
+    Axis x = Axis.linear(Math.min(0, x0), Double.isNaN(xMax) ? x1 : Math.max(x1, xMax));
     Axis y = logY ? Axis.log(y0, y1) : Axis.linear(Math.min(0, y0), y1);
 
     StringBuilder sb = new StringBuilder();

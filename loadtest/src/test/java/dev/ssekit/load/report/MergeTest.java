@@ -13,8 +13,10 @@ class MergeTest {
   private static final long T0 = 1_700_000_000_000L;
   private static final String URL = "http://127.0.0.1:8080/events";
 
-  private final RunRecord a = Runs.run("fanout", URL, T0, 100, 2_000, 12);
-  private final RunRecord b = Runs.run("fanout", URL, T0 + 120, 60, 5_000, 12);
+  // Two injectors against one server, which holds the 160 streams of both.
+  private final RunRecord a = Runs.run("fanout", URL, T0, 100, 160, 2_000, 12);
+  private final RunRecord b = Runs.run("fanout", URL, T0 + 120, 60, 160, 5_000, 12);
+  private static final long FULL_RSS = 100 * Runs.MIB + 160 * 10_240;
 
   @Test
   void countsSumAndHistogramsAddExactly() {
@@ -59,13 +61,25 @@ class MergeTest {
   }
 
   @Test
-  void theTimelineSumsOpenStreamsAndTakesTheServersLargestRssPerBin() {
+  void theTimelineAddsEachInjectorsLatestOpenStreamsAtEverySample() {
     List<RunRecord.TimelinePoint> t = Merge.merge(List.of(a, b)).run().timeline();
-    assertThat(t).hasSize(12);
-    assertThat(t.get(0).open()).isEqualTo(25 + 15);
-    assertThat(t.get(11).open()).isEqualTo(160);
-    assertThat(t.get(11).atMs()).isEqualTo(T0 + 120 + 6_000);
-    assertThat(t.get(11).serverRssBytes()).isEqualTo(100 * Runs.MIB + 100 * 10_240);
+    assertThat(t).hasSize(24);
+    assertThat(t.get(0).atMs()).isEqualTo(T0 + 500);
+    assertThat(t.get(0).open()).as("b has not started").isEqualTo(25);
+    assertThat(t.get(1).atMs()).isEqualTo(T0 + 620);
+    assertThat(t.get(1).open()).isEqualTo(25 + 15);
+    assertThat(t.get(22).atMs()).isEqualTo(T0 + 6_000);
+    assertThat(t.get(22).open()).isEqualTo(160);
+    assertThat(t.get(22).serverRssBytes()).isEqualTo(FULL_RSS);
+    assertThat(t.get(23).open()).as("a's run is over").isEqualTo(60);
+  }
+
+  @Test
+  void aSingleRunMergesIntoItself() {
+    RunRecord m = Merge.merge(List.of(a)).run();
+    assertThat(m.timeline()).isEqualTo(a.timeline());
+    assertThat(m.steps().get(0).rssBytes()).isEqualTo(a.steps().get(0).rssBytes());
+    assertThat(m.capacity()).isEqualTo(a.capacity());
   }
 
   @Test
@@ -74,7 +88,7 @@ class MergeTest {
     RunRecord.StepRecord s = m.steps().get(0);
     assertThat(s.target()).isEqualTo(160);
     assertThat(s.open()).isEqualTo(160);
-    assertThat(s.rssBytes()).isEqualTo(100 * Runs.MIB + 100 * 10_240);
+    assertThat(s.rssBytes()).isEqualTo(FULL_RSS);
     assertThat(s.deliveryLatency().getTotalCount())
         .isEqualTo(a.steps().get(0).deliveryLatency().getTotalCount() + b.steps().get(0).deliveryLatency().getTotalCount());
     CapacityReport c = m.capacity();
@@ -82,10 +96,10 @@ class MergeTest {
       assertThat(st.connections()).isEqualTo(160);
       assertThat(st.deliveryP99Ms()).isEqualTo(Projections.percentileMs(s.deliveryLatency(), 99));
     });
-    // Baseline 100 MiB with nobody, then 1,024,000 bytes more with 160 open: 6,400 bytes each.
-    assertThat(c.projection().bytesPerConnection()).isEqualTo(6_400);
-    assertThat(c.server().bytesPerConnection()).isEqualTo(6_400);
-    assertThat(c.server().rssBytesPeak()).isEqualTo(100 * Runs.MIB + 100 * 10_240);
+    // Baseline 100 MiB with nobody, then 10 KiB more for each of the 160 open.
+    assertThat(c.projection().bytesPerConnection()).isEqualTo(10_240);
+    assertThat(c.server().bytesPerConnection()).isEqualTo(10_240);
+    assertThat(c.server().rssBytesPeak()).isEqualTo(FULL_RSS);
     assertThat(c.projection().targetConnections()).isEqualTo(100_000);
   }
 

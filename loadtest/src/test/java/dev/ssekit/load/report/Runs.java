@@ -30,6 +30,14 @@ final class Runs {
    * @param points how many 500 ms points
    */
   static RunRecord run(String scenario, String url, long startMs, long open, long latencyBase, int points) {
+    return run(scenario, url, startMs, open, open, latencyBase, points);
+  }
+
+  /**
+   * A run whose server holds {@code serverOpen} streams in all (this run's and other injectors'),
+   * 10 KiB each on top of 100 MiB, ramping over the same four points.
+   */
+  static RunRecord run(String scenario, String url, long startMs, long open, long serverOpen, long latencyBase, int points) {
     List<RunRecord.TimelinePoint> timeline = new ArrayList<>();
     Histogram all = new Histogram(3);
     long peak = 0;
@@ -41,7 +49,8 @@ final class Runs {
       all.add(h);
       long o = Math.min(open, open * k / 4);
       peak = Math.max(peak, o);
-      timeline.add(new RunRecord.TimelinePoint(startMs + 500L * k, o, 100 * MIB + o * 10_240, 40 * MIB + k * MIB,
+      long serverStreams = Math.min(serverOpen, serverOpen * k / 4);
+      timeline.add(new RunRecord.TimelinePoint(startMs + 500L * k, o, 100 * MIB + serverStreams * 10_240, 40 * MIB + k * MIB,
           HistogramFile.encode(h)));
     }
     long from = startMs + 2_000;
@@ -61,7 +70,7 @@ final class Runs {
         new CapacityReport.DeliveryLatencyMs(all.getTotalCount(), ms(all, 50), ms(all, 95), ms(all, 99), ms(all, 99.9),
             Projections.ms(all.getMaxValue())),
         new CapacityReport.Events((long) points, expected, expected, 0, 0, 0),
-        new CapacityReport.Server(100 * MIB, 100 * MIB + open * 10_240, projection.bytesPerConnection()),
+        new CapacityReport.Server(100 * MIB, 100 * MIB + serverOpen * 10_240, projection.bytesPerConnection()),
         new CapacityReport.Injector(40 * MIB + points * MIB, 1.5),
         List.of(Projections.step(step)),
         projection);
