@@ -24,31 +24,21 @@ public record BaselineComparison(String file, Verdict verdict, String reason, Li
 
   /** The comparison's outcome. */
   public enum Verdict {
-    PASSED("passed"), REGRESSED("regressed"), NOT_COMPARABLE("not comparable");
+    PASSED, REGRESSED, NOT_COMPARABLE;
 
-    private final String text;
-
-    Verdict(String text) {
-      this.text = text;
-    }
-
+    /** As {@code capacity.json} and the summary write it: {@code not comparable}. */
     public String text() {
-      return text;
+      return name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
   }
 
   /** One figure's outcome. */
   public enum RowVerdict {
-    OK("ok"), REGRESSED("regressed"), NOT_COMPARED("not compared");
+    OK, REGRESSED, NOT_COMPARED;
 
-    private final String text;
-
-    RowVerdict(String text) {
-      this.text = text;
-    }
-
+    /** As {@code capacity.json} and the summary write it: {@code not compared}. */
     public String text() {
-      return text;
+      return name().toLowerCase(Locale.ROOT).replace('_', ' ');
     }
   }
 

@@ -1,10 +1,8 @@
 package dev.ssekit.load.report;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,18 +56,11 @@ public final class CapacityHtml {
 
   /** Writes {@code capacity.html} into {@code dir}, with the comparison to a baseline if there is one. */
   public static Path write(RunRecord run, BaselineComparison baseline, Path dir) {
-    Path file = dir.resolve("capacity.html");
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(file, render(run, baseline, gatlingReport(dir)), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
-    return file;
+    return ReportFile.write(dir, "capacity.html", render(run, baseline, gatlingReport(dir)));
   }
 
-  /** Gatling's report under {@code dir/gatling/}, relative to {@code dir}, or null. */
-  static String gatlingReport(Path dir) throws IOException {
+  /** Gatling's latest report under {@code dir/gatling/}, relative to {@code dir}, or null. */
+  static String gatlingReport(Path dir) {
     Path g = dir.resolve("gatling");
     if (!Files.isDirectory(g)) {
       return null;
@@ -77,6 +68,8 @@ public final class CapacityHtml {
     try (Stream<Path> s = Files.list(g)) {
       return s.filter(p -> Files.isRegularFile(p.resolve("index.html")))
           .map(p -> "gatling/" + p.getFileName() + "/index.html").sorted().reduce((a, b) -> b).orElse(null);
+    } catch (IOException e) {
+      return null; // the page is still worth writing without the link
     }
   }
 

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -258,13 +257,6 @@ public final class CapacityJson {
 
   /** Writes {@code capacity.json} into {@code dir}, with the comparison to a baseline if there is one. */
   public static Path write(CapacityReport r, BaselineComparison baseline, Path dir) {
-    Path file = dir.resolve("capacity.json");
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(file, toJson(r, baseline), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
-    return file;
+    return ReportFile.write(dir, "capacity.json", toJson(r, baseline));
   }
 }
