@@ -11,12 +11,14 @@ import dev.ssekit.load.sim.FanoutSimulation;
 import dev.ssekit.load.sim.HoldSimulation;
 import dev.ssekit.load.sim.LoadRun;
 import dev.ssekit.load.sim.RunSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -127,7 +129,7 @@ public final class LoadMain implements Callable<Integer> {
   /** Parses, runs and returns the exit status. */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
     if (args.length > 0 && args[0].equals("merge")) {
-      return MergeCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+      return MergeCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
     }
     return execute(new LoadMain(out, err), args, out, err);
   }
@@ -264,7 +266,7 @@ public final class LoadMain implements Callable<Integer> {
     RunRecord record;
     try {
       record = HistogramFile.read(dir.resolve("histograms.json"));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       out.print(Summary.text(outcome.report(), dir.toString()));
       err.println("sse-loadtest: cannot read back this run's histograms.json: " + e.getMessage());
       return USAGE;

@@ -5,6 +5,7 @@ import dev.ssekit.load.report.Merge;
 import dev.ssekit.load.report.RunRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -100,7 +101,7 @@ final class MergeCommand implements Callable<Integer> {
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)))).toAbsolutePath();
     try {
       HistogramFile.write(dir, merged.run());
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       err.println("sse-loadtest merge: " + e.getMessage());
       return LoadMain.USAGE;
     }

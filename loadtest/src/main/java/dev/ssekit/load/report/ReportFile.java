@@ -10,7 +10,11 @@ import java.nio.file.Path;
 final class ReportFile {
   private ReportFile() {}
 
-  /** @throws UncheckedIOException naming the file, when it cannot be written */
+  /**
+   * Writes {@code text} to {@code dir/name}.
+   *
+   * @throws UncheckedIOException naming the file, when it cannot be written
+   */
   static Path write(Path dir, String name, String text) {
     Path file = dir.resolve(name);
     try {
