@@ -1,21 +1,27 @@
 package dev.ssekit.load.cli;
 
 import dev.ssekit.load.measure.Durations;
-import dev.ssekit.load.report.Summary;
 import dev.ssekit.load.measure.LoopbackTargets;
 import dev.ssekit.load.measure.Publisher;
 import dev.ssekit.load.measure.Sizes;
+import dev.ssekit.load.report.BaselineComparison;
+import dev.ssekit.load.report.HistogramFile;
+import dev.ssekit.load.report.RunRecord;
+import dev.ssekit.load.report.Summary;
 import dev.ssekit.load.sim.CapacitySimulation;
 import dev.ssekit.load.sim.FanoutSimulation;
 import dev.ssekit.load.sim.HoldSimulation;
 import dev.ssekit.load.sim.LoadRun;
 import dev.ssekit.load.sim.ReconnectStormSimulation;
 import dev.ssekit.load.sim.RunSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -24,11 +30,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar sse-loadtest.jar --url URL [options]}: runs one Gatling simulation in this JVM
- * and turns it into {@code capacity.json}.
+ * and turns it into {@code capacity.json} and {@code capacity.html}; {@code merge DIR…} ({@link
+ * MergeCommand}) makes one report of several injectors' runs.
  *
- * <p>Exit status: 0 a clean run; 1 an event was lost, duplicated or out of order, or a connection
- * failed to open; 2 bad usage or
- * an internal error (a one-line reason on standard error).
+ * <p>Exit status: 0 a clean run (and no regression against {@code --baseline}); 1 an event was
+ * lost, duplicated or out of order, a connection failed to open (or to reconnect), or a figure
+ * regressed past its tolerance; 2 bad usage, a baseline that cannot be read or compared, or an
+ * internal error (a one-line reason on standard error).
  */
 @Command(
     name = "sse-loadtest",
@@ -39,12 +47,14 @@ import picocli.CommandLine.Option;
     description = {
       "Holds SSE connections with Gatling and reports capacity: connect time, delivery latency,",
       "lost and duplicated events, server memory per connection. Loopback targets only.",
-      "Exit status: 0 clean run; 1 events lost, duplicated or out of order, or connections failed;",
-      "2 bad usage or error."
+      "Also: sse-loadtest merge DIR... [--report-dir DIR] [--baseline FILE] (see merge --help).",
+      "Exit status: 0 clean run; 1 events lost, duplicated or out of order, connections failed,",
+      "or a figure regressed past its tolerance; 2 bad usage, an unusable baseline or an error."
     })
 public final class LoadMain implements Callable<Integer> {
   static final int OK = 0;
-  static final int DELIVERY_FAILED = 1;
+  /** Events lost or duplicated, or a figure regressed against the baseline. */
+  static final int FAILED = 1;
   static final int USAGE = 2;
 
   /** The flags Gatling needs on Java 17+ (also in the jar's manifest, for {@code java -jar}). */
@@ -98,8 +108,12 @@ public final class LoadMain implements Callable<Integer> {
   @Option(names = "--report-dir", paramLabel = "DIR", description = "where reports go (default: reports/load-<time>)")
   Path reportDir;
 
-  @Option(names = "--baseline", paramLabel = "FILE", description = "compare with an earlier capacity.json (not available yet)")
+  @Option(names = "--baseline", paramLabel = "FILE", description = "compare with an earlier run's capacity.json; exit 1 on a regression")
   Path baseline;
+
+  @Option(names = "--tolerance", paramLabel = "NAME=P%[+Nms]", description = "with --baseline: replace a default tolerance"
+      + " (delivery-p99=25%+5ms, connect-p99=25%+5ms, bytes-per-connection=15%); repeatable")
+  List<String> tolerances = new ArrayList<>();
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -124,10 +138,14 @@ public final class LoadMain implements Callable<Integer> {
   /** Parses, runs and returns the exit status. */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
     if (args.length > 0 && args[0].equals("merge")) {
-      err.println("sse-loadtest: merge is not available yet (each run writes histograms.json for it)");
-      return USAGE;
+      return MergeCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
     }
-    CommandLine cl = new CommandLine(new LoadMain(out, err));
+    return execute(new LoadMain(out, err), args, out, err);
+  }
+
+  /** Runs a picocli command with our usage and error handling (bad input: one line, exit 2). */
+  static int execute(Object command, String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(command);
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler(
@@ -147,8 +165,16 @@ public final class LoadMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    RunReports.Baseline base = null;
     if (baseline != null) {
-      err.println("sse-loadtest: --baseline is not available yet");
+      try {
+        base = RunReports.Baseline.load(baseline, tolerances);
+      } catch (IllegalArgumentException e) {
+        err.println("sse-loadtest: " + e.getMessage());
+        return USAGE;
+      }
+    } else if (!tolerances.isEmpty()) {
+      err.println("sse-loadtest: --tolerance applies to a --baseline comparison; give --baseline FILE");
       return USAGE;
     }
     RunSettings settings;
@@ -186,6 +212,13 @@ public final class LoadMain implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       err.println("sse-loadtest: " + e.getMessage());
       return USAGE;
+    }
+    if (base != null) { // refuse before a long run what is known now (the event rate is checked after it)
+      String why = BaselineComparison.notComparable(base.report(), scenario, connections);
+      if (why != null) {
+        err.println("sse-loadtest: not comparable with the baseline " + baseline + ": " + why);
+        return USAGE;
+      }
     }
     if (scenario.equals("hold") && publishUrl != null) {
       err.println("sse-loadtest: note: hold does not publish; --publish-url is used by fanout and reconnect-storm");
@@ -237,9 +270,16 @@ public final class LoadMain implements Callable<Integer> {
           + (crash != null ? crash : "exit status " + gatling));
       return USAGE;
     }
-    out.print(outcome.summary(dir.toString()));
-    out.flush();
-    return outcome.report().deliveryFailed() ? DELIVERY_FAILED : OK;
+    // Again now that Gatling's report exists (the page links it), with the baseline comparison.
+    RunRecord record;
+    try {
+      record = HistogramFile.read(dir.resolve("histograms.json"));
+    } catch (IOException e) {
+      out.print(outcome.summary(dir.toString()));
+      err.println("sse-loadtest: cannot read back this run's histograms.json: " + e.getMessage());
+      return USAGE;
+    }
+    return RunReports.publish(record, outcome.details(), dir, base, out, err);
   }
 
   private static Publisher.Format parseFormat(String text) {

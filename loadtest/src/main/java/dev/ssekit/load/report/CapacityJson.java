@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -235,8 +234,17 @@ public final class CapacityJson {
 
   /** The report as indented JSON text, ending with a newline. */
   public static String toJson(CapacityReport r) {
+    return toJson(r, null);
+  }
+
+  /** The report with its comparison to a baseline (a {@code "baseline"} section after the schema's fields), if any. */
+  public static String toJson(CapacityReport r, BaselineComparison baseline) {
+    ObjectNode root = toTree(r);
+    if (baseline != null) {
+      root.set("baseline", baseline.toTree());
+    }
     try {
-      return JSON.writeValueAsString(toTree(r)) + "\n";
+      return JSON.writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
@@ -244,13 +252,11 @@ public final class CapacityJson {
 
   /** Writes {@code capacity.json} into {@code dir}. */
   public static Path write(CapacityReport r, Path dir) {
-    Path file = dir.resolve("capacity.json");
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(file, toJson(r), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-    }
-    return file;
+    return write(r, null, dir);
+  }
+
+  /** Writes {@code capacity.json} into {@code dir}, with the comparison to a baseline if there is one. */
+  public static Path write(CapacityReport r, BaselineComparison baseline, Path dir) {
+    return ReportFile.write(dir, "capacity.json", toJson(r, baseline));
   }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -103,14 +102,11 @@ public final class HistogramFile {
 
   /** Writes {@code histograms.json} into {@code dir}. */
   public static Path write(Path dir, RunRecord run) {
-    Path file = dir.resolve("histograms.json");
     try {
-      Files.createDirectories(dir);
-      Files.writeString(file, JSON.writeValueAsString(toTree(run)) + "\n", StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+      return ReportFile.write(dir, "histograms.json", JSON.writeValueAsString(toTree(run)) + "\n");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
     }
-    return file;
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.ssekit.load.measure.DeliveryStats;
 import dev.ssekit.load.measure.MemorySampler;
 import dev.ssekit.load.measure.Publisher;
 import dev.ssekit.load.measure.RssSource;
+import dev.ssekit.load.report.CapacityHtml;
 import dev.ssekit.load.report.CapacityJson;
 import dev.ssekit.load.report.CapacityReport;
 import dev.ssekit.load.report.HistogramFile;
@@ -209,6 +210,7 @@ public final class LoadRun {
       CapacityReport report = record.capacity();
       CapacityJson.write(report, settings.reportDir());
       HistogramFile.write(settings.reportDir(), record);
+      CapacityHtml.write(record, settings.reportDir());
       if (publisher != null && publisher.lastFailure() != null) {
         System.err.println("ssekit load: " + publisher.failed() + " publishes failed; last: " + publisher.lastFailure());
       }
@@ -299,6 +301,8 @@ public final class LoadRun {
     if (publisher != null) {
       diagnostics.put("publishFailures", publisher.failed());
     }
+    diagnostics.put(CapacityHtml.CORES, (long) Runtime.getRuntime().availableProcessors());
+    diagnostics.put(CapacityHtml.MAX_HEAP, Runtime.getRuntime().maxMemory());
     return new RunRecord(report, hs, diagnostics, timeline, steps);
   }
 

@@ -2,9 +2,15 @@ package dev.ssekit.load.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ssekit.load.report.CapacityJson;
+import dev.ssekit.load.report.CapacityReport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Usage errors end with exit status 2 and a one-line reason, before Gatling starts. */
 class LoadMainUsageTest {
@@ -48,16 +54,56 @@ class LoadMainUsageTest {
   }
 
   @Test
-  void scenariosAndOptionsStillToComeSaySo() {
+  void scenariosStillToComeSaySo() {
     assertThat(run("--url", "http://127.0.0.1:1/e", "--scenario", "capacity")).isEqualTo(2);
-    assertThat(run("--url", "http://127.0.0.1:1/e", "--baseline", "x.json")).isEqualTo(2);
-    assertThat(run("merge", "a")).isEqualTo(2);
-    assertThat(err.toString()).contains("not available yet");
+  }
+
+  @Test
+  void anUnusableBaselineIsRefusedBeforeTheRun(@TempDir Path dir) throws Exception {
+    assertThat(run("--url", "http://127.0.0.1:1/e", "--baseline", dir.resolve("x.json").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("cannot read the baseline").contains("no such file");
+    Path notOurs = Files.writeString(dir.resolve("y.json"), "{\"scenario\": 3}");
+    assertThat(run("--url", "http://127.0.0.1:1/e", "--baseline", notOurs.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("is not a capacity.json: steps must be an array");
+    Path hold = CapacityJson.write(holdOf(100), dir);
+    assertThat(run("--url", "http://127.0.0.1:1/e", "--scenario", "fanout", "--baseline", hold.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("not comparable").contains("the baseline is a hold run and this is fanout");
+    assertThat(run("--url", "http://127.0.0.1:1/e", "--scenario", "hold", "--connections", "1000", "--baseline", hold.toString()))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("requested 100 connections and this run 1,000");
+    assertThat(run("--url", "http://127.0.0.1:1/e", "--scenario", "hold", "--baseline", hold.toString(), "--tolerance", "p99=3"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--tolerance p99=3: expected NAME=P%");
+    assertThat(run("--url", "http://127.0.0.1:1/e", "--tolerance", "delivery-p99=30%")).isEqualTo(2);
+    assertThat(err.toString()).contains("give --baseline FILE");
+    assertThat(err.toString()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void mergeRefusesWhatIsNotARunOfOurs(@TempDir Path dir) throws Exception {
+    assertThat(run("merge")).isEqualTo(2);
+    assertThat(err.toString()).contains("DIR");
+    assertThat(run("merge", dir.resolve("nothing").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("does not exist");
+    Files.writeString(dir.resolve("histograms.json"), "{\"format\": \"other\"}");
+    assertThat(run("merge", dir.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("is not an ssekit histograms file");
+    assertThat(err.toString()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  private static CapacityReport holdOf(long connections) {
+    return new CapacityReport("hold", new CapacityReport.Target("http://127.0.0.1:1/e", null, null), 5_000,
+        new CapacityReport.Connections(connections, connections, 0, connections, null, null),
+        new CapacityReport.ConnectMs(1.0, 2.0, 3.0, 4.0), new CapacityReport.DeliveryLatencyMs(10, 1.0, 2.0, 3.0, 4.0, 5.0),
+        new CapacityReport.Events(10L, 1000, 1000, 0, 0, 0), new CapacityReport.Server(null, null, null),
+        new CapacityReport.Injector(1, 1.0), List.of(), CapacityReport.Projection.none("not measured"));
   }
 
   @Test
   void helpIsNotAnError() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("--connections").contains("--publish-url");
+    assertThat(out.toString()).contains("--connections").contains("--publish-url").contains("--baseline").contains("--tolerance");
+    assertThat(run("merge", "--help")).isZero();
+    assertThat(out.toString()).contains("--report-dir").contains("DIR");
   }
 }

@@ -1,0 +1,73 @@
+package dev.ssekit.load.cli;
+
+import dev.ssekit.load.report.BaselineComparison;
+import dev.ssekit.load.report.CapacityHtml;
+import dev.ssekit.load.report.CapacityJson;
+import dev.ssekit.load.report.CapacityReport;
+import dev.ssekit.load.report.RunRecord;
+import dev.ssekit.load.report.Summary;
+import dev.ssekit.load.report.Tolerances;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The end shared by a run and a merge: compare with the baseline, write {@code capacity.json}
+ * and {@code capacity.html}, print the summary and choose the exit status.
+ */
+final class RunReports {
+  private RunReports() {}
+
+  /** An earlier run's {@code capacity.json} and the tolerances to hold this run to. */
+  record Baseline(Path file, CapacityReport report, Tolerances tolerances) {
+    /**
+     * Reads the baseline and parses the tolerances.
+     *
+     * @throws IllegalArgumentException with a one-line reason
+     */
+    static Baseline load(Path file, List<String> tolerances) {
+      Tolerances t = Tolerances.defaults();
+      for (String spec : tolerances) {
+        t = t.with(spec);
+      }
+      try {
+        return new Baseline(file, CapacityJson.read(file), t);
+      } catch (NoSuchFileException e) {
+        throw new IllegalArgumentException("cannot read the baseline " + file + ": no such file");
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot use the baseline: " + e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Writes the reports for {@code run} into {@code dir}, prints the summary (with the scenario's
+   * {@code details} lines) and returns the exit
+   * status: 2 when the baseline is not comparable, 1 when events were lost or duplicated or a
+   * figure regressed, else 0.
+   */
+  static int publish(RunRecord run, List<String> details, Path dir, Baseline baseline, PrintWriter out, PrintWriter err) {
+    CapacityReport report = run.capacity();
+    BaselineComparison comparison = baseline == null ? null
+        : BaselineComparison.compare(baseline.file().toString(), baseline.report(), report, baseline.tolerances());
+    CapacityJson.write(report, comparison, dir);
+    CapacityHtml.write(run, comparison, dir);
+    out.print(Summary.text(report, details, dir.toString()));
+    String bottleneck = CapacityHtml.injectorBottleneck(run);
+    if (bottleneck != null) {
+      out.println("  warning: the injector may be the bottleneck: " + bottleneck);
+    }
+    if (comparison != null) {
+      out.print(comparison.text());
+    }
+    out.println("  open " + dir.resolve("capacity.html") + " for the charts");
+    out.flush();
+    if (comparison != null && comparison.verdict() == BaselineComparison.Verdict.NOT_COMPARABLE) {
+      err.println("sse-loadtest: not comparable with the baseline " + baseline.file() + ": " + comparison.reason());
+      return LoadMain.USAGE;
+    }
+    return report.deliveryFailed() || (comparison != null && comparison.regressed()) ? LoadMain.FAILED : LoadMain.OK;
+  }
+}

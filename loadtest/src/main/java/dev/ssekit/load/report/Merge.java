@@ -1,0 +1,266 @@
+package dev.ssekit.load.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Several injectors' runs against one server, started together with the same options, as one
+ * run ({@code merge DIR…}).
+ *
+ * <ul>
+ *   <li>Histograms add exactly; counts (connections, deliveries, lost, duplicated, out of order,
+ *       diagnostics) sum. Events published: each load tester publishes its own events, so they
+ *       sum; events the server published (no publish URL) are the same events seen by every
+ *       injector, so the largest count is taken.
+ *   <li>Timeline: one point at every instant any injector sampled; open streams there are the
+ *       sum of each injector's latest count (0 outside its own run), server RSS that instant's
+ *       sample (the largest, if several injectors sampled at once: every injector sampled the same
+ *       server), the injector heap the largest, and each point keeps the latencies of the period
+ *       it ends. (Not 500 ms bins: a late sampler's clustered points would collapse into one, and
+ *       a single run would no longer merge into itself.)
+ *   <li>Peak open: the merged timeline's peak, or the largest single injector's exact peak if that
+ *       is higher (sampling can miss a peak).
+ *   <li>Steps are merged by index: targets and open streams sum, latencies add, server RSS is the
+ *       window's median from the merged timeline ({@link StepWindow}); the projection is recomputed
+ *       by {@link Projections}, as for a single run. Server RSS baseline: the lowest (taken before
+ *       any injector connected).
+ *   <li>Injector heap peak: the largest; CPU seconds: the sum over the injectors.
+ *   <li>Duration: from the earliest start to the latest end.
+ * </ul>
+ */
+public final class Merge {
+  /** Diagnostics key: how many injector runs a record holds (absent means one). */
+  public static final String INJECTORS = "injectors";
+  private static final long DEFAULT_TARGET = 100_000;
+  private static final long DEFAULT_INSTANCE_MEMORY = 1L << 30;
+
+  private Merge() {}
+
+  /** The merged run and what the person merging should know. */
+  public record Result(RunRecord run, List<String> warnings) {}
+
+  /**
+   * Merges the runs.
+   *
+   * @throws IllegalArgumentException when the runs are not of one test (scenario, target, steps),
+   *     in one line
+   */
+  public static Result merge(List<RunRecord> runs) {
+    if (runs.isEmpty()) {
+      throw new IllegalArgumentException("nothing to merge");
+    }
+    RunRecord first = runs.get(0);
+    CapacityReport f = first.capacity();
+    for (int i = 1; i < runs.size(); i++) {
+      CapacityReport o = runs.get(i).capacity();
+      if (!o.scenario().equals(f.scenario())) {
+        throw new IllegalArgumentException("run " + (i + 1) + " is a " + o.scenario() + " run and run 1 a " + f.scenario() + " run");
+      }
+      if (!Objects.equals(o.target().url(), f.target().url())) {
+        throw new IllegalArgumentException("run " + (i + 1) + " targeted " + o.target().url() + " and run 1 " + f.target().url());
+      }
+      if (runs.get(i).steps().size() != first.steps().size()) {
+        throw new IllegalArgumentException("run " + (i + 1) + " has " + runs.get(i).steps().size() + " steps and run 1 "
+            + first.steps().size() + " (start every injector with the same options)");
+      }
+    }
+    List<String> warnings = new ArrayList<>();
+    List<RunRecord.TimelinePoint> timeline = timeline(runs);
+    List<RunRecord.StepRecord> steps = steps(runs, timeline);
+    Long rssBaseline = min(runs, r -> r.capacity().server().rssBytesBaseline());
+    CapacityReport.Projection p0 = f.projection();
+    CapacityReport.Projection projection = Projections.project(rssBaseline, steps,
+        p0.targetConnections() != null ? p0.targetConnections() : DEFAULT_TARGET,
+        p0.instanceMemoryBytes() != null ? p0.instanceMemoryBytes() : DEFAULT_INSTANCE_MEMORY);
+
+    Map<String, Histogram> histograms = new LinkedHashMap<>();
+    Set<String> names = new LinkedHashSet<>();
+    runs.forEach(r -> names.addAll(r.histograms().keySet()));
+    for (String name : names) {
+      histograms.put(name, add(runs.stream().map(r -> r.histograms().get(name)).filter(Objects::nonNull).toList()));
+    }
+    Histogram lat = histograms.getOrDefault("deliveryLatency", new Histogram(3));
+    Histogram con = histograms.getOrDefault("connect", new Histogram(3));
+
+    long timelinePeak = timeline.stream().mapToLong(RunRecord.TimelinePoint::open).max().orElse(0);
+    long singlePeak = runs.stream().mapToLong(r -> r.capacity().connections().peakOpen()).max().orElse(0);
+    CapacityReport.Connections connections = new CapacityReport.Connections(
+        sum(runs, r -> r.capacity().connections().requested()),
+        sum(runs, r -> r.capacity().connections().opened()),
+        sum(runs, r -> r.capacity().connections().failed()),
+        timeline.isEmpty() ? sum(runs, r -> r.capacity().connections().peakOpen()) : Math.max(timelinePeak, singlePeak),
+        sumOrNull(runs, r -> r.capacity().connections().reconnects()),
+        max(runs, r -> r.capacity().connections().recoveryMs()));
+    boolean ownPublisher = f.target().publishUrl() != null;
+    CapacityReport.Events events = new CapacityReport.Events(
+        ownPublisher ? sumOrNull(runs, r -> r.capacity().events().published()) : max(runs, r -> r.capacity().events().published()),
+        sum(runs, r -> r.capacity().events().expectedDeliveries()),
+        sum(runs, r -> r.capacity().events().delivered()),
+        sum(runs, r -> r.capacity().events().lost()),
+        sum(runs, r -> r.capacity().events().duplicated()),
+        sum(runs, r -> r.capacity().events().outOfOrder()));
+    long[] span = span(runs);
+    if (span[2] == 0) {
+      warnings.add("the runs did not all overlap in time, so the server never carried their load together;"
+          + " the merged figures add runs that happened one after another");
+    }
+    CapacityReport report = new CapacityReport(
+        f.scenario(), f.target(), span[0] >= 0 ? span[1] - span[0] : runs.stream().mapToLong(r -> r.capacity().durationMs()).max().orElse(0),
+        connections,
+        new CapacityReport.ConnectMs(Projections.percentileMs(con, 50), Projections.percentileMs(con, 95),
+            Projections.percentileMs(con, 99), maxMs(con)),
+        new CapacityReport.DeliveryLatencyMs(lat.getTotalCount(), Projections.percentileMs(lat, 50), Projections.percentileMs(lat, 95),
+            Projections.percentileMs(lat, 99), Projections.percentileMs(lat, 99.9), maxMs(lat)),
+        events,
+        new CapacityReport.Server(rssBaseline, max(runs, r -> r.capacity().server().rssBytesPeak()), projection.bytesPerConnection()),
+        new CapacityReport.Injector(
+            runs.stream().mapToLong(r -> r.capacity().injector().heapBytesPeak()).max().orElse(0),
+            Math.round(runs.stream().mapToDouble(r -> r.capacity().injector().cpuSeconds()).sum() * 1000) / 1000.0),
+        steps.stream().map(Projections::step).toList(),
+        projection);
+    return new Result(new RunRecord(report, histograms, diagnostics(runs), timeline, steps), warnings);
+  }
+
+  /**
+   * The injectors' timelines on one time axis: a point at every instant any injector sampled
+   * (see the class comment). A single run's timeline comes back unchanged.
+   */
+  static List<RunRecord.TimelinePoint> timeline(List<RunRecord> runs) {
+    // instant → per run, the points sampled then
+    TreeMap<Long, List<List<RunRecord.TimelinePoint>>> instants = new TreeMap<>();
+    long[] first = new long[runs.size()];
+    long[] last = new long[runs.size()];
+    for (int i = 0; i < runs.size(); i++) {
+      first[i] = Long.MAX_VALUE;
+      last[i] = Long.MIN_VALUE;
+      for (RunRecord.TimelinePoint p : runs.get(i).timeline()) {
+        instants.computeIfAbsent(p.atMs(), t -> {
+          List<List<RunRecord.TimelinePoint>> l = new ArrayList<>();
+          runs.forEach(r -> l.add(new ArrayList<>()));
+          return l;
+        }).get(i).add(p);
+        first[i] = Math.min(first[i], p.atMs());
+        last[i] = Math.max(last[i], p.atMs());
+      }
+    }
+    long[] lastOpen = new long[runs.size()];
+    long[] lastHeap = new long[runs.size()];
+    List<RunRecord.TimelinePoint> merged = new ArrayList<>(instants.size());
+    for (var instant : instants.entrySet()) {
+      long t = instant.getKey();
+      long open = 0;
+      long heap = 0;
+      Long rss = null;
+      List<String> encoded = new ArrayList<>();
+      for (int i = 0; i < runs.size(); i++) {
+        for (RunRecord.TimelinePoint p : instant.getValue().get(i)) {
+          encoded.add(p.deliveryLatency());
+          lastOpen[i] = p.open();
+          lastHeap[i] = p.injectorHeapBytes();
+          if (p.serverRssBytes() != null) {
+            rss = rss == null ? p.serverRssBytes() : Math.max(rss, p.serverRssBytes());
+          }
+        }
+        if (first[i] <= t && t <= last[i]) { // run i's streams count only while it ran
+          open += lastOpen[i];
+          heap = Math.max(heap, lastHeap[i]);
+        }
+      }
+      merged.add(new RunRecord.TimelinePoint(t, open, rss, heap, encoded.size() == 1 ? encoded.get(0)
+          : HistogramFile.encode(add(encoded.stream().map(HistogramFile::decode).toList()))));
+    }
+    return merged;
+  }
+
+  private static List<RunRecord.StepRecord> steps(List<RunRecord> runs, List<RunRecord.TimelinePoint> timeline) {
+    List<RunRecord.StepRecord> steps = new ArrayList<>();
+    for (int k = 0; k < runs.get(0).steps().size(); k++) {
+      long target = 0;
+      long open = 0;
+      long from = Long.MAX_VALUE;
+      long to = Long.MIN_VALUE;
+      List<Histogram> latencies = new ArrayList<>();
+      for (RunRecord r : runs) {
+        RunRecord.StepRecord s = r.steps().get(k);
+        target += s.target();
+        open += s.open();
+        from = Math.min(from, s.fromMs());
+        to = Math.max(to, s.toMs());
+        latencies.add(s.deliveryLatency());
+      }
+      Long rss = StepWindow.measure(target, from, to, timeline).rssBytes();
+      steps.add(new RunRecord.StepRecord(target, from, to, open, rss, add(latencies)));
+    }
+    return steps;
+  }
+
+  private static Map<String, Long> diagnostics(List<RunRecord> runs) {
+    Map<String, Long> out = new LinkedHashMap<>();
+    for (RunRecord r : runs) {
+      r.diagnostics().forEach((k, v) -> out.merge(k, v, k.equals(CapacityHtml.MAX_HEAP) ? Math::min : Long::sum));
+    }
+    // The heap rule compares the largest heap peak with the smallest maximum (conservative);
+    // the CPU rule compares the summed CPU with the summed cores (separate machines assumed).
+    out.put(INJECTORS, runs.stream().mapToLong(r -> r.diagnostics().getOrDefault(INJECTORS, 1L)).sum());
+    return out;
+  }
+
+  /**
+   * {earliest start, latest end, 1 if every run overlaps every other else 0} in epoch ms, from
+   * each run's last sample and its duration; the first two are -1 when a run has no timeline.
+   */
+  private static long[] span(List<RunRecord> runs) {
+    long start = Long.MAX_VALUE;
+    long end = Long.MIN_VALUE;
+    long latestStart = Long.MIN_VALUE;
+    long earliestEnd = Long.MAX_VALUE;
+    for (RunRecord r : runs) {
+      if (r.timeline().isEmpty()) {
+        return new long[] {-1, -1, 1};
+      }
+      long e = r.timeline().get(r.timeline().size() - 1).atMs();
+      long s = e - r.capacity().durationMs();
+      start = Math.min(start, s);
+      end = Math.max(end, e);
+      latestStart = Math.max(latestStart, s);
+      earliestEnd = Math.min(earliestEnd, e);
+    }
+    return new long[] {start, end, latestStart < earliestEnd ? 1 : 0};
+  }
+
+  /** Histograms added into a new auto-resizing one (exact: same precision as ours). */
+  static Histogram add(List<Histogram> hs) {
+    int digits = hs.stream().mapToInt(Histogram::getNumberOfSignificantValueDigits).max().orElse(3);
+    Histogram sum = new Histogram(digits);
+    hs.forEach(sum::add);
+    return sum;
+  }
+
+  private static Double maxMs(Histogram h) {
+    return h.getTotalCount() == 0 ? null : Projections.ms(h.getMaxValue());
+  }
+
+  private static long sum(List<RunRecord> runs, Function<RunRecord, Long> f) {
+    return runs.stream().mapToLong(f::apply).sum();
+  }
+
+  private static Long sumOrNull(List<RunRecord> runs, Function<RunRecord, Long> f) {
+    return runs.stream().map(f).anyMatch(Objects::isNull) ? null : sum(runs, f);
+  }
+
+  private static Long max(List<RunRecord> runs, Function<RunRecord, Long> f) {
+    return runs.stream().map(f).filter(Objects::nonNull).max(Long::compare).orElse(null);
+  }
+
+  private static Long min(List<RunRecord> runs, Function<RunRecord, Long> f) {
+    return runs.stream().map(f).filter(Objects::nonNull).min(Long::compare).orElse(null);
+  }
+}
