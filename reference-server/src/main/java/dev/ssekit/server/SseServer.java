@@ -45,6 +45,8 @@ public final class SseServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final EventLoopGroup group;
+  /** Accepts connections only, so a busy stream loop never delays a new client's accept. */
+  private final EventLoopGroup acceptor;
   private final Channel serverChannel;
   private final Topics topics;
   private final ServerMetrics metrics;
@@ -75,6 +77,7 @@ public final class SseServer implements AutoCloseable {
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+    this.acceptor = new MultiThreadIoEventLoopGroup(1, io);
     try {
       ServerBootstrap bootstrap = new ServerBootstrap();
       if (epoll && !config.heartbeat().isZero()) {
@@ -85,7 +88,7 @@ public final class SseServer implements AutoCloseable {
         bootstrap.childOption(EpollChannelOption.TCP_USER_TIMEOUT, userTimeoutMs);
       }
       this.serverChannel = bootstrap
-          .group(group)
+          .group(acceptor, group)
           .channel(channelType)
           .option(ChannelOption.SO_BACKLOG, 4096)
           .option(ChannelOption.SO_REUSEADDR, true)
@@ -100,6 +103,7 @@ public final class SseServer implements AutoCloseable {
           .channel();
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
     }
     startTimers();
@@ -263,8 +267,10 @@ public final class SseServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     int left = metrics.openStreams.get();
+    acceptor.shutdownGracefully(0, 1, TimeUnit.MILLISECONDS);
     group.shutdownGracefully(0, Math.max(1, remainingMillis(deadline)), TimeUnit.MILLISECONDS)
         .awaitUninterruptibly(Math.max(1, remainingMillis(deadline)) + 1000, TimeUnit.MILLISECONDS);
+    acceptor.terminationFuture().awaitUninterruptibly(1000, TimeUnit.MILLISECONDS);
     ServerLog.info("stopped: told " + ended.get() + " streams to reconnect" + (left > 0 ? ", " + left + " forced closed" : ""));
   }
 
