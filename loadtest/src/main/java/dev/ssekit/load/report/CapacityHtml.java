@@ -121,7 +121,7 @@ public final class CapacityHtml {
     boolean bad = r.deliveryFailed() || (baseline != null && baseline.verdict() != BaselineComparison.Verdict.PASSED);
     h.append("<div class=\"verdict ").append(bad ? "bad" : "ok").append("\" role=\"status\">");
     if (r.deliveryFailed()) {
-      h.append(String.format(Locale.ROOT, "FAILED: events were lost or duplicated (%,d lost, %,d duplicated).", e.lost(), e.duplicated()));
+      h.append(esc("FAILED: " + String.join("; ", r.problems()) + "."));
     } else if (e.expectedDeliveries() == 0) {
       h.append("Nothing lost or duplicated, but no sequenced events were expected, so loss was not measured.");
     } else {

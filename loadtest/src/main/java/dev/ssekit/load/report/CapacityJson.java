@@ -150,7 +150,7 @@ public final class CapacityJson {
   public static CapacityReport read(Path file) throws IOException {
     JsonNode root;
     try {
-      root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      root = JSON.readTree(HistogramFile.readBounded(file, 16L << 20));
     } catch (JsonProcessingException e) {
       throw new IOException(file + " is not JSON: " + e.getOriginalMessage(), e);
     }

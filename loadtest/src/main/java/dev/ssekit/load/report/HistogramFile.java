@@ -63,8 +63,8 @@ public final class HistogramFile {
     try {
       return Histogram.decodeFromCompressedByteBuffer(
           ByteBuffer.wrap(Base64.getDecoder().decode(base64)), DECODED_RANGE);
-    } catch (DataFormatException | IllegalArgumentException | java.nio.BufferUnderflowException e) {
-      throw new IllegalArgumentException("not an encoded histogram: " + e.getMessage(), e);
+    } catch (DataFormatException | RuntimeException e) { // a truncated one fails deep inside the inflater
+      throw new IllegalArgumentException("not an encoded histogram: " + e, e);
     }
   }
 
@@ -116,13 +116,9 @@ public final class HistogramFile {
    *     which field is wrong)
    */
   public static RunRecord read(Path file) throws IOException {
-    long size = Files.size(file);
-    if (size > MAX_FILE_BYTES) {
-      throw new IOException(file + " is " + size + " bytes; an ssekit histograms file is at most " + MAX_FILE_BYTES);
-    }
     JsonNode root;
     try {
-      root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      root = JSON.readTree(readBounded(file, MAX_FILE_BYTES));
     } catch (JsonProcessingException e) {
       throw new IOException(file + " is not JSON: " + e.getOriginalMessage(), e);
     }
@@ -150,6 +146,21 @@ public final class HistogramFile {
     } catch (IllegalArgumentException e) {
       throw new IOException(file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A regular file's text, refused past {@code max} bytes (a FIFO or a device such as
+   * /dev/zero would otherwise be read forever).
+   */
+  static String readBounded(Path file, long max) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException(file + (Files.exists(file) ? " is not a regular file" : ": no such file"));
+    }
+    long size = Files.size(file);
+    if (size > max) {
+      throw new IOException(file + " is " + size + " bytes; at most " + max + " are read");
+    }
+    return Files.readString(file, StandardCharsets.UTF_8);
   }
 
   private static String checked(String encoded) {

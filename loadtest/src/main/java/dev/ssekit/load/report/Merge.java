@@ -98,7 +98,7 @@ public final class Merge {
         sum(runs, r -> r.capacity().connections().failed()),
         timeline.isEmpty() ? sum(runs, r -> r.capacity().connections().peakOpen()) : Math.max(timelinePeak, singlePeak),
         sumOrNull(runs, r -> r.capacity().connections().reconnects()),
-        max(runs, r -> r.capacity().connections().recoveryMs()));
+        recovery(runs));
     boolean ownPublisher = f.target().publishUrl() != null;
     CapacityReport.Events events = new CapacityReport.Events(
         ownPublisher ? sumOrNull(runs, r -> r.capacity().events().published()) : max(runs, r -> r.capacity().events().published()),
@@ -202,10 +202,32 @@ public final class Merge {
     return steps;
   }
 
+  /**
+   * The storm's recovery over all injectors: null unless every run's streams all recovered (one
+   * stream that never did means the merged run did not recover either), else the slowest run's.
+   * Each injector drops its streams on its own schedule, so this is the longest recovery of one
+   * injector's drop, not a span across injectors.
+   */
+  private static Long recovery(List<RunRecord> runs) {
+    Long slowest = null;
+    for (RunRecord r : runs) {
+      Long ms = r.capacity().connections().recoveryMs();
+      if (ms == null) {
+        return null;
+      }
+      slowest = slowest == null ? ms : Math.max(slowest, ms);
+    }
+    return slowest;
+  }
+
+  /** Diagnostics that are a spread or a delay, not a count: the merged value is the largest. */
+  private static final java.util.Set<String> LARGEST = java.util.Set.of("stormDropSpreadMs", "stormReconnectDelayMs");
+
   private static Map<String, Long> diagnostics(List<RunRecord> runs) {
     Map<String, Long> out = new LinkedHashMap<>();
     for (RunRecord r : runs) {
-      r.diagnostics().forEach((k, v) -> out.merge(k, v, k.equals(CapacityHtml.MAX_HEAP) ? Math::min : Long::sum));
+      r.diagnostics().forEach((k, v) -> out.merge(k, v,
+          k.equals(CapacityHtml.MAX_HEAP) ? Math::min : LARGEST.contains(k) ? Math::max : Long::sum));
     }
     // The heap rule compares the largest heap peak with the smallest maximum (conservative);
     // the CPU rule compares the summed CPU with the summed cores (separate machines assumed).

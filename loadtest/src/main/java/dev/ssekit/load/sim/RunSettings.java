@@ -71,6 +71,15 @@ public record RunSettings(
   /** The most connections one run may ask for (one injector process holds about 19,000 here). */
   public static final int MAX_CONNECTIONS = 50_000;
 
+  /** The longest run, bound included: 43,200 half-second timeline points (about 130 MB of histograms.json at most). */
+  public static final Duration MAX_RUN = Duration.ofHours(6);
+
+  /**
+   * The most deliveries a run may have to account for: each connection keeps one bit per
+   * sequence number, so this bounds that memory at 512 MiB (and the settling loop with it).
+   */
+  public static final long MAX_DELIVERIES = 1L << 32;
+
   /** The most steps a capacity run may have. */
   public static final int MAX_STEPS = 20;
 
@@ -146,6 +155,9 @@ public record RunSettings(
     for (String a : localAddresses) {
       LoopbackTargets.sourceAddresses(a);
     }
+    if (!localAddresses.isEmpty() && url.getHost() != null && url.getHost().contains(":")) {
+      throw new IllegalArgumentException("--local-addresses are IPv4 (127.0.0.0/8); the target " + url.getHost() + " is IPv6");
+    }
     if (steps.isEmpty() || steps.get(steps.size() - 1) != connections) {
       throw new IllegalArgumentException("the last step must be the connection count (" + connections + ")");
     }
@@ -159,6 +171,18 @@ public record RunSettings(
     }
     if (steps.size() > MAX_STEPS) {
       throw new IllegalArgumentException("at most " + MAX_STEPS + " steps");
+    }
+    Duration longest = bound(ramp, hold, steps.size(), grace, drain);
+    if (longest.compareTo(MAX_RUN) > 0) {
+      throw new IllegalArgumentException("the run could last " + Durations.format(longest) + "; at most "
+          + Durations.format(MAX_RUN) + " (the timeline keeps half-second samples): shorten --hold or use fewer --steps");
+    }
+    double deliveries = (double) connections * rate * longest.toSeconds();
+    if (deliveries > MAX_DELIVERIES) {
+      throw new IllegalArgumentException(String.format(Locale.ROOT,
+          "%d connections × %s events/s over up to %s is %.2e deliveries to account for, one bit each per"
+              + " connection; at most %.2e (512 MiB): lower --rate, --hold, --steps or --connections",
+          connections, Double.toString(rate), Durations.format(longest), deliveries, (double) MAX_DELIVERIES));
     }
     if (targetConnections < 1 || targetConnections > 1_000_000_000L) {
       throw new IllegalArgumentException("--target-connections must be between 1 and 1000000000");
@@ -194,7 +218,11 @@ public record RunSettings(
 
   /** Upper bound on the simulation's length: Gatling stops it there whatever happens. */
   public Duration bound() {
-    Duration body = effectiveRamp().plus(LoadRun.CONNECT_BOUND).plus(hold).multipliedBy(steps.size());
+    return bound(ramp, hold, steps.size(), grace, drain);
+  }
+
+  private static Duration bound(Duration ramp, Duration hold, int steps, Duration grace, Duration drain) {
+    Duration body = Duration.ofSeconds(ramp.toSeconds()).plus(LoadRun.CONNECT_BOUND).plus(hold).multipliedBy(steps);
     return body.plus(grace).plus(drain).plus(Duration.ofSeconds(60));
   }
 
@@ -233,8 +261,20 @@ public record RunSettings(
     return p;
   }
 
-  /** Settings from system properties, with loopback defaults, for the given scenario. */
+  /**
+   * Settings from system properties, with loopback defaults, for the given scenario.
+   *
+   * @throws IllegalArgumentException naming the property that is not a number, duration or size
+   */
   public static RunSettings fromSystemProperties(String scenario) {
+    try {
+      return fromProperties(scenario);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("a " + PREFIX + "* property is not a number: " + e.getMessage(), e);
+    }
+  }
+
+  private static RunSettings fromProperties(String scenario) {
     int connections = Integer.parseInt(prop("connections", "100"));
     String steps = prop("steps", "");
     return new RunSettings(

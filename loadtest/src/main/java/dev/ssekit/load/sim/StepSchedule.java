@@ -90,17 +90,28 @@ final class StepSchedule {
     }
   }
 
-  /** Called often: starts the current window if its connects are overdue. */
+  /**
+   * Called often: starts the current window if its connects are overdue. The unlocked read is
+   * only a cheap filter; the deadline is checked again, for the same step, under the lock (two
+   * threads may both see step k overdue; the second must not then start step k+1).
+   */
   void tick(long nowMillis) {
     long deadline = currentDeadline;
     if (deadline != UNKNOWN && nowMillis >= deadline) {
-      startWindow(current, nowMillis);
+      startWindow(-1, nowMillis);
     }
   }
 
+  /** Starts step {@code k}'s window now, or (k = -1) the current step's if its deadline passed. */
   private void startWindow(int k, long nowMillis) {
     long holdEnd = UNKNOWN;
     synchronized (this) {
+      if (k < 0) {
+        if (currentDeadline == UNKNOWN || nowMillis < currentDeadline) {
+          return;
+        }
+        k = current;
+      }
       if (k != current || k >= steps.size() || gate[k] == UNKNOWN) {
         return;
       }

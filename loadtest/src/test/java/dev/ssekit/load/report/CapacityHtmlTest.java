@@ -49,6 +49,19 @@ class CapacityHtmlTest {
   }
 
   @Test
+  void aFailedRunNamesWhatFailed() {
+    RunRecord run = hostileRun();
+    CapacityReport c = run.capacity();
+    var k = c.connections();
+    CapacityReport failed = new CapacityReport(c.scenario(), c.target(), c.durationMs(),
+        new CapacityReport.Connections(k.requested(), k.opened(), 3, k.peakOpen(), null, null), c.connectMs(),
+        c.deliveryLatencyMs(), new CapacityReport.Events(c.events().published(), 10, 10, 0, 0, 2), c.server(), c.injector(),
+        c.steps(), c.projection());
+    String html = CapacityHtml.render(new RunRecord(failed, run.histograms(), run.diagnostics(), run.timeline(), run.steps()), null, null);
+    assertThat(html).contains("FAILED: 2 out of order; 3 connections failed to open.");
+  }
+
+  @Test
   void textFromTheRunIsEscaped() {
     String html = CapacityHtml.render(hostileRun(), null, null);
     assertThat(html).doesNotContain("<script").doesNotContain("<img")

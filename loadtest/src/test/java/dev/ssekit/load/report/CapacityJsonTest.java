@@ -159,6 +159,14 @@ class CapacityJsonTest {
     assertThatThrownBy(() -> CapacityJson.read(wrong)).hasMessageContaining("connections.opened must be a whole number");
     Path other = Files.writeString(dir.resolve("histograms.json"), "{\"format\": \"something-else\"}");
     assertThatThrownBy(() -> HistogramFile.read(other)).hasMessageContaining("not an ssekit histograms file");
+    assertThatThrownBy(() -> CapacityJson.read(dir)).hasMessageContaining("not a regular file");
+    assertThatThrownBy(() -> CapacityJson.read(Path.of("/dev/zero"))).hasMessageContaining("not a regular file");
+    assertThatThrownBy(() -> HistogramFile.read(Path.of("/dev/zero"))).hasMessageContaining("not a regular file");
+    // A truncated histogram: valid base64 and header, data cut short.
+    String whole = HistogramFile.encode(new Histogram(3_600_000_000L, 3) {{ recordValue(5); recordValue(50_000); }});
+    byte[] bytes = java.util.Base64.getDecoder().decode(whole);
+    String cut = java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(bytes, bytes.length - 4));
+    assertThatThrownBy(() -> HistogramFile.decode(cut)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an encoded histogram");
   }
 
   @Test

@@ -139,6 +139,38 @@ class MergeTest {
     assertThat(CapacityHtml.render(three, null, null)).contains("merged from 3 injectors").contains("CPU: their sum");
   }
 
+  @Test
+  void aStormRecoversOnlyIfEveryInjectorsStreamsDid() {
+    RunRecord x = storm(Runs.run("reconnect-storm", URL, T0, 100, 160, 2_000, 12), 100L, 4_000L);
+    RunRecord y = storm(Runs.run("reconnect-storm", URL, T0 + 120, 60, 160, 5_000, 12), 60L, 6_500L);
+    RunRecord stuck = storm(Runs.run("reconnect-storm", URL, T0 + 120, 60, 160, 5_000, 12), 59L, null);
+    assertThat(Merge.merge(List.of(x, y)).run().capacity().connections().recoveryMs()).isEqualTo(6_500L);
+    assertThat(Merge.merge(List.of(x, y)).run().capacity().connections().reconnects()).isEqualTo(160L);
+    var merged = Merge.merge(List.of(x, stuck)).run().capacity();
+    assertThat(merged.connections().recoveryMs()).as("one injector's streams never all recovered").isNull();
+    assertThat(merged.problems()).contains("1 connection did not reconnect");
+  }
+
+  @Test
+  void spreadsAndDelaysMergeAsTheLargestNotTheSum() {
+    RunRecord x = withDiagnostics(a, java.util.Map.of("stormDropSpreadMs", 300L, "stormReconnectDelayMs", 3_000L, "messages", 10L));
+    RunRecord y = withDiagnostics(b, java.util.Map.of("stormDropSpreadMs", 500L, "stormReconnectDelayMs", 2_000L, "messages", 5L));
+    var d = Merge.merge(List.of(x, y)).run().diagnostics();
+    assertThat(d).containsEntry("stormDropSpreadMs", 500L).containsEntry("stormReconnectDelayMs", 3_000L).containsEntry("messages", 15L);
+  }
+
+  private static RunRecord withDiagnostics(RunRecord r, java.util.Map<String, Long> diagnostics) {
+    return new RunRecord(r.capacity(), r.histograms(), diagnostics, r.timeline(), r.steps());
+  }
+
+  private static RunRecord storm(RunRecord r, Long reconnects, Long recoveryMs) {
+    CapacityReport c = r.capacity();
+    var k = c.connections();
+    return Runs.withReport(r, new CapacityReport(c.scenario(), c.target(), c.durationMs(),
+        new CapacityReport.Connections(k.requested(), k.opened(), k.failed(), k.peakOpen(), reconnects, recoveryMs),
+        c.connectMs(), c.deliveryLatencyMs(), c.events(), c.server(), c.injector(), c.steps(), c.projection()));
+  }
+
   private static RunRecord serverPublished(RunRecord r) {
     CapacityReport c = r.capacity();
     return Runs.withReport(r, new CapacityReport(c.scenario(), new CapacityReport.Target(c.target().url(), null, null), c.durationMs(),

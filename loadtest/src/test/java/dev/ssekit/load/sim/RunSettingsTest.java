@@ -41,6 +41,15 @@ class RunSettingsTest {
     assertThatThrownBy(() -> settings("capacity", 300, List.of(200, 100, 300))).hasMessageContaining("increasing");
     assertThatThrownBy(() -> settings("fanout", 300, List.of(100, 300))).hasMessageContaining("capacity scenario");
     assertThatThrownBy(() -> settings("storm", 300, List.of(300))).hasMessageContaining("not one of");
+    assertThatThrownBy(() -> new RunSettings("hold", URI.create("http://127.0.0.1:1/events"), null, Publisher.Format.JSON, null, null,
+        10, Duration.ofSeconds(2), Duration.ofHours(7), 10, List.of(10), 100_000, 1L << 30, List.of(), Path.of("r"),
+        Duration.ofMillis(500), Duration.ofSeconds(2), "abc", true)).hasMessageContaining("at most 6h");
+    assertThatThrownBy(() -> new RunSettings("hold", URI.create("http://[::1]:1/events"), null, Publisher.Format.JSON, null, null,
+        10, Duration.ofSeconds(2), Duration.ofSeconds(5), 10, List.of(10), 100_000, 1L << 30, List.of("127.0.0.2"), Path.of("r"),
+        Duration.ofMillis(500), Duration.ofSeconds(2), "abc", true)).hasMessageContaining("IPv6");
+    assertThatThrownBy(() -> new RunSettings("fanout", URI.create("http://127.0.0.1:1/events"), null, Publisher.Format.JSON, null, null,
+        18_000, Duration.ofSeconds(20), Duration.ofHours(1), 1000, List.of(18_000), 100_000, 1L << 30, List.of(), Path.of("r"),
+        Duration.ofMillis(500), Duration.ofSeconds(2), "abc", true)).hasMessageContaining("deliveries to account for");
   }
 
   @Test

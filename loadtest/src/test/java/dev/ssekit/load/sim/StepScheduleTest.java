@@ -49,6 +49,32 @@ class StepScheduleTest {
   }
 
   @Test
+  void manyThreadsTickingPastADeadlineStartOnlyThatStep() throws Exception {
+    for (int round = 0; round < 200; round++) {
+      StepSchedule s = schedule();
+      int threads = 8;
+      java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(threads);
+      List<Thread> ts = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        Thread t = new Thread(() -> {
+          try {
+            go.await();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          s.tick(33_000); // step 0 overdue; step 1's own deadline is far later
+        });
+        t.start();
+        ts.add(t);
+      }
+      for (Thread t : ts) {
+        t.join(10_000);
+      }
+      assertThat(s.windows()).as("round %d", round).containsExactly(new long[] {33_000, 38_000});
+    }
+  }
+
+  @Test
   void aStepWhoseConnectsNeverFinishStartsAtItsBound() {
     StepSchedule s = schedule();
     s.attempted(7, 2_000);
