@@ -153,8 +153,11 @@ public final class HistogramFile {
    * /dev/zero would otherwise be read forever).
    */
   static String readBounded(Path file, long max) throws IOException {
+    if (!Files.exists(file)) {
+      throw new java.nio.file.NoSuchFileException(file.toString());
+    }
     if (!Files.isRegularFile(file)) {
-      throw new IOException(file + (Files.exists(file) ? " is not a regular file" : ": no such file"));
+      throw new IOException(file + " is not a regular file");
     }
     long size = Files.size(file);
     if (size > max) {
