@@ -95,8 +95,18 @@ public final class Findings extends AbstractSoftAssertions implements StandardSo
 
   /** A violation of this check's rule, with its severity's outcome. */
   public void violation(String message) {
-    String text = "[" + check.severity() + " " + check.id() + "] " + message;
-    if (check.severity() == Severity.MUST || check.severity() == Severity.SHOULD && strict) {
+    violation(check.severity(), message);
+  }
+
+  /**
+   * A violation the evidence supports only at {@code severity}, which may be below this check's
+   * own (a suspicion where the check could not prove more): that severity's outcome. Never above
+   * the check's severity.
+   */
+  public void violation(Severity severity, String message) {
+    Severity s = severity.compareTo(check.severity()) < 0 ? check.severity() : severity;
+    String text = "[" + s + " " + check.id() + "] " + message;
+    if (s == Severity.MUST || s == Severity.SHOULD && strict) {
       throw new AssertionError(text);
     }
     context.publishReportEntry(Map.of(KEY_WARNING, text));

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Reconnection: what a browser's EventSource meets when it comes back with {@code Last-Event-ID}.
  * Resume is checked against a <em>witness</em> connection that stays open while the test
  * connection drops and returns, so it works on any server that sends ids, publish URL or not.
+ * Streams that are not one broadcast (each connection its own events or ids) have no witness;
+ * {@link UnwitnessedResume} says how they are recognised and judged instead.
  */
 @ExtendWith(SseExtension.class)
 public class ReconnectChecks {
@@ -39,7 +41,8 @@ public class ReconnectChecks {
 
   @SseCheck(id = "reconnect.resume-after-last-event-id", severity = Severity.MUST, spec = Spec.LAST_EVENT_ID, rule = "S-01",
       summary = "after reconnecting with Last-Event-ID: k the client gets exactly the events after k (as a witness "
-          + "connection saw them): none missing, none repeated, same order")
+          + "connection saw them): none missing, none repeated, same order; on a per-connection stream (no witness) "
+          + "nothing received before the drop is repeated and ids do not go backwards")
   void resumeAfterLastEventId(Target target, Recorder recorder, Findings findings) throws InterruptedException {
     String run = runId();
     Recorder.Session witness = recorder.open(Recorder.Request.of(target,
@@ -90,12 +93,14 @@ public class ReconnectChecks {
         return;
       }
       Cursors wc = Cursors.of(w);
-      int anchor = wc.eventsAfterFirst(k);
-      if (anchor < 0) {
+      String noWitness = UnwitnessedResume.whyNoWitness(tc, wc, k);
+      if (noWitness != null) {
+        // Not one broadcast (per-connection events or ids): judge the resumed stream on its own.
         findings.evidence("witness ids: " + ids(wc.events, 40));
-        findings.notApplicable("the witness connection never saw id " + Findings.escape(k)
-            + ": the stream is not broadcast (each connection gets its own events), so there is no witness to compare with");
+        UnwitnessedResume.judge(findings, k, tc, after, noWitness);
+        return;
       }
+      int anchor = wc.eventsAfterFirst(k);
       List<StreamItem.Event> expected = wc.events.subList(anchor, wc.events.size());
       List<StreamItem.Event> got = after.events();
       findings.note("after k the witness saw " + expected.size() + " event(s); the resumed connection saw "

@@ -1,0 +1,144 @@
+package dev.ssekit.conformance.checks;
+
+import dev.ssekit.conformance.oracle.EventStreamParser;
+import dev.ssekit.conformance.oracle.StreamItem;
+import dev.ssekit.conformance.record.Recording;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * S-01 without a witness: how {@code reconnect.resume-after-last-event-id} judges a stream that is
+ * not one broadcast. When each connection gets its own events or its own ids (a per-user feed, a
+ * token stream, a progress bar, ids counted per connection), a second connection sees other
+ * events, and comparing the resumed stream with it would report losses that are not there.
+ *
+ * <p><b>Not one broadcast</b>, decided from what both connections saw <em>before</em> the drop (so
+ * a server's resume behaviour cannot change how it is judged): either the witness's cursor never
+ * took the value {@code k} the client resumes from, or none of the events the test connection got
+ * under an id also reached the witness (same id, type and data): the two share ids but not
+ * events. On a broadcast stream the witness, open first and still open, gets every event the test
+ * connection got, so neither holds; a single shared event keeps the full witness comparison.
+ *
+ * <p><b>Judged on its own</b>, by the ids the resumed stream's events set in their own blocks
+ * (an event that merely inherits the cursor is not a repeat, nor is an id-only block echoing
+ * {@code k}): an event carrying {@code k} again, or repeating an event the client already had
+ * (same id, type and data), is a MUST violation — the browser shows it twice; an event reusing
+ * another id received before the drop with different content, or decimal ids that go backwards
+ * (the first one not after {@code k}, or one not after its predecessor), is a SHOULD warning — a
+ * suspected replay or a restarted counter. Opaque ids are only checked for repeats. Loss cannot be
+ * judged without a witness, and every message says so.
+ */
+final class UnwitnessedResume {
+  private UnwitnessedResume() {}
+
+  /** Why the witness cannot judge the resume from {@code k}, or null when both connections share one broadcast. */
+  static String whyNoWitness(ReconnectChecks.Cursors test, ReconnectChecks.Cursors witness, String k) {
+    if (witness.eventsAfterFirst(k) < 0) {
+      return "the witness connection never saw id " + Findings.escape(k) + ", the id the client resumes from";
+    }
+    List<StreamItem.Event> underIds = test.events.stream().filter(e -> !e.lastEventId().isEmpty()).toList();
+    for (StreamItem.Event e : underIds) {
+      for (StreamItem.Event w : witness.events) if (ReconnectChecks.same(w, e)) return null;
+    }
+    if (underIds.isEmpty()) return null;
+    StreamItem.Event mine = underIds.get(underIds.size() - 1);
+    StreamItem.Event theirs = witness.events.stream().filter(w -> w.lastEventId().equals(mine.lastEventId()))
+        .findFirst().orElse(null);
+    return "the two connections share ids but no event: before the drop the test connection got " + ReconnectChecks.show(mine)
+        + (theirs == null ? " and the witness no event under that id" : " and the witness, under the same id, "
+        + ReconnectChecks.show(theirs)) + " (each connection gets its own events or numbers them itself)";
+  }
+
+  /** Judges the resumed recording {@code after} on its own against what the client had ({@code before}). */
+  static void judge(Findings findings, String k, ReconnectChecks.Cursors before, Recording after, String why) {
+    String context = "The witness comparison did not apply: " + why + ", so the resumed stream was judged on its own"
+        + " (S-01 for per-connection streams; without a witness, loss cannot be judged).";
+    findings.note(context);
+    List<StreamItem.Event> got = ownIds(after);
+    if (got.isEmpty()) {
+      findings.evidence("resumed bytes", after.body());
+      findings.notApplicable(context + " The resumed connection received no events in "
+          + ReconnectChecks.RESUME_WINDOW.toSeconds() + " s: nothing to judge (silence cannot be told from loss)");
+    }
+    List<StreamItem.Event> carrying = got.stream().filter(e -> !e.lastEventId().isEmpty()).toList();
+    if (carrying.isEmpty()) {
+      findings.evidence("resumed bytes", after.body());
+      findings.notApplicable(context + " None of the " + got.size() + " resumed event(s) carries an id: repeats"
+          + " and order cannot be judged");
+    }
+    Set<String> seen = new LinkedHashSet<>();
+    for (String c : before.cursor) if (!c.isEmpty()) seen.add(c);
+    boolean numeric = decimal(k) != null && carrying.stream().allMatch(e -> decimal(e.lastEventId()) != null);
+    List<String> repeated = new ArrayList<>();
+    List<String> reused = new ArrayList<>();
+    List<String> backwards = new ArrayList<>();
+    String previous = k;
+    for (StreamItem.Event e : carrying) {
+      String id = e.lastEventId();
+      if (id.equals(k)) {
+        // S-01: resume *after* k; the browser already dispatched the event that carried k.
+        repeated.add(ReconnectChecks.show(e) + " (the id resumed from)");
+      } else if (seen.contains(id)) {
+        if (before.events.stream().anyMatch(b -> ReconnectChecks.same(b, e))) repeated.add(ReconnectChecks.show(e));
+        else reused.add(ReconnectChecks.show(e));
+      } else if (numeric && decimal(id) <= decimal(previous)) {
+        backwards.add(Findings.escape(id) + " after " + Findings.escape(previous));
+      }
+      previous = id;
+    }
+    findings.evidence("ids before the drop: " + seen);
+    findings.evidence("ids the resumed events carried: " + ReconnectChecks.ids(carrying, 40));
+    if (!reused.isEmpty()) {
+      findings.violation(Severity.SHOULD, context + " After resuming from " + Findings.escape(k) + " the server"
+          + " reused id(s) the client had before the drop, on other events: " + reused + " (a suspected repeat, or a"
+          + " counter that restarted and ignored Last-Event-ID; ids should be unique in a stream so a later resume is"
+          + " unambiguous)");
+    }
+    if (!backwards.isEmpty()) {
+      findings.violation(Severity.SHOULD, context + " After resuming from " + Findings.escape(k) + " the ids go"
+          + " backwards: " + backwards + " (S-01: events after k, in their original order)");
+    }
+    if (!repeated.isEmpty()) {
+      findings.evidence("resumed bytes", after.body());
+      findings.violation(Severity.MUST, context + " After reconnecting with Last-Event-ID " + Findings.escape(k)
+          + " the server repeated what the client already had: " + repeated + " — a browser dispatches it twice"
+          + " (replay must start after the id, not at it)");
+    }
+    if (numeric && !carrying.isEmpty() && decimal(carrying.get(0).lastEventId()) > decimal(k) + 1) {
+      findings.note("the first resumed id " + carrying.get(0).lastEventId() + " is not " + k + " + 1: a gap in the"
+          + " numbers is not proof of loss (ids may count something else), and without a witness it is not judged");
+    }
+    findings.note("resumed from " + Findings.escape(k) + " without a witness: " + carrying.size() + " event(s) with"
+        + " ids, none repeating " + Findings.escape(k) + " or an event received before the drop; "
+        + (!numeric ? "ids are not all decimal, so their order is not judged"
+        : backwards.isEmpty() ? "decimal ids, in increasing order" : "decimal ids, not all in order"));
+  }
+
+  /**
+   * The events of {@code r}, each with the id its own block set ({@code ""} when it set none), not
+   * the cursor it inherited: each block is parsed by the oracle on its own.
+   */
+  static List<StreamItem.Event> ownIds(Recording r) {
+    LineScan scan = LineScan.of(r.body(), EventStreamParser.DEFAULT_MAX_LINE_CHARS);
+    List<StreamItem.Event> out = new ArrayList<>();
+    StringBuilder block = new StringBuilder();
+    for (LineScan.Line line : scan.lines) {
+      block.append(line.text()).append('\n');
+      if (line.isBlank()) {
+        for (StreamItem item : EventStreamParser.parse(block.toString().getBytes(StandardCharsets.UTF_8))) {
+          if (item instanceof StreamItem.Event e) out.add(e);
+        }
+        block.setLength(0);
+      }
+    }
+    return out;
+  }
+
+  /** A non-negative decimal id as a number, or null when the id is anything else (opaque). */
+  static Long decimal(String id) {
+    return id.matches("[0-9]{1,18}") ? Long.valueOf(id) : null;
+  }
+}
