@@ -112,6 +112,26 @@ class LoadRunEndToEndTest {
     }
   }
 
+  @Test
+  void theReferenceServersLossyTicksScenarioFailsTheRunNamingEachFault() throws Exception {
+    try (ReferenceServer server = ReferenceServer.start("--tick", "1s")) {
+      Path reports = tmp.resolve("lossy");
+      CliProcess.Result r = CliProcess.run(tmp, 90,
+          "--url", server.base() + "/scenarios/lossy-ticks", "--server-pid", Long.toString(server.pid()),
+          "--scenario", "hold", "--connections", "20", "--ramp", "0s", "--hold", "3s",
+          "--report-dir", reports.toString());
+
+      assertThat(r.exitStatus()).as(r.both()).isEqualTo(1);
+      JsonNode c = capacity(reports);
+      assertThat(c.path("connections").path("opened").asLong()).isEqualTo(20);
+      // 100 ms ticks for 3 s and more: every 7th lost, every 5th twice, every 11th late, on every connection.
+      assertThat(c.at("/events/lost").asLong()).isGreaterThanOrEqualTo(20L * 3);
+      assertThat(c.at("/events/duplicated").asLong()).isGreaterThanOrEqualTo(20L * 4);
+      assertThat(c.at("/events/outOfOrder").asLong()).isGreaterThanOrEqualTo(20L);
+      assertThat(r.stdout()).contains("FAILED: ").contains("lost").contains("duplicated").contains("out of order");
+    }
+  }
+
   private static void assertServerMemoryMeasured(JsonNode c) {
     JsonNode s = c.path("server");
     assertThat(s.path("rssBytesBaseline").asLong()).isPositive();

@@ -120,6 +120,10 @@ public final class ScenarioHandler {
       return;
     }
     String[] parts = rest.substring(1).split("/", -1);
+    if (parts.length == 1 && parts[0].equals(LossyTicks.NAME)) {
+      LossyTicks.takeOver(ctx); // live, not scripted: not in the catalog
+      return;
+    }
     Optional<Scenario> scenario = catalog.find(parts[0]);
     if (scenario.isEmpty()) {
       text(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "no scenario named '" + parts[0] + "'; see /scenarios");

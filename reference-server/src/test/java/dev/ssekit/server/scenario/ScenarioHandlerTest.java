@@ -50,6 +50,37 @@ class ScenarioHandlerTest {
   }
 
   @Test
+  @DisplayName("lossy-ticks: live ticks with every 7th lost, every 5th twice and every 11th after the next")
+  void lossyTicksBreakTheirPromiseExactlyAsDocumented() {
+    open("/scenarios/lossy-ticks");
+    assertThat(channel.pipeline().names()).contains("gate", "lossy-ticks").doesNotContain("codec", "aggregator", "router");
+    assertThat(gate.passNext()).startsWith("HTTP/1.1 200 OK\r\n").contains("Content-Type: text/event-stream\r\n")
+        .endsWith("retry: 3000\n\n");
+    StringBuilder body = new StringBuilder();
+    for (int i = 0; i < 30; i++) {
+      channel.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+      channel.runScheduledPendingTasks();
+      while (gate.pending() > 0) body.append(gate.passNext());
+    }
+    java.util.List<Long> seqs = new java.util.ArrayList<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("id: (\\d+)\nevent: tick\ndata: \\{\"seq\":(\\d+),\"sentAtMicros\":\\d+}\n\n")
+        .matcher(body);
+    int end = 0;
+    while (m.find()) {
+      assertThat(m.start()).as("nothing between events").isEqualTo(end);
+      assertThat(m.group(1)).isEqualTo(m.group(2));
+      seqs.add(Long.parseLong(m.group(2)));
+      end = m.end();
+    }
+    assertThat(end).isEqualTo(body.length());
+    assertThat(seqs).containsExactly(1L, 2L, 3L, 4L, 5L, 5L, 6L, 8L, 9L, 10L, 10L, 12L, 11L, 13L, 15L, 15L, 16L, 17L, 18L,
+        19L, 20L, 20L, 23L, 22L, 24L, 25L, 25L, 26L, 27L, 29L, 30L, 30L);
+    channel.advanceTimeBy(10, TimeUnit.MINUTES);
+    channel.runScheduledPendingTasks();
+    assertThat(channel.isOpen()).as("bounded: closed after ten minutes").isFalse();
+  }
+
+  @Test
   @DisplayName("F-08: the endless line never has more than one chunk waiting for the socket")
   void endlessLineIsBounded() {
     open("/scenarios/endless-line");
