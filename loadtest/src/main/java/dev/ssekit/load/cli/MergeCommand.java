@@ -3,6 +3,7 @@ package dev.ssekit.load.cli;
 import dev.ssekit.load.report.HistogramFile;
 import dev.ssekit.load.report.Merge;
 import dev.ssekit.load.report.RunRecord;
+import dev.ssekit.load.report.Summary;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -107,6 +108,8 @@ final class MergeCommand implements Callable<Integer> {
     }
     out.println("ssekit load: merged " + runs.size() + (runs.size() == 1 ? " run" : " runs") + " (counts summed, histograms"
         + " added, CPU summed over the injectors, heap the largest, server RSS from every injector's samples)");
-    return RunReports.publish(merged.run(), List.of(), dir, base, out, err);
+    String first = Summary.firstEvent(merged.run().histograms().get("firstEvent"));
+    List<String> details = first == null ? List.of() : List.of("  first event  " + first + ", ms after the connect began");
+    return RunReports.publish(merged.run(), details, dir, base, out, err);
   }
 }

@@ -88,6 +88,7 @@ public final class DeliveryStats {
     private SequenceTracker tracker;
     private boolean sawEvent;
     private boolean open;
+    private boolean down;
 
     Connection(long startNanos, long startMillis) {
       this.startNanos = startNanos;
@@ -121,6 +122,27 @@ public final class DeliveryStats {
             ? SequenceTracker.startingAfter(startAfter)
             : SequenceTracker.fromFirstArrival();
     connections.add(c);
+  }
+
+  /**
+   * The virtual user dropped its stream and will open another (reconnect-storm): it no longer
+   * counts as open until {@link #up}, so the timeline shows the drop.
+   */
+  public void down(Connection c) {
+    if (c.open) {
+      c.open = false;
+      c.down = true;
+      open.decrementAndGet();
+    }
+  }
+
+  /** The dropped stream's replacement opened; the connection counts as open again. */
+  public void up(Connection c) {
+    if (c.down) {
+      c.down = false;
+      c.open = true;
+      peakOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+    }
   }
 
   /** The virtual user closed its stream. */

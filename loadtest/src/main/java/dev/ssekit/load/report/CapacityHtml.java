@@ -154,6 +154,10 @@ public final class CapacityHtml {
         + (c.reconnects() == null ? "" : String.format(Locale.ROOT, ", %,d reconnects", c.reconnects()))
         + (c.recoveryMs() == null ? "" : String.format(Locale.ROOT, ", recovered in %,d ms", c.recoveryMs())));
     row(h, "Connect time (ms)", "p50 " + ms(cm.p50()) + ", p95 " + ms(cm.p95()) + ", p99 " + ms(cm.p99()) + ", max " + ms(cm.max()));
+    String first = Summary.firstEvent(run.histograms().get("firstEvent"));
+    if (first != null) {
+      row(h, "Time to first event (ms)", first);
+    }
     row(h, "Delivery latency (ms)", String.format(Locale.ROOT, "%,d samples: ", d.count()) + "p50 " + ms(d.p50())
         + ", p95 " + ms(d.p95()) + ", p99 " + ms(d.p99()) + ", p99.9 " + ms(d.p999()) + ", max " + ms(d.max()));
     row(h, "Events", String.format(Locale.ROOT, "published %s, expected deliveries %,d, delivered %,d, lost %,d, duplicated %,d, out of order %,d",

@@ -55,6 +55,19 @@ public final class Summary {
     return sb.toString();
   }
 
+  /**
+   * "p50 …, p95 …, p99 …, max …" of the time from the start of a connect to the stream's first
+   * event (µs histogram), or null when no stream had one.
+   */
+  public static String firstEvent(org.HdrHistogram.Histogram h) {
+    if (h == null || h.getTotalCount() == 0) {
+      return null;
+    }
+    return String.format(Locale.ROOT, "p50 %s, p95 %s, p99 %s, max %s (%,d streams)",
+        ms(Projections.percentileMs(h, 50)), ms(Projections.percentileMs(h, 95)), ms(Projections.percentileMs(h, 99)),
+        ms(Projections.ms(h.getMaxValue())), h.getTotalCount());
+  }
+
   private static String ms(Double v) {
     return v == null ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
   }

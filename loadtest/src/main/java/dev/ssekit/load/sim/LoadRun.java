@@ -193,6 +193,18 @@ public final class LoadRun {
     return session;
   }
 
+  /** The user dropped its stream to open another (reconnect-storm). */
+  Session streamDown(Session session) {
+    stats.down(session.get(CONNECTION));
+    return session;
+  }
+
+  /** The user's replacement stream opened. */
+  Session streamUp(Session session) {
+    stats.up(session.get(CONNECTION));
+    return session;
+  }
+
   /** After the close. */
   public Session endClose(Session session) {
     DeliveryStats.Connection c = session.get(CONNECTION);
@@ -214,7 +226,13 @@ public final class LoadRun {
       if (publisher != null && publisher.lastFailure() != null) {
         System.err.println("ssekit load: " + publisher.failed() + " publishes failed; last: " + publisher.lastFailure());
       }
-      outcome = new Outcome(report, figures.summaryLines(), null);
+      List<String> details = new ArrayList<>();
+      String first = Summary.firstEvent(record.histograms().get("firstEvent"));
+      if (first != null) {
+        details.add("  first event  " + first + ", ms after the connect began");
+      }
+      details.addAll(figures.summaryLines());
+      outcome = new Outcome(report, details, null);
       if (!settings.fromCli()) {
         System.out.print(outcome.summary(settings.reportDir().toString()));
       }

@@ -118,7 +118,7 @@ final class ReconnectStorm implements ScenarioFigures {
 
   private Session drop(Session session) {
     stats.dropping(session.get(STREAM));
-    return session;
+    return run.streamDown(session);
   }
 
   private Duration reconnectDelay(Session session) {
@@ -143,7 +143,7 @@ final class ReconnectStorm implements ScenarioFigures {
   private Session endReconnect(Session session) {
     boolean ok = !session.isFailed();
     stats.reconnected(session.get(STREAM), ok);
-    return ok ? session : run.endClose(session);
+    return ok ? run.streamUp(session) : run.endClose(session);
   }
 
   private boolean holdingAfter(Session session) {

@@ -63,7 +63,8 @@ class LoadRunEndToEndTest {
           .isEqualTo(c.path("deliveryLatencyMs").path("count").asLong());
       assertThat(histograms.get("connect").getTotalCount()).isEqualTo(150);
       assertThat(gatlingReport(reports)).as("Gatling's HTML report is kept").isTrue();
-      assertThat(r.stdout()).contains("OK: nothing lost or duplicated");
+      assertThat(r.stdout()).contains("OK: nothing lost or duplicated").contains("first event  p50 ").contains("(150 streams)");
+      assertThat(Files.readString(reports.resolve("capacity.html"))).contains("Time to first event (ms)");
     }
   }
 

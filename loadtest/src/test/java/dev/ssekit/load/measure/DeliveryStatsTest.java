@@ -69,4 +69,24 @@ class DeliveryStatsTest {
     assertThat(stats.lastServerSeqBeforeEnd()).isEqualTo(1);
     assertThat(stats.settle(stats.lastServerSeqBeforeEnd(), s -> false)).isEqualTo(new DeliveryStats.Totals(1, 1, 0, 0, 0));
   }
+
+  @Test
+  void aDroppedStreamIsNotOpenUntilItsReplacementOpens() {
+    DeliveryStats stats = new DeliveryStats(null, Long.MAX_VALUE);
+    DeliveryStats.Connection a = stats.connecting();
+    DeliveryStats.Connection b = stats.connecting();
+    stats.connected(a, true, -1);
+    stats.connected(b, true, -1);
+    stats.down(a);
+    stats.down(a);
+    assertThat(stats.open()).isEqualTo(1);
+    stats.up(a);
+    stats.up(a);
+    assertThat(stats.open()).isEqualTo(2);
+    assertThat(stats.peakOpen()).isEqualTo(2);
+    assertThat(stats.opened()).as("a reconnect is not a new connection").isEqualTo(2);
+    stats.down(b);
+    stats.closed(b); // its reconnect failed
+    assertThat(stats.open()).isEqualTo(1);
+  }
 }
