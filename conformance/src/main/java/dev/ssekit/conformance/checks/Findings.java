@@ -75,7 +75,7 @@ public final class Findings extends AbstractSoftAssertions implements StandardSo
   /** Each failed assertion, as it happens: a violation with this check's severity. */
   @Override
   public void onAssertionErrorCollected(AssertionError error) {
-    violation(error.getMessage().strip());
+    violation(String.valueOf(error.getMessage()).strip());
   }
 
   /** AssertJ's representation with strings escaped as evidence is, and events shown compactly. */

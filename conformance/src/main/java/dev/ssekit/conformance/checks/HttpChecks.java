@@ -228,7 +228,8 @@ public class HttpChecks {
     }
     H2Attempt attempt = h2(target, f);
     if (attempt.refused() != null) {
-      f.violation("this tool's HTTP/2 client refused the response as malformed (" + attempt.refused().getMessage()
+      f.violation("this tool's HTTP/2 client refused the response as malformed ("
+          + Findings.escape(String.valueOf(attempt.refused().getMessage()))
           + "). Connection-specific or upper-case header fields make an HTTP/2 response malformed (RFC 9113 §8.2);"
           + " browsers refuse it too (Chromium: net::ERR_HTTP2_PROTOCOL_ERROR), so the EventSource never opens and"
           + " reconnects in a loop");
@@ -314,8 +315,27 @@ public class HttpChecks {
       f.notApplicable("HTTP/2 could not be tried (" + e.getClass().getSimpleName() + ": " + e.getMessage()
           + "); with --insecure the JDK's HTTP/2 client still checks the host name");
       return null;
+    } catch (java.net.http.HttpTimeoutException e) {
+      f.notApplicable("no HTTP/2 response head within 10 s (http.headers-promptly judges a slow head)");
+      return null;
     } catch (IOException e) {
-      return new H2Attempt(null, e);
+      if (malformed(e)) return new H2Attempt(null, e);
+      f.notApplicable("the HTTP/2 exchange failed before a response could be judged ("
+          + Findings.escape(e.getClass().getSimpleName() + ": " + e.getMessage()) + ")");
+      return null;
     }
+  }
+
+  /**
+   * Whether the JDK's HTTP/2 client refused the response itself as malformed (its header
+   * validation), as opposed to a reset, an early end or a GOAWAY, which say nothing about H-08.
+   */
+  static boolean malformed(IOException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ProtocolException) return true;
+      String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+      if (m.contains("malformed") || m.contains("bad header") || m.contains("invalid header")) return true;
+    }
+    return false;
   }
 }

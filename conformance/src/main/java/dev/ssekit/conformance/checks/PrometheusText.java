@@ -15,6 +15,9 @@ import java.util.regex.Pattern;
 final class PrometheusText {
 
   private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+  private static final Pattern NUMBER = Pattern.compile("[+-]?+(?>\\d++(?:\\.\\d*+)?+|\\.\\d++)(?:[eE][+-]?+\\d++)?+");
+  /** Longer than any number a real exporter writes (a double prints in at most 25 characters). */
+  static final int MAX_NUMBER_CHARS = 64;
 
   private PrometheusText() {}
 
@@ -110,7 +113,9 @@ final class PrometheusText {
       }
       default -> {
         // Java would also take "Infinity", hex floats and a trailing 'd'/'f': not Prometheus numbers.
-        if (!text.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) return OptionalDouble.empty();
+        // Length first, and a pattern that never backtracks: a hostile page's endless digit run
+        // must cost linear time.
+        if (text.length() > MAX_NUMBER_CHARS || !NUMBER.matcher(text).matches()) return OptionalDouble.empty();
         return OptionalDouble.of(Double.parseDouble(text));
       }
     }

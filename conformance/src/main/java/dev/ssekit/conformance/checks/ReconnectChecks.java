@@ -383,16 +383,19 @@ public class ReconnectChecks {
   }
 
   static String show(StreamItem.Event e) {
-    String data = e.data().length() > 60 ? e.data().substring(0, 60) + "…" : e.data();
-    return "{id " + Findings.escape(e.lastEventId()) + ", type " + Findings.escape(e.type()) + ", data "
-        + Findings.escape(data) + "}";
+    return "{id " + brief(e.lastEventId(), 80) + ", type " + brief(e.type(), 80) + ", data " + brief(e.data(), 60) + "}";
+  }
+
+  /** At most {@code max} characters of {@code s} (then "…"), escaped. */
+  static String brief(String s, int max) {
+    return Findings.escape(s.length() > max ? s.substring(0, max) + "…" : s);
   }
 
   static String ids(List<StreamItem.Event> events, int max) {
     StringBuilder sb = new StringBuilder("[");
     for (int i = 0; i < events.size() && i < max; i++) {
       if (i > 0) sb.append(", ");
-      sb.append(events.get(i).lastEventId());
+      sb.append(brief(events.get(i).lastEventId(), 80));
     }
     if (events.size() > max) sb.append(", … ").append(events.size() - max).append(" more");
     return sb.append("] (").append(events.size()).append(" events)").toString();

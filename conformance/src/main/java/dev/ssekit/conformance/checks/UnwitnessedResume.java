@@ -78,19 +78,29 @@ final class UnwitnessedResume {
     String previous = k;
     for (StreamItem.Event e : carrying) {
       String id = e.lastEventId();
-      if (id.equals(k)) {
+      boolean hadIt = before.events.stream().anyMatch(b -> ReconnectChecks.same(b, e));
+      if (id.equals(k) && hadIt) {
         // S-01: resume *after* k; the browser already dispatched the event that carried k.
         repeated.add(ReconnectChecks.show(e) + " (the id resumed from)");
+      } else if (id.equals(k)) {
+        reused.add(ReconnectChecks.show(e) + " (the id resumed from, on another event)");
       } else if (seen.contains(id)) {
-        if (before.events.stream().anyMatch(b -> ReconnectChecks.same(b, e))) repeated.add(ReconnectChecks.show(e));
+        if (hadIt) repeated.add(ReconnectChecks.show(e));
         else reused.add(ReconnectChecks.show(e));
       } else if (numeric && decimal(id) <= decimal(previous)) {
         backwards.add(Findings.escape(id) + " after " + Findings.escape(previous));
       }
       previous = id;
     }
-    findings.evidence("ids before the drop: " + seen);
+    findings.evidence("ids before the drop: " + seen.stream().limit(40).map(id -> ReconnectChecks.brief(id, 80)).toList()
+        + (seen.size() > 40 ? " and " + (seen.size() - 40) + " more" : ""));
     findings.evidence("ids the resumed events carried: " + ReconnectChecks.ids(carrying, 40));
+    if (!repeated.isEmpty()) {
+      findings.evidence("resumed bytes", after.body());
+      findings.violation(Severity.MUST, context + " After reconnecting with Last-Event-ID " + Findings.escape(k)
+          + " the server repeated what the client already had: " + repeated + " — a browser dispatches it twice"
+          + " (replay must start after the id, not at it)");
+    }
     if (!reused.isEmpty()) {
       findings.violation(Severity.SHOULD, context + " After resuming from " + Findings.escape(k) + " the server"
           + " reused id(s) the client had before the drop, on other events: " + reused + " (a suspected repeat, or a"
@@ -100,12 +110,6 @@ final class UnwitnessedResume {
     if (!backwards.isEmpty()) {
       findings.violation(Severity.SHOULD, context + " After resuming from " + Findings.escape(k) + " the ids go"
           + " backwards: " + backwards + " (S-01: events after k, in their original order)");
-    }
-    if (!repeated.isEmpty()) {
-      findings.evidence("resumed bytes", after.body());
-      findings.violation(Severity.MUST, context + " After reconnecting with Last-Event-ID " + Findings.escape(k)
-          + " the server repeated what the client already had: " + repeated + " — a browser dispatches it twice"
-          + " (replay must start after the id, not at it)");
     }
     if (numeric && !carrying.isEmpty() && decimal(carrying.get(0).lastEventId()) > decimal(k) + 1) {
       findings.note("the first resumed id " + carrying.get(0).lastEventId() + " is not " + k + " + 1: a gap in the"

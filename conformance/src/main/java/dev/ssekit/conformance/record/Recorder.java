@@ -173,7 +173,11 @@ public final class Recorder implements AutoCloseable {
       this.request = request;
       this.get = httpRequest;
       BROWSER_HEADERS.forEach((k, v) -> { if (!get.containsHeader(k)) get.setHeader(k, v); });
-      for (Target.Header h : target.headers()) get.setHeader(h.name(), h.value());
+      // The stream's --header values (often credentials) go to the stream's own origin only, as a
+      // browser's would: not to a metrics or publish URL elsewhere.
+      if (sameOrigin(request.url(), target.url())) {
+        for (Target.Header h : target.headers()) get.setHeader(h.name(), h.value());
+      }
       request.extraHeaders().forEach((k, v) -> {
         if (v.isEmpty()) get.removeHeaders(k);
         else get.setHeader(k, v);
@@ -403,5 +407,16 @@ public final class Recorder implements AutoCloseable {
   public void close() throws IOException {
     deadlines.shutdownNow();
     client.close();
+  }
+
+  /** Same scheme, host and port (default ports filled in). */
+  static boolean sameOrigin(URI a, URI b) {
+    if (a == null || b == null || a.getScheme() == null || b.getScheme() == null || a.getHost() == null) return false;
+    return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+        && port(a) == port(b);
+  }
+
+  private static int port(URI u) {
+    return u.getPort() >= 0 ? u.getPort() : u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
   }
 }

@@ -53,13 +53,16 @@ class PerConnectionResumeTest {
 
   @Test
   @Timeout(60)
-  void perConnectionCountersThatResumeAtTheIdItselfFail() throws Exception {
+  void perConnectionCountersThatResumeAtTheIdItselfWarn() throws Exception {
+    // The new session's event under id k is another event (this server's data names its session):
+    // a reused id, judged like any other reused id (SHOULD), not an exact repeat (MUST).
     try (PerConnectionServer server = new PerConnectionServer(Ids.NUMERIC, Resume.AT)) {
       Outcomes o = resume(server);
-      assertThat(o.of("resumeAfterLastEventId")).as(o.toString())
-          .startsWith("failed: [MUST reconnect.resume-after-last-event-id]")
-          .contains("witness comparison did not apply").contains("repeated what the client already had")
-          .contains("(the id resumed from)");
+      assertThat(o.toString())
+          .contains("warning: [SHOULD reconnect.resume-after-last-event-id]")
+          .contains("witness comparison did not apply").contains("reused id(s) the client had before the drop")
+          .contains("(the id resumed from, on another event)");
+      assertThat(o.of("resumeAfterLastEventId")).as(o.toString()).isEqualTo("passed");
     }
   }
 

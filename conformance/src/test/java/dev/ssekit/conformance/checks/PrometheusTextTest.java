@@ -34,6 +34,18 @@ class PrometheusTextTest {
   }
 
   @Test
+  void anEndlessNumberIsRefusedWithoutBacktracking() {
+    // A hostile page: a 1 MB run of digits ending in a bad character. A backtracking number
+    // pattern takes hours on this; the read must simply not count it.
+    String hostile = "sse_connections_open " + "1".repeat(1 << 20) + "x\nsse_connections_open 3\n";
+    PrometheusText.Reading r = PrometheusText.read(hostile, "sse_connections_open");
+    assertThat(r.sum()).isEqualTo(3.0);
+    String digits = "sse_connections_open " + "9".repeat(70) + "\n";
+    assertThat(PrometheusText.read(digits, "sse_connections_open").present()).isFalse();
+    assertThat(PrometheusText.read("g 1.\ng .5\ng 2e3\ng -1.5E-1\n", "g").sum()).isEqualTo(1 + 0.5 + 2000 - 0.15);
+  }
+
+  @Test
   void anAbsentMetricHasNoSeries() {
     PrometheusText.Reading r = PrometheusText.read(EXPOSITION, "sse_connections");
     assertThat(r.present()).isFalse();

@@ -1,0 +1,25 @@
+package dev.ssekit.conformance.checks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.ProtocolException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Only the HTTP/2 client's own refusal of a malformed response is evidence against H-08; a reset,
+ * an early end or a GOAWAY says nothing about the header fields (the check then skips).
+ */
+class H2RefusalTest {
+  @Test
+  void onlyAMalformedResponseCountsAgainstTheHeaders() {
+    assertThat(HttpChecks.malformed(new ProtocolException("Bad header name 'Transfer-Encoding'"))).isTrue();
+    assertThat(HttpChecks.malformed(new IOException("malformed response: upper-case header"))).isTrue();
+    assertThat(HttpChecks.malformed(new IOException("wrapped", new ProtocolException("x")))).isTrue();
+    assertThat(HttpChecks.malformed(new EOFException("EOF reached while reading"))).isFalse();
+    assertThat(HttpChecks.malformed(new IOException("Connection reset"))).isFalse();
+    assertThat(HttpChecks.malformed(new IOException((String) null))).isFalse();
+    assertThat(HttpChecks.malformed(new IOException("Received RST_STREAM: Refused stream"))).isFalse();
+  }
+}
