@@ -166,7 +166,7 @@ public final class CapacityHtml {
     row(h, "Server memory (RSS)", s.rssBytesBaseline() == null && s.rssBytesPeak() == null
         ? "not measured (give --metrics-url or --server-pid)"
         : "baseline " + Summary.bytes(s.rssBytesBaseline()) + ", peak " + Summary.bytes(s.rssBytesPeak())
-            + ", " + Summary.bytes(s.bytesPerConnection()) + " per connection");
+            + ", " + Summary.perConnection(s.bytesPerConnection()));
     long injectors = run.diagnostics().getOrDefault(Merge.INJECTORS, 1L);
     row(h, "Injector", "heap peak " + Summary.bytes(r.injector().heapBytesPeak())
         + String.format(Locale.ROOT, ", CPU %.1f s", r.injector().cpuSeconds())

@@ -26,7 +26,7 @@ public final class Summary {
         e.published() == null ? "n/a (server-published)" : e.published().toString(), e.expectedDeliveries(), e.delivered(), e.lost(), e.duplicated(), e.outOfOrder()));
     sb.append(String.format(Locale.ROOT, "  latency      %d samples: p50 %s  p95 %s  p99 %s  p99.9 %s  max %s ms%n", d.count(), ms(d.p50()), ms(d.p95()), ms(d.p99()), ms(d.p999()), ms(d.max())));
     if (s.rssBytesBaseline() != null) {
-      sb.append(String.format(Locale.ROOT, "  server RSS   baseline %s, peak %s, %s per connection%n", bytes(s.rssBytesBaseline()), bytes(s.rssBytesPeak()), bytes(s.bytesPerConnection())));
+      sb.append(String.format(Locale.ROOT, "  server RSS   baseline %s, peak %s, %s%n", bytes(s.rssBytesBaseline()), bytes(s.rssBytesPeak()), perConnection(s.bytesPerConnection())));
     } else {
       sb.append("  server RSS   not measured (give --metrics-url or --server-pid)\n");
     }
@@ -70,6 +70,18 @@ public final class Summary {
 
   private static String ms(Double v) {
     return v == null ? "n/a" : String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  /**
+   * The fitted bytes per connection, or, when the line is flat or falls (a heap with room to spare,
+   * too few connections), that no growth was measured: a negative cost would read as nonsense.
+   */
+  static String perConnection(Long slope) {
+    if (slope == null) {
+      return "n/a per connection";
+    }
+    return slope > 0 ? bytes(slope) + " per connection"
+        : "no growth per connection measured (fitted slope " + bytes(slope) + ")";
   }
 
   static String bytes(Long b) {

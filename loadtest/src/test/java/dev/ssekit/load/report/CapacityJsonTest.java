@@ -170,6 +170,13 @@ class CapacityJsonTest {
   }
 
   @Test
+  void aFlatMemoryLineIsNotPrintedAsANegativeCost() {
+    assertThat(Summary.perConnection(2_400L)).isEqualTo("2.3 KiB per connection");
+    assertThat(Summary.perConnection(-66_252L)).isEqualTo("no growth per connection measured (fitted slope -64.7 KiB)");
+    assertThat(Summary.perConnection(null)).isEqualTo("n/a per connection");
+  }
+
+  @Test
   void summaryNamesTheOutcome() {
     String text = Summary.text(sample(), "reports/x");
     assertThat(text).contains("999 opened").contains("lost 10").contains("FAILED").contains("2.3 KiB per connection");
