@@ -93,7 +93,7 @@ public class ReconnectChecks {
         return;
       }
       Cursors wc = Cursors.of(w);
-      String noWitness = UnwitnessedResume.whyNoWitness(tc, wc, k);
+      String noWitness = UnwitnessedResume.whyNoWitness(tc, wc, Cursors.of(after), k);
       if (noWitness != null) {
         // Not one broadcast (per-connection events or ids): judge the resumed stream on its own.
         findings.evidence("witness ids: " + ids(wc.events, 40));

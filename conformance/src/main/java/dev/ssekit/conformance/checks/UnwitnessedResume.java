@@ -34,20 +34,28 @@ import java.util.Set;
 final class UnwitnessedResume {
   private UnwitnessedResume() {}
 
-  /** Why the witness cannot judge the resume from {@code k}, or null when both connections share one broadcast. */
-  static String whyNoWitness(ReconnectChecks.Cursors test, ReconnectChecks.Cursors witness, String k) {
+  /**
+   * Why the witness cannot judge the resume from {@code k}, or null when both connections share one
+   * broadcast. Shared means one event (id, type and data) that the witness and the client both got,
+   * before the drop or after it: a broadcast server's first event to a connection may be its own (a
+   * greeting under an id), but what follows is everyone's, whether the resume is right or wrong.
+   */
+  static String whyNoWitness(ReconnectChecks.Cursors test, ReconnectChecks.Cursors witness,
+      ReconnectChecks.Cursors resumed, String k) {
     if (witness.eventsAfterFirst(k) < 0) {
       return "the witness connection never saw id " + Findings.escape(k) + ", the id the client resumes from";
     }
     List<StreamItem.Event> underIds = test.events.stream().filter(e -> !e.lastEventId().isEmpty()).toList();
-    for (StreamItem.Event e : underIds) {
+    List<StreamItem.Event> client = new java.util.ArrayList<>(underIds);
+    resumed.events.stream().filter(e -> !e.lastEventId().isEmpty()).forEach(client::add);
+    for (StreamItem.Event e : client) {
       for (StreamItem.Event w : witness.events) if (ReconnectChecks.same(w, e)) return null;
     }
     if (underIds.isEmpty()) return null;
     StreamItem.Event mine = underIds.get(underIds.size() - 1);
     StreamItem.Event theirs = witness.events.stream().filter(w -> w.lastEventId().equals(mine.lastEventId()))
         .findFirst().orElse(null);
-    return "the two connections share ids but no event: before the drop the test connection got " + ReconnectChecks.show(mine)
+    return "the two connections share ids but no event, before the drop or after it: the test connection got " + ReconnectChecks.show(mine)
         + (theirs == null ? " and the witness no event under that id" : " and the witness, under the same id, "
         + ReconnectChecks.show(theirs)) + " (each connection gets its own events or numbers them itself)";
   }

@@ -98,6 +98,20 @@ class ReconnectChecksTest {
 
   @Test
   @Timeout(30)
+  void aBroadcastThatGreetsEachConnectionFirstIsStillJudgedByTheWitness() throws Exception {
+    // The test connection's only event before the drop is its own greeting, which the witness
+    // never gets; the broadcast events after the drop are shared, so the witness still judges and
+    // the skipped event is caught (a per-connection judgement could not see a loss).
+    try (BrokenServer broken = new BrokenServer(2, true)) {
+      Outcomes o = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, broken.url(), null, "resumeAfterLastEventId");
+      assertThat(o.of("resumeAfterLastEventId")).as(o.toString())
+          .startsWith("failed: [MUST reconnect.resume-after-last-event-id]").contains("missing")
+          .doesNotContain("witness comparison did not apply");
+    }
+  }
+
+  @Test
+  @Timeout(30)
   void aServerThatResumesRightPassesEvenWithItsOtherBugs() throws Exception {
     try (BrokenServer broken = new BrokenServer(1)) {
       Outcomes o = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, broken.url(), broken.publishUrl(),

@@ -122,6 +122,8 @@ final class ReconnectDeliveryTestSupport {
     private final ObjectMapper json = new ObjectMapper();
     private final Thread ticker;
     private long nextId = 1;
+    private final boolean greet;
+    private int greeted;
     private volatile boolean closed;
 
     /** Resumes at the given id itself: the client sees that event twice. */
@@ -131,7 +133,17 @@ final class ReconnectDeliveryTestSupport {
 
     /** Resumes at {@code offset} events from the given id (1 is right, 0 repeats one, 2 skips one). */
     BrokenServer(int offset) throws IOException {
+      this(offset, false);
+    }
+
+    /**
+     * As {@link #BrokenServer(int)}; with {@code greet}, a fresh stream first gets an event of its
+     * own under the current id ({@code data: welcome, connection N}), as servers that tell each
+     * client where the stream stands do.
+     */
+    BrokenServer(int offset, boolean greet) throws IOException {
       resumeOffset = offset;
+      this.greet = greet;
       server = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
       Thread acceptor = new Thread(this::acceptLoop, "broken-sse-accept");
       acceptor.setDaemon(true);
@@ -246,6 +258,10 @@ final class ReconnectDeliveryTestSupport {
         }
         out.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n"
             .getBytes(StandardCharsets.ISO_8859_1));
+        if (greet && (lastEventId == null || lastEventId.isEmpty()) && !history.isEmpty()) {
+          out.write(("id: " + history.get(history.size() - 1)[0] + "\ndata: welcome, connection " + (++greeted) + "\n\n")
+              .getBytes(StandardCharsets.UTF_8));
+        }
         for (int i = from; i < history.size(); i++) out.write(history.get(i)[1].getBytes(StandardCharsets.UTF_8));
         out.flush();
         subscribers.add(out);
