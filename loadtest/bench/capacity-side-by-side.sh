@@ -20,6 +20,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=../../reference-server/bench/nchan.sh
+source "$ROOT/reference-server/bench/nchan.sh"
 STEPS=${STEPS:-1000,2000,5000,10000,18000}
 RAMP=${RAMP:-20s}
 HOLD=${HOLD:-20s}
@@ -81,58 +83,15 @@ kill "$server"; wait "$server" 2>/dev/null || true
 
 # ---------------------------------------------------------------- nginx + nchan
 if [[ $NCHAN == 1 ]]; then
-  if ! command -v nginx >/dev/null || [[ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
-    [[ $(id -u) == 0 ]] || die "nginx + libnginx-mod-nchan are missing (apt-get install nginx libnginx-mod-nchan), or NCHAN=0"
-    (DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-nchan >"$OUT/apt.log" 2>&1 \
-      || { apt-get update >>"$OUT/apt.log" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-nchan >>"$OUT/apt.log" 2>&1; }) \
-      || die "cannot install nginx + nchan (see $OUT/apt.log)"
-  fi
+  nchan_ensure "$OUT/apt.log" || die "nginx + nchan are not available (or NCHAN=0)"
   port=$(free_port)
   dir="$OUT/nchan-server"
-  mkdir -p "$dir/logs" "$dir/tmp"
-  cat >"$dir/nginx.conf" <<CONF
-load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
-daemon off;
-master_process on;
-worker_processes 1;
-worker_rlimit_nofile 20000;
-pid $dir/nginx.pid;
-error_log $dir/logs/error.log warn;
-events { worker_connections 20000; use epoll; multi_accept on; }
-http {
-  access_log off;
-  client_body_temp_path $dir/tmp/body;
-  proxy_temp_path $dir/tmp/proxy;
-  fastcgi_temp_path $dir/tmp/fastcgi;
-  uwsgi_temp_path $dir/tmp/uwsgi;
-  scgi_temp_path $dir/tmp/scgi;
-  server {
-    listen 127.0.0.1:$port backlog=4096;
-    location = /healthz { return 200 "ok\n"; }
-    # Subscribers: EventSource (nchan wants Accept: text/event-stream), 15 s pings like ssekit's.
-    location = /events {
-      nchan_subscriber eventsource;
-      nchan_channel_id \$arg_topic;
-      nchan_subscriber_first_message newest;
-      nchan_eventsource_ping_interval 15;
-    }
-    # Publisher: the raw body is the message; X-EventSource-Event names the event.
-    location = /publish {
-      nchan_publisher;
-      nchan_channel_id \$arg_topic;
-      nchan_message_buffer_length 100;
-      nchan_message_timeout 1h;
-    }
-  }
-}
-CONF
+  nchan_conf "$dir" "$port" 100
   nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" >"$dir/logs/stdout.log" 2>&1 &
   master=$!
   PIDS+=("$master")
   wait_http "http://127.0.0.1:$port/healthz" 30 || { cat "$dir/logs/error.log" >&2; die "nginx did not start"; }
-  worker=""
-  for _ in $(seq 50); do worker=$(pgrep -P "$master" | head -1 || true); [[ -n "$worker" ]] && break; sleep 0.1; done
-  [[ -n "$worker" ]] || die "no nginx worker under master $master"
+  worker=$(nchan_worker "$master") || die "no nginx worker under master $master"
   sleep 2
   load nchan "http://127.0.0.1:$port/events?topic=bench" "http://127.0.0.1:$port/publish?topic=bench" raw "$worker"
   kill "$master"; wait "$master" 2>/dev/null || true

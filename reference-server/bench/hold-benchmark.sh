@@ -32,6 +32,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=nchan.sh
+source "$ROOT/reference-server/bench/nchan.sh"
 JAR="$ROOT/reference-server/target/sse-reference-server.jar"
 SRC="$ROOT/reference-server/src/test/java/dev/ssekit/server/bench/HoldConnections.java"
 
@@ -212,63 +214,20 @@ run_ssekit() {  # ROUND NAME JAVA_OPTS
 
 # ---------------------------------------------------------------- one nginx+nchan run
 ensure_nginx() {
-  if ! command -v nginx >/dev/null || [[ ! -f /usr/lib/nginx/modules/ngx_nchan_module.so ]]; then
-    [[ $(id -u) == 0 ]] || die "nginx + libnginx-mod-nchan are missing and installing needs root (or NCHAN=0)"
-    log "installing nginx and libnginx-mod-nchan with apt-get"
-    (DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-nchan >"$WORK/apt.log" 2>&1 \
-      || { apt-get update >>"$WORK/apt.log" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx libnginx-mod-nchan >>"$WORK/apt.log" 2>&1; }) \
-      || { tail -20 "$WORK/apt.log" >&2; die "cannot install nginx + nchan"; }
-  fi
+  nchan_ensure "$WORK/apt.log" || die "nginx + nchan are not available (or NCHAN=0)"
 }
 
 run_nchan() {  # ROUND
-  local round=$1 name="nchan-r$1" port dir master worker i
+  local round=$1 name="nchan-r$1" port dir master worker
   port=$(free_port)
   dir="$WORK/$name"
-  mkdir -p "$dir/logs" "$dir/tmp"
-  cat >"$dir/nginx.conf" <<EOF
-load_module /usr/lib/nginx/modules/ngx_nchan_module.so;
-daemon off;
-master_process on;
-worker_processes 1;
-worker_rlimit_nofile 20000;
-pid $dir/nginx.pid;
-error_log $dir/logs/error.log warn;
-events { worker_connections 20000; use epoll; multi_accept on; }
-http {
-  access_log off;
-  client_body_temp_path $dir/tmp/body;
-  proxy_temp_path $dir/tmp/proxy;
-  fastcgi_temp_path $dir/tmp/fastcgi;
-  uwsgi_temp_path $dir/tmp/uwsgi;
-  scgi_temp_path $dir/tmp/scgi;
-  server {
-    listen 127.0.0.1:$port backlog=4096;
-    location = /healthz { return 200 "ok\n"; }
-    # Subscribers: EventSource, 15 s pings like ssekit's --heartbeat 15s, no buffered backlog.
-    location = /events {
-      nchan_subscriber eventsource;
-      nchan_channel_id \$arg_topic;
-      nchan_subscriber_first_message newest;
-      nchan_eventsource_ping_interval 15;
-    }
-    location = /publish {
-      nchan_publisher;
-      nchan_channel_id \$arg_topic;
-      nchan_message_buffer_length 10;
-      nchan_message_timeout 1h;
-    }
-  }
-}
-EOF
+  nchan_conf "$dir" "$port" 10
   log "$name: nginx $(nginx -v 2>&1 | sed 's/.*\///') + nchan on 127.0.0.1:$port"
   nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/logs/error.log" >"$dir/logs/stdout.log" 2>&1 &
   master=$!
   PIDS+=("$master")
   wait_http "http://127.0.0.1:$port/healthz" 30 || { cat "$dir/logs/error.log" >&2; die "nginx did not start"; }
-  worker=""
-  for i in $(seq 50); do worker=$(pgrep -P "$master" | head -1 || true); [[ -n "$worker" ]] && break; sleep 0.1; done
-  [[ -n "$worker" ]] || die "no nginx worker under master $master"
+  worker=$(nchan_worker "$master") || die "no nginx worker under master $master"
   local base="http://127.0.0.1:$port"
   warm_up "$base/events?topic=warmup" "$base/publish?topic=warmup" '{marker}' text/plain
   sleep "$SETTLE"
