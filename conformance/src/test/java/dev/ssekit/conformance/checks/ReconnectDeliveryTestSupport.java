@@ -5,21 +5,11 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMetho
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedInputStream;
-import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.reflect.Method;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,12 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.engine.support.descriptor.MethodSource;
@@ -111,20 +95,17 @@ final class ReconnectDeliveryTestSupport {
    * data are written raw (data split on LF only, so CR, and line breaks in names and ids, inject
    * fields). Ticks every 100 ms with numeric ids; broadcast; bounded history; loopback only.
    */
-  static final class BrokenServer implements AutoCloseable {
+  static final class BrokenServer extends RawSocketServer {
     /** Where a resume starts, relative to the index of the given id in the history. */
     private final int resumeOffset;
-    private final ServerSocket server;
     private final Object lock = new Object();
     private final List<String[]> history = new ArrayList<>(); // {id, frame}
     private final List<OutputStream> subscribers = new ArrayList<>();
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final ObjectMapper json = new ObjectMapper();
     private final Thread ticker;
     private long nextId = 1;
     private final boolean greet;
     private int greeted;
-    private volatile boolean closed;
 
     /** Resumes at the given id itself: the client sees that event twice. */
     BrokenServer() throws IOException {
@@ -142,14 +123,11 @@ final class ReconnectDeliveryTestSupport {
      * client where the stream stands do.
      */
     BrokenServer(int offset, boolean greet) throws IOException {
+      super("broken-sse", 512);
       resumeOffset = offset;
       this.greet = greet;
-      server = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
-      Thread acceptor = new Thread(this::acceptLoop, "broken-sse-accept");
-      acceptor.setDaemon(true);
-      acceptor.start();
       ticker = new Thread(() -> {
-        while (!closed) {
+        while (!closed()) {
           try {
             Thread.sleep(100);
           } catch (InterruptedException e) {
@@ -163,75 +141,50 @@ final class ReconnectDeliveryTestSupport {
       }, "broken-sse-tick");
       ticker.setDaemon(true);
       ticker.start();
+      start();
     }
 
     String url() {
-      return "http://127.0.0.1:" + server.getLocalPort() + "/events";
+      return url("/events");
     }
 
     String publishUrl() {
-      return "http://127.0.0.1:" + server.getLocalPort() + "/publish";
+      return url("/publish");
     }
 
-    String url(String path) {
-      return "http://127.0.0.1:" + server.getLocalPort() + path;
-    }
-
-    private void acceptLoop() {
-      while (!closed) {
-        try {
-          Socket s = server.accept();
-          sockets.add(s);
-          Thread t = new Thread(() -> serve(s), "broken-sse-conn");
-          t.setDaemon(true);
-          t.start();
-        } catch (IOException e) {
-          if (closed) return;
+    @Override
+    void serve(InputStream in, OutputStream out) throws IOException {
+      while (!closed()) {
+        String requestLine = readLine(in);
+        if (requestLine == null || requestLine.isEmpty()) return;
+        Map<String, String> headers = new HashMap<>();
+        for (String line; (line = readLine(in)) != null && !line.isEmpty(); ) {
+          int colon = line.indexOf(':');
+          if (colon > 0) headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
         }
-      }
-    }
-
-    private void serve(Socket socket) {
-      try (socket) {
-        socket.setTcpNoDelay(true);
-        InputStream in = new BufferedInputStream(socket.getInputStream());
-        OutputStream out = socket.getOutputStream();
-        while (!closed) {
-          String requestLine = readLine(in);
-          if (requestLine == null || requestLine.isEmpty()) return;
-          Map<String, String> headers = new HashMap<>();
-          for (String line; (line = readLine(in)) != null && !line.isEmpty(); ) {
-            int colon = line.indexOf(':');
-            if (colon > 0) headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-          }
-          String[] parts = requestLine.split(" ");
-          String path = parts.length > 1 ? parts[1] : "/";
-          if (parts[0].equals("GET") && path.startsWith("/closing")) {
-            // A short stream that the server ends: with retry and id (/closing-good) or with neither.
-            String body = path.startsWith("/closing-good") ? "retry: 2000\nid: c1\ndata: bye\n\n" : "data: bye\n\n";
-            out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + body)
-                .getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            return;
-          } else if (parts[0].equals("GET") && path.startsWith("/events")) {
-            stream(headers.get("last-event-id"), in, out);
-            return;
-          } else if (parts[0].equals("POST") && path.startsWith("/publish")) {
-            int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-            if (length > (4 << 20)) return;
-            byte[] body = in.readNBytes(length);
-            String id = publish(body);
-            byte[] answer = id == null ? "bad request".getBytes(StandardCharsets.UTF_8)
-                : json.writeValueAsBytes(Map.of("id", id));
-            respond(out, id == null ? "400 Bad Request" : "202 Accepted", id == null ? "text/plain" : "application/json", answer);
-          } else {
-            respond(out, "404 Not Found", "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
-          }
+        String[] parts = requestLine.split(" ");
+        String path = parts.length > 1 ? parts[1] : "/";
+        if (parts[0].equals("GET") && path.startsWith("/closing")) {
+          // A short stream that the server ends: with retry and id (/closing-good) or with neither.
+          String body = path.startsWith("/closing-good") ? "retry: 2000\nid: c1\ndata: bye\n\n" : "data: bye\n\n";
+          out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + body)
+              .getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          return;
+        } else if (parts[0].equals("GET") && path.startsWith("/events")) {
+          stream(headers.get("last-event-id"), in, out);
+          return;
+        } else if (parts[0].equals("POST") && path.startsWith("/publish")) {
+          int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+          if (length > (4 << 20)) return;
+          byte[] body = in.readNBytes(length);
+          String id = publish(body);
+          byte[] answer = id == null ? "bad request".getBytes(StandardCharsets.UTF_8)
+              : json.writeValueAsBytes(Map.of("id", id));
+          respond(out, id == null ? "400 Bad Request" : "202 Accepted", id == null ? "text/plain" : "application/json", answer);
+        } else {
+          respond(out, "404 Not Found", "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
         }
-      } catch (IOException | RuntimeException e) {
-        // connection gone
-      } finally {
-        sockets.remove(socket);
       }
     }
 
@@ -315,32 +268,10 @@ final class ReconnectDeliveryTestSupport {
       }
     }
 
-    private static String readLine(InputStream in) throws IOException {
-      ByteArrayOutputStream line = new ByteArrayOutputStream();
-      for (int b; (b = in.read()) >= 0; ) {
-        if (b == '\n') {
-          byte[] bytes = line.toByteArray();
-          int n = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-          return new String(bytes, 0, n, StandardCharsets.ISO_8859_1);
-        }
-        if (line.size() > 16 * 1024) throw new IOException("request line too long");
-        line.write(b);
-      }
-      return null;
-    }
-
     @Override
     public void close() throws IOException, InterruptedException {
-      closed = true;
+      super.close();
       ticker.interrupt();
-      server.close();
-      for (Socket s : sockets) {
-        try {
-          s.close();
-        } catch (IOException e) {
-          // closing anyway
-        }
-      }
       ticker.join(2000);
     }
   }
