@@ -29,11 +29,13 @@ import org.HdrHistogram.Histogram;
  * One measured run: the timeline every virtual user follows, the shared {@link DeliveryStats},
  * the publisher and the memory sampler; it writes the reports when the simulation ends.
  *
- * <p>Timeline (epoch ms): connections open over {@code ramp}; once the last connect attempt has
- * finished (Gatling's first connects can take a while: the injector warms up), all are held for
- * {@code hold}, until {@code holdEnd}, when publishing stops; they stay open and keep draining for
- * {@code grace} so the last events arrive; then each closes. If the connects never all finish,
- * the hold starts {@link #CONNECT_BOUND} after the ramp anyway.
+ * <p>Timeline (epoch ms), kept by a {@link StepSchedule}: each step's connections open over
+ * {@code ramp}; once its last connect attempt has finished (Gatling's first connects can take a
+ * while: the injector warms up), all are held and measured for {@code hold} (the step's window),
+ * and the next step's users connect after it. The last window's end is {@code holdEnd}, when
+ * publishing stops; the streams stay open and keep draining for {@code grace} so the last events
+ * arrive; then each closes. If a step's connects never all finish, its window starts {@link
+ * #CONNECT_BOUND} after its ramp anyway. hold, fanout and reconnect-storm have one step.
  *
  * <p>Lifecycle: the simulation calls {@link #start} from {@code before()} and {@link #finish}
  * from {@code after()}; the virtual users call the session functions in between, from Gatling's
