@@ -1,0 +1,142 @@
+package dev.ssekit.conformance.checks;
+
+import dev.ssekit.conformance.config.Target;
+import dev.ssekit.conformance.oracle.StreamItem;
+import dev.ssekit.conformance.record.BrowserStream;
+import dev.ssekit.conformance.record.Recorder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Publishes payloads one at a time on a followed stream, each followed by a plain marker event
+ * ({@code {"data":"ssekit-RUN-step-K"}}), and waits for the marker before the next. Because a
+ * stream is ordered, whatever arrived between marker K-1 and marker K is what the server wrote for
+ * payload K (events the server adds of its own aside), so each payload is judged by position even
+ * when the server drops or rewrites the event name; and when the server ends the stream, the step
+ * says which payload it was publishing. A correct server takes milliseconds a step; the waits are
+ * bounded, and once the stream is dead (a reconnect refused) or silent, the remaining steps are
+ * not run.
+ */
+final class Lockstep {
+  private Lockstep() {}
+
+  /** How long a step waits for its marker. */
+  static final Duration STEP_WAIT = Duration.ofMillis(2500);
+  /** Consecutive steps without any event after which the stream counts as silent. */
+  static final int SILENT_STEPS = 2;
+
+  /** One payload to publish: a label for messages and its JSON body (data, event?, id?). */
+  record Item(String label, String data, String json) {}
+
+  /**
+   * What one step saw.
+   *
+   * @param answer the answer to the payload's publish
+   * @param markerAccepted whether the marker publish was accepted
+   * @param markerSeen whether the marker arrived in time
+   * @param endedDuring how many connections the server ended while this step ran
+   * @param arrived the events dispatched between the previous marker and this one (markers excluded)
+   */
+  record Step(int index, Item item, Recorder.Published answer, boolean markerAccepted, boolean markerSeen,
+      int endedDuring, List<BrowserStream.Arrival> arrived) {}
+
+  /**
+   * A whole run.
+   *
+   * @param steps the steps run, in order (fewer than the items when the stream died or fell silent)
+   * @param followed the followed stream, every connection and event
+   * @param stoppedBecause why steps stopped early, or null
+   */
+  record Result(List<Step> steps, BrowserStream.Followed followed, String stoppedBecause, String run) {
+
+    /** The first step during which the server ended the stream, or null. */
+    Step firstTeardown() {
+      for (Step s : steps) if (s.endedDuring() > 0) return s;
+      return null;
+    }
+  }
+
+  static String marker(String run, int k) {
+    return "ssekit-" + run + "-step-" + k;
+  }
+
+  /** Runs {@code items} in lockstep on a stream of {@code target}; not applicable when it does not open. */
+  static Result run(Target target, Recorder recorder, String run, List<Item> items, Findings findings)
+      throws InterruptedException {
+    Duration window = STEP_WAIT.multipliedBy(SILENT_STEPS + 2L).plusSeconds(items.size());
+    BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, window), null, findings);
+    List<Step> steps = new ArrayList<>();
+    List<Integer> endedBefore = new ArrayList<>();
+    List<Integer> endedAfter = new ArrayList<>();
+    String stopped = null;
+    int silent = 0;
+    for (int k = 0; k < items.size(); k++) {
+      if (s.ended()) {
+        stopped = "the stream ended for good before payload #" + k;
+        break;
+      }
+      int before = s.connectionsEnded();
+      int arrivalsBefore = s.arrivalsSoFar().size();
+      Recorder.Published answer = Publishing.publish(recorder, items.get(k).json());
+      Recorder.Published m = Publishing.publish(recorder, Publishing.json("data", marker(run, k)));
+      boolean seen = Publishing.accepted(m) && s.awaitArrivals(Publishing.seen(marker(run, k)), STEP_WAIT);
+      endedBefore.add(before);
+      endedAfter.add(s.connectionsEnded());
+      steps.add(new Step(k, items.get(k), answer, Publishing.accepted(m), seen, 0, List.of()));
+      if (!Publishing.accepted(m)) {
+        stopped = "publishing the plain marker event {\"data\":\"" + marker(run, k) + "\"} was refused ("
+            + Publishing.answer(m) + ")";
+        break;
+      }
+      silent = seen || s.arrivalsSoFar().size() > arrivalsBefore ? 0 : silent + 1;
+      if (silent >= SILENT_STEPS) {
+        stopped = "no event at all arrived for " + SILENT_STEPS + " steps in a row (" + STEP_WAIT.toMillis() * SILENT_STEPS
+            + " ms): the stream delivers nothing";
+        break;
+      }
+    }
+    // Late arrivals still count: give the last marker a moment when it was not seen.
+    if (!steps.isEmpty() && !steps.get(steps.size() - 1).markerSeen() && !s.ended()) {
+      s.awaitArrivals(Publishing.seen(marker(run, steps.size() - 1)), Duration.ofMillis(300));
+    }
+    BrowserStream.Followed f = s.stopAndAwait();
+    List<Step> judged = new ArrayList<>();
+    List<BrowserStream.Arrival> all = f.arrivals();
+    int from = 0;
+    for (Step st : steps) {
+      int to = indexOf(all, marker(run, st.index()), from);
+      boolean seenAtAll = to >= 0;
+      int end = seenAtAll ? to : nextMarker(all, run, from);
+      List<BrowserStream.Arrival> arrived = new ArrayList<>();
+      for (int i = from; i < end; i++) if (!isMarker(all.get(i).event(), run)) arrived.add(all.get(i));
+      judged.add(new Step(st.index(), st.item(), st.answer(), st.markerAccepted(), seenAtAll,
+          endedAfter.get(st.index()) - endedBefore.get(st.index()), arrived));
+      if (seenAtAll) from = to + 1;
+      else from = end;
+    }
+    return new Result(judged, f, stopped, run);
+  }
+
+  /** The first event at or after {@code from} carrying exactly {@code marker} (not a longer step number). */
+  private static int indexOf(List<BrowserStream.Arrival> all, String marker, int from) {
+    for (int i = from; i < all.size(); i++) {
+      String d = all.get(i).event().data();
+      for (int at = d.indexOf(marker); at >= 0; at = d.indexOf(marker, at + 1)) {
+        int after = at + marker.length();
+        if (after >= d.length() || !Character.isDigit(d.charAt(after))) return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The index of the next marker of this run at or after {@code from}, or the end. */
+  private static int nextMarker(List<BrowserStream.Arrival> all, String run, int from) {
+    for (int i = from; i < all.size(); i++) if (isMarker(all.get(i).event(), run)) return i;
+    return all.size();
+  }
+
+  private static boolean isMarker(StreamItem.Event e, String run) {
+    return e.data().contains("ssekit-" + run + "-step-");
+  }
+}

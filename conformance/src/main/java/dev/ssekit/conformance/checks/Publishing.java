@@ -1,0 +1,87 @@
+package dev.ssekit.conformance.checks;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ssekit.conformance.record.BrowserStream;
+import dev.ssekit.conformance.record.Recorder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/** What the delivery checks share: publishing through the contract, markers, and compact text. */
+final class Publishing {
+  private Publishing() {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Publishes; a transport error becomes a pseudo-answer with status -1 and the error as body. */
+  static Recorder.Published publish(Recorder recorder, String json) {
+    try {
+      return recorder.publish(json);
+    } catch (IOException e) {
+      return new Recorder.Published(-1, e.getClass().getSimpleName() + ": " + e.getMessage(), null);
+    }
+  }
+
+  static boolean accepted(Recorder.Published p) {
+    return p.status() / 100 == 2;
+  }
+
+  /** "202", or "400 bad id" / "no answer (…)" for a refusal. */
+  static String answer(Recorder.Published p) {
+    if (p.status() < 0) return "no answer (" + oneLine(p.body()) + ")";
+    return accepted(p) ? String.valueOf(p.status()) : p.status() + " " + oneLine(p.body());
+  }
+
+  static String json(String... kv) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+    try {
+      return JSON.writeValueAsString(m);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** True when an event of {@code arrivals} carries {@code marker} in its data or type (in any encoding). */
+  static boolean seen(List<BrowserStream.Arrival> arrivals, String marker) {
+    for (int i = arrivals.size() - 1; i >= 0; i--) {
+      var e = arrivals.get(i).event();
+      if (e.data().contains(marker) || e.type().contains(marker)) return true;
+    }
+    return false;
+  }
+
+  static Predicate<List<BrowserStream.Arrival>> seen(String marker) {
+    return a -> seen(a, marker);
+  }
+
+  /** Opens a followed stream and waits for its head; not applicable when it does not open. */
+  static BrowserStream follow(Recorder recorder, Recorder.Request request,
+      Predicate<List<BrowserStream.Arrival>> enough, Findings findings) throws InterruptedException {
+    BrowserStream s = BrowserStream.follow(recorder, request, enough);
+    if (!s.awaitHead()) {
+      BrowserStream.Followed f = s.stopAndAwait();
+      findings.notApplicable("the stream did not open: " + ReconnectChecks.describeHead(f.first())
+          + " (the http checks report it)");
+    }
+    return s;
+  }
+
+  static String esc(String s) {
+    return Findings.escape(s.getBytes(StandardCharsets.UTF_8), 160);
+  }
+
+  static String oneLine(String s) {
+    String t = s == null ? "" : s.strip().replace('\n', ' ').replace('\r', ' ');
+    return t.length() > 160 ? t.substring(0, 160) + "…" : t;
+  }
+
+  static long millis(long nanos) {
+    return Duration.ofNanos(nanos).toMillis();
+  }
+}

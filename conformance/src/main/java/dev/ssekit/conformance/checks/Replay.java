@@ -1,0 +1,122 @@
+package dev.ssekit.conformance.checks;
+
+import dev.ssekit.conformance.config.Target;
+import dev.ssekit.conformance.oracle.StreamItem;
+import dev.ssekit.conformance.record.BrowserStream;
+import dev.ssekit.conformance.record.Recorder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * S-01 driven by the check's own events: what a client that was away gets when it comes back with
+ * the last id its stream carried (the browser's last event ID string, whichever event set it).
+ */
+final class Replay {
+  private Replay() {}
+
+  static final Duration WAIT = Duration.ofSeconds(6);
+  static final int AWAY = 3;
+
+  static void whileAway(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+    String run = ReconnectChecks.runId();
+    String prefix = "ssekit-" + run + "-away-";
+    BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, WAIT.plusSeconds(4)), null, findings);
+    Recorder.Published first = Publishing.publish(recorder, Publishing.json("data", prefix + 0));
+    if (!Publishing.accepted(first)) {
+      s.stop();
+      findings.violation("publishing {\"data\":\"" + prefix + "0\"} was refused: " + Publishing.answer(first));
+      return;
+    }
+    boolean arrived = s.awaitArrivals(Publishing.seen(prefix + 0), WAIT);
+    BrowserStream.Followed before = s.stopAndAwait();
+    if (!arrived) {
+      findings.evidence("stream bytes", before.bodies());
+      findings.violation("the event published while connected ({\"data\":\"" + prefix + "0\"}, accepted with "
+          + first.status() + ") never arrived within " + WAIT.toSeconds() + " s; " + before.summary());
+      return;
+    }
+    BrowserStream.Connection last = before.connections().get(before.connections().size() - 1);
+    String k = last.lastEventIdAtEnd();
+    if (k.isEmpty()) {
+      findings.notApplicable("the stream carried no id (its last event ID string was empty when the client left)"
+          + (first.id() == null ? "" : "; the publish answer named id " + Findings.escape(first.id())
+          + ", but a browser never sees it") + ": a browser cannot resume, so there is no replay to check");
+    }
+    List<String> refused = new ArrayList<>();
+    for (int i = 1; i <= AWAY; i++) {
+      Recorder.Published p = Publishing.publish(recorder, Publishing.json("data", prefix + i));
+      if (!Publishing.accepted(p)) refused.add("#" + i + ": " + Publishing.answer(p));
+    }
+    if (!refused.isEmpty()) {
+      findings.violation("publishing while the client was away was refused: " + String.join("; ", refused));
+      return;
+    }
+    // Once reconnected, one more event: a stream is ordered, so when it arrives the replay is over.
+    String probe = prefix + (AWAY + 1);
+    BrowserStream after = BrowserStream.follow(recorder, Recorder.Request.of(target, WAIT).withLastEventId(k),
+        Publishing.seen(probe));
+    if (after.awaitHead()) Publishing.publish(recorder, Publishing.json("data", probe));
+    BrowserStream.Followed f = after.await();
+    if (!f.opened()) {
+      findings.evidence("resumed response bytes", f.first().body());
+      findings.violation("reconnecting with Last-Event-ID " + Findings.escape(k) + " got "
+          + ReconnectChecks.describeHead(f.first()) + ": a browser stops for good");
+      return;
+    }
+    List<Integer> got = DeliveryChecks.ours(f.events(), prefix).stream().filter(i -> i <= AWAY).toList();
+    findings.note("the client left with last event ID " + Findings.escape(k) + " (the stream's, after "
+        + before.events().size() + " event(s)); our events on the resumed stream: " + got + "; " + f.summary());
+    List<Integer> want = List.of(1, 2, 3);
+    if (got.equals(want)) return;
+    findings.evidence("stream bytes before leaving", before.bodies());
+    findings.evidence("resumed stream bytes", f.bodies());
+    List<String> problems = new ArrayList<>();
+    if (got.stream().noneMatch(want::contains)) {
+      problems.add(whyNothingReplayed(before, f, k));
+    } else {
+      for (int w : want) {
+        long n = got.stream().filter(x -> x == w).count();
+        if (n == 0) problems.add("event " + w + " never arrived");
+        if (n > 1) problems.add("event " + w + " arrived " + n + " times");
+      }
+    }
+    if (got.contains(0)) {
+      problems.add("event 0, which the client already had, was sent again (replay starts at or before the id "
+          + "instead of after it)");
+    }
+    if (problems.isEmpty()) problems.add("they arrived out of order: " + got);
+    findings.violation("after reconnecting with Last-Event-ID " + Findings.escape(k) + ", the " + AWAY + " events "
+        + "published while the client was away should arrive once each, in order, and nothing before them: "
+        + String.join("; ", problems));
+  }
+
+  /** Why none of the events published while away came back: ids that restart, or an ignored header. */
+  private static String whyNothingReplayed(BrowserStream.Followed before, BrowserStream.Followed after, String k) {
+    List<String> idsBefore = new ArrayList<>();
+    for (StreamItem.Event e : before.events()) if (!e.lastEventId().isEmpty()) idsBefore.add(e.lastEventId());
+    String firstAfter = null;
+    for (BrowserStream.Connection c : after.connections()) {
+      for (StreamItem.Event e : c.recording().events()) {
+        if (!e.lastEventId().isEmpty() && !e.lastEventId().equals(k)) {
+          firstAfter = e.lastEventId();
+          break;
+        }
+      }
+      if (firstAfter != null) break;
+    }
+    boolean restarted = firstAfter != null && (idsBefore.contains(firstAfter) || lessOrEqual(firstAfter, k));
+    if (restarted) {
+      return "none of them arrived, and the resumed stream's ids start again (" + Findings.escape(firstAfter)
+          + " after the client's " + Findings.escape(k) + "): the server numbers ids per connection and ignores "
+          + "Last-Event-ID, so a browser that reconnects silently loses everything published while it was away";
+    }
+    return "none of them arrived: the server ignores Last-Event-ID (the resumed stream carries only events published "
+        + "after the reconnect), so a browser that reconnects silently loses everything published while it was away";
+  }
+
+  private static boolean lessOrEqual(String a, String b) {
+    if (!a.matches("\\d{1,18}") || !b.matches("\\d{1,18}")) return false;
+    return Long.parseLong(a) <= Long.parseLong(b);
+  }
+}

@@ -1,0 +1,363 @@
+package dev.ssekit.conformance.record;
+
+import dev.ssekit.conformance.oracle.EventStreamParser;
+import dev.ssekit.conformance.oracle.StreamItem;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+
+/**
+ * A stream followed the way a browser's {@code EventSource} follows it (WHATWG HTML §9.2.3): when
+ * the server ends the body or the connection fails after a 200, it waits the reconnection time
+ * (the last {@code retry} the server sent), reconnects with {@code Last-Event-ID} set to the last
+ * event ID string, and goes on; a reconnect answered with anything but 200 {@code text/event-stream}
+ * fails the connection for good. Events from every connection are kept in arrival order, each with
+ * the connection that carried it, and can be waited for while the stream goes on.
+ *
+ * <p>Bounded: one window for the whole follow, at most {@link #MAX_RECONNECTS} reconnects, a
+ * reconnection wait of at most {@link #MAX_RETRY_WAIT} (browsers wait the full time; what they are
+ * sent is the same), and the recorder's byte caps on each connection. Once the follow has ended
+ * (window, condition, failure), every wait on it returns at once.
+ */
+public final class BrowserStream {
+
+  /** Reconnects at most: a server that ends every stream at once cannot keep a check busy. */
+  public static final int MAX_RECONNECTS = 40;
+  /** The longest reconnection wait honoured. */
+  public static final Duration MAX_RETRY_WAIT = Duration.ofSeconds(2);
+  /** The reconnection time before the server sent a {@code retry} (browsers use about 3 s; bounded here). */
+  public static final Duration DEFAULT_RETRY = Duration.ofSeconds(1);
+
+  /** An event and the connection that carried it (0 for the first), with when it was read. */
+  public record Arrival(StreamItem.Event event, int connection, long atNanos) {}
+
+  /** One connection of the follow: what it sent as Last-Event-ID and what it recorded. */
+  public record Connection(int index, String lastEventIdSent, Recording recording, String lastEventIdAtEnd) {}
+
+  /** Why the follow stopped. */
+  public enum Stop {
+    /** The condition held. */
+    ENOUGH,
+    /** The window elapsed, or {@link #stop()} was called. */
+    WINDOW,
+    /** The first response was not a stream, or a reconnect was refused: a browser gives up. */
+    FAILED,
+    /** The server ended the stream {@link #MAX_RECONNECTS} times more. */
+    RECONNECT_LIMIT,
+    /** A connection passed its byte cap. */
+    BYTE_CAP,
+    /** The server never sent a response head. */
+    NO_RESPONSE
+  }
+
+  private final Recorder recorder;
+  private final Recorder.Request request;
+  private final Predicate<List<Arrival>> enough;
+  private final long start = System.nanoTime();
+  private final long deadline;
+  private final Object lock = new Object();
+  private final List<Arrival> arrivals = new ArrayList<>();
+  private final List<Connection> connections = new ArrayList<>();
+  private final Thread follower;
+  private volatile Recorder.Session current;
+  private volatile boolean stopped;
+  private Stop stop;
+  private String why;
+
+  private BrowserStream(Recorder recorder, Recorder.Request request, Predicate<List<Arrival>> enough) {
+    this.recorder = recorder;
+    this.request = request;
+    this.enough = enough;
+    this.deadline = start + request.window().toNanos();
+    this.current = recorder.open(request.until(spy(0)));
+    this.follower = new Thread(this::follow, "ssekit-browser-stream");
+    follower.setDaemon(true);
+    follower.start();
+  }
+
+  /**
+   * Follows {@code request} (its URL, headers, first Last-Event-ID and window; its own stop
+   * condition is replaced) until {@code enough} holds for every event received so far (null: the
+   * whole window).
+   */
+  public static BrowserStream follow(Recorder recorder, Recorder.Request request, Predicate<List<Arrival>> enough) {
+    return new BrowserStream(recorder, request, enough);
+  }
+
+  /** Waits for the first response head; true when it is a 200. */
+  public boolean awaitHead() throws InterruptedException {
+    return current.awaitHead() || firstStatus() == 200;
+  }
+
+  private int firstStatus() {
+    synchronized (lock) {
+      return connections.isEmpty() ? -1 : connections.get(0).recording().status();
+    }
+  }
+
+  /** The test Recorder sees each connection's events after every read; this keeps them, in order. */
+  private Predicate<List<StreamItem.Event>> spy(int connection) {
+    int[] seen = {0};
+    return events -> {
+      long now = System.nanoTime();
+      synchronized (lock) {
+        for (int i = seen[0]; i < events.size(); i++) arrivals.add(new Arrival(events.get(i), connection, now - start));
+        seen[0] = events.size();
+        boolean done = stopped || enough != null && enough.test(arrivals);
+        lock.notifyAll();
+        return done;
+      }
+    };
+  }
+
+  private void follow() {
+    int index = 0;
+    String sent = request.lastEventId();
+    long retryNanos = DEFAULT_RETRY.toNanos();
+    try {
+      while (true) {
+        Recorder.Session s = current;
+        Recording r = s.await();
+        Parsed p = Parsed.of(r, sent);
+        if (p.retryMillis >= 0) retryNanos = Duration.ofMillis(p.retryMillis).toNanos();
+        synchronized (lock) {
+          connections.add(new Connection(index, sent, r, p.lastEventId));
+          lock.notifyAll();
+        }
+        Stop end = switch (r.end()) {
+          case ENOUGH -> stopped ? Stop.WINDOW : Stop.ENOUGH;
+          case WINDOW -> Stop.WINDOW;
+          case BYTE_CAP -> Stop.BYTE_CAP;
+          case NO_RESPONSE -> Stop.NO_RESPONSE;
+          case EOF, ERROR -> null;
+        };
+        if (end == null && !isEventStream(r)) {
+          end = r.responded() ? Stop.FAILED : index == 0 ? Stop.NO_RESPONSE : Stop.FAILED;
+        }
+        if (end == null && index >= MAX_RECONNECTS) end = Stop.RECONNECT_LIMIT;
+        if (end == null && (stopped || System.nanoTime() >= deadline)) end = Stop.WINDOW;
+        if (end != null) {
+          finish(end, describe(end, r, index));
+          return;
+        }
+        long wait = Math.min(Math.min(retryNanos, MAX_RETRY_WAIT.toNanos()), deadline - System.nanoTime());
+        synchronized (lock) {
+          long until = System.nanoTime() + Math.max(0, wait);
+          while (!stopped && System.nanoTime() < until) {
+            long left = until - System.nanoTime();
+            lock.wait(Math.max(1, left / 1_000_000));
+          }
+          if (stopped || System.nanoTime() >= deadline) {
+            finishLocked(Stop.WINDOW, null);
+            return;
+          }
+        }
+        index++;
+        sent = p.lastEventId.isEmpty() ? null : p.lastEventId;
+        Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+        current = recorder.open(new Recorder.Request(request.url(), sent, request.extraHeaders(), left,
+            request.maxBytes(), spy(index)));
+        if (stopped) current.stop(); // stop() may have run between the wait and the open
+      }
+    } catch (InterruptedException e) {
+      finish(Stop.WINDOW, null);
+    } catch (RuntimeException e) {
+      finish(Stop.FAILED, "the tool failed following the stream: " + e);
+    }
+  }
+
+  private static boolean isEventStream(Recording r) {
+    if (r.status() != 200) return false;
+    String ct = r.header("Content-Type");
+    return ct != null && ct.split(";", 2)[0].trim().equalsIgnoreCase("text/event-stream");
+  }
+
+  private static String describe(Stop stop, Recording r, int index) {
+    return switch (stop) {
+      case FAILED -> (index == 0 ? "the stream was answered with " : "reconnect #" + index + " was answered with ")
+          + (r.responded() ? r.status() + " " + (r.header("Content-Type") == null ? "without Content-Type"
+              : r.header("Content-Type")) : "no response (" + r.error() + ")")
+          + (index == 0 ? "" : ": a browser fails the connection and never reconnects");
+      case NO_RESPONSE -> "no response head within " + Recorder.HEAD_TIMEOUT.toSeconds() + " s";
+      case RECONNECT_LIMIT -> "the server ended the stream " + (index + 1) + " times; the tool stopped following";
+      case BYTE_CAP -> "a connection passed the tool's byte cap";
+      default -> null;
+    };
+  }
+
+  private void finish(Stop s, String reason) {
+    synchronized (lock) {
+      finishLocked(s, reason);
+    }
+  }
+
+  private void finishLocked(Stop s, String reason) {
+    if (stop == null) {
+      stop = s;
+      why = reason;
+    }
+    lock.notifyAll();
+  }
+
+  /**
+   * Waits until {@code condition} holds for the events so far, the follow ends, or {@code timeout}
+   * passes; returns whether the condition holds.
+   */
+  public boolean awaitArrivals(Predicate<List<Arrival>> condition, Duration timeout) throws InterruptedException {
+    long until = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (true) {
+        if (condition.test(arrivals)) return true;
+        long left = until - System.nanoTime();
+        if (stop != null || left <= 0) return false;
+        lock.wait(Math.max(1, left / 1_000_000));
+      }
+    }
+  }
+
+  /** True once the follow has ended (nothing more will arrive). */
+  public boolean ended() {
+    synchronized (lock) {
+      return stop != null;
+    }
+  }
+
+  /** How many connections have ended so far (each end after a 200 means a reconnect follows). */
+  public int connectionsEnded() {
+    synchronized (lock) {
+      return connections.size();
+    }
+  }
+
+  /** Nanoseconds since the follow started (the clock of {@link Arrival#atNanos()}). */
+  public long elapsedNanos() {
+    return System.nanoTime() - start;
+  }
+
+  /** A copy of what has arrived so far. */
+  public List<Arrival> arrivalsSoFar() {
+    synchronized (lock) {
+      return List.copyOf(arrivals);
+    }
+  }
+
+  /** Stops following (as a page closing its EventSource would). */
+  public void stop() {
+    synchronized (lock) {
+      stopped = true;
+      lock.notifyAll();
+    }
+    current.stop();
+  }
+
+  /** Stops, waits for the follower, and returns everything seen. */
+  public Followed stopAndAwait() throws InterruptedException {
+    stop();
+    return await();
+  }
+
+  /** Waits until the follow ends by itself (window, condition, failure) and returns everything seen. */
+  public Followed await() throws InterruptedException {
+    follower.join(request.window().toMillis() + Recorder.HEAD_TIMEOUT.toMillis() + 15_000);
+    if (follower.isAlive()) {
+      stop();
+      follower.join(15_000);
+    }
+    synchronized (lock) {
+      return new Followed(List.copyOf(connections), List.copyOf(arrivals), stop == null ? Stop.WINDOW : stop, why);
+    }
+  }
+
+  /**
+   * What a follow saw.
+   *
+   * @param connections every connection, in order (the first, then each reconnect)
+   * @param arrivals every event, in arrival order
+   * @param stop why following stopped
+   * @param why a sentence for {@link Stop#FAILED}, {@link Stop#NO_RESPONSE}, {@link Stop#RECONNECT_LIMIT}
+   */
+  public record Followed(List<Connection> connections, List<Arrival> arrivals, Stop stop, String why) {
+
+    /** The events, in arrival order. */
+    public List<StreamItem.Event> events() {
+      return arrivals.stream().map(Arrival::event).toList();
+    }
+
+    /** How many times the client reconnected. */
+    public int reconnects() {
+      return Math.max(0, connections.size() - 1);
+    }
+
+    /** The first connection's recording (its head decides whether the stream opened at all). */
+    public Recording first() {
+      return connections.get(0).recording();
+    }
+
+    /** True when the first response was a 200. */
+    public boolean opened() {
+      return !connections.isEmpty() && first().status() == 200;
+    }
+
+    /** How many connections the server ended (by closing the body or the connection) after a 200. */
+    public int endedByServer() {
+      int n = 0;
+      for (Connection c : connections) {
+        Recording r = c.recording();
+        if (r.status() == 200 && (r.end() == Recording.End.EOF || r.end() == Recording.End.ERROR)) n++;
+      }
+      return n;
+    }
+
+    /** Every connection's body, one after the other, with a marker line between connections. */
+    public byte[] bodies() {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      for (Connection c : connections) {
+        if (c.index() > 0) {
+          out.writeBytes(("\n[ssekit: reconnected with Last-Event-ID "
+              + (c.lastEventIdSent() == null ? "(none)" : c.lastEventIdSent()) + "]\n")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        out.writeBytes(c.recording().body());
+      }
+      return out.toByteArray();
+    }
+
+    /** One line per connection: how it opened and ended. */
+    public String summary() {
+      StringBuilder sb = new StringBuilder();
+      for (Connection c : connections) {
+        Recording r = c.recording();
+        if (sb.length() > 0) sb.append("; ");
+        sb.append("connection ").append(c.index() + 1);
+        if (c.lastEventIdSent() != null) sb.append(" (Last-Event-ID ").append(c.lastEventIdSent()).append(')');
+        sb.append(": ").append(r.responded() ? String.valueOf(r.status()) : "no response").append(", ")
+            .append(r.bodyLength()).append(" bytes, ended by ").append(endName(r)).append(" after ")
+            .append(r.duration().toMillis()).append(" ms");
+      }
+      return sb.toString();
+    }
+
+    private static String endName(Recording r) {
+      return switch (r.end()) {
+        case EOF -> "the server";
+        case ERROR -> "an error (" + r.error() + ")";
+        case WINDOW, ENOUGH -> "the tool";
+        default -> r.end().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+      };
+    }
+  }
+
+  /** The last event ID string and the last valid retry of a connection, as the spec's parser leaves them. */
+  private record Parsed(String lastEventId, long retryMillis) {
+    static Parsed of(Recording r, String sent) {
+      long[] retry = {-1};
+      EventStreamParser p = new EventStreamParser(item -> {
+        if (item instanceof StreamItem.RetryHint h) retry[0] = h.millis();
+      }, sent == null ? "" : sent, EventStreamParser.DEFAULT_MAX_LINE_CHARS, EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
+      for (Recording.Chunk c : r.chunks()) p.feed(c.bytes());
+      return new Parsed(p.lastEventId(), retry[0]);
+    }
+  }
+}
