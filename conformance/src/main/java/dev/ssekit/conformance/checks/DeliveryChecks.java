@@ -49,8 +49,9 @@ public class DeliveryChecks {
       summary = "published payloads (line breaks of every kind, empty lines, leading spaces, colons, NUL, astral "
           + "Unicode, 64 KiB, JSON) arrive with exactly their data, CR and CRLF turned into LF")
   void payloadRoundTrip(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+    DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.payload-round-trip");
     String run = ReconnectChecks.runId();
-    Lockstep.Result r = Lockstep.run(target, recorder, run, Payloads.items(run), findings);
+    Lockstep.Result r = Lockstep.run(target, recorder, run, Payloads.items(run), findings, DeliveryProbe.stepWait(probe));
     List<Payloads.Verdict> verdicts = Payloads.judge(r);
     int total = Payloads.tortureSet().size();
     long ok = verdicts.stream().filter(Payloads.Verdict::ok).count();
@@ -80,8 +81,9 @@ public class DeliveryChecks {
       summary = "publishing any payload of the torture set leaves open streams open: no payload makes the server "
           + "end its subscribers' streams")
   void streamSurvivesPayloads(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+    DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.stream-survives-payloads");
     String run = ReconnectChecks.runId();
-    Lockstep.Result r = Lockstep.run(target, recorder, run, Payloads.items(run), findings);
+    Lockstep.Result r = Lockstep.run(target, recorder, run, Payloads.items(run), findings, DeliveryProbe.stepWait(probe));
     findings.note(r.followed().summary());
     List<String> ends = new ArrayList<>();
     for (Lockstep.Step s : r.steps()) {
@@ -113,7 +115,8 @@ public class DeliveryChecks {
       summary = "a lone CR, an LF or a CRLF in published data never starts a field of its own: data cannot set the "
           + "event type, the id or the retry time")
   void dataInjection(Target target, Recorder recorder, Findings findings) throws InterruptedException {
-    Injection.data(target, recorder, findings);
+    DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.data-injection");
+    Injection.data(target, recorder, findings, probe);
   }
 
   @Order(4)
@@ -121,7 +124,8 @@ public class DeliveryChecks {
       needsPublish = true,
       summary = "event names carrying LF, CRLF or CR are refused, or delivered without becoming extra fields or events")
   void eventNameInjection(Target target, Recorder recorder, Findings findings) throws InterruptedException {
-    Injection.field(target, recorder, findings, "event", "event name");
+    DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.event-name-injection");
+    Injection.field(target, recorder, findings, probe, "event", "event name");
   }
 
   @Order(5)
@@ -129,7 +133,8 @@ public class DeliveryChecks {
       needsPublish = true,
       summary = "ids carrying LF, CRLF or CR are refused, or delivered without becoming extra fields or events")
   void idInjection(Target target, Recorder recorder, Findings findings) throws InterruptedException {
-    Injection.field(target, recorder, findings, "id", "id");
+    DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.id-injection");
+    Injection.field(target, recorder, findings, probe, "id", "id");
   }
 
   // ---------------------------------------------------------------- H-06
@@ -139,6 +144,7 @@ public class DeliveryChecks {
       needsPublish = true,
       summary = "events published 50 ms apart reach an open stream promptly (median publish-to-receive under 500 ms)")
   void latency(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+    DeliveryProbe.require(target, recorder, findings, "delivery.latency");
     Timing.latency(target, recorder, findings);
   }
 
@@ -150,6 +156,7 @@ public class DeliveryChecks {
       summary = "events published while a client is away arrive after it reconnects with Last-Event-ID (the last "
           + "id its stream carried): all, in order, once")
   void replayWhileAway(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+    DeliveryProbe.require(target, recorder, findings, "delivery.replay-while-away");
     Replay.whileAway(target, recorder, findings);
   }
 
@@ -160,6 +167,7 @@ public class DeliveryChecks {
       profile = Target.Profile.STANDARD, needsPublish = true,
       summary = "1,000 events published back to back reach three concurrent connections complete and in order")
   void burstToThree(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+    DeliveryProbe.require(target, recorder, findings, "delivery.burst-to-three");
     String run = ReconnectChecks.runId();
     Bursts.Outcome o = Bursts.run(target, recorder, findings, run, 1, 1000, Duration.ofSeconds(12));
     judgeBurst(o, false, findings, "a burst of %d events published back to back");
@@ -171,6 +179,7 @@ public class DeliveryChecks {
       summary = "400 events published by 8 publishers at once (requests in flight together) reach three connections "
           + "complete, once, in one order for all, each publisher's events in its own order")
   void concurrentPublish(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+    DeliveryProbe.require(target, recorder, findings, "delivery.concurrent-publish");
     String run = ReconnectChecks.runId();
     Bursts.Outcome o = Bursts.run(target, recorder, findings, run, 8, 50, Duration.ofSeconds(10));
     judgeBurst(o, true, findings, "%d events published by 8 publishers at once");

@@ -24,7 +24,7 @@ final class Injection {
    * server that splits data on LF only lets the lone-CR case set the event type, the id and the
    * reconnection time of every subscriber.
    */
-  static void data(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+  static void data(Target target, Recorder recorder, Findings findings, DeliveryProbe.Outcome probe) throws InterruptedException {
     String run = ReconnectChecks.runId();
     String evil = "evil-" + run;
     List<Lockstep.Item> items = new ArrayList<>();
@@ -33,7 +33,7 @@ final class Injection {
       String data = "hello-" + run + "-" + k + b + "id: " + evil + "-" + k + b + "event: " + evil + "-" + k + b + "retry: 1";
       items.add(new Lockstep.Item("data with " + BREAKS[k][0], data, Publishing.json("data", data)));
     }
-    Lockstep.Result r = Lockstep.run(target, recorder, run, items, findings);
+    Lockstep.Result r = Lockstep.run(target, recorder, run, items, findings, DeliveryProbe.stepWait(probe));
     List<Long> retries = Payloads.retries(r.followed());
     List<String> injected = new ArrayList<>();
     List<String> other = new ArrayList<>();
@@ -88,7 +88,8 @@ final class Injection {
       + "eventsource-encoder)";
 
   /** Values of {@code field} (event or id) carrying line breaks followed by a data line. */
-  static void field(Target target, Recorder recorder, Findings findings, String field, String what)
+  static void field(Target target, Recorder recorder, Findings findings, DeliveryProbe.Outcome probe, String field,
+      String what)
       throws InterruptedException {
     String run = ReconnectChecks.runId();
     String[][] cases = {
@@ -99,7 +100,7 @@ final class Injection {
     for (String[] c : cases) {
       items.add(new Lockstep.Item(what + " " + Publishing.esc(c[1]), c[0], Publishing.json("data", c[0], field, c[1])));
     }
-    Lockstep.Result r = Lockstep.run(target, recorder, run, items, findings);
+    Lockstep.Result r = Lockstep.run(target, recorder, run, items, findings, DeliveryProbe.stepWait(probe));
     List<String> outcomes = new ArrayList<>();
     List<String> accepted = new ArrayList<>();
     for (Lockstep.Step s : r.steps()) {

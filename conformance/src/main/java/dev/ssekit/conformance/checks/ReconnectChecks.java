@@ -77,8 +77,15 @@ public class ReconnectChecks {
         Thread.sleep(1000);
       }
       int want = Math.max(RESUME_EVENTS, published + 3);
-      Recording after = recorder.record(Recorder.Request.of(target, RESUME_WINDOW).withLastEventId(k)
-          .until(events -> events.size() >= want));
+      int away = published;
+      // With a publish URL, one more event once reconnected: the stream is ordered, so when it arrives
+      // the replay is over and the wait can end.
+      String probe = "ssekit resume " + run + " " + (published + 1);
+      Recorder.Session resumed = recorder.open(Recorder.Request.of(target, RESUME_WINDOW).withLastEventId(k)
+          .until(events -> events.size() >= want
+              || away > 0 && events.stream().anyMatch(e -> e.data().contains(probe))));
+      if (published > 0 && resumed.awaitHead()) publishQuietly(recorder, "{\"data\":\"" + probe + "\"}");
+      Recording after = resumed.await();
       Thread.sleep(300); // let the witness catch up with what T saw last
       witness.stop();
       Recording w = witness.await();
@@ -93,6 +100,7 @@ public class ReconnectChecks {
         return;
       }
       Cursors wc = Cursors.of(w);
+      if (published > 0 && lostWhileAway(findings, run, published, tc, wc, after, k)) return;
       String noWitness = UnwitnessedResume.whyNoWitness(tc, wc, Cursors.of(after), k);
       if (noWitness != null) {
         // Not one broadcast (per-connection events or ids): judge the resumed stream on its own.
@@ -136,6 +144,46 @@ public class ReconnectChecks {
     } finally {
       witness.stop();
     }
+  }
+
+  /**
+   * Judges the events this check published while the client was away, with or without a witness:
+   * on a stream that carries them (the witness or the client saw one), each must arrive once after
+   * the resume. Returns true when it reported a violation.
+   */
+  private static boolean lostWhileAway(Findings findings, String run, int published, Cursors tc, Cursors wc,
+      Recording after, String k) {
+    String prefix = "ssekit resume " + run + " ";
+    boolean carried = tc.events.stream().anyMatch(e -> e.data().contains(prefix))
+        || wc.events.stream().anyMatch(e -> e.data().contains(prefix));
+    if (!carried) {
+      findings.note("the stream never carried the events this check published, so they cannot be judged "
+          + "(a per-connection stream, or a publish URL for another stream)");
+      return false;
+    }
+    List<String> missing = new ArrayList<>();
+    List<String> repeated = new ArrayList<>();
+    for (int i = 1; i <= published; i++) {
+      String mine = prefix + i;
+      long n = after.events().stream().filter(e -> e.data().contains(mine) && !e.data().contains(mine + "0")).count();
+      if (n == 0) missing.add(String.valueOf(i));
+      if (n > 1) repeated.add(String.valueOf(i));
+    }
+    if (missing.isEmpty() && repeated.isEmpty()) return false;
+    findings.evidence("resumed bytes", after.body());
+    findings.evidence("witness ids: " + ids(wc.events, 40));
+    if (!missing.isEmpty()) {
+      findings.violation((missing.size() == published ? "none" : missing.size()) + " of the " + published
+          + " events this check published while the client was away " + (missing.size() == 1 ? "was" : "were")
+          + " replayed after it reconnected with Last-Event-ID " + Findings.escape(k) + " (missing: #"
+          + String.join(", #", missing) + "): a browser that loses its connection for a moment silently loses "
+          + "what was published meanwhile");
+    } else {
+      findings.violation("events this check published while the client was away arrived more than once after it "
+          + "reconnected with Last-Event-ID " + Findings.escape(k) + " (#" + String.join(", #", repeated)
+          + "): a browser would show them twice");
+    }
+    return true;
   }
 
   /** Says what a divergence at index {@code i} of the resumed stream means. */
