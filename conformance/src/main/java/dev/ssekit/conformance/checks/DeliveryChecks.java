@@ -51,7 +51,7 @@ public class DeliveryChecks {
   void payloadRoundTrip(Target target, Recorder recorder, Findings findings) throws InterruptedException {
     DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.payload-round-trip");
     String run = ReconnectChecks.runId();
-    Lockstep.Result r = Lockstep.run(target, recorder, run, Payloads.items(run), findings, DeliveryProbe.stepWait(probe));
+    Lockstep.Result r = Lockstep.run(target, recorder, run, Payloads.items(run), findings, probe);
     List<Payloads.Verdict> verdicts = Payloads.judge(r);
     int total = Payloads.tortureSet().size();
     long ok = verdicts.stream().filter(Payloads.Verdict::ok).count();
@@ -83,11 +83,26 @@ public class DeliveryChecks {
   void streamSurvivesPayloads(Target target, Recorder recorder, Findings findings) throws InterruptedException {
     DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.stream-survives-payloads");
     String run = ReconnectChecks.runId();
-    Lockstep.Result r = Lockstep.run(target, recorder, run, Payloads.items(run), findings, DeliveryProbe.stepWait(probe));
+    Lockstep.Result r = Lockstep.run(target, recorder, run, Payloads.items(run), findings, probe);
     findings.note(r.followed().summary());
     List<String> ends = new ArrayList<>();
+    Lockstep.Step first = null;
+    int periodic = 0;
     for (Lockstep.Step s : r.steps()) {
-      if (s.endedDuring() > 0) ends.add(s.item().label() + " " + Publishing.esc(s.item().data()));
+      if (s.endedDuring() == 0) continue;
+      // Confirm on fresh streams: the payload ends a stream where a plain event in its place does not.
+      if (ends.size() + periodic < 4) {
+        Lockstep.Confirmation c = Lockstep.confirmTeardown(target, recorder, s.item(), probe);
+        findings.note(s.item().label() + ": " + c.description());
+        if (!c.payloadEnds() || c.plainEnds()) {
+          periodic++;
+          continue;
+        }
+      } else if (periodic > 0) {
+        continue; // past the first few, only when every one confirmed so far was the payload's doing
+      }
+      if (first == null) first = s;
+      ends.add(s.item().label() + " " + Publishing.esc(s.item().data()));
     }
     if (ends.isEmpty()) {
       if (r.followed().endedByServer() > 0) {
@@ -96,7 +111,6 @@ public class DeliveryChecks {
       }
       return;
     }
-    Lockstep.Step first = r.firstTeardown();
     Payloads.showBytes(findings, r, first.index(), first.item().label());
     findings.evidence("every connection's bytes", r.followed().bodies());
     findings.violation("the server ended the stream when payload " + ends.get(0) + " was published"
@@ -195,6 +209,9 @@ public class DeliveryChecks {
       return;
     }
     List<String> problems = o.problems(concurrent, findings);
+    if (problems.isEmpty() && !o.inconclusive().isEmpty()) {
+      findings.notApplicable("not judged to the end: " + String.join("; ", o.inconclusive()));
+    }
     if (problems.isEmpty()) return;
     BrowserStream.Followed f = o.received().get(0).followed();
     findings.evidence("connection 1, first bytes", java.util.Arrays.copyOf(f.bodies(), Math.min(f.bodies().length, 2048)));

@@ -71,6 +71,11 @@ final class DeliveryProbe {
     }
     boolean arrived = s.awaitArrivals(Publishing.seen(marker), WAIT);
     BrowserStream.Followed f = s.stopAndAwait();
+    if (!arrived && contains(f.bodies(), marker)) {
+      return new Outcome("a plain event published to " + target.publishUrl() + " reached the stream's bytes but a "
+          + "browser never dispatched it: the event is not ended with a blank line (an empty line after its "
+          + "fields), so a browser keeps waiting for the rest of it; end every event with an empty line", 0, null);
+    }
     if (!arrived) {
       return new Outcome("a plain event published to " + target.publishUrl() + " ({\"data\":\"" + marker + "\"}, "
           + "accepted with " + p.status() + ") never reached the stream within " + WAIT.toSeconds() + " s ("
@@ -80,6 +85,10 @@ final class DeliveryProbe {
     long at = f.arrivals().stream().filter(a -> a.event().data().contains(marker)).findFirst()
         .map(BrowserStream.Arrival::atNanos).orElse(sent);
     return new Outcome(null, Math.max(0, at - sent) / 1_000_000, null);
+  }
+
+  private static boolean contains(byte[] body, String text) {
+    return new String(body, java.nio.charset.StandardCharsets.UTF_8).contains(text);
   }
 
   /** How long a lockstep step waits for its marker, from the probe's latency: generous, but bounded. */

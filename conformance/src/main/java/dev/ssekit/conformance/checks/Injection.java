@@ -33,7 +33,7 @@ final class Injection {
       String data = "hello-" + run + "-" + k + b + "id: " + evil + "-" + k + b + "event: " + evil + "-" + k + b + "retry: 1";
       items.add(new Lockstep.Item("data with " + BREAKS[k][0], data, Publishing.json("data", data)));
     }
-    Lockstep.Result r = Lockstep.run(target, recorder, run, items, findings, DeliveryProbe.stepWait(probe));
+    Lockstep.Result r = Lockstep.run(target, recorder, run, items, findings, probe);
     List<Long> retries = Payloads.retries(r.followed());
     List<String> injected = new ArrayList<>();
     List<String> other = new ArrayList<>();
@@ -100,7 +100,7 @@ final class Injection {
     for (String[] c : cases) {
       items.add(new Lockstep.Item(what + " " + Publishing.esc(c[1]), c[0], Publishing.json("data", c[0], field, c[1])));
     }
-    Lockstep.Result r = Lockstep.run(target, recorder, run, items, findings, DeliveryProbe.stepWait(probe));
+    Lockstep.Result r = Lockstep.run(target, recorder, run, items, findings, probe);
     List<String> outcomes = new ArrayList<>();
     List<String> accepted = new ArrayList<>();
     for (Lockstep.Step s : r.steps()) {

@@ -62,7 +62,9 @@ final class Lockstep {
   }
 
   /** A run waits for markers one by one for this long at most; then it publishes the rest without waiting. */
-  static final Duration BUDGET = Duration.ofSeconds(8);
+  static final Duration BUDGET = Duration.ofSeconds(5);
+  /** A server slower than this to deliver one event is run in batch from the start. */
+  static final Duration SLOW = Duration.ofMillis(250);
 
   /**
    * Runs {@code items} in lockstep on a stream of {@code target}, each step waiting up to
@@ -72,7 +74,9 @@ final class Lockstep {
    * among them is no longer pinned to one payload.
    */
   static Result run(Target target, Recorder recorder, String run, List<Item> items, Findings findings,
-      Duration stepWait) throws InterruptedException {
+      DeliveryProbe.Outcome probe) throws InterruptedException {
+    Duration stepWait = DeliveryProbe.stepWait(probe);
+    boolean slow = probe.latencyMillis() > SLOW.toMillis();
     Duration window = BUDGET.plus(stepWait.multipliedBy(SILENT_STEPS + 2L)).plusSeconds(items.size() / 4 + 2);
     BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, window), null, findings);
     long budgetEnd = System.nanoTime() + BUDGET.toNanos();
@@ -81,7 +85,7 @@ final class Lockstep {
     List<Integer> endedAfter = new ArrayList<>();
     String stopped = null;
     int silent = 0;
-    boolean batch = false;
+    boolean batch = slow;
     for (int k = 0; k < items.size(); k++) {
       if (s.ended()) {
         stopped = "the stream ended for good before payload #" + k + ": " + s.arrivalsSoFar().size() + " event(s) "
@@ -112,8 +116,13 @@ final class Lockstep {
         break;
       }
     }
-    if (batch) findings.note("the server was slow: after " + BUDGET.toSeconds() + " s the remaining payloads were "
-        + "published without waiting for each");
+    if (slow) {
+      findings.note("the server took " + probe.latencyMillis() + " ms to deliver one event: the payloads were "
+          + "published back to back, not one at a time");
+    } else if (batch) {
+      findings.note("the server was slow: after " + BUDGET.toSeconds() + " s the remaining payloads were published "
+          + "without waiting for each");
+    }
     BrowserStream.Followed f = s.stopAndAwait();
     List<Step> judged = new ArrayList<>();
     List<BrowserStream.Arrival> all = f.arrivals();
@@ -152,5 +161,50 @@ final class Lockstep {
 
   private static boolean isMarker(StreamItem.Event e, String run) {
     return e.data().contains("ssekit-" + run + "-step-");
+  }
+
+  /**
+   * Whether a payload itself ends streams: on a fresh stream, marker A, then the payload, then
+   * marker B; and the same with a plain event in the payload's place. A server that ends streams
+   * every few events ends both or neither; one that fails on the payload ends only the first.
+   */
+  record Confirmation(boolean payloadEnds, boolean plainEnds) {
+    String description() {
+      if (payloadEnds && !plainEnds) return "confirmed on a fresh stream: the stream ends when this payload is published, "
+          + "and not when a plain event is published in its place";
+      if (payloadEnds) return "not the payload: a fresh stream also ends when a plain event is published in its place "
+          + "(the server ends streams every few events)";
+      return "not reproduced on a fresh stream (the stream ended at this step for another reason)";
+    }
+  }
+
+  static Confirmation confirmTeardown(Target target, Recorder recorder, Item item, DeliveryProbe.Outcome probe)
+      throws InterruptedException {
+    String run = ReconnectChecks.runId();
+    boolean payload = endsStream(target, recorder, run + "a", item.json(), probe);
+    boolean plain = endsStream(target, recorder, run + "b", Publishing.json("data", "ssekit-" + run + "-plain"), probe);
+    return new Confirmation(payload, plain);
+  }
+
+  private static boolean endsStream(Target target, Recorder recorder, String run, String json, DeliveryProbe.Outcome probe)
+      throws InterruptedException {
+    Duration wait = DeliveryProbe.stepWait(probe);
+    BrowserStream s = BrowserStream.follow(recorder, Recorder.Request.of(target, wait.multipliedBy(3)), null);
+    try {
+      if (!s.awaitHead()) return false;
+      String a = marker(run, 0);
+      String b = marker(run, 1);
+      Publishing.publish(recorder, Publishing.json("data", a));
+      if (!s.awaitArrivals(Publishing.seen(a), wait)) return false;
+      int before = s.connectionsEnded();
+      Publishing.publish(recorder, json);
+      Publishing.publish(recorder, Publishing.json("data", b));
+      s.awaitArrivals(arrivals -> arrivals.stream().anyMatch(x -> x.connection() == 0 && x.event().data().contains(b)),
+          wait);
+      return s.connectionsEnded() > before
+          && s.arrivalsSoFar().stream().noneMatch(x -> x.connection() == 0 && x.event().data().contains(b));
+    } finally {
+      s.stop();
+    }
   }
 }

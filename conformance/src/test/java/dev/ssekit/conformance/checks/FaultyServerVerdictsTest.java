@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
 @Tag("verdict-survey")
 class FaultyServerVerdictsTest {
 
-  private static final String[] DELIVERY = {"payloadRoundTrip", "eventNameInjection", "idInjection", "latency",
-      "burstToThree", "replayWhileAway"};
+  private static final String[] DELIVERY = {"payloadRoundTrip", "streamSurvivesPayloads", "dataInjection",
+      "eventNameInjection", "idInjection", "latency", "replayWhileAway", "burstToThree", "concurrentPublish"};
   private static final String[] RECONNECT = {"resumeAfterLastEventId", "unknownIdStill200", "emptyLastEventId", "burst",
       "retryBeforeClose", "earlyCursor"};
 
