@@ -109,7 +109,8 @@ final class Lockstep {
         break;
       }
       if (batch) continue;
-      silent = seen || s.arrivalsSoFar().size() > arrivalsBefore ? 0 : silent + 1;
+      // A step during which the server ended the stream is explained (the client was reconnecting), not silent.
+      silent = seen || s.arrivalsSoFar().size() > arrivalsBefore || s.connectionsEnded() > before ? 0 : silent + 1;
       if (silent >= SILENT_STEPS) {
         stopped = "no event at all arrived for " + SILENT_STEPS + " steps in a row (" + stepWait.toMillis() * SILENT_STEPS
             + " ms): the stream delivers nothing";

@@ -107,8 +107,10 @@ final class Payloads {
       mine.addAll(s.arrived());
     }
     if (mine.isEmpty()) {
+      boolean blind = r.followed().connections().stream().anyMatch(c -> c.index() > 0 && c.lastEventIdSent() == null);
       String why = s.endedDuring() > 0 ? "never arrived: the server ended the stream when it was published, and it was "
-          + "not replayed after the reconnect"
+          + "not replayed after the reconnect" + (blind ? " (the stream had carried no id, so the client reconnected "
+          + "without Last-Event-ID and could not resume)" : "")
           : s.markerSeen() ? "never arrived, although the event published right after it did (dropped)"
           : "never arrived (nor the event published after it)";
       return new Verdict(s, List.of(), null, why);

@@ -1,0 +1,173 @@
+package dev.ssekit.conformance.checks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ssekit.conformance.checks.FaultyServer.Fault;
+import dev.ssekit.conformance.checks.ReconnectDeliveryTestSupport.Outcomes;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Each symptom seen on real servers, reproduced by a {@link FaultyServer} knob on a real socket:
+ * the delivery (and resume) checks name the first cause, blame nothing else, and pass a correct
+ * server that ends its streams and resumes.
+ */
+class DeliveryVerdictsTest {
+
+  private static final List<String> ALL = List.of("payloadRoundTrip", "streamSurvivesPayloads", "dataInjection",
+      "eventNameInjection", "idInjection", "latency", "replayWhileAway", "burstToThree", "concurrentPublish");
+
+  private static Outcomes run(FaultyServer s, String... methods) {
+    Outcomes o = ReconnectDeliveryTestSupport.run(DeliveryChecks.class, s.url(), s.publishUrl(), methods);
+    System.out.println(s.describe() + ":\n" + o);
+    return o;
+  }
+
+  private static void onlyTheseFail(Outcomes o, List<String> failing) {
+    for (String m : ALL) {
+      if (failing.contains(m)) assertThat(o.of(m)).as(m + "\n" + o).startsWith("failed");
+      else assertThat(o.of(m)).as(m + "\n" + o).isEqualTo("passed");
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void jsonEncodedDataIsNamedAsSuchAndBlamesNothingElse() throws Exception {
+    try (FaultyServer s = FaultyServer.builder().fault(Fault.JSON_ENCODED_DATA).build()) {
+      Outcomes o = run(s);
+      onlyTheseFail(o, List.of("payloadRoundTrip"));
+      assertThat(o.of("payloadRoundTrip")).contains("25 of 25").contains("JSON-encoded")
+          .doesNotContain("never arrived");
+      assertThat(o.warnings()).as(o.toString()).isEmpty();
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void aPayloadThatEndsEveryStreamIsItsOwnFinding() throws Exception {
+    // "\u0000" is in one payload only (#21 NUL): publishing it ends every open stream.
+    try (FaultyServer s = FaultyServer.builder().teardownOn("\u0000").build()) {
+      Outcomes o = run(s);
+      for (String m : ALL) {
+        if (m.equals("streamSurvivesPayloads") || m.equals("payloadRoundTrip")) continue;
+        assertThat(o.of(m)).as(m + "\n" + o).isEqualTo("passed");
+      }
+      assertThat(o.warnings()).as(o.toString()).anySatisfy(w -> assertThat(w)
+          .contains("delivery.stream-survives-payloads").contains("#21 NUL").contains("ended the stream"));
+      assertThat(o.warnings()).as(o.toString()).noneSatisfy(w -> assertThat(w).contains("#0 "));
+      // The resumed stream replays the NUL payload (it is in the history), so nothing is lost: the round trip holds.
+      assertThat(o.of("payloadRoundTrip")).as(o.toString()).isEqualTo("passed");
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void aCorrectServerThatEndsItsStreamsEveryFewEventsPasses() throws Exception {
+    try (FaultyServer s = FaultyServer.builder().closeEvery(3).build()) {
+      Outcomes o = run(s, "payloadRoundTrip", "streamSurvivesPayloads", "dataInjection", "latency", "replayWhileAway",
+          "burstToThree");
+      for (String m : List.of("payloadRoundTrip", "streamSurvivesPayloads", "dataInjection", "latency",
+          "replayWhileAway")) {
+        assertThat(o.of(m)).as(m + "\n" + o).isEqualTo("passed");
+      }
+      // 1,000 events 3 at a time is more reconnects than the tool follows: not a failure, and it says why.
+      assertThat(o.of("burstToThree")).as(o.toString()).satisfiesAnyOf(
+          v -> assertThat(v).isEqualTo("passed"),
+          v -> assertThat(v).startsWith("aborted: not judged to the end").contains("without a gap"));
+      assertThat(o.warnings()).as(o.toString()).isEmpty();
+      assertThat(o.notes()).as(o.toString()).anySatisfy(n -> assertThat(n).contains("reconnect"));
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void aLostLeadingSpaceIsExplainedByTheMissingSpaceAfterTheColon() throws Exception {
+    try (FaultyServer s = FaultyServer.builder().fault(Fault.NO_SPACE_AFTER_COLON).build()) {
+      Outcomes o = run(s, "payloadRoundTrip");
+      assertThat(o.of("payloadRoundTrip")).startsWith("failed").contains("A leading space is lost")
+          .contains("no space after the colon").doesNotContain("line break");
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void aLoneCrInDataIsAnInjectionOfIdEventAndRetry() throws Exception {
+    try (FaultyServer s = FaultyServer.builder().fault(Fault.LF_ONLY_SPLIT).build()) {
+      Outcomes o = run(s, "payloadRoundTrip", "dataInjection");
+      assertThat(o.of("dataInjection")).startsWith("failed").contains("lone CR").contains("the event type")
+          .contains("the id").contains("retry: 1");
+      assertThat(o.of("payloadRoundTrip")).startsWith("failed").contains("A CR inside the data was written raw");
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void eventsWithoutABlankLineAreNamedOnceAndTheOtherChecksStandAside() throws Exception {
+    try (FaultyServer s = FaultyServer.builder().fault(Fault.MISSING_BLANK_LINE).build()) {
+      long t0 = System.nanoTime();
+      Outcomes o = run(s);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(o.of("payloadRoundTrip")).startsWith("failed").contains("blank line");
+      for (String m : ALL.subList(1, ALL.size())) {
+        assertThat(o.of(m)).as(m + "\n" + o).startsWith("aborted: not judged").contains("delivery.payload-round-trip");
+      }
+      System.out.println("MISSING_BLANK_LINE: delivery checks took " + ms + " ms");
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void ignoredLastEventIdAndPerConnectionIdsAreToldApart() throws Exception {
+    try (FaultyServer ignored = FaultyServer.builder().fault(Fault.IGNORE_LAST_EVENT_ID).build();
+        FaultyServer perConnection = FaultyServer.builder().fault(Fault.IDS_PER_CONNECTION).build()) {
+      Outcomes a = run(ignored, "replayWhileAway");
+      assertThat(a.of("replayWhileAway")).startsWith("failed").contains("ignores Last-Event-ID")
+          .doesNotContain("start again");
+      Outcomes b = run(perConnection, "replayWhileAway");
+      assertThat(b.of("replayWhileAway")).startsWith("failed").contains("ids start again")
+          .contains("numbers ids per connection");
+      Outcomes r = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, ignored.url(), ignored.publishUrl(),
+          "resumeAfterLastEventId");
+      assertThat(r.of("resumeAfterLastEventId")).as(r.toString()).startsWith("failed")
+          .contains("none of the 3 events this check published while the client was away");
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void repeatsAreNamedAsRepeats() throws Exception {
+    try (FaultyServer at = FaultyServer.builder().fault(Fault.REPLAY_AT_ID).build()) {
+      Outcomes o = run(at, "replayWhileAway");
+      assertThat(o.of("replayWhileAway")).startsWith("failed").contains("event 0, which the client already had, was sent again");
+    }
+  }
+
+  @Test
+  @Timeout(180)
+  void concurrentPublishingFindsWhatBackToBackPublishingMisses() throws Exception {
+    try (FaultyServer drop = FaultyServer.builder().fault(Fault.DROP_UNDER_CONCURRENCY).build();
+        FaultyServer reorder = FaultyServer.builder().fault(Fault.REORDER_UNDER_CONCURRENCY).build()) {
+      Outcomes d = run(drop, "burstToThree", "concurrentPublish");
+      assertThat(d.of("burstToThree")).as(d.toString()).isEqualTo("passed");
+      assertThat(d.of("concurrentPublish")).as(d.toString()).startsWith("failed").contains("missing");
+      Outcomes r = run(reorder, "burstToThree", "concurrentPublish");
+      assertThat(r.of("burstToThree")).as(r.toString()).isEqualTo("passed");
+      assertThat(r.of("concurrentPublish")).as(r.toString()).startsWith("failed").contains("different orders");
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void aBufferingServerWarnsForLatencyAndNothingElse() throws Exception {
+    try (FaultyServer s = FaultyServer.builder().fault(Fault.BUFFERED).build()) {
+      long t0 = System.nanoTime();
+      Outcomes o = run(s);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      onlyTheseFail(o, List.of());
+      assertThat(o.warnings()).as(o.toString()).singleElement().asString().contains("delivery.latency")
+          .contains("buffered");
+      System.out.println("BUFFERED: delivery checks took " + ms + " ms");
+    }
+  }
+}
