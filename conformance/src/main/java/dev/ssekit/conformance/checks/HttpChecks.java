@@ -258,9 +258,9 @@ public class HttpChecks {
       summary = "HTTP/2 is offered (over HTTP/1.1 a browser holds at most six streams per origin)")
   void h2Offered(Target target, Findings f) throws Exception {
     if (!target.url().getScheme().equalsIgnoreCase("https")) {
-      f.violation("plain http means HTTP/1.1: a browser allows six connections per origin, so a seventh tab with"
+      // Browsers speak HTTP/2 over TLS only, so this holds for every plain-http server: an advisory, not a warning.
+      f.info("plain http means HTTP/1.1: a browser allows six connections per origin, so a seventh tab with"
           + " an EventSource stalls; serve over https with HTTP/2");
-      return;
     }
     H2Attempt attempt = h2(target, f);
     if (attempt.refused() != null) {
