@@ -10,7 +10,7 @@ import java.util.List;
 public final class CheckClasses {
 
   private static final String[] NAMES = {"HttpChecks", "FramingChecks", "FieldChecks", "ReconnectChecks",
-      "DeliveryChecks", "LifecycleChecks"};
+      "DeliveryChecks", "LifecycleChecks", "ReleaseChecks"};
 
   private CheckClasses() {}
 

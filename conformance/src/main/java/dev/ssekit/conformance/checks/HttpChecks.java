@@ -63,9 +63,11 @@ public class HttpChecks {
     String type = r.header("Content-Type");
     f.evidence("Content-Type: " + type);
     if (r.status() != 200) f.notApplicable("the status is " + r.status() + ", not a stream (http.status-200 reports it)");
-    f.assertThat(type).as("Content-Type (without one a browser fails the connection for good)").isNotNull();
-    f.assertThat(essence(type)).as("the media type of Content-Type %s (anything but text/event-stream makes a browser"
-        + " fail the connection for good)", Findings.escape(type)).isEqualTo("text/event-stream");
+    // The descriptions are the messages (the comparison goes to the evidence): they name what was seen.
+    f.assertThat(type).as("the stream has no Content-Type: without one a browser fails the connection for good")
+        .isNotNull();
+    f.assertThat(essence(type)).as("Content-Type is %s, not text/event-stream: a browser fails the connection for"
+        + " good", Findings.escape(type)).isEqualTo("text/event-stream");
   }
 
   static String essence(String contentType) {
@@ -115,8 +117,8 @@ public class HttpChecks {
     String cl = r.header("Content-Length");
     if (cl != null) f.evidence("Content-Length: " + cl);
     if (r.status() != 200) return;
-    f.assertThat(cl).as("Content-Length of the stream (a length makes the body finite: clients see the stream end and"
-        + " reconnect in a loop)").isNull();
+    f.assertThat(cl).as("the stream has Content-Length: %s: a length makes the body finite, so clients see the stream"
+        + " end and reconnect in a loop", cl).isNull();
   }
 
   @SseCheck(id = "http.headers-promptly", severity = Severity.SHOULD, rule = "H-06", spec = Spec.PROCESSING,
@@ -212,10 +214,13 @@ public class HttpChecks {
       String variant = accept.isEmpty() ? "without Accept" : "with Accept: " + accept;
       String answer = r.responded() ? r.status() + " " + r.header("Content-Type") : "no response (" + noResponse(r) + ")";
       f.evidence(variant + " → " + answer);
-      String why = variant + " (EventSource polyfills and non-browser clients send such requests)";
-      f.assertThat(r.status()).as("the status %s", why).isEqualTo(200);
+      String why = " (EventSource polyfills and non-browser clients send such requests)";
+      f.assertThat(r.status()).as("%s the server answered %s, not 200%s", variant, answer, why).isEqualTo(200);
       String type = r.header("Content-Type");
-      f.assertThat(type == null ? null : essence(type)).as("the media type %s", why).isEqualTo("text/event-stream");
+      f.assertThat(type == null ? null : essence(type))
+          .as("%s the server answered Content-Type %s, not text/event-stream%s", variant,
+              type == null ? "(none)" : Findings.escape(type), why)
+          .isEqualTo("text/event-stream");
     }
   }
 
@@ -258,9 +263,9 @@ public class HttpChecks {
       summary = "HTTP/2 is offered (over HTTP/1.1 a browser holds at most six streams per origin)")
   void h2Offered(Target target, Findings f) throws Exception {
     if (!target.url().getScheme().equalsIgnoreCase("https")) {
-      f.violation("plain http means HTTP/1.1: a browser allows six connections per origin, so a seventh tab with"
+      // Browsers speak HTTP/2 over TLS only, so this holds for every plain-http server: an advisory, not a warning.
+      f.info("plain http means HTTP/1.1: a browser allows six connections per origin, so a seventh tab with"
           + " an EventSource stalls; serve over https with HTTP/2");
-      return;
     }
     H2Attempt attempt = h2(target, f);
     if (attempt.refused() != null) {

@@ -78,12 +78,15 @@ public final class SseExtension implements ExecutionCondition, BeforeEachCallbac
   }
 
   /**
-   * A check that cannot talk to the server (an I/O error) has found a problem of the server's, with
-   * the check's severity: a MUST fails, a SHOULD or MAY warns. Anything else propagates.
+   * A check that ended as an advisory ({@link Findings#info}) passed: its advisory is already
+   * published. A check that cannot talk to the server (an I/O error) has found a problem of the
+   * server's, with the check's severity: a MUST fails, a SHOULD or MAY warns. Anything else
+   * propagates.
    */
   @Override
   public void handleTestExecutionException(ExtensionContext context, Throwable throwable) throws Throwable {
     Optional<SseCheck> c = check(context);
+    if (throwable instanceof Findings.Advisory && c.isPresent()) return;
     // Only I/O itself: an exception that merely wraps one is a bug in the check, reported as such.
     Throwable io = throwable instanceof java.io.UncheckedIOException ? throwable.getCause() : throwable;
     if (c.isEmpty() || !(io instanceof java.io.IOException)) throw throwable;

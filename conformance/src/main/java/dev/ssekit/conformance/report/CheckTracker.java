@@ -20,8 +20,9 @@ import org.junit.platform.launcher.TestPlan;
 
 /**
  * Turns the launcher's events into {@link CheckResult}s: remembers each running check's report
- * entries (its identity, evidence, notes and warnings) and, when it ends, maps the JUnit outcome
- * to a check status. Both {@link ResultCollector} and {@link ConsoleReporter} own one, so each
+ * entries (its identity, evidence, notes, warnings and advisories) and, when it ends, maps the
+ * JUnit outcome to a check status (a passed check that warned is warned; one that ended with an
+ * advisory is info) and takes the severity and message of the violation that decided it. Both {@link ResultCollector} and {@link ConsoleReporter} own one, so each
  * listener stands alone. Thread-safe: checks run in parallel and report from their own threads.
  */
 final class CheckTracker {
@@ -128,6 +129,7 @@ final class CheckTracker {
     List<String> evidence = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
+    List<String> advisories = new ArrayList<>();
     for (Map<String, String> e : entries) {
       if (e.containsKey(Findings.KEY_ID)) {
         meta = e;
@@ -138,23 +140,16 @@ final class CheckTracker {
           case Findings.KEY_EVIDENCE -> evidence.add(kv.getValue());
           case Findings.KEY_NOTE -> notes.add(kv.getValue());
           case Findings.KEY_WARNING -> warnings.add(kv.getValue());
+          case Findings.KEY_INFO -> advisories.add(kv.getValue());
           // An entry from a plain TestReporter: keep it, so nothing published is lost.
           default -> notes.add(kv.getKey() + ": " + kv.getValue());
         }
       }
     }
 
-    if (status == Status.PASSED && !warnings.isEmpty()) {
-      status = Status.WARNED;
-      message = String.join("\n", warnings);
-    } else if (!warnings.isEmpty()) {
-      // A check that warned and then failed or stopped: the warnings still matter.
-      for (String w : warnings) notes.add("warning: " + w);
-    }
-
     String id;
     String category;
-    Severity severity;
+    Severity declared;
     String spec;
     String rule;
     String summary;
@@ -162,7 +157,7 @@ final class CheckTracker {
     if (meta != null) {
       id = meta.get(Findings.KEY_ID);
       category = CheckResult.categoryOf(id);
-      severity = severity(meta.get(Findings.KEY_SEVERITY));
+      declared = severity(meta.get(Findings.KEY_SEVERITY));
       spec = meta.get(Findings.KEY_SPEC);
       rule = meta.get(Findings.KEY_RULE);
       summary = meta.get(Findings.KEY_SUMMARY);
@@ -170,20 +165,64 @@ final class CheckTracker {
       // Disabled checks never run, so they publish nothing: their identity comes from the annotation.
       id = annotation.id();
       category = CheckResult.categoryOf(id);
-      severity = annotation.severity();
+      declared = annotation.severity();
       spec = annotation.spec();
       rule = annotation.rule();
       summary = annotation.summary();
     } else {
       id = fallbackId(test);
       category = CheckResult.OTHER;
-      severity = null;
+      declared = null;
       spec = null;
       rule = null;
       summary = test.getDisplayName();
     }
+
+    // The reported severity is the one the deciding violation was found at.
+    Severity severity = declared;
+    List<Finding> warned = warnings.stream().map(w -> Finding.of(w, id)).toList();
+    if (status == Status.FAILED && failure instanceof AssertionError) {
+      Finding f = Finding.of(message, id);
+      message = f.message();
+      if (f.severity() != null) severity = f.severity();
+    }
+    if (status == Status.PASSED && !warned.isEmpty()) {
+      status = Status.WARNED;
+      message = String.join("\n", warned.stream().map(Finding::message).toList());
+      // Several warnings: the most binding one decides.
+      severity = warned.stream().map(Finding::severity).filter(java.util.Objects::nonNull)
+          .min(java.util.Comparator.naturalOrder()).orElse(declared);
+      for (String a : advisories) notes.add("info: " + a);
+    } else if (status == Status.PASSED && !advisories.isEmpty()) {
+      status = Status.INFO;
+      message = String.join("\n", advisories);
+    } else {
+      // A check that warned and then failed or stopped: the warnings still matter.
+      for (Finding w : warned) {
+        notes.add("warning" + (w.severity() == null ? "" : " (" + w.severity() + ")") + ": " + w.message());
+      }
+      for (String a : advisories) notes.add("info: " + a);
+    }
     return new CheckResult(id, category, severity, status, message, evidence, notes, spec, rule, summary,
-        durationMs);
+        durationMs, declared);
+  }
+
+  /**
+   * A violation's text split into the severity it was found at and its message: {@link Findings}
+   * writes {@code [SEVERITY check-id] message}.
+   *
+   * @param severity the severity named in the prefix, or null when the text has none
+   * @param message the text without the prefix
+   */
+  record Finding(Severity severity, String message) {
+    static Finding of(String text, String id) {
+      if (text == null || id == null) return new Finding(null, text);
+      for (Severity s : Severity.values()) {
+        String prefix = "[" + s + " " + id + "] ";
+        if (text.startsWith(prefix)) return new Finding(s, text.substring(prefix.length()));
+      }
+      return new Finding(null, text);
+    }
   }
 
   private static SseCheck annotation(TestIdentifier test) {

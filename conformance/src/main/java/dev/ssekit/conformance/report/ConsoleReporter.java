@@ -14,7 +14,8 @@ import org.junit.platform.launcher.TestPlan;
 
 /**
  * Prints progress as checks finish, one line each ({@code FAIL  id  message}, cut to the width),
- * and at the end a {@link #printSummary summary} that fits a screen. Text a server could have
+ * and at the end a {@link #printSummary summary} that fits a screen: the counts (advisories as
+ * {@code info}), the failed, warned and info checks, and the verdict, which advisories never change. Text a server could have
  * influenced is printed with control characters escaped, so it cannot drive the terminal.
  *
  * <p>Thread-safe: lines from checks finishing in parallel are printed whole, one at a time.
@@ -110,8 +111,8 @@ public final class ConsoleReporter implements TestExecutionListener {
   }
 
   /**
-   * Prints the end-of-run summary: the counts and verdict, each failed and warned check with its
-   * message in at most two lines, internal errors, and where the reports are.
+   * Prints the end-of-run summary: the counts and verdict, each failed and warned check (with the
+   * severity its status was decided at) and each advisory with its message in at most two lines, internal errors, and where the reports are.
    *
    * @param report the run
    * @param reportDir the directory the reports were written to, or null when none were written
@@ -122,11 +123,12 @@ public final class ConsoleReporter implements TestExecutionListener {
     lines.add("");
     lines.add(Text.cut(Text.printable(report.toolName() + " " + report.toolVersion() + " against " + report.url()
         + (report.publishUrl() == null ? "" : " (publish " + report.publishUrl() + ")")), width));
-    lines.add(String.format(Locale.ROOT, "%d checks in %s: %d passed, %d failed, %d warned, %d skipped",
-        s.total(), duration(report.durationMs()), s.passed(), s.failed(), s.warned(), s.skipped()));
+    lines.add(String.format(Locale.ROOT, "%d checks in %s: %d passed, %d failed, %d warned, %d skipped, %d info",
+        s.total(), duration(report.durationMs()), s.passed(), s.failed(), s.warned(), s.skipped(), s.info()));
 
     List<CheckResult> listed = new ArrayList<>(report.checks(Status.FAILED));
     listed.addAll(report.checks(Status.WARNED));
+    listed.addAll(report.checks(Status.INFO));
     int shown = 0;
     Status section = null;
     for (CheckResult c : listed) {
@@ -136,11 +138,19 @@ public final class ConsoleReporter implements TestExecutionListener {
       }
       if (c.status() != section) {
         section = c.status();
-        int n = section == Status.FAILED ? s.failed() : s.warned();
+        int n = switch (section) {
+          case FAILED -> s.failed();
+          case WARNED -> s.warned();
+          default -> s.info();
+        };
         lines.add("");
-        lines.add((section == Status.FAILED ? "Failed" : "Warned") + " (" + n + "):");
+        lines.add(switch (section) {
+          case FAILED -> "Failed";
+          case WARNED -> "Warned";
+          default -> "Info, neither warnings nor failures";
+        } + " (" + n + "):");
       }
-      lines.add("  " + marked(c.status().mark(), colourOf(c.status()), Text.printable(c.id()), width - 2));
+      lines.add("  " + marked(c.status().mark(), colourOf(c.status()), Text.printable(c.id()) + severity(c), width - 2));
       String indent = "        ";
       for (String l : Text.wrap(Text.printable(Text.firstLine(message(c))), width - indent.length(), 2)) {
         lines.add(indent + l);
@@ -172,16 +182,23 @@ public final class ConsoleReporter implements TestExecutionListener {
   private String verdict(RunReport report, RunReport.Summary s) {
     if (!report.problems().isEmpty()) return paint("31", "ERROR: the suite could not run every check");
     if (s.failed() > 0) return paint("31", "FAILED: " + s.failed() + (s.failed() == 1 ? " check" : " checks") + " failed");
-    if (s.passed() + s.warned() == 0) return paint("33", "NOTHING RAN: every check was skipped");
+    if (s.passed() + s.warned() + s.info() == 0) return paint("33", "NOTHING RAN: every check was skipped");
     return paint("32", "PASSED" + (s.warned() == 0 ? "" : " with " + s.warned() + (s.warned() == 1 ? " warning" : " warnings")));
   }
 
-  /** The message without the "[SEVERITY id] " prefix Findings adds: the id is already on the line. */
+  /** The message (the id is already on the line, the severity in the summary). */
   private static String message(CheckResult c) {
-    String m = c.message();
-    if (m == null) return "";
-    String prefix = "[" + c.severity() + " " + c.id() + "] ";
-    return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
+    return c.message() == null ? "" : c.message();
+  }
+
+  /**
+   * For the summary's failed and warned checks: the severity the status was decided at, and the
+   * declared one when it differs ({@code " (SHOULD, declared MUST)"}); empty for other statuses.
+   */
+  private static String severity(CheckResult c) {
+    if (c.severity() == null || c.status() != Status.FAILED && c.status() != Status.WARNED) return "";
+    boolean differs = c.declaredSeverity() != null && c.declaredSeverity() != c.severity();
+    return " (" + c.severity() + (differs ? ", declared " + c.declaredSeverity() : "") + ")";
   }
 
   private static String colourOf(Status status) {
@@ -190,6 +207,7 @@ public final class ConsoleReporter implements TestExecutionListener {
       case FAILED -> "31";
       case WARNED -> "33";
       case SKIPPED -> "90";
+      case INFO -> "36";
     };
   }
 

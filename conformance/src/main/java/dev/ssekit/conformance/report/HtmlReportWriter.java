@@ -16,9 +16,10 @@ import java.util.Map;
 /**
  * Writes {@code conformance.html}: one self-contained page (inline CSS and SVG, no scripts, fonts
  * or links to fetch), readable offline and printable. It shows the summary first (target, time,
- * counts and a chart), then the failed and warned checks, then every other check grouped by
- * category. Each check shows its id, severity, status, summary, message, evidence, notes and a
- * link to its rule.
+ * counts and a chart), then the failed and warned checks, then the advisories (status
+ * {@code info}), then every other check grouped by category. Each check shows its id, severity
+ * (the one its status was decided at, and the declared one when they differ), status, summary,
+ * message, evidence, notes and a link to its rule.
  *
  * <p>Everything a server could influence (messages, evidence, notes, URLs) is HTML-escaped,
  * including quotes, and links are only made for http and https URLs.
@@ -31,10 +32,10 @@ public final class HtmlReportWriter implements ReportWriter {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'", Locale.ROOT);
 
   private static final String CSS = """
-      :root { --pass: #1b7f3b; --fail: #c62828; --warn: #b86e00; --skip: #6b7280; --fg: #1f2328; --muted: #59636e;
+      :root { --pass: #1b7f3b; --fail: #c62828; --warn: #b86e00; --skip: #6b7280; --info: #0b62c4; --fg: #1f2328; --muted: #59636e;
               --bg: #ffffff; --panel: #f6f8fa; --line: #d1d9e0; --code: #eef1f4; }
       @media (prefers-color-scheme: dark) {
-        :root { --pass: #3fb950; --fail: #f85149; --warn: #d29922; --skip: #8b949e; --fg: #e6edf3; --muted: #9198a1;
+        :root { --pass: #3fb950; --fail: #f85149; --warn: #d29922; --skip: #8b949e; --info: #58a6ff; --fg: #e6edf3; --muted: #9198a1;
                 --bg: #0d1117; --panel: #151b23; --line: #3d444d; --code: #1f2630; }
       }
       * { box-sizing: border-box; }
@@ -59,6 +60,7 @@ public final class HtmlReportWriter implements ReportWriter {
       .counts li { text-align: center; } .counts b { display: block; font-size: 1.6rem; line-height: 1.1; }
       .counts .passed b { color: var(--pass); } .counts .failed b { color: var(--fail); }
       .counts .warned b { color: var(--warn); } .counts .skipped b { color: var(--skip); }
+      .counts .info b { color: var(--info); }
       table.categories { border-collapse: collapse; margin-top: 1rem; font-size: .92rem; }
       table.categories th, table.categories td { padding: .25rem .9rem; border-bottom: 1px solid var(--line); text-align: right; }
       table.categories th:first-child, table.categories td:first-child { text-align: left; }
@@ -67,6 +69,7 @@ public final class HtmlReportWriter implements ReportWriter {
                       background: var(--bg); }
       details.check.passed { border-left-color: var(--pass); } details.check.failed { border-left-color: var(--fail); }
       details.check.warned { border-left-color: var(--warn); } details.check.skipped { border-left-color: var(--skip); }
+      details.check.info { border-left-color: var(--info); }
       details.check > summary { cursor: pointer; padding: .45rem .75rem; display: flex; flex-wrap: wrap; gap: .5rem; align-items: baseline; }
       details.check > summary .what { color: var(--muted); flex: 1 1 20rem; }
       details.check .body { padding: 0 .9rem .8rem; }
@@ -74,6 +77,7 @@ public final class HtmlReportWriter implements ReportWriter {
                letter-spacing: .04em; color: #fff; border-radius: 4px; padding: .05rem .4rem; }
       .badge.passed { background: var(--pass); } .badge.failed { background: var(--fail); }
       .badge.warned { background: var(--warn); } .badge.skipped { background: var(--skip); }
+      .badge.info { background: var(--info); }
       .sev { font-size: .75rem; font-weight: 600; border: 1px solid var(--line); border-radius: 4px; padding: 0 .35rem; color: var(--muted); }
       .message { white-space: pre-wrap; overflow-wrap: anywhere; margin: .6rem 0 0; }
       .meta { color: var(--muted); font-size: .85rem; margin: .8rem 0 0; }
@@ -115,6 +119,7 @@ public final class HtmlReportWriter implements ReportWriter {
     count(h, "failed", s.failed());
     count(h, "warned", s.warned());
     count(h, "skipped", s.skipped());
+    count(h, "info", s.info());
     h.append("</ul>\n</div>\n<dl>\n");
     dt(h, "Target", "<code>" + Text.html(report.url()) + "</code>");
     dt(h, "Publish URL", report.publishUrl() == null ? "<span class=\"empty\">none (delivery checks skipped)</span>"
@@ -144,6 +149,15 @@ public final class HtmlReportWriter implements ReportWriter {
     for (CheckResult c : attention) check(h, c, true);
     h.append("</section>\n");
 
+    List<CheckResult> advisories = report.checks(Status.INFO);
+    if (!advisories.isEmpty()) {
+      h.append("<section id=\"advisories\">\n<h2>Advisories (").append(advisories.size()).append(")</h2>\n")
+          .append("<p class=\"meta\">Neither warnings nor failures: advice that applies to nearly every server of")
+          .append(" this kind.</p>\n");
+      for (CheckResult c : advisories) check(h, c, true);
+      h.append("</section>\n");
+    }
+
     h.append("<section id=\"by-category\">\n<h2>Other checks by category</h2>\n");
     boolean any = false;
     for (Map.Entry<String, List<CheckResult>> e : categories(report).entrySet()) {
@@ -160,7 +174,8 @@ public final class HtmlReportWriter implements ReportWriter {
 
     h.append("<footer>Generated by ").append(Text.html(report.toolName() + " " + report.toolVersion()))
         .append(". Statuses: a MUST violation fails; a SHOULD or MAY violation warns (SHOULD fails with --strict); ")
-        .append("a check that does not apply is skipped with the reason.</footer>\n");
+        .append("an advisory (info) is neither, whatever the strictness; a check that does not apply is skipped with")
+        .append(" the reason. A check's severity is the one its status was decided at.</footer>\n");
     h.append("</main>\n</body>\n</html>\n");
     return h.toString();
   }
@@ -174,7 +189,7 @@ public final class HtmlReportWriter implements ReportWriter {
     } else if (s.failed() > 0) {
       cls = "failed";
       text = "Failed: " + s.failed() + (s.failed() == 1 ? " check failed" : " checks failed");
-    } else if (s.passed() + s.warned() == 0) {
+    } else if (s.passed() + s.warned() + s.info() == 0) {
       cls = "error";
       text = "No check ran";
     } else {
@@ -184,18 +199,18 @@ public final class HtmlReportWriter implements ReportWriter {
     h.append("<p class=\"verdict ").append(cls).append("\">").append(Text.html(text)).append("</p>\n");
   }
 
-  /** A donut of the four counts: one circle per status, each stroked over its share of the ring. */
+  /** A donut of the five counts: one circle per status, each stroked over its share of the ring. */
   private static void chart(StringBuilder h, RunReport.Summary s) {
     int total = s.total();
     h.append("<svg width=\"140\" height=\"140\" viewBox=\"0 0 42 42\" role=\"img\" aria-label=\"")
         .append(s.passed()).append(" passed, ").append(s.failed()).append(" failed, ").append(s.warned())
-        .append(" warned, ").append(s.skipped()).append(" skipped\">\n")
+        .append(" warned, ").append(s.skipped()).append(" skipped, ").append(s.info()).append(" info\">\n")
         // r = 100 / (2 pi): the ring's circumference is 100, so dash lengths are percentages.
         .append("<circle cx=\"21\" cy=\"21\" r=\"15.9155\" fill=\"none\" stroke=\"var(--line)\" stroke-width=\"5\"/>\n");
     double offset = 25; // start at 12 o'clock
-    int[] counts = {s.passed(), s.failed(), s.warned(), s.skipped()};
-    String[] colours = {"var(--pass)", "var(--fail)", "var(--warn)", "var(--skip)"};
-    String[] names = {"passed", "failed", "warned", "skipped"};
+    int[] counts = {s.passed(), s.failed(), s.warned(), s.skipped(), s.info()};
+    String[] colours = {"var(--pass)", "var(--fail)", "var(--warn)", "var(--skip)", "var(--info)"};
+    String[] names = {"passed", "failed", "warned", "skipped", "info"};
     for (int i = 0; i < counts.length && total > 0; i++) {
       if (counts[i] == 0) continue;
       double share = 100.0 * counts[i] / total;
@@ -229,10 +244,10 @@ public final class HtmlReportWriter implements ReportWriter {
     Map<String, List<CheckResult>> by = categories(report);
     if (by.isEmpty()) return;
     h.append("<table class=\"categories\">\n<thead><tr><th>Category</th><th>Passed</th><th>Failed</th>")
-        .append("<th>Warned</th><th>Skipped</th></tr></thead>\n<tbody>\n");
+        .append("<th>Warned</th><th>Skipped</th><th>Info</th></tr></thead>\n<tbody>\n");
     for (Map.Entry<String, List<CheckResult>> e : by.entrySet()) {
       h.append("<tr><td>").append(Text.html(e.getKey())).append("</td>");
-      for (Status st : List.of(Status.PASSED, Status.FAILED, Status.WARNED, Status.SKIPPED)) {
+      for (Status st : List.of(Status.PASSED, Status.FAILED, Status.WARNED, Status.SKIPPED, Status.INFO)) {
         long n = e.getValue().stream().filter(c -> c.status() == st).count();
         h.append(n == 0 ? "<td class=\"zero\">" : "<td>").append(n).append("</td>");
       }
@@ -246,7 +261,13 @@ public final class HtmlReportWriter implements ReportWriter {
     h.append("<details class=\"check ").append(st).append("\" id=\"check-").append(Text.html(c.id())).append('"')
         .append(open ? " open" : "").append(">\n<summary><span class=\"badge ").append(st).append("\">")
         .append(c.status().mark()).append("</span> <code>").append(Text.html(c.id())).append("</code>");
-    if (c.severity() != null) h.append(" <span class=\"sev\">").append(c.severity()).append("</span>");
+    if (c.severity() != null) {
+      h.append(" <span class=\"sev\">").append(c.severity());
+      if (c.declaredSeverity() != null && c.declaredSeverity() != c.severity()) {
+        h.append(" (declared ").append(c.declaredSeverity()).append(')');
+      }
+      h.append("</span>");
+    }
     if (c.summary() != null) h.append(" <span class=\"what\">").append(Text.html(c.summary())).append("</span>");
     h.append("</summary>\n<div class=\"body\">\n");
     if (c.message() != null) h.append("<p class=\"message\">").append(Text.html(c.message())).append("</p>\n");

@@ -14,13 +14,17 @@ import java.io.OutputStream;
  * <pre>
  * { "tool": {"name", "version"}, "target": {"url", "publishUrl"},
  *   "startedAt", "durationMs",
- *   "summary": {"passed", "failed", "warned", "skipped"},
- *   "checks": [ {"id", "category", "severity", "status", "message", "evidence", "spec",
- *                "summary", "rule", "notes", "durationMs"} ] }
+ *   "summary": {"passed", "failed", "warned", "skipped", "info"},
+ *   "checks": [ {"id", "category", "severity", "declaredSeverity", "status", "message", "evidence",
+ *                "spec", "summary", "rule", "notes", "durationMs"} ] }
  * </pre>
  *
- * {@code startedAt} is an ISO-8601 instant; {@code status} is lower-case; {@code message},
- * {@code evidence} (the entries joined with {@code "\n"}), {@code severity}, {@code spec} and
+ * {@code startedAt} is an ISO-8601 instant; {@code status} is lower-case ({@code passed},
+ * {@code failed}, {@code warned}, {@code skipped} or {@code info}: an advisory that is neither a
+ * warning nor a failure). {@code severity} is the severity the status was decided at (the
+ * deciding violation's, which can be below the check's own), {@code declaredSeverity} the check's
+ * own; {@code message} carries no {@code [SEVERITY id]} prefix. {@code message},
+ * {@code evidence} (the entries joined with {@code "\n"}), {@code severity}, {@code declaredSeverity}, {@code spec} and
  * {@code publishUrl} are null when absent. Each check also carries {@code summary}, {@code rule},
  * {@code notes} (an array) and {@code durationMs}. When the suite itself failed somewhere outside
  * a check, a top-level {@code "errors": [{"source", "message"}]} says where; it is absent
@@ -69,12 +73,14 @@ public final class JsonReportWriter implements ReportWriter {
     summary.put("failed", s.failed());
     summary.put("warned", s.warned());
     summary.put("skipped", s.skipped());
+    summary.put("info", s.info());
     ArrayNode checks = root.putArray("checks");
     for (CheckResult c : report.checks()) {
       ObjectNode o = checks.addObject();
       o.put("id", Text.clean(c.id()));
       o.put("category", Text.clean(c.category()));
       o.put("severity", c.severity() == null ? null : c.severity().name());
+      o.put("declaredSeverity", c.declaredSeverity() == null ? null : c.declaredSeverity().name());
       o.put("status", c.status().label());
       o.put("message", Text.clean(c.message()));
       o.put("evidence", Text.clean(c.evidenceText()));

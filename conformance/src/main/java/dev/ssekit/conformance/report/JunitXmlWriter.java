@@ -18,10 +18,13 @@ import javax.xml.stream.XMLStreamWriter;
  *
  * <p>It agrees with the exit status: a {@code <failure>} appears exactly for the checks that
  * failed, so a CI system sees failures exactly when the run exits 1. A warned check is a passing
- * test case whose warning is in its {@code <system-out>}; a skipped check carries
+ * test case whose warning is in its {@code <system-out>} ({@code WARNING: ...}), and so is a check
+ * that ended with an advisory ({@code INFO: ...}); a skipped check carries
  * {@code <skipped message="reason"/>}. Failures of the suite itself (a check class that could not
  * start) are {@code <error>} test cases under {@code classname="ssekit.internal"}, matching the
- * internal-error exit status 2. Characters XML 1.0 cannot hold are removed.
+ * internal-error exit status 2. Each test case's output starts with the id, the severity its
+ * status was decided at (and the declared one when they differ) and the rule. Characters XML 1.0
+ * cannot hold are removed.
  */
 public final class JunitXmlWriter implements ReportWriter {
 
@@ -108,7 +111,7 @@ public final class JunitXmlWriter implements ReportWriter {
       throws XMLStreamException {
     xml.writeAttribute("name", SUITE_NAME);
     xml.writeAttribute("tests", Integer.toString(tests));
-    // Warned checks passed: they are not failures unless --strict turned them into failures.
+    // Warned and info checks passed: they are not failures unless --strict turned warnings into failures.
     xml.writeAttribute("failures", Integer.toString(s.failed()));
     xml.writeAttribute("errors", Integer.toString(errors));
     xml.writeAttribute("skipped", Integer.toString(s.skipped()));
@@ -130,8 +133,10 @@ public final class JunitXmlWriter implements ReportWriter {
     xml.writeAttribute("time", seconds(c.durationMs()));
 
     StringBuilder out = new StringBuilder();
-    line(out, c.id() + (c.severity() == null ? "" : " (" + c.severity() + (c.rule().equals("-") ? "" : " " + c.rule()) + ")")
-        + (c.summary() == null ? "" : ": " + c.summary()));
+    String declared = c.declaredSeverity() == null || c.declaredSeverity() == c.severity() ? ""
+        : ", declared " + c.declaredSeverity();
+    line(out, c.id() + (c.severity() == null ? "" : " (" + c.severity() + (c.rule().equals("-") ? "" : " " + c.rule())
+        + declared + ")") + (c.summary() == null ? "" : ": " + c.summary()));
     if (c.spec() != null) line(out, "Spec: " + c.spec());
     if (c.status() == Status.FAILED) {
       xml.writeCharacters("\n      ");
@@ -149,8 +154,11 @@ public final class JunitXmlWriter implements ReportWriter {
         xml.writeAttribute("message", Text.xml(Text.firstLine(c.message())));
         if (c.message() != null) line(out, "Skipped: " + c.message());
       }
-      if (c.status() == Status.WARNED) {
+      if (c.status() == Status.WARNED && c.message() != null) {
         for (String w : c.message().split("\n", -1)) line(out, "WARNING: " + w);
+      }
+      if (c.status() == Status.INFO && c.message() != null) {
+        for (String i : c.message().split("\n", -1)) line(out, "INFO: " + i);
       }
       if (!c.evidence().isEmpty()) {
         line(out, "Evidence:");

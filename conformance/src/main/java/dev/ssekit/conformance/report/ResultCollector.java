@@ -16,7 +16,8 @@ import org.junit.platform.launcher.TestPlan;
  * published as report entries, and makes the {@link RunReport} the report writers read.
  *
  * <p>Status mapping: a check that succeeded is {@code passed}, or {@code warned} when it published
- * an {@code ssekit.warning}; one that failed is {@code failed} with the failure's message; one that
+ * an {@code ssekit.warning}, or {@code info} when it ended with an {@code ssekit.info} advisory
+ * (and no warning); one that failed is {@code failed} with the failure's message; one that
  * was aborted (a failed assumption: the check does not apply) or disabled (profile, no publish URL)
  * is {@code skipped} with the reason. Checks under a container that was skipped, aborted or failed
  * are skipped with that reason; a failed container is also recorded as a {@link #problems()
@@ -110,8 +111,8 @@ public final class ResultCollector implements TestExecutionListener {
   }
 
   /**
-   * The verdict as an exit status: 0 when no check failed, 1 when at least one did. Warnings and
-   * skips do not fail a run. Mapping "nothing ran" and {@link #anyContainerFailed() internal
+   * The verdict as an exit status: 0 when no check failed, 1 when at least one did. Warnings,
+   * advisories and skips do not fail a run. Mapping "nothing ran" and {@link #anyContainerFailed() internal
    * errors} to status 2 is the caller's decision.
    */
   public int exitStatus() {

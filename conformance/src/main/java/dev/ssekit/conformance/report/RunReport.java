@@ -39,11 +39,17 @@ public record RunReport(String toolName, String toolVersion, String url, String 
    * @param failed checks that failed
    * @param warned checks that passed with a warning
    * @param skipped checks that did not apply or were not selected
+   * @param info checks that ended with an advisory (neither a warning nor a failure)
    */
-  public record Summary(int passed, int failed, int warned, int skipped) {
+  public record Summary(int passed, int failed, int warned, int skipped, int info) {
+    /** Counts of a run without advisories. */
+    public Summary(int passed, int failed, int warned, int skipped) {
+      this(passed, failed, warned, skipped, 0);
+    }
+
     /** All checks counted. */
     public int total() {
-      return passed + failed + warned + skipped;
+      return passed + failed + warned + skipped + info;
     }
   }
 
@@ -61,7 +67,7 @@ public record RunReport(String toolName, String toolVersion, String url, String 
     int[] n = new int[Status.values().length];
     for (CheckResult c : checks) n[c.status().ordinal()]++;
     return new Summary(n[Status.PASSED.ordinal()], n[Status.FAILED.ordinal()], n[Status.WARNED.ordinal()],
-        n[Status.SKIPPED.ordinal()]);
+        n[Status.SKIPPED.ordinal()], n[Status.INFO.ordinal()]);
   }
 
   /** The checks with {@code status}, in report order. */

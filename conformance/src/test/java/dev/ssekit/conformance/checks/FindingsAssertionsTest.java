@@ -20,8 +20,10 @@ import org.junit.platform.testkit.engine.Event;
 
 /**
  * AssertJ as the checks' assertion engine: a failed {@code f.assertThat(..)} has its check's
- * severity (MUST fails at once, SHOULD warns and goes on, strict SHOULD fails, MAY warns), and its
- * message names the check, keeps the description and shows values escaped.
+ * severity (MUST fails at once, SHOULD warns and goes on, strict SHOULD fails, MAY warns); its
+ * message names the check and is the description alone, while AssertJ's comparison (values
+ * escaped, cut at 2 KiB) is evidence. And {@code f.info(..)} ends a check as an advisory, a passed
+ * test, even strict.
  */
 class FindingsAssertionsTest {
 
@@ -50,9 +52,27 @@ class FindingsAssertionsTest {
           .as("the resumed events").containsExactly(new StreamItem.Event("message", "a\nb", "1"));
       reached.add("may");
     }
+
+    @SseCheck(id = "data.sample-undescribed", severity = Severity.SHOULD, spec = Spec.PROCESSING, summary = "sample")
+    void undescribed(Findings f) {
+      f.assertThat(List.of("x".repeat(3000))).containsExactly("y");
+      reached.add("undescribed");
+    }
+
+    @SseCheck(id = "http.sample-info", severity = Severity.SHOULD, spec = Spec.PROCESSING, summary = "sample")
+    void info(Findings f) {
+      f.info("an advisory for nearly every server");
+      reached.add("after info");
+    }
   }
 
   private static Map<String, Event> run(boolean strict, Map<String, String> warnings) {
+    return run(strict, warnings, new HashMap<>(), new HashMap<>());
+  }
+
+  /** Runs the samples; collects each method's warnings, evidence and advisories (one per line). */
+  private static Map<String, Event> run(boolean strict, Map<String, String> warnings, Map<String, String> evidence,
+      Map<String, String> info) {
     Samples.reached.clear();
     EngineExecutionResults r = EngineTestKit.engine("junit-jupiter")
         .configurationParameter(Target.URL, "http://127.0.0.1:9/events")
@@ -63,11 +83,13 @@ class FindingsAssertionsTest {
         ((MethodSource) e.getTestDescriptor().getSource().orElseThrow()).getMethodName(), e));
     r.allEvents().reportingEntryPublished().stream().forEach(e -> {
       ReportEntry entry = e.getPayload(ReportEntry.class).orElseThrow();
+      String method = ((MethodSource) e.getTestDescriptor().getSource().orElseThrow()).getMethodName();
       String warning = entry.getKeyValuePairs().get(Findings.KEY_WARNING);
-      if (warning != null) {
-        String method = ((MethodSource) e.getTestDescriptor().getSource().orElseThrow()).getMethodName();
-        warnings.merge(method, warning, (a, b) -> a + "\n" + b);
-      }
+      if (warning != null) warnings.merge(method, warning, (a, b) -> a + "\n" + b);
+      String ev = entry.getKeyValuePairs().get(Findings.KEY_EVIDENCE);
+      if (ev != null) evidence.merge(method, ev, (a, b) -> a + "\n" + b);
+      String advisory = entry.getKeyValuePairs().get(Findings.KEY_INFO);
+      if (advisory != null) info.merge(method, advisory, (a, b) -> a + "\n" + b);
     });
     return byMethod;
   }
@@ -77,24 +99,56 @@ class FindingsAssertionsTest {
   }
 
   @Test
-  void aFailedAssertionHasItsChecksSeverity() {
+  void aFailedAssertionHasItsChecksSeverityAndItsDescriptionAsTheMessage() {
     Map<String, String> warnings = new HashMap<>();
-    Map<String, Event> results = run(false, warnings);
+    Map<String, String> evidence = new HashMap<>();
+    Map<String, Event> results = run(false, warnings, evidence, new HashMap<>());
 
     TestExecutionResult must = result(results.get("must"));
     assertThat(must.getStatus()).isEqualTo(TestExecutionResult.Status.FAILED);
     assertThat(must.getThrowable().orElseThrow().getMessage())
-        .startsWith("[MUST http.sample-must] [the media type (a browser fails the connection)]")
-        .contains("\"text/html\\r\\n\"").contains("\"text/event-stream\"");
+        .isEqualTo("[MUST http.sample-must] the media type (a browser fails the connection)");
+    // AssertJ's comparison is evidence, with the values escaped.
+    assertThat(evidence.get("must")).startsWith("assertion: ").contains("\"text/html\\r\\n\"")
+        .contains("\"text/event-stream\"").doesNotContain("the media type");
 
     // SHOULD and MAY warn, and the check goes on after the failed assertion.
     assertThat(result(results.get("should")).getStatus()).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
-    assertThat(warnings.get("should")).startsWith("[SHOULD http.sample-should] [open streams after the clients left]")
-        .contains("3");
+    assertThat(warnings.get("should")).isEqualTo("[SHOULD http.sample-should] open streams after the clients left");
+    assertThat(evidence.get("should")).startsWith("assertion: ").contains("3");
     assertThat(result(results.get("may")).getStatus()).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
-    assertThat(warnings.get("may")).startsWith("[MAY reconnect.sample-may] [the resumed events]")
+    assertThat(warnings.get("may")).isEqualTo("[MAY reconnect.sample-may] the resumed events");
+    assertThat(evidence.get("may")).startsWith("assertion: Expecting actual:")
         .contains("{id \"1\", type \"message\", data \"a\\nb\"}").contains("{id \"2\"");
-    assertThat(Samples.reached).containsExactlyInAnyOrder("should", "may");
+    assertThat(Samples.reached).containsExactlyInAnyOrder("should", "may", "undescribed");
+  }
+
+  @Test
+  void anUndescribedAssertionGetsAShortMessageAndItsComparisonIsCut() {
+    Map<String, String> warnings = new HashMap<>();
+    Map<String, String> evidence = new HashMap<>();
+    run(false, warnings, evidence, new HashMap<>());
+    String prefix = "[SHOULD data.sample-undescribed] ";
+    assertThat(warnings.get("undescribed")).startsWith(prefix + "Expecting actual: [\"xxx").endsWith("…")
+        .doesNotContain("\n");
+    assertThat(warnings.get("undescribed").length() - prefix.length()).isLessThanOrEqualTo(Findings.MAX_SHORT_MESSAGE);
+    assertThat(evidence.get("undescribed")).startsWith("assertion: ").contains("more bytes)");
+    assertThat(evidence.get("undescribed").getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+        .isLessThan(Findings.MAX_EVIDENCE_BYTES + 100);
+  }
+
+  @Test
+  void infoEndsTheCheckAsAPassedTestWithTheAdvisoryEvenStrict() {
+    for (boolean strict : new boolean[] {false, true}) {
+      Map<String, String> warnings = new HashMap<>();
+      Map<String, String> info = new HashMap<>();
+      Map<String, Event> results = run(strict, warnings, new HashMap<>(), info);
+      assertThat(result(results.get("info")).getStatus()).as("strict " + strict)
+          .isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
+      assertThat(info.get("info")).isEqualTo("an advisory for nearly every server");
+      assertThat(warnings).doesNotContainKey("info");
+      assertThat(Samples.reached).doesNotContain("after info");
+    }
   }
 
   @Test
@@ -103,7 +157,8 @@ class FindingsAssertionsTest {
     Map<String, Event> results = run(true, warnings);
     TestExecutionResult should = result(results.get("should"));
     assertThat(should.getStatus()).isEqualTo(TestExecutionResult.Status.FAILED);
-    assertThat(should.getThrowable().orElseThrow().getMessage()).startsWith("[SHOULD http.sample-should]");
+    assertThat(should.getThrowable().orElseThrow().getMessage())
+        .isEqualTo("[SHOULD http.sample-should] open streams after the clients left");
     assertThat(warnings).doesNotContainKey("should");
     assertThat(Samples.reached).containsExactly("may");
   }

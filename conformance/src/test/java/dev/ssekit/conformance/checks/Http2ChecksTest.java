@@ -124,6 +124,16 @@ class Http2ChecksTest {
   }
 
   @Test
+  void plainHttpGetsTheSixStreamsAdviceAsInfoNotAWarning() {
+    // Every plain-http server is HTTP/1.1 to a browser: the advice is an advisory, never a warning.
+    Outcome offered = runCheck("http://127.0.0.1:9/events", "h2Offered");
+    assertThat(offered.status()).as("%s", offered).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
+    assertThat(offered.warning()).as("%s", offered).isNull();
+    assertThat(offered.entries().get(Findings.KEY_INFO)).as("%s", offered).startsWith("plain http means HTTP/1.1")
+        .contains("six");
+  }
+
+  @Test
   void theQuickProfileReadsAnHttp2ServerWithInsecure(@TempDir Path dir) throws Exception {
     try (TlsSseServer server = TlsSseServer.start(TlsSseServer.Mode.HTTP2, certificate)) {
       CliRun r = CliRun.of("--url", server.url(), "--insecure", "--profile", "quick", "--report-dir", dir.toString(),

@@ -47,11 +47,19 @@ class CheckCommandTest {
 
   @Test
   void withTheServerPidAndMetricsTheLifecycleCheckCountsSocketsAndStreams(@TempDir Path dir) throws Exception {
-    CliRun r = CliRun.of("--url", server.url("/events"), "--profile", "standard",
+    // Strict: the reference server has nothing to warn about, and the plain-http advisory (info)
+    // never fails a run.
+    CliRun r = CliRun.of("--url", server.url("/events"), "--profile", "standard", "--strict",
         "--server-pid", Long.toString(server.pid()), "--metrics-url", server.url("/metrics"),
         "--report-dir", dir.toString(), "--no-color");
     assertThat(r.status()).as(r.out() + r.err()).isZero();
+    assertThat(r.out()).as(r.out()).contains("\nPASSED\n").contains(" 0 failed, 0 warned, ")
+        .contains("INFO  http.h2-offered");
     JsonNode json = new ObjectMapper().readTree(dir.resolve("conformance.json").toFile());
+    assertThat(json.at("/summary/info").asInt()).as(r.out()).isGreaterThanOrEqualTo(1);
+    for (JsonNode c : json.get("checks")) {
+      if (c.get("id").asText().equals("http.h2-offered")) assertThat(c.get("status").asText()).isEqualTo("info");
+    }
     JsonNode lifecycle = null;
     for (JsonNode c : json.get("checks")) if (c.get("id").asText().equals("lifecycle.abandoned-streams-released")) lifecycle = c;
     assertThat(lifecycle).isNotNull();

@@ -91,10 +91,10 @@ class ConsoleReporterTest {
 
     String out = buffer.toString();
     assertThat(out).contains("ssekit-conformance 1.2.3 against http://localhost:8080/events?x=1&y=2\n")
-        .contains("4 checks in 3.5 s: 1 passed, 1 failed, 1 warned, 1 skipped\n")
-        .contains("\nFailed (1):\n  FAIL  framing.blank-line-terminates\n"
+        .contains("4 checks in 3.5 s: 1 passed, 1 failed, 1 warned, 1 skipped, 0 info\n")
+        .contains("\nFailed (1):\n  FAIL  framing.blank-line-terminates (MUST)\n"
             + "        the last event was never terminated: \"quoted\" & 'single' ]]>\n")
-        .contains("\nWarned (1):\n  WARN  retry.sane-value\n        retry: 0 makes clients reconnect in a tight loop\n")
+        .contains("\nWarned (1):\n  WARN  retry.sane-value (SHOULD)\n        retry: 0 makes clients reconnect in a tight loop\n")
         .contains("FAILED: 1 check failed\n")
         .contains("Reports in " + Path.of("build", "reports") + ": conformance.html, conformance.json, junit.xml\n")
         .doesNotContain("http.status-200").doesNotContain("id.no-nul");
@@ -117,9 +117,26 @@ class ConsoleReporterTest {
   }
 
   @Test
+  void advisoriesAreListedButLeaveTheVerdictAloneAndSeveritiesAreTheDecidingOnes() {
+    reporter(false).printSummary(Fixtures.report(Fixtures.info(), Fixtures.warnedBelowItsSeverity(), Fixtures.passed()),
+        null);
+    assertThat(buffer.toString()).contains("3 checks in 3.5 s: 1 passed, 0 failed, 1 warned, 0 skipped, 1 info\n")
+        .contains("\nWarned (1):\n  WARN  reconnect.resume-after-last-event-id (SHOULD, declared MUST)\n"
+            + "        the witness comparison did not apply: 2 reused ids\n")
+        .contains("\nInfo, neither warnings nor failures (1):\n  INFO  http.h2-offered\n"
+            + "        plain http means HTTP/1.1: a browser allows six connections per origin\n")
+        .contains("\nPASSED with 1 warning\n");
+
+    buffer.getBuffer().setLength(0);
+    reporter(false).printSummary(Fixtures.report(Fixtures.info(), Fixtures.passed()), null);
+    assertThat(buffer.toString()).contains("0 skipped, 1 info").contains("\nPASSED\n")
+        .doesNotContain("Warned").doesNotContain("with 1 warning");
+  }
+
+  @Test
   void aCleanRunSummaryIsShort() {
     reporter(false).printSummary(Fixtures.report(Fixtures.passed(), Fixtures.skipped()), null);
-    assertThat(buffer.toString()).contains("2 checks in 3.5 s: 1 passed, 0 failed, 0 warned, 1 skipped\n\nPASSED\n")
+    assertThat(buffer.toString()).contains("2 checks in 3.5 s: 1 passed, 0 failed, 0 warned, 1 skipped, 0 info\n\nPASSED\n")
         .doesNotContain("Failed (").doesNotContain("Warned (");
   }
 }

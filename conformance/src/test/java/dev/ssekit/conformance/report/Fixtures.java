@@ -21,14 +21,14 @@ final class Fixtures {
 
   static CheckResult failed() {
     return new CheckResult("framing.blank-line-terminates", "framing", Severity.MUST, Status.FAILED,
-        "[MUST framing.blank-line-terminates] the last event was never terminated: \"quoted\" & 'single' ]]>",
+        "the last event was never terminated: \"quoted\" & 'single' ]]>",
         List.of(HOSTILE, "idle for 2000 ms after the last byte"), List.of(), SPEC + "#parsing-an-event-stream",
         "F-03", "Ends every event with a blank line", 2040);
   }
 
   static CheckResult warned() {
     return new CheckResult("retry.sane-value", "retry", Severity.SHOULD, Status.WARNED,
-        "[SHOULD retry.sane-value] retry: 0 makes clients reconnect in a tight loop\n[SHOULD retry.sane-value] second warning",
+        "retry: 0 makes clients reconnect in a tight loop\nsecond warning",
         List.of("retry line: \"retry: 0\\n\""), List.of(), SPEC + "#event-stream-interpretation", null,
         "Sends a sane retry value", 5);
   }
@@ -36,6 +36,25 @@ final class Fixtures {
   static CheckResult skipped() {
     return new CheckResult("id.no-nul", "id", Severity.MUST, Status.SKIPPED, "no ids seen in the stream", List.of(),
         List.of(), SPEC + "#event-stream-interpretation", "I-02", "Ids carry no NUL", 0);
+  }
+
+  /** An advisory: neither a warning nor a failure. */
+  static CheckResult info() {
+    return new CheckResult("http.h2-offered", "http", Severity.MAY, Status.INFO,
+        "plain http means HTTP/1.1: a browser allows six connections per origin", List.of(), List.of(),
+        SPEC + "#authoring-notes", "L-06", "HTTP/2 is offered", 1);
+  }
+
+  /** A MUST check that could only prove a SHOULD violation: it warned, at SHOULD. */
+  static CheckResult warnedBelowItsSeverity() {
+    return new CheckResult("reconnect.resume-after-last-event-id", "reconnect", Severity.SHOULD, Status.WARNED,
+        "the witness comparison did not apply: 2 reused ids", List.of(), List.of(), SPEC + "#the-last-event-id-header",
+        "R-01", "Resumes after Last-Event-ID", 7, Severity.MUST);
+  }
+
+  /** A clean run with an advisory and a check that warned below its declared severity. */
+  static RunReport signal() {
+    return report(info(), warnedBelowItsSeverity(), passed());
   }
 
   static RunReport report(CheckResult... checks) {

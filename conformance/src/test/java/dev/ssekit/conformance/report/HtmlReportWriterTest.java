@@ -75,7 +75,7 @@ class HtmlReportWriterTest {
     assertThat(page).contains("<li class=\"passed\"><b>1</b>passed</li>", "<li class=\"failed\"><b>1</b>failed</li>",
         "<li class=\"warned\"><b>1</b>warned</li>", "<li class=\"skipped\"><b>1</b>skipped</li>");
     assertThat(page).contains("Failed: 1 check failed");
-    assertThat(page).contains("aria-label=\"1 passed, 1 failed, 1 warned, 1 skipped\"");
+    assertThat(page).contains("aria-label=\"1 passed, 1 failed, 1 warned, 1 skipped, 0 info\"");
     assertThat(page).contains("2026-03-01 10:15:30 UTC");
   }
 
@@ -88,6 +88,23 @@ class HtmlReportWriterTest {
         "<pre>status: &quot;HTTP/1.1 200 OK\\r\\n&quot;</pre>", "<li>headers after 3 ms</li>", "rule H-01",
         "href=\"https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model\"", ">PASS<");
     assertThat(page).contains("<p class=\"message\">no ids seen in the stream</p>");
+  }
+
+  @Test
+  void advisoriesHaveTheirOwnSectionStyleAndCountAndSeveritiesAreTheDecidingOnes() throws Exception {
+    String page = html(Fixtures.signal());
+    assertThat(page).contains(".badge.info {", "details.check.info {", "<li class=\"info\"><b>1</b>info</li>",
+        "<section id=\"advisories\">", "<h2>Advisories (1)</h2>", "<th>Info</th>", "Passed with 1 warning",
+        "1 passed, 0 failed, 1 warned, 0 skipped, 1 info");
+    String info = page.substring(page.indexOf("id=\"check-http.h2-offered\""));
+    info = info.substring(0, info.indexOf("</details>"));
+    assertThat(page).contains("<details class=\"check info\" id=\"check-http.h2-offered\" open>");
+    assertThat(info).contains(">INFO<")
+        .contains("<p class=\"message\">plain http means HTTP/1.1");
+    assertThat(page.indexOf("id=\"advisories\"")).isGreaterThan(page.indexOf("id=\"attention\""))
+        .isLessThan(page.indexOf("id=\"by-category\""));
+    assertThat(page).contains("<span class=\"sev\">SHOULD (declared MUST)</span>")
+        .contains("<p class=\"message\">the witness comparison did not apply: 2 reused ids</p>");
   }
 
   @Test

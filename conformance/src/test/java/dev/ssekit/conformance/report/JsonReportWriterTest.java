@@ -45,7 +45,8 @@ class JsonReportWriterTest {
     assertThat(root.get("durationMs").isIntegralNumber()).isTrue();
     assertThat(root.get("durationMs").asLong()).isEqualTo(3456);
     assertThat(MAPPER.convertValue(root.get("summary"), Map.class))
-        .containsExactly(Map.entry("passed", 1), Map.entry("failed", 1), Map.entry("warned", 1), Map.entry("skipped", 1));
+        .containsExactly(Map.entry("passed", 1), Map.entry("failed", 1), Map.entry("warned", 1), Map.entry("skipped", 1),
+            Map.entry("info", 0));
   }
 
   @Test
@@ -56,7 +57,8 @@ class JsonReportWriterTest {
     List<String> ids = new ArrayList<>();
     for (JsonNode c : checks) {
       ids.add(c.get("id").asText());
-      assertThat(fields(c)).startsWith("id", "category", "severity", "status", "message", "evidence", "spec")
+      assertThat(fields(c)).startsWith("id", "category", "severity", "declaredSeverity", "status", "message", "evidence",
+              "spec")
           .contains("summary", "rule", "notes", "durationMs");
       assertThat(c.get("id").asText()).startsWith(c.get("category").asText() + ".");
       assertThat(c.get("severity").asText()).isIn("MUST", "SHOULD", "MAY");
@@ -85,8 +87,29 @@ class JsonReportWriterTest {
 
     JsonNode warned = checks.get(3);
     assertThat(warned.get("status").asText()).isEqualTo("warned");
-    assertThat(warned.get("message").asText()).contains("tight loop\n[SHOULD retry.sane-value] second warning");
+    assertThat(warned.get("message").asText()).isEqualTo("retry: 0 makes clients reconnect in a tight loop\nsecond warning");
+    assertThat(warned.get("severity").asText()).isEqualTo("SHOULD");
+    assertThat(warned.get("declaredSeverity").asText()).isEqualTo("SHOULD");
     assertThat(warned.get("rule").asText()).isEqualTo("-");
+  }
+
+  @Test
+  void infoIsItsOwnStatusAndCountAndTheSeverityIsTheDecidingOne() throws Exception {
+    JsonNode root = json(Fixtures.signal());
+    assertThat(root.at("/summary/info").asInt()).isEqualTo(1);
+    assertThat(root.at("/summary/warned").asInt()).isEqualTo(1);
+    assertThat(root.at("/summary/passed").asInt()).isEqualTo(1);
+    JsonNode info = root.at("/checks/0");
+    assertThat(info.get("id").asText()).isEqualTo("http.h2-offered");
+    assertThat(info.get("status").asText()).isEqualTo("info");
+    assertThat(info.get("message").asText()).startsWith("plain http means HTTP/1.1");
+    assertThat(root.at("/checks/1/id").asText()).isEqualTo("http.status-200");
+    JsonNode warned = root.at("/checks/2");
+    assertThat(warned.get("id").asText()).isEqualTo("reconnect.resume-after-last-event-id");
+    assertThat(warned.get("status").asText()).isEqualTo("warned");
+    assertThat(warned.get("severity").asText()).isEqualTo("SHOULD");
+    assertThat(warned.get("declaredSeverity").asText()).isEqualTo("MUST");
+    assertThat(warned.get("message").asText()).isEqualTo("the witness comparison did not apply: 2 reused ids");
   }
 
   @Test

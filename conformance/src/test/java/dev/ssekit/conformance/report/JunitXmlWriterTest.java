@@ -1,5 +1,6 @@
 package dev.ssekit.conformance.report;
 
+import dev.ssekit.conformance.checks.Severity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
@@ -102,8 +103,9 @@ class JunitXmlWriterTest {
     assertThat(elements(warned, "skipped")).isEmpty();
     assertThat(elements(warned, "error")).isEmpty();
     assertThat(systemOut(warned))
-        .contains("WARNING: [SHOULD retry.sane-value] retry: 0 makes clients reconnect in a tight loop\n")
-        .contains("WARNING: [SHOULD retry.sane-value] second warning\n")
+        .contains("WARNING: retry: 0 makes clients reconnect in a tight loop\n")
+        .contains("WARNING: second warning\n")
+        .doesNotContain("[SHOULD")
         .contains("Evidence:\n  retry line: \"retry: 0\\n\"")
         .contains("Spec: https://html.spec.whatwg.org/");
 
@@ -112,9 +114,35 @@ class JunitXmlWriterTest {
   }
 
   @Test
+  void anAdvisoryIsAPassingTestcaseWithItInItsOutputAndSeveritiesAreTheDecidingOnes() throws Exception {
+    Document doc = dom(Fixtures.signal());
+    Element suite = elements(doc, "testsuite").get(0);
+    assertThat(suite.getAttribute("tests")).isEqualTo("3");
+    assertThat(suite.getAttribute("failures")).isEqualTo("0");
+    assertThat(suite.getAttribute("skipped")).isEqualTo("0");
+    Element info = testcase(doc, "http.h2-offered");
+    assertThat(elements(info, "failure")).isEmpty();
+    assertThat(elements(info, "skipped")).isEmpty();
+    assertThat(systemOut(info)).contains("INFO: plain http means HTTP/1.1: a browser allows six connections per origin\n")
+        .doesNotContain("WARNING");
+    assertThat(systemOut(testcase(doc, "reconnect.resume-after-last-event-id")))
+        .startsWith("reconnect.resume-after-last-event-id (SHOULD R-01, declared MUST): Resumes after Last-Event-ID\n")
+        .contains("WARNING: the witness comparison did not apply: 2 reused ids\n");
+  }
+
+  @Test
+  void aFailureBelowItsDeclaredSeverityIsTypedByTheDecidingOne() throws Exception {
+    CheckResult strictShould = new CheckResult("lifecycle.x", null, Severity.SHOULD, CheckResult.Status.FAILED,
+        "still open", List.of(), List.of(), null, null, null, 0, Severity.MUST);
+    Element failure = elements(dom(Fixtures.report(strictShould)), "failure").get(0);
+    assertThat(failure.getAttribute("type")).isEqualTo("SHOULD violation");
+    assertThat(failure.getAttribute("message")).isEqualTo("still open");
+  }
+
+  @Test
   void aRunWithOnlyWarningsHasNoFailuresAgreeingWithExitStatusZero() throws Exception {
     for (RunReport report : List.of(Fixtures.report(Fixtures.warned(), Fixtures.passed(), Fixtures.skipped()),
-        Fixtures.mixed(), Fixtures.report())) {
+        Fixtures.mixed(), Fixtures.report(), Fixtures.signal())) {
       Document doc = dom(report);
       boolean xmlFails = !elements(doc, "failure").isEmpty()
           || !elements(doc, "testsuite").get(0).getAttribute("failures").equals("0");

@@ -74,7 +74,7 @@ class ReportPipelineTest {
   void everyOutcomeMapsToItsStatus() {
     Map<String, CheckResult> checks = byId();
     assertThat(checks.keySet()).containsExactlyInAnyOrder("http.sample-pass", "framing.sample-fail",
-        "retry.sample-warn", "id.sample-abort", "lifecycle.sample-full-only", "delivery.sample-publish",
+        "retry.sample-warn", "reconnect.sample-below", "http.sample-info", "id.sample-abort", "lifecycle.sample-full-only", "delivery.sample-publish",
         "data.sample-crash", "event.sample-never-runs");
 
     CheckResult pass = checks.get("http.sample-pass");
@@ -85,13 +85,20 @@ class ReportPipelineTest {
 
     CheckResult fail = checks.get("framing.sample-fail");
     assertThat(fail.status()).isEqualTo(Status.FAILED);
-    assertThat(fail.message()).isEqualTo("[MUST framing.sample-fail] the last event was never terminated by a blank line");
+    assertThat(fail.message()).isEqualTo("the last event was never terminated by a blank line");
+    assertThat(fail.severity()).isEqualTo(Severity.MUST);
     assertThat(fail.evidence()).containsExactly("body: \"<script>alert(1)</script>\\n\"");
 
     CheckResult warn = checks.get("retry.sample-warn");
     assertThat(warn.status()).isEqualTo(Status.WARNED);
     assertThat(warn.severity()).isEqualTo(Severity.SHOULD);
-    assertThat(warn.message()).isEqualTo("[SHOULD retry.sample-warn] retry: 0 makes clients reconnect in a tight loop");
+    assertThat(warn.message()).isEqualTo("retry: 0 makes clients reconnect in a tight loop");
+
+    assertThat(checks.get("reconnect.sample-below")).extracting(CheckResult::status, CheckResult::severity,
+        CheckResult::declaredSeverity, CheckResult::message)
+        .containsExactly(Status.WARNED, Severity.SHOULD, Severity.MUST, "the witness comparison did not apply: 2 reused ids");
+    assertThat(checks.get("http.sample-info")).extracting(CheckResult::status, CheckResult::message)
+        .containsExactly(Status.INFO, "plain http means HTTP/1.1: a browser allows six connections per origin");
 
     assertThat(checks.get("id.sample-abort")).extracting(CheckResult::status, CheckResult::message)
         .containsExactly(Status.SKIPPED, "no ids seen in the stream");
@@ -110,20 +117,22 @@ class ReportPipelineTest {
 
   @Test
   void theVerdictAndInternalErrorsAreExposedForTheCli() {
-    assertThat(report.summary()).isEqualTo(new RunReport.Summary(1, 2, 1, 4));
+    assertThat(report.summary()).isEqualTo(new RunReport.Summary(1, 2, 2, 4, 1));
     assertThat(collector.exitStatus()).isEqualTo(1);
     assertThat(collector.anyCheckRan()).isTrue();
     assertThat(collector.anyContainerFailed()).isTrue();
     assertThat(report.problems()).containsExactly(
         new RunReport.Problem("SampleChecks$Broken", "java.lang.IllegalStateException: cannot open the shared recording"));
     assertThat(report.checks()).extracting(CheckResult::category)
-        .containsExactly("http", "framing", "data", "event", "id", "retry", "delivery", "lifecycle");
+        .containsExactly("http", "http", "framing", "data", "event", "id", "retry", "reconnect", "delivery", "lifecycle");
   }
 
   @Test
   void theConsoleShowedEachCheckOnceAsItFinished() {
     List<String> lines = console.toString().lines().toList();
-    assertThat(lines).hasSize(9).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(100)).contains(
+    assertThat(lines).hasSize(11).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(100)).contains(
+        "WARN  reconnect.sample-below  the witness comparison did not apply: 2 reused ids",
+        "INFO  http.sample-info  plain http means HTTP/1.1: a browser allows six connections per origin",
         "PASS  http.sample-pass  Answers 200 OK",
         "FAIL  framing.sample-fail  the last event was never terminated by a blank line",
         "WARN  retry.sample-warn  retry: 0 makes clients reconnect in a tight loop",
@@ -145,7 +154,17 @@ class ReportPipelineTest {
     JsonNode json = new ObjectMapper().readTree(Files.readAllBytes(dir.resolve("conformance.json")));
     assertThat(json.at("/summary/failed").asInt()).isEqualTo(2);
     assertThat(json.at("/summary/skipped").asInt()).isEqualTo(4);
-    assertThat(json.get("checks")).hasSize(8);
+    assertThat(json.get("checks")).hasSize(10);
+    assertThat(json.at("/summary/info").asInt()).isEqualTo(1);
+    assertThat(json.at("/summary/warned").asInt()).isEqualTo(2);
+    for (JsonNode c : json.get("checks")) {
+      if (c.get("id").asText().equals("reconnect.sample-below")) {
+        assertThat(c.get("severity").asText()).isEqualTo("SHOULD");
+        assertThat(c.get("declaredSeverity").asText()).isEqualTo("MUST");
+        assertThat(c.get("status").asText()).isEqualTo("warned");
+      }
+      if (c.get("id").asText().equals("http.sample-info")) assertThat(c.get("status").asText()).isEqualTo("info");
+    }
     assertThat(json.at("/errors/0/source").asText()).isEqualTo("SampleChecks$Broken");
 
     Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("junit.xml").toFile());
@@ -153,7 +172,21 @@ class ReportPipelineTest {
     assertThat(xml.getElementsByTagName("skipped").getLength()).isEqualTo(4);
     assertThat(xml.getElementsByTagName("error").getLength()).isEqualTo(1);
 
+    assertThat(JunitXmlWriterTest.systemOut(JunitXmlWriterTest.testcase(xml, "reconnect.sample-below")))
+        .startsWith("reconnect.sample-below (SHOULD, declared MUST): Resumes after Last-Event-ID\n")
+        .contains("WARNING: the witness comparison did not apply: 2 reused ids\n");
+    assertThat(JunitXmlWriterTest.systemOut(JunitXmlWriterTest.testcase(xml, "http.sample-info")))
+        .contains("INFO: plain http means HTTP/1.1");
+
     String html = Files.readString(dir.resolve("conformance.html"));
     assertThat(html).contains("&lt;script&gt;alert(1)&lt;/script&gt;").doesNotContain("<script");
+    assertThat(html).contains("<span class=\"sev\">SHOULD (declared MUST)</span>", "<h2>Advisories (1)</h2>");
+
+    // No report repeats the [SEVERITY id] prefix: the id and severity are fields.
+    for (String file : List.of("conformance.json", "junit.xml", "conformance.html")) {
+      assertThat(Files.readString(dir.resolve(file))).as(file)
+          .doesNotContain("[MUST ").doesNotContain("[SHOULD ").doesNotContain("[MAY ");
+    }
+    assertThat(console.toString()).doesNotContain("[MUST ").doesNotContain("[SHOULD ");
   }
 }

@@ -68,7 +68,9 @@ class ResultCollectorTest {
 
     CheckResult r = only();
     assertThat(r.status()).isEqualTo(Status.WARNED);
-    assertThat(r.message()).isEqualTo("[SHOULD retry.sane] retry: 0\n[SHOULD retry.sane] retry: 99999999");
+    assertThat(r.message()).isEqualTo("retry: 0\nretry: 99999999");
+    assertThat(r.severity()).isEqualTo(Severity.SHOULD);
+    assertThat(r.declaredSeverity()).isEqualTo(Severity.SHOULD);
     assertThat(collector.exitStatus()).as("warnings do not fail a run").isZero();
   }
 
@@ -82,10 +84,73 @@ class ResultCollectorTest {
 
     CheckResult r = only();
     assertThat(r.status()).isEqualTo(Status.FAILED);
-    assertThat(r.message()).isEqualTo("[MUST framing.terminated] saw x");
+    assertThat(r.message()).isEqualTo("saw x");
+    assertThat(r.severity()).isEqualTo(Severity.MUST);
     assertThat(r.notes()).containsExactly("warning: an earlier warning");
     assertThat(collector.anyCheckFailed()).isTrue();
     assertThat(collector.exitStatus()).isEqualTo(1);
+  }
+
+  @Test
+  void theReportedSeverityIsTheDecidingViolationsAndTheDeclaredOneIsKept() {
+    // A MUST check that could only prove a SHOULD violation warned at SHOULD (and at MAY).
+    TestIdentifier warned = Stubs.test("resume");
+    collector.executionStarted(warned);
+    collector.reportingEntryPublished(warned, meta("reconnect.resume", "MUST", "Resumes"));
+    collector.reportingEntryPublished(warned, warning("[MAY reconnect.resume] order not judged"));
+    collector.reportingEntryPublished(warned, warning("[SHOULD reconnect.resume] 2 reused ids"));
+    collector.executionFinished(warned, TestExecutionResult.successful());
+    // A strict run: a MUST check failed on its SHOULD violation, after a MAY warning.
+    TestIdentifier failed = Stubs.test("released");
+    collector.executionStarted(failed);
+    collector.reportingEntryPublished(failed, meta("lifecycle.released", "MUST", "Released"));
+    collector.reportingEntryPublished(failed, warning("[MAY lifecycle.released] slow"));
+    collector.executionFinished(failed,
+        TestExecutionResult.failed(new AssertionError("[SHOULD lifecycle.released] 20 still open")));
+
+    java.util.Map<String, CheckResult> byId = new java.util.HashMap<>();
+    collector.results().forEach(r -> byId.put(r.id(), r));
+    assertThat(byId.get("reconnect.resume")).extracting(CheckResult::status, CheckResult::severity,
+        CheckResult::declaredSeverity, CheckResult::message)
+        .containsExactly(Status.WARNED, Severity.SHOULD, Severity.MUST, "order not judged\n2 reused ids");
+    assertThat(byId.get("lifecycle.released")).extracting(CheckResult::status, CheckResult::severity,
+        CheckResult::declaredSeverity, CheckResult::message)
+        .containsExactly(Status.FAILED, Severity.SHOULD, Severity.MUST, "20 still open");
+    assertThat(byId.get("lifecycle.released").notes()).containsExactly("warning (MAY): slow");
+  }
+
+  @Test
+  void aCheckThatEndedWithAnAdvisoryIsInfoAndNeverFailsTheRun() {
+    TestIdentifier t = Stubs.test("h2");
+    collector.executionStarted(t);
+    collector.reportingEntryPublished(t, meta("http.h2-offered", "MAY", "HTTP/2"));
+    collector.reportingEntryPublished(t, org.junit.platform.engine.reporting.ReportEntry.from(
+        dev.ssekit.conformance.checks.Findings.KEY_INFO, "plain http means HTTP/1.1"));
+    collector.executionFinished(t, TestExecutionResult.successful());
+
+    CheckResult r = only();
+    assertThat(r.status()).isEqualTo(Status.INFO);
+    assertThat(r.message()).isEqualTo("plain http means HTTP/1.1");
+    assertThat(r.severity()).isEqualTo(Severity.MAY);
+    assertThat(collector.exitStatus()).isZero();
+    assertThat(collector.report("1", "http://h/", null, Instant.now(), 1).summary())
+        .isEqualTo(new RunReport.Summary(0, 0, 0, 0, 1));
+  }
+
+  @Test
+  void anAdvisoryAfterAWarningLeavesTheCheckWarned() {
+    TestIdentifier t = Stubs.test("both");
+    collector.executionStarted(t);
+    collector.reportingEntryPublished(t, meta("http.both", "SHOULD", "Both"));
+    collector.reportingEntryPublished(t, warning("[SHOULD http.both] a real problem"));
+    collector.reportingEntryPublished(t, org.junit.platform.engine.reporting.ReportEntry.from(
+        dev.ssekit.conformance.checks.Findings.KEY_INFO, "and some advice"));
+    collector.executionFinished(t, TestExecutionResult.successful());
+
+    CheckResult r = only();
+    assertThat(r.status()).isEqualTo(Status.WARNED);
+    assertThat(r.message()).isEqualTo("a real problem");
+    assertThat(r.notes()).containsExactly("info: and some advice");
   }
 
   @Test

@@ -45,6 +45,18 @@ class SampleChecks {
     findings.violation("retry: 0 makes clients reconnect in a tight loop");
   }
 
+  @SseCheck(id = "reconnect.sample-below", severity = Severity.MUST, spec = SPEC + "#the-last-event-id-header",
+      summary = "Resumes after Last-Event-ID")
+  void warnsBelowItsSeverity(Findings findings) {
+    findings.violation(Severity.SHOULD, "the witness comparison did not apply: 2 reused ids");
+  }
+
+  @SseCheck(id = "http.sample-info", severity = Severity.MAY, spec = SPEC + "#authoring-notes",
+      summary = "HTTP/2 is offered")
+  void advises(Findings findings) {
+    findings.info("plain http means HTTP/1.1: a browser allows six connections per origin");
+  }
+
   @SseCheck(id = "id.sample-abort", severity = Severity.MUST, spec = SPEC + "#event-stream-interpretation",
       summary = "Ids carry no NUL")
   void doesNotApply(Findings findings) {
