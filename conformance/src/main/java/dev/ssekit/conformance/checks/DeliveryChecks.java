@@ -29,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * with a per-run marker so other traffic (ticks, other runs, history) cannot confuse matching, and
  * bounds every wait.
  */
+@org.junit.jupiter.api.DisplayNameGeneration(CheckNames.class)
 @ExtendWith(SseExtension.class)
 public class DeliveryChecks {
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Connection lifecycle: streams stay open, abandoned streams are let go, the tool stays bounded. */
+@org.junit.jupiter.api.DisplayNameGeneration(CheckNames.class)
 @ExtendWith(SseExtension.class)
 public class LifecycleChecks {
 
