@@ -31,6 +31,7 @@ import org.junit.jupiter.api.parallel.Isolated;
  * the data in any encoding, so an event that arrives altered (JSON-quoted, say) is recognised and
  * explained rather than reported missing.
  */
+@org.junit.jupiter.api.DisplayNameGeneration(CheckNames.class)
 @ExtendWith(SseExtension.class)
 @Isolated("delivery checks publish; their verdicts must not depend on other checks' traffic")
 @Execution(ExecutionMode.SAME_THREAD)

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Field-level rules (WHATWG §9.2.6): names compared literally, one space after the colon, ids
  * that survive the trip back in a header, retry values clients accept, comment heartbeats.
  */
+@org.junit.jupiter.api.DisplayNameGeneration(CheckNames.class)
 @ExtendWith(SseExtension.class)
 public class FieldChecks {
 

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The byte stream as text: encoding, BOM, line ends, event boundaries, line sizes. */
+@org.junit.jupiter.api.DisplayNameGeneration(CheckNames.class)
 @ExtendWith(SseExtension.class)
 public class FramingChecks {
 

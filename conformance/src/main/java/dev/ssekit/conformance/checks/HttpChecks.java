@@ -20,6 +20,7 @@ import org.apache.hc.client5.http.classic.methods.HttpOptions;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The response as HTTP: status, content type, caching, framing, compression, CORS, protocol. */
+@org.junit.jupiter.api.DisplayNameGeneration(CheckNames.class)
 @ExtendWith(SseExtension.class)
 public class HttpChecks {
 

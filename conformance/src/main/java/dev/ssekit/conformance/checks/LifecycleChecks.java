@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Connection lifecycle: streams stay open, the tool stays bounded. Whether abandoned streams are
  * let go is {@link ReleaseChecks}' question (it runs alone).
  */
+@org.junit.jupiter.api.DisplayNameGeneration(CheckNames.class)
 @ExtendWith(SseExtension.class)
 public class LifecycleChecks {
 

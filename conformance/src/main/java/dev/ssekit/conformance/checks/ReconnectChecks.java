@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Streams that are not one broadcast (each connection its own events or ids) have no witness;
  * {@link UnwitnessedResume} says how they are recognised and judged instead.
  */
+@org.junit.jupiter.api.DisplayNameGeneration(CheckNames.class)
 @ExtendWith(SseExtension.class)
 public class ReconnectChecks {
 

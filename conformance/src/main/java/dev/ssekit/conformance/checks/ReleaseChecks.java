@@ -18,6 +18,7 @@ import org.junit.jupiter.api.parallel.Isolated;
  * are released. It runs alone ({@link Isolated}): while it counts, no other check holds a
  * connection to the server, so what is still open afterwards is the server's doing.
  */
+@org.junit.jupiter.api.DisplayNameGeneration(CheckNames.class)
 @ExtendWith(SseExtension.class)
 @Isolated("counts the server's sockets and open streams: other checks' connections would blur the count")
 public class ReleaseChecks {

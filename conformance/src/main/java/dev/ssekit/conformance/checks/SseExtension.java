@@ -16,29 +16,26 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * Wires checks to the server under test. Holds no fields: the target (from configuration
  * parameters), the HTTP recorder and the shared passive recording live in the root context's
- * store, created once per run and closed with it. Decides which checks run (profile, publish URL)
+ * store, created once per run and closed with it ({@link RunScoped}: the same on Jupiter 5.10+
+ * and 6). Decides which checks run (profile, publish URL)
  * and publishes each check's identity as report entries before it runs.
  */
 public final class SseExtension implements ExecutionCondition, BeforeEachCallback, ParameterResolver,
     org.junit.jupiter.api.extension.TestExecutionExceptionHandler {
 
-  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(SseExtension.class);
-
   static Target target(ExtensionContext context) {
-    return context.getRoot().getStore(NS).computeIfAbsent(Target.class,
-        k -> Target.fromConfiguration(context::getConfigurationParameter), Target.class);
+    return RunScoped.get(context, Target.class, () -> Target.fromConfiguration(context::getConfigurationParameter));
   }
 
   static Recorder recorder(ExtensionContext context) {
     Target target = target(context);
-    return context.getRoot().getStore(NS).computeIfAbsent(Recorder.class, k -> new Recorder(target), Recorder.class);
+    return RunScoped.get(context, Recorder.class, () -> new Recorder(target));
   }
 
   static PassiveStream passive(ExtensionContext context) {
     Recorder recorder = recorder(context);
     Target target = target(context);
-    return context.getRoot().getStore(NS).computeIfAbsent(PassiveStream.class,
-        k -> PassiveStream.record(target, recorder), PassiveStream.class);
+    return RunScoped.get(context, PassiveStream.class, () -> PassiveStream.record(target, recorder));
   }
 
   private static Optional<SseCheck> check(ExtensionContext context) {

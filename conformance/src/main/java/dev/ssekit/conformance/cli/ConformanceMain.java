@@ -148,6 +148,8 @@ public final class ConformanceMain implements Callable<Integer> {
           ? "--profile must be quick, standard or full" : e.getMessage()));
       return 2;
     }
+    // This command reports warnings itself: the listener that prints them inside users' builds stays quiet.
+    params.put(dev.ssekit.conformance.junit.WarningLog.PRINT, "false");
     // Independent checks run in parallel; the shared recording is made once.
     params.put("junit.jupiter.execution.parallel.enabled", "true");
     params.put("junit.jupiter.execution.parallel.mode.default", "concurrent");
