@@ -113,7 +113,7 @@ public final class Findings extends AbstractSoftAssertions implements StandardSo
     }
     String message;
     if (description != null && !description.isBlank()) {
-      message = description;
+      message = description + seen(error);
       if (!comparison.isEmpty()) evidence(ASSERTION_LABEL + compact(comparison, MAX_EVIDENCE_BYTES));
     } else {
       String oneLine = comparison.replaceAll("\\s+", " ").strip();
@@ -122,6 +122,28 @@ public final class Findings extends AbstractSoftAssertions implements StandardSo
     }
     violation(message);
   }
+
+  /**
+   * What an equality-style assertion saw, compactly ({@code : was "*", expected "https://app"}),
+   * when AssertJ says (an opentest4j failure with both values); empty otherwise. Not a dump: each
+   * value is escaped and cut short, the full comparison stays in the evidence.
+   */
+  private static String seen(AssertionError error) {
+    if (!(error instanceof org.opentest4j.AssertionFailedError f) || !f.isActualDefined() || !f.isExpectedDefined()) {
+      return "";
+    }
+    return ": was " + cut(show(f.getActual()), MAX_SEEN) + ", expected " + cut(show(f.getExpected()), MAX_SEEN);
+  }
+
+  private static String show(org.opentest4j.ValueWrapper v) {
+    // AssertJ hands over the values as its representation (this class's, escaped) already rendered.
+    Object value = v.getValue();
+    return value instanceof String s ? s : String.valueOf(value != null ? EVIDENCE.toStringOf(value)
+        : v.getStringRepresentation());
+  }
+
+  /** How much of each value {@link #seen} shows. */
+  private static final int MAX_SEEN = 100;
 
   /**
    * The description AssertJ put at the start of {@code text} ({@code "[description] ..."}), or

@@ -77,7 +77,7 @@ class SampleProjectsIT {
     b.assertPassed();
     b.assertOwnTestRan();
     b.assertChecksRanByIdOn("junit-jupiter-engine-5.10.2.jar");
-    b.assertWarningShown("http.cors-app-origin", "but was: \"*\"");
+    b.assertWarningShown("http.cors-app-origin", "was \"*\", expected \"https://app.example\"");
   }
 
   @Test
@@ -96,7 +96,7 @@ class SampleProjectsIT {
     b.assertPassed();
     b.assertOwnTestRan();
     b.assertChecksRanByIdOn("junit-jupiter-engine-6.1.3.jar");
-    b.assertWarningShown("http.cors-app-origin", "but was: \"*\"");
+    b.assertWarningShown("http.cors-app-origin", "was \"*\", expected \"https://app.example\"");
   }
 
   @Test
