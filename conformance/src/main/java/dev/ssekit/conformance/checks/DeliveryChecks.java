@@ -78,7 +78,7 @@ public class DeliveryChecks {
 
   @Order(2)
   @SseCheck(id = "delivery.stream-survives-payloads", severity = Severity.SHOULD, spec = Spec.AUTHORING, rule = "L-02",
-      needsPublish = true,
+      profile = Target.Profile.STANDARD, needsPublish = true,
       summary = "publishing any payload of the torture set leaves open streams open: no payload makes the server "
           + "end its subscribers' streams")
   void streamSurvivesPayloads(Target target, Recorder recorder, Findings findings) throws InterruptedException {

@@ -71,6 +71,10 @@ final class DeliveryProbe {
     }
     boolean arrived = s.awaitArrivals(Publishing.seen(marker), WAIT);
     BrowserStream.Followed f = s.stopAndAwait();
+    if (!arrived && f.stop() == BrowserStream.Stop.FAILED && f.why() != null) {
+      return new Outcome("a plain event published to " + target.publishUrl() + " never reached the stream: " + f.why()
+          + "; " + f.summary(), 0, null);
+    }
     if (!arrived && contains(f.bodies(), marker)) {
       return new Outcome("a plain event published to " + target.publishUrl() + " reached the stream's bytes but a "
           + "browser never dispatched it: the event is not ended with a blank line (an empty line after its "

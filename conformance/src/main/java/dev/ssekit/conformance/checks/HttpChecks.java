@@ -37,11 +37,14 @@ public class HttpChecks {
 
   @SseCheck(id = "http.status-200", severity = Severity.MUST, rule = "H-01", spec = Spec.PROCESSING,
       summary = "The stream is answered with 200 (after redirects)")
-  void status200(PassiveStream stream, Findings f) {
+  void status200(Target target, PassiveStream stream, Findings f) {
     Recording r = stream.recording();
     if (!r.responded()) {
       f.evidence("connection: " + r.end() + " after " + r.duration().toMillis() + " ms");
-      f.violation("no response from " + r.url() + ": " + noResponse(r));
+      boolean silent = r.end() == Recording.End.NO_RESPONSE;
+      f.violation("no response from " + r.url() + ": " + noResponse(r) + (silent && target.publishUrl() == null ? ". Some servers send the response head only with their first event (Spring MVC's "
+          + "SseEmitter on Tomcat, a held head behind a buffering proxy): give --publish-url so the suite can publish "
+          + "one, or send a comment as soon as the stream is accepted" : ""));
     }
     f.evidence("status " + r.status() + " from " + r.finalUrl());
     if (r.status() == 200) return;
@@ -128,6 +131,15 @@ public class HttpChecks {
     Recording r = responded(stream, f);
     Duration after = r.headersAfter();
     f.note("response head after " + after.toMillis() + " ms");
+    if (stream.headHeld()) {
+      f.evidence("first bytes", java.util.Arrays.copyOf(r.body(), (int) Math.min(r.bodyLength(), 512)));
+      f.violation("the response head came only with the first event: nothing for " + Recorder.NUDGE_AFTER.toSeconds()
+          + " s, then an event the suite published brought the head and the event together (after " + after.toMillis()
+          + " ms). Until a server's first write a browser's EventSource stays CONNECTING, fires no open event, and an "
+          + "idle proxy may cut the silent connection; flush the response head (or a comment) as soon as the stream "
+          + "is accepted");
+      return;
+    }
     f.require(after.compareTo(Duration.ofSeconds(2)) <= 0,
         "the response head took " + after.toMillis() + " ms: the server holds it back (buffering) until it has data");
   }

@@ -133,7 +133,10 @@ final class Lockstep {
       boolean seenAtAll = to >= 0;
       int end = seenAtAll ? to : nextMarker(all, run, from);
       List<BrowserStream.Arrival> arrived = new ArrayList<>();
-      for (int i = from; i < end; i++) if (!isMarker(all.get(i).event(), run)) arrived.add(all.get(i));
+      for (int i = from; i < end; i++) {
+        StreamItem.Event e = all.get(i).event();
+        if (!isMarker(e, run) && !isNudge(e)) arrived.add(all.get(i));
+      }
       judged.add(new Step(st.index(), st.item(), st.answer(), st.markerAccepted(), seenAtAll,
           endedAfter.get(st.index()) - endedBefore.get(st.index()), arrived));
       if (seenAtAll) from = to + 1;
@@ -162,6 +165,11 @@ final class Lockstep {
 
   private static boolean isMarker(StreamItem.Event e, String run) {
     return e.data().contains("ssekit-" + run + "-step-");
+  }
+
+  /** A nudge the recorder published to draw out a held response head: not a payload. */
+  private static boolean isNudge(StreamItem.Event e) {
+    return e.data().startsWith("ssekit nudge");
   }
 
   /**

@@ -13,8 +13,10 @@ import java.time.Duration;
  *
  * @param recording what was recorded
  * @param published how many events this run published into it
+ * @param headHeld true when the response head came only after the recorder published an event to draw
+ *     it out (nothing for {@link Recorder#NUDGE_AFTER})
  */
-public record PassiveStream(Recording recording, int published, Cache cache) {
+public record PassiveStream(Recording recording, int published, boolean headHeld, Cache cache) {
 
   /** Readings of the body that several checks need, computed once (the body may be megabytes). */
   static final class Cache {
@@ -23,7 +25,11 @@ public record PassiveStream(Recording recording, int published, Cache cache) {
   }
 
   PassiveStream(Recording recording, int published) {
-    this(recording, published, new Cache());
+    this(recording, published, false, new Cache());
+  }
+
+  PassiveStream(Recording recording, int published, boolean headHeld) {
+    this(recording, published, headHeld, new Cache());
   }
 
   /** The body split into lines (identity-coded bodies). */
@@ -59,6 +65,8 @@ public record PassiveStream(Recording recording, int published, Cache cache) {
       // 16 MiB is far more than a few seconds of any sane stream, and bounds a runaway one.
       Recorder.Session session = recorder.open(Recorder.Request.of(target, window(target)).withMaxBytes(16L << 20));
       int published = 0;
+      // No head within the nudge time: the recorder publishes one event to draw it out (with a publish URL).
+      boolean headHeld = !session.headWithin(Recorder.NUDGE_AFTER);
       if (target.publishUrl() != null && session.awaitHead()) {
         for (String json : new String[] {"{\"data\":\"ssekit passive 1\"}",
             "{\"data\":\"ssekit passive 2\\nsecond line\",\"event\":\"ssekit-test\"}", "{\"data\":\"ssekit passive 3\"}"}) {
@@ -69,7 +77,8 @@ public record PassiveStream(Recording recording, int published, Cache cache) {
           }
         }
       }
-      return new PassiveStream(session.await(), published);
+      Recording r = session.await();
+      return new PassiveStream(r, published, headHeld && r.responded() && target.publishUrl() != null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while recording the stream", e);

@@ -27,6 +27,8 @@ public final class BrowserStream {
   public static final int MAX_RECONNECTS = 40;
   /** The longest reconnection wait honoured. */
   public static final Duration MAX_RETRY_WAIT = Duration.ofSeconds(2);
+  /** Streams ended at once without a byte, in a row, after which following stops (the server serves nothing). */
+  public static final int EMPTY_IN_A_ROW = 3;
   /** The reconnection time before the server sent a {@code retry} (browsers use about 3 s; bounded here). */
   public static final Duration DEFAULT_RETRY = Duration.ofSeconds(1);
 
@@ -116,6 +118,7 @@ public final class BrowserStream {
     int index = 0;
     String sent = request.lastEventId();
     long retryNanos = DEFAULT_RETRY.toNanos();
+    int empty = 0;
     try {
       while (true) {
         Recorder.Session s = current;
@@ -135,6 +138,12 @@ public final class BrowserStream {
         };
         if (end == null && !isEventStream(r)) {
           end = r.responded() ? Stop.FAILED : index == 0 ? Stop.NO_RESPONSE : Stop.FAILED;
+        }
+        empty = r.status() == 200 && r.bodyLength() == 0 && r.end() == Recording.End.EOF ? empty + 1 : 0;
+        if (end == null && empty >= EMPTY_IN_A_ROW) {
+          finish(Stop.FAILED, "the server ended the stream at once with an empty body " + empty + " times in a row "
+              + "(200, 0 bytes, then the end): nothing published can arrive, and a browser reconnects for ever");
+          return;
         }
         if (end == null && index >= MAX_RECONNECTS) end = Stop.RECONNECT_LIMIT;
         if (end == null && (stopped || System.nanoTime() >= deadline)) end = Stop.WINDOW;

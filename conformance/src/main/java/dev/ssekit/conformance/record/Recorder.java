@@ -73,8 +73,18 @@ public final class Recorder implements AutoCloseable {
         return t;
       });
 
+  /** How long a stream may go without a response head before the recorder publishes an event to draw it out. */
+  public static final Duration NUDGE_AFTER = Duration.ofSeconds(2);
+  /** The event that draws out a held head (plain data: it is read like any other event). */
+  public static final String NUDGE_JSON = "{\"data\":\"ssekit nudge: a published event, because the response head had "
+      + "not come\"}";
+
   private final Target target;
   private final CloseableHttpClient client;
+  /** Publishes {@link #NUDGE_JSON}; null without a publish URL. */
+  private final Runnable nudge;
+  private final java.util.concurrent.atomic.AtomicLong lastNudge = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger nudges = new java.util.concurrent.atomic.AtomicInteger();
   private final AtomicInteger threads = new AtomicInteger();
 
   public Recorder(Target target) {
@@ -89,6 +99,13 @@ public final class Recorder implements AutoCloseable {
           .setHostVerificationPolicy(org.apache.hc.client5.http.ssl.HostnameVerificationPolicy.CLIENT)
           .setHostnameVerifier(NoopHostnameVerifier.INSTANCE).buildClassic());
     }
+    this.nudge = target.publishUrl() == null ? null : () -> {
+      try {
+        publish(NUDGE_JSON);
+      } catch (IOException | RuntimeException e) {
+        // a publish problem is the delivery checks' to report
+      }
+    };
     PoolingHttpClientConnectionManager manager = cm.build();
     this.client = HttpClients.custom()
         .setConnectionManager(manager)
@@ -99,6 +116,22 @@ public final class Recorder implements AutoCloseable {
             .setResponseTimeout(Timeout.ofMinutes(30)) // bounded by our own deadlines instead
             .setMaxRedirects(10).build())
         .build();
+  }
+
+  /** Publishes the nudge in the background, at most once a second whoever asks. */
+  private void nudge() {
+    long now = System.nanoTime();
+    long last = lastNudge.get();
+    if (last != 0 && now - last < 1_000_000_000L || !lastNudge.compareAndSet(last, now)) return;
+    nudges.incrementAndGet();
+    Thread t = new Thread(nudge, "ssekit-nudge");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** How many nudges were published (a server that holds its head until it has something to write). */
+  public int nudges() {
+    return nudges.get();
   }
 
   private static SSLContext trustAll() {
@@ -290,7 +323,23 @@ public final class Recorder implements AutoCloseable {
 
     /** Waits for the response head, until {@link #HEAD_TIMEOUT} after the request; returns whether it came. */
     public boolean awaitHead() throws InterruptedException {
-      return head.await(headTimeLeftNanos(), TimeUnit.NANOSECONDS) && status > 0;
+      return waitForHead() && status > 0;
+    }
+
+    /** Waits at most {@code d} (no nudge); true when the head came in that time. */
+    public boolean headWithin(Duration d) throws InterruptedException {
+      return head.await(Math.min(d.toNanos(), headTimeLeftNanos()), TimeUnit.NANOSECONDS) && status > 0;
+    }
+
+    /**
+     * Waits for the head; past {@link #NUDGE_AFTER} without one, publishes a plain event (when the
+     * target has a publish URL): some servers send the head only with their first write.
+     */
+    private boolean waitForHead() throws InterruptedException {
+      if (nudge != null && !head.await(Math.min(NUDGE_AFTER.toNanos(), headTimeLeftNanos()), TimeUnit.NANOSECONDS)) {
+        nudge();
+      }
+      return head.await(headTimeLeftNanos(), TimeUnit.NANOSECONDS);
     }
 
     private long headTimeLeftNanos() {
@@ -309,7 +358,7 @@ public final class Recorder implements AutoCloseable {
 
     /** Waits until the recording ends (window, cap, condition, end of body) and returns it. */
     public Recording await() throws InterruptedException {
-      if (!head.await(headTimeLeftNanos(), TimeUnit.NANOSECONDS)) {
+      if (!waitForHead()) {
         finish(Recording.End.NO_RESPONSE, "no response head within " + HEAD_TIMEOUT.toSeconds() + " s");
         get.cancel();
       } else {

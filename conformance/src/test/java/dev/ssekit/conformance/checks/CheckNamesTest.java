@@ -22,7 +22,7 @@ class CheckNamesTest {
   void aCheckIsNamedByItsIdAndAnythingElseAsUsual() throws Exception {
     CheckNames names = new CheckNames();
     assertThat(names.generateDisplayNameForMethod(List.of(), HttpChecks.class,
-        HttpChecks.class.getDeclaredMethod("status200", PassiveStream.class, Findings.class))).isEqualTo("http.status-200");
+        HttpChecks.class.getDeclaredMethod("status200", dev.ssekit.conformance.config.Target.class, PassiveStream.class, Findings.class))).isEqualTo("http.status-200");
     assertThat(names.generateDisplayNameForMethod(List.of(), CheckNamesTest.class,
         CheckNamesTest.class.getDeclaredMethod("aCheckIsNamedByItsIdAndAnythingElseAsUsual")))
         .isEqualTo("aCheckIsNamedByItsIdAndAnythingElseAsUsual()");
