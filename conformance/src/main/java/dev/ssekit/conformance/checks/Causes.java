@@ -30,6 +30,12 @@ final class Causes {
         + "CR, LF and CRLF alike"),
     RAW_LINE_BREAK("the data's line breaks were written raw: a browser reads each line after the first as a field "
         + "of its own, not as data; every line of the data needs its own \"data:\" prefix"),
+    TRAILING_LINE_BREAK_LOST("a line break at the end of the data is lost: the server splits the data into lines "
+        + "with something that drops a trailing empty line (Java's String.split or BufferedReader.readLine, a "
+        + "lines() helper), so a payload that ends with a line break arrives without it and an empty payload sends no "
+        + "\"data:\" line at all, which a browser never dispatches; write an empty \"data:\" line for every empty line"),
+    EMPTY_NOT_SENT("an empty payload was written without a \"data:\" line, so a browser never dispatches it (an event "
+        + "with no data line is dropped); write \"data:\" followed by the blank line for empty data"),
     SPLIT("one publish became several events: an empty line inside the data was written as an empty line, which "
         + "ends the event in a browser; write it as a \"data:\" line with nothing after the colon"),
     MERGED("events merged: an event was not ended with a blank line, so a browser joined it with the next one into "
@@ -44,27 +50,64 @@ final class Causes {
   }
 
   /**
-   * Why {@code got} (the data of the events dispatched for one publish, in order) differs from
-   * {@code published} (the data as published; its CRLF and CR count as LF). {@code next} is the
-   * data published right after it (for merges), or null.
+   * Every cause that explains {@code got} (the data of the events dispatched for one publish, in
+   * order) differing from {@code published} (its CRLF and CR count as LF); {@code next} is the data
+   * published right after it (for merges), or null. Several causes can explain one payload (a
+   * trailing CR lost fits a raw CR and a dropped last line alike); {@link #choose} picks among them
+   * with what the other payloads show.
    */
-  static Cause of(String published, List<String> got, String next) {
+  static java.util.EnumSet<Cause> candidates(String published, List<String> got, String next) {
+    java.util.EnumSet<Cause> out = java.util.EnumSet.noneOf(Cause.class);
     String expected = normalize(published);
     if (got.size() > 1) {
-      if (String.join("\n", got).equals(expected) || joinedWithEmptyLines(got, expected)) return Cause.SPLIT;
-      return Cause.OTHER;
+      if (String.join("\n", got).equals(expected) || joinedWithEmptyLines(got, expected)) out.add(Cause.SPLIT);
+      return out;
     }
     String g = got.get(0);
-    if (isJsonOf(g, expected) || isJsonOf(g, published)) return Cause.JSON_ENCODED;
-    if (g.equals(withoutOneLeadingSpacePerLine(expected))) return Cause.LEADING_SPACE_LOST;
+    if (isJsonOf(g, expected) || isJsonOf(g, published)) out.add(Cause.JSON_ENCODED);
+    if (g.equals(withoutOneLeadingSpacePerLine(expected))) out.add(Cause.LEADING_SPACE_LOST);
     if (next != null && (g.equals(expected + "\n" + normalize(next)) || g.startsWith(expected + "\n")
         && g.contains(normalize(next)))) {
-      return Cause.MERGED;
+      out.add(Cause.MERGED);
     }
-    if (published.indexOf('\r') >= 0 && g.equals(linesBeforeEachLoneCr(published))) return Cause.RAW_CR;
-    if (published.indexOf('\r') >= 0 && g.equals(splitOnLfOnlyKeepFirst(published))) return Cause.RAW_CR;
-    if (expected.contains("\n") && g.equals(expected.substring(0, expected.indexOf('\n')))) return Cause.RAW_LINE_BREAK;
-    return Cause.OTHER;
+    if (expected.endsWith("\n") && (g.equals(expected.substring(0, expected.length() - 1))
+        || g.equals(expected.replaceAll("\n+$", "")))) {
+      out.add(Cause.TRAILING_LINE_BREAK_LOST);
+    }
+    if (published.indexOf('\r') >= 0 && g.equals(linesBeforeEachLoneCr(published))) out.add(Cause.RAW_CR);
+    if (expected.contains("\n") && g.equals(expected.substring(0, expected.indexOf('\n')))) out.add(Cause.RAW_LINE_BREAK);
+    return out;
+  }
+
+  /**
+   * One cause per payload: among each payload's candidates, the one that explains the most
+   * payloads on its own (unambiguously), so that a run is explained by as few causes as its
+   * clearest payloads show; {@link Cause#OTHER} when nothing fits.
+   */
+  static List<Cause> choose(List<java.util.EnumSet<Cause>> candidates) {
+    java.util.Map<Cause, Integer> alone = new java.util.EnumMap<>(Cause.class);
+    java.util.Map<Cause, Integer> any = new java.util.EnumMap<>(Cause.class);
+    for (java.util.EnumSet<Cause> c : candidates) {
+      if (c.size() == 1) alone.merge(c.iterator().next(), 1, Integer::sum);
+      for (Cause x : c) any.merge(x, 1, Integer::sum);
+    }
+    List<Cause> out = new ArrayList<>();
+    for (java.util.EnumSet<Cause> c : candidates) {
+      Cause best = Cause.OTHER;
+      for (Cause x : c) {
+        if (best == Cause.OTHER || alone.getOrDefault(x, 0) > alone.getOrDefault(best, 0)
+            || alone.getOrDefault(x, 0).equals(alone.getOrDefault(best, 0)) && any.get(x) > any.get(best)) {
+          best = x;
+        }
+      }
+      out.add(best);
+    }
+    return out;
+  }
+
+  /** The cause of one payload judged alone (tests, and runs of one payload). */
+  static Cause of(String published, List<String> got, String next) {
+    return choose(List.of(candidates(published, got, next))).get(0);
   }
 
   /** The spec's view of data: CRLF and lone CR are line breaks, as LF. */
@@ -106,13 +149,6 @@ final class Causes {
       out.add(cr < 0 ? line : line.substring(0, cr));
     }
     return String.join("\n", out);
-  }
-
-  /** The first line when a server writes the whole value raw after one "data: " (CR and LF alike end it). */
-  private static String splitOnLfOnlyKeepFirst(String published) {
-    String n = normalize(published);
-    int lf = n.indexOf('\n');
-    return lf < 0 ? n : n.substring(0, lf);
   }
 
   private static boolean joinedWithEmptyLines(List<String> got, String expected) {

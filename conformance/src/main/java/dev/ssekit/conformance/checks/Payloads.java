@@ -79,34 +79,59 @@ final class Payloads {
 
   /**
    * Judges each step of a torture-set run: the events under the payload's own name (or, when the
-   * server carries no event names at all, every non-marker event between the markers).
+   * server carries no event names at all, the non-marker events between the markers). A payload
+   * that differs gets the cause that best explains it given every other payload of the run.
    */
   static List<Verdict> judge(Lockstep.Result r) {
     boolean named = false;
     for (BrowserStream.Arrival a : r.followed().arrivals()) {
       if (a.event().type().startsWith("ssekit-" + r.run() + "-p")) named = true;
     }
-    List<Verdict> out = new ArrayList<>();
     List<Lockstep.Step> steps = r.steps();
+    List<Verdict> first = new ArrayList<>();
+    List<java.util.EnumSet<Causes.Cause>> candidates = new ArrayList<>();
+    List<Integer> differing = new ArrayList<>();
     for (Lockstep.Step s : steps) {
       String next = s.index() + 1 < steps.size() ? steps.get(s.index() + 1).item().data() : null;
-      out.add(judge(r, s, named, next));
+      Verdict v = judge(r, s, named);
+      if (v.cause() == Causes.Cause.OTHER) {
+        differing.add(first.size());
+        candidates.add(Causes.candidates(s.item().data(), v.got().stream().map(StreamItem.Event::data).toList(), next));
+      }
+      first.add(v);
+    }
+    List<Causes.Cause> chosen = Causes.choose(candidates);
+    List<Verdict> out = new ArrayList<>(first);
+    for (int i = 0; i < differing.size(); i++) {
+      Verdict v = out.get(differing.get(i));
+      out.set(differing.get(i), new Verdict(v.step(), v.got(), chosen.get(i), v.problem()));
     }
     return out;
   }
 
-  private static Verdict judge(Lockstep.Result r, Lockstep.Step s, boolean named, String next) {
+  /** One step alone: ok, a problem without a data cause (refused, missing, repeated), or a difference (cause OTHER, to be chosen). */
+  private static Verdict judge(Lockstep.Result r, Lockstep.Step s, boolean named) {
     if (!Publishing.accepted(s.answer())) {
       return new Verdict(s, List.of(), null, "publish refused (" + Publishing.answer(s.answer()) + ")");
     }
     String type = type(r.run(), s.index());
+    String want = Causes.normalize(s.item().data());
     List<BrowserStream.Arrival> mine = new ArrayList<>();
+    String otherType = null;
     if (named) {
       for (BrowserStream.Arrival a : r.followed().arrivals()) if (a.event().type().equals(type)) mine.add(a);
+      if (mine.isEmpty()) {
+        // Not under its name: what the server wrote in its place (a data line that became an event: field).
+        for (BrowserStream.Arrival a : s.arrived()) {
+          if (!a.event().type().startsWith("ssekit-")) {
+            mine.add(a);
+            otherType = a.event().type();
+          }
+        }
+      }
     } else {
       // The server dropped the event names: judge by position, leaving out what is plainly the server's own
       // (an event of another type, a tick); an exact match among them settles it.
-      String want = Causes.normalize(s.item().data());
       for (BrowserStream.Arrival a : s.arrived()) if (a.event().data().equals(want)) mine.add(a);
       if (mine.isEmpty()) {
         for (BrowserStream.Arrival a : s.arrived()) if (a.event().type().equals("message")) mine.add(a);
@@ -114,6 +139,11 @@ final class Payloads {
     }
     if (mine.isEmpty()) {
       boolean blind = r.followed().connections().stream().anyMatch(c -> c.index() > 0 && c.lastEventIdSent() == null);
+      if (s.endedDuring() == 0 && s.markerSeen() && want.replace("\n", "").isEmpty()) {
+        return new Verdict(s, List.of(), want.isEmpty() ? Causes.Cause.EMPTY_NOT_SENT
+            : Causes.Cause.TRAILING_LINE_BREAK_LOST, "published " + Publishing.esc(s.item().data())
+            + ", a browser dispatched nothing");
+      }
       String why = s.endedDuring() > 0 ? "never arrived: the server ended the stream when it was published, and it was "
           + "not replayed after the reconnect" + (blind ? " (the stream had carried no id, so the client reconnected "
           + "without Last-Event-ID and could not resume)" : "")
@@ -125,30 +155,27 @@ final class Payloads {
     List<StreamItem.Event> got = new ArrayList<>();
     int firstConnection = mine.get(0).connection();
     int repeats = 0;
-    boolean repeatedAfterReconnect = false;
     for (BrowserStream.Arrival a : mine) {
       if (a.connection() == firstConnection) {
         got.add(a.event());
       } else if (got.stream().anyMatch(e -> e.data().equals(a.event().data()))) {
         repeats++;
-        repeatedAfterReconnect = true;
       } else {
         got.add(a.event());
       }
     }
-    String expected = Causes.normalize(s.item().data());
     List<String> datas = got.stream().map(StreamItem.Event::data).toList();
-    if (datas.size() > 1 && datas.stream().allMatch(d -> d.equals(expected))) {
+    if (otherType == null && datas.size() > 1 && datas.stream().allMatch(d -> d.equals(want))) {
       return new Verdict(s, got, null, "arrived " + datas.size() + " times");
     }
-    if (datas.size() == 1 && datas.get(0).equals(expected)) {
-      return new Verdict(s, got, null, repeats == 0 ? null : "arrived again after the reconnect"
-          + (repeatedAfterReconnect ? " (the resume replayed an event the client already had)" : ""));
+    if (otherType == null && datas.size() == 1 && datas.get(0).equals(want)) {
+      return new Verdict(s, got, null, repeats == 0 ? null
+          : "arrived again after the reconnect (the resume replayed an event the client already had)");
     }
-    Causes.Cause cause = Causes.of(s.item().data(), datas, next);
     String shown = datas.size() == 1 ? Publishing.esc(datas.get(0)) : datas.size() + " events " + datas.stream()
         .map(Publishing::esc).toList();
-    return new Verdict(s, got, cause, "published " + Publishing.esc(s.item().data()) + ", a browser got " + shown);
+    return new Verdict(s, got, Causes.Cause.OTHER, "published " + Publishing.esc(s.item().data()) + ", a browser got "
+        + shown + (otherType == null ? "" : " as an event of type " + Publishing.esc(otherType)));
   }
 
   /**

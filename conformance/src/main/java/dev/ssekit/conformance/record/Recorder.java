@@ -81,6 +81,7 @@ public final class Recorder implements AutoCloseable {
 
   private final Target target;
   private final CloseableHttpClient client;
+  private final PoolingHttpClientConnectionManager manager;
   /** Publishes {@link #NUDGE_JSON}; null without a publish URL. */
   private final Runnable nudge;
   private final java.util.concurrent.atomic.AtomicLong lastNudge = new java.util.concurrent.atomic.AtomicLong();
@@ -106,7 +107,7 @@ public final class Recorder implements AutoCloseable {
         // a publish problem is the delivery checks' to report
       }
     };
-    PoolingHttpClientConnectionManager manager = cm.build();
+    this.manager = cm.build();
     this.client = HttpClients.custom()
         .setConnectionManager(manager)
         .disableContentCompression() // record what the server sent; checks decide about codings
@@ -127,6 +128,14 @@ public final class Recorder implements AutoCloseable {
     Thread t = new Thread(nudge, "ssekit-nudge");
     t.setDaemon(true);
     t.start();
+  }
+
+  /**
+   * Closes the connections kept alive between requests (publishes, answered requests): a count of
+   * the server's sockets should see only the streams themselves.
+   */
+  public void closeIdleConnections() {
+    manager.closeIdle(org.apache.hc.core5.util.TimeValue.ZERO_MILLISECONDS);
   }
 
   /** How many nudges were published (a server that holds its head until it has something to write). */
@@ -344,6 +353,11 @@ public final class Recorder implements AutoCloseable {
 
     private long headTimeLeftNanos() {
       return Math.max(0, HEAD_TIMEOUT.toNanos() - (System.nanoTime() - start));
+    }
+
+    /** True once the recording has ended (the server closed it, a bound, or {@link #stop()}). */
+    public boolean ended() {
+      return done.getCount() == 0;
     }
 
     /** Ends the recording now (as a client closing the stream would). */

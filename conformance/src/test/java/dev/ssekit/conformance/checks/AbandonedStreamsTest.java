@@ -66,7 +66,7 @@ class AbandonedStreamsTest {
       assertThat(o.warnings()).as("%s", o).hasSize(2);
       assertThat(o.warnings()).as("%s", o).anySatisfy(w -> assertThat(w)
           .startsWith("[SHOULD lifecycle.abandoned-streams-released] server sockets shows 20 of the 50 dropped streams"
-              + " still open 15 s after 50 clients dropped their streams (at most 2 may linger)")
+              + " still open 6 s after 50 clients dropped their streams (at most 2 may linger)")
           .contains("file descriptors"));
       assertThat(o.warnings()).as("%s", o).anySatisfy(w -> assertThat(w)
           .startsWith("[SHOULD lifecycle.abandoned-streams-released] " + LeakingStreamServer.GAUGE + " (at ")
