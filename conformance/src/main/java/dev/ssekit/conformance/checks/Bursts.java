@@ -75,6 +75,7 @@ final class Bursts {
             + " (the http checks report it)");
       }
     }
+    Publishing.ready(streams, recorder, run, Duration.ofSeconds(1));
     long start = System.nanoTime();
     List<Sent> sent = publish(recorder, prefix, publishers, perPublisher, start + publishBudget.toNanos());
     long publishMs = Publishing.millis(System.nanoTime() - start);

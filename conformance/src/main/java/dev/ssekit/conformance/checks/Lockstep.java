@@ -79,6 +79,7 @@ final class Lockstep {
     boolean slow = probe.latencyMillis() > SLOW.toMillis();
     Duration window = BUDGET.plus(stepWait.multipliedBy(SILENT_STEPS + 2L)).plusSeconds(items.size() / 4 + 2);
     BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, window), null, findings);
+    Publishing.ready(List.of(s), recorder, run, stepWait);
     long budgetEnd = System.nanoTime() + BUDGET.toNanos();
     List<Step> steps = new ArrayList<>();
     List<Integer> endedBefore = new ArrayList<>();
@@ -127,7 +128,8 @@ final class Lockstep {
     BrowserStream.Followed f = s.stopAndAwait();
     List<Step> judged = new ArrayList<>();
     List<BrowserStream.Arrival> all = f.arrivals();
-    int from = 0;
+    int from = 0; // after the last ready marker: what came before the first step is not a payload's
+    for (int i = 0; i < all.size(); i++) if (all.get(i).event().data().contains(Publishing.readyMarker(run))) from = i + 1;
     for (Step st : steps) {
       int to = indexOf(all, marker(run, st.index()), from);
       boolean seenAtAll = to >= 0;

@@ -72,6 +72,32 @@ final class Publishing {
     return s;
   }
 
+  /** How many times {@link #ready} publishes before it gives up. */
+  static final int READY_TRIES = 3;
+
+  /**
+   * Waits until every stream has received an event published after it opened. A server may
+   * subscribe a stream only a moment after sending its head (Jetty's EventSourceServlet adds the
+   * emitter in onOpen), so an event published at once can miss it, and a check must not blame that
+   * on what it publishes next. Publishes {@code ssekit-RUN-ready-N} up to {@link #READY_TRIES}
+   * times, waiting {@code wait} after each; returns how many it took (0: none arrived everywhere).
+   */
+  static int ready(List<BrowserStream> streams, Recorder recorder, String run, Duration wait)
+      throws InterruptedException {
+    String base = readyMarker(run);
+    for (int i = 1; i <= READY_TRIES; i++) {
+      publish(recorder, json("data", base + i));
+      boolean all = true;
+      for (BrowserStream s : streams) all &= s.awaitArrivals(seen(base), wait);
+      if (all) return i;
+    }
+    return 0;
+  }
+
+  static String readyMarker(String run) {
+    return "ssekit-" + run + "-ready-";
+  }
+
   static String esc(String s) {
     return Findings.escape(s.getBytes(StandardCharsets.UTF_8), 160);
   }

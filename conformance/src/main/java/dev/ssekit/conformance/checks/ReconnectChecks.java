@@ -67,6 +67,10 @@ public class ReconnectChecks {
       Cursors tc = Cursors.of(before);
       String k = tc.finalCursor;
       if (k.isEmpty()) {
+        if (before.end() == Recording.End.EOF && before.bodyLength() == 0) {
+          findings.notApplicable("the test connection was answered 200 and ended at once with an empty body: nothing "
+              + "to resume from (the delivery checks report a server that serves no events)");
+        }
         boolean ownArrived = tc.events.stream().anyMatch(e -> e.data().contains(greeting));
         findings.notApplicable("the server sent no ids " + (ownArrived ? "(the event this check published arrived "
             + "without one)" : "within " + FIRST_ID_WINDOW.toSeconds() + " s")

@@ -22,6 +22,7 @@ final class Replay {
     String run = ReconnectChecks.runId();
     String prefix = "ssekit-" + run + "-away-";
     BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, WAIT.plusSeconds(4)), null, findings);
+    Publishing.ready(List.of(s), recorder, run, Duration.ofSeconds(1));
     Recorder.Published first = Publishing.publish(recorder, Publishing.json("data", prefix + 0));
     if (!Publishing.accepted(first)) {
       s.stop();

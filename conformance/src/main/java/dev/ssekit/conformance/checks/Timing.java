@@ -24,6 +24,7 @@ final class Timing {
     String prefix = "ssekit-" + run + "-lat-";
     BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, Duration.ofSeconds(12)),
         Publishing.seen(prefix + (COUNT - 1)), findings);
+    Publishing.ready(List.of(s), recorder, run, Duration.ofSeconds(1));
     long[] sentAt = new long[COUNT];
     Arrays.fill(sentAt, -1);
     int refused = 0;
