@@ -115,7 +115,7 @@ final class Injection {
       if (e.data().contains("injected") && e.data().contains(run)) {
         problems.add("an event arrived with data " + Publishing.esc(e.data()) + " (type " + Publishing.esc(e.type())
             + ", id " + Publishing.esc(e.lastEventId()) + "): the " + what + "'s line break started a new field");
-      } else if (e.data().contains(run) && !e.data().contains("-step-")) {
+      } else if (e.data().contains(run) && !e.data().contains("-step-") && !e.data().contains("-ready-")) {
         boolean whole = false;
         for (String[] c : cases) whole |= e.data().equals(c[0]);
         if (whole) arrivals.merge(e.data(), 1, Integer::sum);
