@@ -43,6 +43,8 @@ class VerdictMatrixIT {
 
   private static ObjectNode expected;
   private static final Map<String, JsonNode> ACTUAL = new LinkedHashMap<>();
+  /** How long each conformance run took (its report's durationMs), by "server profile". */
+  private static final Map<String, Long> TIMINGS = new LinkedHashMap<>();
 
   @BeforeAll
   static void load() throws IOException {
@@ -74,9 +76,16 @@ class VerdictMatrixIT {
     JsonNode report;
     try (Servers.Running running = Servers.start(server, ROOT, out)) {
       long started = System.nanoTime();
-      report = check(running, out);
+      report = check(running, out, "standard");
+      long checked = System.nanoTime();
       System.out.printf("[matrix] %s: started in %.1f s, checked in %.1f s%n", server,
-          (started - t0) / 1e9, (System.nanoTime() - started) / 1e9);
+          (started - t0) / 1e9, (checked - started) / 1e9);
+      TIMINGS.put(server + " standard", report.path("durationMs").asLong());
+      if (Boolean.getBoolean("matrix.timeQuick")) {
+        // Opt-in (README figures): the quick profile's run time on the same server; verdicts not compared.
+        JsonNode quick = check(running, out.resolve("quick"), "quick");
+        TIMINGS.put(server + " quick", quick.path("durationMs").asLong());
+      }
     }
     Map<String, JsonNode> got = new LinkedHashMap<>();
     for (JsonNode c : report.get("checks")) got.put(c.get("id").asText(), c);
@@ -114,11 +123,13 @@ class VerdictMatrixIT {
   }
 
   /** Runs the conformance CLI as a process against the running server and returns its conformance.json. */
-  private static JsonNode check(Servers.Running running, Path out) throws IOException, InterruptedException {
+  private static JsonNode check(Servers.Running running, Path out, String profile)
+      throws IOException, InterruptedException {
+    Files.createDirectories(out);
     Path reportDir = out.resolve("report");
     List<String> cmd = new ArrayList<>(List.of(Servers.java(), "-Xmx512m", "-jar",
         ROOT.resolve("conformance/target/sse-conformance.jar").toString(),
-        "--url", running.streamUrl, "--publish-url", running.publishUrl, "--profile", "standard",
+        "--url", running.streamUrl, "--publish-url", running.publishUrl, "--profile", profile,
         "--report-dir", reportDir.toString(), "--no-color"));
     if (running.socketPid != null) {
       cmd.add("--server-pid");
@@ -170,6 +181,7 @@ class VerdictMatrixIT {
       ((ObjectNode) servers.get(e.getKey())).set("verdicts", e.getValue());
     }
     JSON.writeValue(OUT.resolve("actual-verdicts.json").toFile(), all);
+    JSON.writeValue(OUT.resolve("timings.json").toFile(), TIMINGS);
   }
 
   private static void deleteTree(Path dir) throws IOException {

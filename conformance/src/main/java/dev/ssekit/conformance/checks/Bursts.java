@@ -45,8 +45,8 @@ final class Bursts {
    * Opens the connections, runs {@code publishers} publishers of {@code perPublisher} events each
    * ({@code publishers == 1}: back to back), and returns what each connection received.
    */
-  static Outcome run(Target target, Recorder recorder, Findings findings, String run, int publishers, int perPublisher,
-      Duration publishBudget) throws InterruptedException {
+  static Outcome run(Target target, Recorder recorder, Findings findings, DeliveryProbe.Outcome probe, String run,
+      int publishers, int perPublisher, Duration publishBudget) throws InterruptedException {
     String prefix = "ssekit-" + run + "-b-";
     Pattern ours = Pattern.compile(Pattern.quote(prefix) + "(\\d+)-(\\d+)");
     int total = publishers * perPublisher;
@@ -75,7 +75,7 @@ final class Bursts {
             + " (the http checks report it)");
       }
     }
-    Publishing.ready(streams, recorder, run, Duration.ofSeconds(1));
+    Publishing.ready(streams, recorder, run, Duration.ofSeconds(1), probe);
     long start = System.nanoTime();
     List<Sent> sent = publish(recorder, prefix, publishers, perPublisher, start + publishBudget.toNanos());
     long publishMs = Publishing.millis(System.nanoTime() - start);

@@ -159,8 +159,8 @@ public class DeliveryChecks {
       needsPublish = true,
       summary = "events published 50 ms apart reach an open stream promptly (median publish-to-receive under 500 ms)")
   void latency(Target target, Recorder recorder, Findings findings) throws InterruptedException {
-    DeliveryProbe.require(target, recorder, findings, "delivery.latency");
-    Timing.latency(target, recorder, findings);
+    DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.latency");
+    Timing.latency(target, recorder, findings, probe);
   }
 
   // ---------------------------------------------------------------- S-01 driven
@@ -171,8 +171,8 @@ public class DeliveryChecks {
       summary = "events published while a client is away arrive after it reconnects with Last-Event-ID (the last "
           + "id its stream carried): all, in order, once")
   void replayWhileAway(Target target, Recorder recorder, Findings findings) throws InterruptedException {
-    DeliveryProbe.require(target, recorder, findings, "delivery.replay-while-away");
-    Replay.whileAway(target, recorder, findings);
+    DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.replay-while-away");
+    Replay.whileAway(target, recorder, findings, probe);
   }
 
   // ---------------------------------------------------------------- bursts, last
@@ -182,9 +182,9 @@ public class DeliveryChecks {
       profile = Target.Profile.STANDARD, needsPublish = true,
       summary = "1,000 events published back to back reach three concurrent connections complete and in order")
   void burstToThree(Target target, Recorder recorder, Findings findings) throws InterruptedException {
-    DeliveryProbe.require(target, recorder, findings, "delivery.burst-to-three");
+    DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.burst-to-three");
     String run = ReconnectChecks.runId();
-    Bursts.Outcome o = Bursts.run(target, recorder, findings, run, 1, 1000, Duration.ofSeconds(12));
+    Bursts.Outcome o = Bursts.run(target, recorder, findings, probe, run, 1, 1000, Duration.ofSeconds(12));
     judgeBurst(o, false, findings, "a burst of %d events published back to back");
   }
 
@@ -194,9 +194,9 @@ public class DeliveryChecks {
       summary = "400 events published by 8 publishers at once (requests in flight together) reach three connections "
           + "complete, once, in one order for all, each publisher's events in its own order")
   void concurrentPublish(Target target, Recorder recorder, Findings findings) throws InterruptedException {
-    DeliveryProbe.require(target, recorder, findings, "delivery.concurrent-publish");
+    DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.concurrent-publish");
     String run = ReconnectChecks.runId();
-    Bursts.Outcome o = Bursts.run(target, recorder, findings, run, 8, 50, Duration.ofSeconds(10));
+    Bursts.Outcome o = Bursts.run(target, recorder, findings, probe, run, 8, 50, Duration.ofSeconds(10));
     judgeBurst(o, true, findings, "%d events published by 8 publishers at once");
   }
 

@@ -22,7 +22,17 @@ final class DeliveryProbe {
   static final Duration WAIT = Duration.ofSeconds(4);
 
   /** The outcome: {@code problem} null when the event arrived, after {@code latencyMillis}. */
-  record Outcome(String problem, long latencyMillis, String streamProblem) {}
+  record Outcome(String problem, long latencyMillis, String streamProblem, boolean subscribeRace) {
+
+    Outcome(String problem, long latencyMillis, String streamProblem) {
+      this(problem, latencyMillis, streamProblem, false);
+    }
+
+    /** A slow server (events take over {@link Lockstep#SLOW}) that showed no subscription race. */
+    boolean slowWithoutRace() {
+      return latencyMillis > Lockstep.SLOW.toMillis() && !subscribeRace;
+    }
+  }
 
   private static final Map<Recorder, Outcome> OUTCOMES = Collections.synchronizedMap(new WeakHashMap<>());
   private static final Map<Recorder, String> REPORTED_BY = Collections.synchronizedMap(new WeakHashMap<>());
@@ -96,8 +106,9 @@ final class DeliveryProbe {
     }
     BrowserStream.Arrival first = f.arrivals().stream().filter(a -> a.event().data().contains(marker)).findFirst()
         .orElseThrow();
-    long from = first.event().data().contains(marker + "-again") ? sentSecond : sent;
-    return new Outcome(null, Math.max(0, first.atNanos() - from) / 1_000_000, null);
+    boolean again = first.event().data().contains(marker + "-again");
+    long from = again ? sentSecond : sent;
+    return new Outcome(null, Math.max(0, first.atNanos() - from) / 1_000_000, null, again);
   }
 
   private static boolean contains(byte[] body, String text) {

@@ -79,7 +79,7 @@ final class Lockstep {
     boolean slow = probe.latencyMillis() > SLOW.toMillis();
     Duration window = BUDGET.plus(stepWait.multipliedBy(SILENT_STEPS + 2L)).plusSeconds(items.size() / 4 + 2);
     BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, window), null, findings);
-    Publishing.ready(List.of(s), recorder, run, stepWait);
+    Publishing.ready(List.of(s), recorder, run, stepWait, probe);
     long budgetEnd = System.nanoTime() + BUDGET.toNanos();
     List<Step> steps = new ArrayList<>();
     List<Integer> endedBefore = new ArrayList<>();

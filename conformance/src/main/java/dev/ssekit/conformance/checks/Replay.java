@@ -18,11 +18,11 @@ final class Replay {
   static final Duration WAIT = Duration.ofSeconds(6);
   static final int AWAY = 3;
 
-  static void whileAway(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+  static void whileAway(Target target, Recorder recorder, Findings findings, DeliveryProbe.Outcome probe) throws InterruptedException {
     String run = ReconnectChecks.runId();
     String prefix = "ssekit-" + run + "-away-";
     BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, WAIT.plusSeconds(4)), null, findings);
-    Publishing.ready(List.of(s), recorder, run, Duration.ofSeconds(1));
+    Publishing.ready(List.of(s), recorder, run, Duration.ofSeconds(1), probe);
     Recorder.Published first = Publishing.publish(recorder, Publishing.json("data", prefix + 0));
     if (!Publishing.accepted(first)) {
       s.stop();
@@ -54,10 +54,10 @@ final class Replay {
       return;
     }
     // Once reconnected, one more event: a stream is ordered, so when it arrives the replay is over.
-    String probe = prefix + (AWAY + 1);
+    String closing = prefix + (AWAY + 1);
     BrowserStream after = BrowserStream.follow(recorder, Recorder.Request.of(target, WAIT).withLastEventId(k),
-        Publishing.seen(probe));
-    if (after.awaitHead()) Publishing.publish(recorder, Publishing.json("data", probe));
+        Publishing.seen(closing));
+    if (after.awaitHead()) Publishing.publish(recorder, Publishing.json("data", closing));
     BrowserStream.Followed f = after.await();
     if (!f.opened()) {
       findings.evidence("resumed response bytes", f.first().body());

@@ -19,12 +19,12 @@ final class Timing {
   /** What arrives later than this after the last publish is not waited for. */
   static final Duration DRAIN = Duration.ofSeconds(4);
 
-  static void latency(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+  static void latency(Target target, Recorder recorder, Findings findings, DeliveryProbe.Outcome probe) throws InterruptedException {
     String run = ReconnectChecks.runId();
     String prefix = "ssekit-" + run + "-lat-";
     BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, Duration.ofSeconds(12)),
         Publishing.seen(prefix + (COUNT - 1)), findings);
-    Publishing.ready(List.of(s), recorder, run, Duration.ofSeconds(1));
+    Publishing.ready(List.of(s), recorder, run, Duration.ofSeconds(1), probe);
     long[] sentAt = new long[COUNT];
     Arrays.fill(sentAt, -1);
     int refused = 0;

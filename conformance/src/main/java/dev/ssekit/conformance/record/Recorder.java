@@ -85,6 +85,10 @@ public final class Recorder implements AutoCloseable {
   /** Publishes {@link #NUDGE_JSON}; null without a publish URL. */
   private final Runnable nudge;
   private final java.util.concurrent.atomic.AtomicLong lastNudge = new java.util.concurrent.atomic.AtomicLong();
+  /** True once a nudge drew out a held head: the server holds heads until its first write. */
+  private volatile boolean headsHeld;
+  /** How soon later streams are nudged once the server is known to hold heads. */
+  static final Duration NUDGE_AGAIN_AFTER = Duration.ofMillis(200);
   private final java.util.concurrent.atomic.AtomicInteger nudges = new java.util.concurrent.atomic.AtomicInteger();
   private final AtomicInteger threads = new AtomicInteger();
 
@@ -123,7 +127,8 @@ public final class Recorder implements AutoCloseable {
   private void nudge() {
     long now = System.nanoTime();
     long last = lastNudge.get();
-    if (last != 0 && now - last < 1_000_000_000L || !lastNudge.compareAndSet(last, now)) return;
+    long spacing = headsHeld ? NUDGE_AGAIN_AFTER.toNanos() : 1_000_000_000L;
+    if (last != 0 && now - last < spacing || !lastNudge.compareAndSet(last, now)) return;
     nudges.incrementAndGet();
     Thread t = new Thread(nudge, "ssekit-nudge");
     t.setDaemon(true);
@@ -345,8 +350,14 @@ public final class Recorder implements AutoCloseable {
      * target has a publish URL): some servers send the head only with their first write.
      */
     private boolean waitForHead() throws InterruptedException {
-      if (nudge != null && !head.await(Math.min(NUDGE_AFTER.toNanos(), headTimeLeftNanos()), TimeUnit.NANOSECONDS)) {
+      // Once a nudge has drawn out a held head, this server holds heads: nudge later streams sooner.
+      Duration after = headsHeld ? NUDGE_AGAIN_AFTER : NUDGE_AFTER;
+      if (nudge != null && !head.await(Math.min(after.toNanos(), headTimeLeftNanos()), TimeUnit.NANOSECONDS)) {
+        int before = nudges.get();
         nudge();
+        boolean came = head.await(headTimeLeftNanos(), TimeUnit.NANOSECONDS);
+        if (came && status > 0 && nudges.get() > before) headsHeld = true;
+        return came;
       }
       return head.await(headTimeLeftNanos(), TimeUnit.NANOSECONDS);
     }
