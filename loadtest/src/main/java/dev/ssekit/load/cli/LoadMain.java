@@ -63,7 +63,9 @@ public final class LoadMain implements Callable<Integer> {
           "--add-opens=java.base/java.lang=ALL-UNNAMED",
           "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED");
 
-  @Option(names = "--url", required = true, paramLabel = "URL", description = "the SSE stream (loopback)")
+  // Not required: ./ssekit load without --url starts the embedded reference server and passes its URLs.
+  @Option(names = "--url", paramLabel = "URL", description = "the SSE stream (loopback); ./ssekit load without --url"
+      + " starts the embedded reference server and passes its URLs and pid")
   URI url;
 
   @Option(names = "--publish-url", paramLabel = "URL", description = "publish-contract endpoint: the load tester publishes numbered events (fanout, reconnect-storm)")
@@ -112,7 +114,7 @@ public final class LoadMain implements Callable<Integer> {
   Path baseline;
 
   @Option(names = "--tolerance", paramLabel = "NAME=P%[+Nms]", description = "with --baseline: replace a default tolerance"
-      + " (delivery-p99=25%+5ms, connect-p99=25%+5ms, bytes-per-connection=15%); repeatable")
+      + " (delivery-p99=25%%+5ms, connect-p99=25%%+5ms, bytes-per-connection=15%%); repeatable")
   List<String> tolerances = new ArrayList<>();
 
   @CommandLine.Spec
@@ -165,6 +167,12 @@ public final class LoadMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (url == null) {
+      err.println("sse-loadtest: name the stream with --url URL (./ssekit load without --url runs against the embedded"
+          + " reference server)");
+      err.println("run with --help for the options");
+      return USAGE;
+    }
     RunReports.Baseline base = null;
     if (baseline != null) {
       try {
