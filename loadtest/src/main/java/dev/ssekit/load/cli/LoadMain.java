@@ -8,11 +8,7 @@ import dev.ssekit.load.report.BaselineComparison;
 import dev.ssekit.load.report.HistogramFile;
 import dev.ssekit.load.report.RunRecord;
 import dev.ssekit.load.report.Summary;
-import dev.ssekit.load.sim.CapacitySimulation;
-import dev.ssekit.load.sim.FanoutSimulation;
-import dev.ssekit.load.sim.HoldSimulation;
 import dev.ssekit.load.sim.LoadRun;
-import dev.ssekit.load.sim.ReconnectStormSimulation;
 import dev.ssekit.load.sim.RunSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -246,12 +242,7 @@ public final class LoadMain implements Callable<Integer> {
     settings.toProperties().forEach(System::setProperty);
     System.setProperty("ssekit.load.reportDir", dir.toString());
 
-    String simulation = switch (scenario) {
-      case "hold" -> HoldSimulation.class.getName();
-      case "capacity" -> CapacitySimulation.class.getName();
-      case "reconnect-storm" -> ReconnectStormSimulation.class.getName();
-      default -> FanoutSimulation.class.getName();
-    };
+    String simulation = LoadRun.simulationName(scenario);
     int gatling;
     Throwable crash = null;
     try {
