@@ -12,8 +12,13 @@ import picocli.CommandLine.Option;
     versionProvider = Main.Version.class, sortOptions = false,
     description = {"The ssekit reference Server-Sent Events server.",
         "Durations are written 500ms, 15s, 2m; 0 turns a timer off."},
-    footer = {"", "Endpoints: GET /events[?topic=T] (Last-Event-ID or ?lastEventId= resumes), "
-        + "POST /publish[?topic=T], GET /metrics, GET /healthz, GET /scenarios[/NAME[/expected]]"})
+    footer = {"", "Endpoints:",
+        "  GET  /events[?topic=T]   the stream (Last-Event-ID or ?lastEventId= resumes)",
+        "  POST /publish[?topic=T]  {\"data\", \"event\"?, \"id\"?} -> 202 {\"id\"}",
+        "  POST /admin/disconnect   end every stream now, as a restart would",
+        "  GET  /metrics, /healthz  Prometheus text, liveness",
+        "  GET  /scenarios[/NAME[/expected]]  scripted streams",
+        "  GET  /                   the live demo page"})
 public final class Main implements Callable<Integer> {
 
   @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: ${DEFAULT-VALUE}).")

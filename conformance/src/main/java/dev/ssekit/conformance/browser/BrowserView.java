@@ -78,6 +78,17 @@ public final class BrowserView {
    * @throws ChromiumBrowser.Unavailable when Chromium or its driver is not installed
    */
   public static Result run(Target target, Duration window) throws ChromiumBrowser.Unavailable, InterruptedException {
+    return run(target, window, null);
+  }
+
+  /**
+   * Runs the browser view with its EventSource in {@code page} ({@code --browser-page}), or, when
+   * null, in the root of the stream's origin.
+   *
+   * @throws ChromiumBrowser.Unavailable when Chromium or its driver is not installed
+   */
+  public static Result run(Target target, Duration window, URI page) throws ChromiumBrowser.Unavailable,
+      InterruptedException {
     long began = System.currentTimeMillis();
     if (!target.headers().isEmpty()) {
       String why = "the stream needs request headers (--header) that an EventSource cannot send";
@@ -86,10 +97,10 @@ public final class BrowserView {
     }
     ChromiumBrowser.requireInstalled();
     URI url = target.url();
-    URI origin = URI.create(url.getScheme() + "://" + url.getRawAuthority() + "/");
+    URI origin = page != null ? page : defaultPage(url);
     ChromiumBrowser browser;
     try {
-      browser = ChromiumBrowser.start(url, target.insecure());
+      browser = ChromiumBrowser.start(url, origin, target.insecure());
     } catch (IOException e) {
       String why = "the browser did not start: " + e.getMessage();
       return new Result(result(CheckResult.Status.FAILED, why, List.of(), List.of(), began),
@@ -146,24 +157,40 @@ public final class BrowserView {
     }
   }
 
+  /** The page the browser view runs in without {@code --browser-page}: the root of the stream's origin. */
+  public static URI defaultPage(URI stream) {
+    return URI.create(stream.getScheme() + "://" + stream.getRawAuthority() + "/");
+  }
+
+  /** What to do about a page that will not run the stream's EventSource. */
+  static final String CHOOSE_A_PAGE = "not a finding about the stream; name a page that allows it with --browser-page URL"
+      + " (a page of the stream's origin whose Content-Security-Policy, if any, allows connect-src to the stream)";
+
   private static Result observe(Target target, Duration window, ChromiumBrowser browser, Recorder recorder, URI origin,
       long began) throws InterruptedException {
     JavascriptExecutor js = browser.driver();
     List<String> evidence = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     notes.add("browser: Chromium " + browser.version() + " (headless), page " + origin);
-    // 1. A page of the target's own origin.
+    // 1. The page: by default the root of the stream's own origin (whatever it serves, even a 404 page).
     try {
       browser.driver().get(origin.toString());
     } catch (RuntimeException e) {
-      String why = "the browser could not open a page of the stream's origin (" + origin + "): "
-          + ChromiumBrowser.firstLine(e.getMessage());
-      return new Result(result(CheckResult.Status.FAILED, why, evidence, notes, began), List.of("Browser view: " + why));
+      String why = "the browser could not load the page " + origin + " to run its EventSource in ("
+          + ChromiumBrowser.firstLine(e.getMessage()) + "): " + CHOOSE_A_PAGE;
+      return new Result(result(CheckResult.Status.SKIPPED, why, evidence, notes, began), List.of("Browser view: skipped: " + why));
     }
     String pageUrl = String.valueOf(browser.driver().getCurrentUrl());
-    if (!pageUrl.startsWith(origin.toString())) {
-      String why = "the page of the stream's origin did not load (the browser shows " + pageUrl + ")";
-      return new Result(result(CheckResult.Status.FAILED, why, evidence, notes, began), List.of("Browser view: " + why));
+    if (!pageUrl.startsWith("http://") && !pageUrl.startsWith("https://")) {
+      String why = "the page " + origin + " did not load (the browser shows " + pageUrl + "), so there was no page to run"
+          + " the EventSource in: " + CHOOSE_A_PAGE;
+      return new Result(result(CheckResult.Status.SKIPPED, why, evidence, notes, began), List.of("Browser view: skipped: " + why));
+    }
+    if (!pageUrl.equals(origin.toString())) notes.add("the page " + origin + " ended at " + pageUrl + " (a redirect)");
+    URI pageOrigin = defaultPage(URI.create(pageUrl));
+    if (!pageOrigin.equals(defaultPage(target.url()))) {
+      notes.add("the page's origin " + pageOrigin + " is not the stream's: the EventSource's request is cross-origin"
+          + " (CORS)");
     }
 
     // 2. The oracle's recording, then the browser's EventSource with the types known so far.
@@ -201,7 +228,7 @@ public final class BrowserView {
             + " return JSON.stringify({log: v.log, listened: v.listened, overflow: v.overflow, started: v.t0});");
     Parity.OracleConn o1 = first.finish();
     Parity.OracleConn o2 = second == null ? null : second.finish();
-    return judge(parse(json), o1, o2, evidence, notes, began, end);
+    return judge(parse(json), browser.pageRefusals(target.url()), pageUrl, o1, o2, evidence, notes, began, end);
   }
 
   private static String browserLastId(JavascriptExecutor js) {
@@ -211,7 +238,33 @@ public final class BrowserView {
   }
 
   /** What the page recorded. */
-  record Reading(long started, List<JsonNode> log, Map<String, Long> listened, boolean overflow) {}
+  record Reading(long started, List<JsonNode> log, Map<String, Long> listened, boolean overflow) {
+    /** The page's Content-Security-Policy violations that blocked (not only reported) a request. */
+    List<JsonNode> blockedByPolicy() {
+      return log.stream().filter(e -> e.get("k").asText().equals("csp"))
+          .filter(e -> !e.path("disposition").asText().equals("report")).toList();
+    }
+  }
+
+  /**
+   * Why the page kept its EventSource from the server, or null: a Content-Security-Policy that
+   * blocked the request, or a refusal the browser logged (CORS, mixed content) for the stream's URL.
+   * Only asked when the browser never opened the stream.
+   */
+  static String pageRefusal(Reading r, List<String> consoleRefusals, String page) {
+    List<JsonNode> csp = r.blockedByPolicy();
+    if (!csp.isEmpty()) {
+      JsonNode v = csp.get(0);
+      return "the page " + page + " blocked the EventSource before it reached the server: its Content-Security-Policy \""
+          + v.path("policy").asText() + "\" does not allow " + v.path("directive").asText("connect-src")
+          + " to " + v.path("blocked").asText() + " (the browser's securitypolicyviolation event); " + CHOOSE_A_PAGE;
+    }
+    if (!consoleRefusals.isEmpty()) {
+      return "the page " + page + " kept the EventSource from the stream: the browser logged \""
+          + ChromiumBrowser.firstLine(consoleRefusals.get(0)) + "\"; " + CHOOSE_A_PAGE;
+    }
+    return null;
+  }
 
   static Reading parse(String json) {
     try {
@@ -227,8 +280,8 @@ public final class BrowserView {
   }
 
   /** Splits the page's log into connections and compares them with the oracle's. */
-  static Result judge(Reading r, Parity.OracleConn o1, Parity.OracleConn o2, List<String> evidence, List<String> notes,
-      long began, long windowEnd) {
+  static Result judge(Reading r, List<String> consoleRefusals, String page, Parity.OracleConn o1, Parity.OracleConn o2,
+      List<String> evidence, List<String> notes, long began, long windowEnd) {
     List<String> diffs = new ArrayList<>();
     List<List<Parity.Ev>> events = new ArrayList<>();
     List<Long> opened = new ArrayList<>();
@@ -282,6 +335,19 @@ public final class BrowserView {
           + (ended.get(c) == null ? ", open at the end of the window"
               : ", ended after " + (ended.get(c) - opened.get(c)) + " ms, then " + stateName(stateAfter.get(c))));
     }
+    for (JsonNode v : r.blockedByPolicy()) {
+      evidence.add("page Content-Security-Policy violation: " + v.path("directive").asText() + " blocked "
+          + v.path("blocked").asText() + " (policy \"" + v.path("policy").asText() + "\")");
+    }
+    for (String line : consoleRefusals) evidence.add("browser console: " + line);
+    if (opened.isEmpty()) {
+      // A page that refused the stream: the browser never reached the server, so nothing is compared.
+      String refusal = pageRefusal(r, consoleRefusals, page);
+      if (refusal != null) {
+        return new Result(result(CheckResult.Status.SKIPPED, refusal, evidence, notes, began),
+            List.of("Browser view: skipped: " + refusal));
+      }
+    }
     if (r.overflow()) notes.add("the page stopped recording at " + MAX_EVENTS + " events or " + MAX_CHARS + " characters");
     if (events.size() >= 2) {
       notes.add("reconnected " + (opened.get(1) - ended.get(0)) + " ms after the server ended the stream");
@@ -309,7 +375,8 @@ public final class BrowserView {
             + "): the browser and the spec both failed the connection (readyState CLOSED)");
       }
     } else if (opened.isEmpty()) {
-      diffs.add("the browser never opened the stream (readyState " + stateName(finalState) + ") but the spec reads it: "
+      diffs.add("the browser never opened the stream (readyState " + stateName(finalState) + "; the page reported no"
+          + " Content-Security-Policy violation and the browser logged no refusal) but the spec reads it: "
           + "the oracle read " + o1.events().size() + " events" + (o1.events().isEmpty() ? "" : ", the first "
           + o1.events().get(0).show()));
     } else {
@@ -422,6 +489,11 @@ public final class BrowserView {
   static final String SCRIPT = """
       const [url, types, maxEvents, maxChars] = arguments;
       const v = window.__ssekit = { t0: Date.now(), log: [], listened: {}, conn: 0, chars: 0, overflow: false };
+      // A page whose Content-Security-Policy blocks the stream says so here (before the EventSource starts).
+      document.addEventListener('securitypolicyviolation', (e) => {
+        if (v.log.length < maxEvents) v.log.push({ k: 'csp', directive: e.effectiveDirective || e.violatedDirective,
+            blocked: e.blockedURI, policy: e.originalPolicy, disposition: e.disposition, t: Date.now() });
+      });
       const src = new EventSource(url);
       v.src = src;
       let last = -1;

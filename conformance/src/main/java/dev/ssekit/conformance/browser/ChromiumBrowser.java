@@ -108,12 +108,23 @@ public final class ChromiumBrowser implements AutoCloseable {
    * certificate is accepted.
    */
   public static ChromiumBrowser start(URI url, boolean insecure) throws Unavailable, IOException {
+    return start(url, url, insecure);
+  }
+
+  /**
+   * Starts the browser for a stream at {@code url} read from a page at {@code page}: lookups of
+   * both hosts are answered, every other host "not found".
+   */
+  public static ChromiumBrowser start(URI url, URI page, boolean insecure) throws Unavailable, IOException {
     requireInstalled();
     Path chromium = chromium();
     Path chromedriver = chromedriver();
     System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, chromedriver.toString());
     Path profile = Files.createTempDirectory("ssekit-chromium-profile");
-    ChromeOptions options = headlessOptions(chromium, profile, 800, 600, url.getHost(), insecure);
+    String hosts = url.getHost().equalsIgnoreCase(page.getHost()) ? url.getHost() : url.getHost() + " , EXCLUDE " + page.getHost();
+    ChromeOptions options = headlessOptions(chromium, profile, 800, 600, hosts, insecure);
+    // The console tells why a page kept its EventSource from the stream (CORS, mixed content, CSP).
+    options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(chromedriver.toString()))
         .usingAnyFreePort()
@@ -145,6 +156,25 @@ public final class ChromiumBrowser implements AutoCloseable {
   String version() {
     Object v = driver.getCapabilities().getCapability("browserVersion");
     return v == null ? "?" : v.toString();
+  }
+
+  /**
+   * Lines the browser logged about refusing a request to {@code stream} (Content-Security-Policy,
+   * CORS, mixed content), at most 5; empty when the log cannot be read.
+   */
+  List<String> pageRefusals(URI stream) {
+    List<String> lines = new java.util.ArrayList<>();
+    try {
+      for (org.openqa.selenium.logging.LogEntry e : driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)) {
+        String m = String.valueOf(e.getMessage());
+        boolean refusal = m.contains("Content Security Policy") || m.contains("blocked by CORS policy")
+            || m.contains("Mixed Content") || m.contains("Refused to connect");
+        if (refusal && m.contains(stream.toString()) && lines.size() < 5) lines.add(firstLine(m));
+      }
+    } catch (RuntimeException e) {
+      // an old driver without the log endpoint: the page's own report of a policy violation still counts
+    }
+    return lines;
   }
 
   @Override

@@ -51,7 +51,7 @@ public record PassiveStream(Recording recording, int published, boolean headHeld
   }
 
   /** The recording window: the target's, or the profile's. */
-  static Duration window(Target target) {
+  public static Duration window(Target target) {
     if (target.window() != null) return target.window();
     return switch (target.profile()) {
       case QUICK -> Duration.ofSeconds(3);

@@ -5,6 +5,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.ssekit.conformance.browser.BrowserView;
 import dev.ssekit.conformance.browser.ChromiumBrowser;
 import dev.ssekit.conformance.checks.CheckClasses;
+import dev.ssekit.conformance.checks.PassiveStream;
 import dev.ssekit.conformance.report.ConsoleReporter;
 import dev.ssekit.conformance.report.HtmlReportWriter;
 import dev.ssekit.conformance.report.JsonReportWriter;
@@ -97,6 +98,11 @@ public final class ConformanceMain implements Callable<Integer> {
           + " on a page of its own origin, and fail on any difference from the oracle (check lifecycle.browser-view).")
   boolean browser;
 
+  @Option(names = "--browser-page", paramLabel = "URL",
+      description = "With --browser: the page the browser runs its EventSource in (default: the root of the stream's"
+          + " origin). Choose one whose Content-Security-Policy allows connect-src to the stream.")
+  String browserPage;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -158,6 +164,23 @@ public final class ConformanceMain implements Callable<Integer> {
     params.put("junit.jupiter.execution.parallel.config.fixed.parallelism", "4");
     params.put("junit.jupiter.execution.parallel.config.executor-service", "WORKER_THREAD_POOL");
 
+    java.net.URI page = null;
+    if (browserPage != null) {
+      if (!browser) {
+        err.println("error: --browser-page names the page of the browser view: give --browser too");
+        return 2;
+      }
+      try {
+        page = java.net.URI.create(browserPage);
+      } catch (IllegalArgumentException e) {
+        page = null;
+      }
+      String scheme = page == null || page.getScheme() == null ? "" : page.getScheme().toLowerCase(Locale.ROOT);
+      if (page == null || !(scheme.equals("http") || scheme.equals("https")) || page.getHost() == null) {
+        err.println("error: --browser-page must be an absolute http or https URL: " + browserPage);
+        return 2;
+      }
+    }
     if (browser) {
       try {
         ChromiumBrowser.requireInstalled();
@@ -174,9 +197,14 @@ public final class ConformanceMain implements Callable<Integer> {
     LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
         .selectors(selectors).configurationParameters(params).build();
 
-    out.println("ssekit conformance: " + target.url() + " (profile " + target.profile().name().toLowerCase(Locale.ROOT)
+    RunReport.Run run = new RunReport.Run(target.profile().name().toLowerCase(Locale.ROOT), target.strict(),
+        PassiveStream.window(target).toMillis(), target.window() != null,
+        browser ? new RunReport.Browser("chromium", String.valueOf(page != null ? page : BrowserView.defaultPage(target.url())),
+            page != null, BrowserView.window(target).toMillis()) : null,
+        commandLine(spec.commandLine().getParseResult().originalArgs()));
+    out.println("ssekit conformance: " + target.url() + " (profile " + run.profile() + ", " + run.window() + " window"
         + (target.publishUrl() != null ? ", publish " + target.publishUrl() : ", no publish URL: delivery checks skipped")
-        + (strict ? ", strict" : "") + ")");
+        + (strict ? ", strict" : "") + (run.browser() != null ? ", browser view on " + run.browser().page() : "") + ")");
     out.flush();
     ResultCollector collector = new ResultCollector();
     ConsoleReporter console = new ConsoleReporter(out, !noColor && System.console() != null);
@@ -190,7 +218,7 @@ public final class ConformanceMain implements Callable<Integer> {
           + BrowserView.window(target).toMillis() + " ms …");
       out.flush();
       try {
-        view = BrowserView.run(target, BrowserView.window(target));
+        view = BrowserView.run(target, BrowserView.window(target), page);
       } catch (ChromiumBrowser.Unavailable e) {
         err.println("error: " + e.getMessage());
         return 2;
@@ -203,11 +231,11 @@ public final class ConformanceMain implements Callable<Integer> {
     long durationMs = java.time.Duration.between(started, Instant.now()).toMillis();
     RunReport report = collector.report(Version.version(), target.url().toString(),
         target.publishUrl() == null ? null : target.publishUrl().toString(), started, durationMs);
+    report = report.withRun(run);
     if (view != null) {
       List<dev.ssekit.conformance.report.CheckResult> checks = new ArrayList<>(report.checks());
       checks.add(view.check());
-      report = new RunReport(report.toolName(), report.toolVersion(), report.url(), report.publishUrl(),
-          report.startedAt(), report.durationMs(), checks, report.problems());
+      report = report.withChecks(checks);
     }
     try {
       Files.createDirectories(dir);
@@ -235,6 +263,35 @@ public final class ConformanceMain implements Callable<Integer> {
       return 2;
     }
     return collector.anyCheckFailed() || (view != null && view.differs()) ? 1 : 0;
+  }
+
+  /**
+   * The command line as given, for the reports: the values of {@code --header} and
+   * {@code --publish-header} (credentials, often) are replaced by {@code …}, their names kept.
+   */
+  static List<String> commandLine(List<String> args) {
+    List<String> shown = new ArrayList<>();
+    boolean headerValue = false;
+    for (String a : args) {
+      if (headerValue) {
+        shown.add(redactHeader(a));
+        headerValue = false;
+      } else if (a.equals("--header") || a.equals("--publish-header")) {
+        shown.add(a);
+        headerValue = true;
+      } else if (a.startsWith("--header=") || a.startsWith("--publish-header=")) {
+        int eq = a.indexOf('=');
+        shown.add(a.substring(0, eq + 1) + redactHeader(a.substring(eq + 1)));
+      } else {
+        shown.add(a);
+      }
+    }
+    return shown;
+  }
+
+  private static String redactHeader(String header) {
+    int colon = header.indexOf(':');
+    return colon < 0 ? "…" : header.substring(0, colon + 1) + " …";
   }
 
   /** Version from the jar manifest. */

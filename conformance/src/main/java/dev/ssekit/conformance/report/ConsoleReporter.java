@@ -123,6 +123,17 @@ public final class ConsoleReporter implements TestExecutionListener {
     lines.add("");
     lines.add(Text.cut(Text.printable(report.toolName() + " " + report.toolVersion() + " against " + report.url()
         + (report.publishUrl() == null ? "" : " (publish " + report.publishUrl() + ")")), width));
+    RunReport.Run run = report.run();
+    if (run != null) {
+      long leftOut = report.checks().stream().filter(RunReport.Run::leftOutByProfile).count();
+      lines.add(Text.cut(Text.printable("profile " + run.profile() + (run.strict() ? ", strict" : "") + ", "
+          + run.window() + " window" + (leftOut == 0 ? "" : leftOut == 1 ? "; 1 check of a larger profile not run"
+          : "; " + leftOut + " checks of larger profiles not run")), width));
+      if (run.browser() != null) {
+        lines.add(Text.cut(Text.printable("browser view: " + run.browser().engine() + ", "
+            + RunReport.Run.duration(run.browser().windowMs()) + ", page " + run.browser().page()), width));
+      }
+    }
     lines.add(String.format(Locale.ROOT, "%d checks in %s: %d passed, %d failed, %d warned, %d skipped, %d info",
         s.total(), duration(report.durationMs()), s.passed(), s.failed(), s.warned(), s.skipped(), s.info()));
 

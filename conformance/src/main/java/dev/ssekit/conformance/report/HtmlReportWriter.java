@@ -43,6 +43,10 @@ public final class HtmlReportWriter implements ReportWriter {
              font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
       main { max-width: 72rem; margin: 0 auto; }
       h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
+      h1 .profile { font-size: .85rem; font-weight: 700; vertical-align: middle; border: 2px solid var(--skip); color: var(--skip);
+                    border-radius: 4px; padding: .05rem .45rem; margin-left: .5rem; text-transform: uppercase; letter-spacing: .05em; }
+      h1 .profile.quick { border-color: var(--warn); color: var(--warn); } h1 .profile.full { border-color: var(--pass); color: var(--pass); }
+      p.run { margin: 0 0 .5rem; color: var(--muted); }
       h2 { font-size: 1.25rem; margin: 2.5rem 0 .75rem; padding-bottom: .3rem; border-bottom: 1px solid var(--line); }
       h3 { font-size: 1.05rem; margin: 1.75rem 0 .5rem; }
       h4 { font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: .9rem 0 .3rem; }
@@ -107,10 +111,17 @@ public final class HtmlReportWriter implements ReportWriter {
     StringBuilder h = new StringBuilder(16_384);
     h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-        .append("<title>SSE conformance: ").append(Text.html(report.url())).append("</title>\n")
+        .append("<title>SSE conformance").append(report.run() == null ? "" : " (" + Text.html(report.run().profile()) + ")")
+        .append(": ").append(Text.html(report.url())).append("</title>\n")
         .append("<style>\n").append(CSS).append("</style>\n</head>\n<body>\n<main>\n");
 
-    h.append("<header>\n<h1>SSE conformance report</h1>\n");
+    h.append("<header>\n<h1>SSE conformance report");
+    if (report.run() != null) {
+      h.append(" <span class=\"profile ").append(Text.html(report.run().profile())).append("\">")
+          .append(Text.html(report.run().profile())).append(" profile</span>");
+    }
+    h.append("</h1>\n");
+    if (report.run() != null) runLine(h, report);
     verdict(h, report, s);
     h.append("<div class=\"overview\">\n");
     chart(h, s);
@@ -127,6 +138,19 @@ public final class HtmlReportWriter implements ReportWriter {
     dt(h, "Started", report.startedAt() == null ? "" :
         Text.html(TIME.format(report.startedAt().truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC))));
     dt(h, "Duration", Text.html(duration(report.durationMs())));
+    RunReport.Run run = report.run();
+    if (run != null) {
+      dt(h, "Profile", Text.html(run.profile() + ": " + PROFILES.getOrDefault(run.profile(), "")));
+      dt(h, "Strict", run.strict() ? "yes: SHOULD violations fail" : "no: SHOULD violations warn (<code>--strict</code> fails them)");
+      dt(h, "Window", Text.html(run.window() + (run.windowGiven() ? " (--window)" : " (the " + run.profile() + " profile's)"))
+          + ": how long the shared recording read the stream");
+      dt(h, "Browser", run.browser() == null ? "<span class=\"empty\">not run (no <code>--browser</code>)</span>"
+          : Text.html(run.browser().engine() + ", " + RunReport.Run.duration(run.browser().windowMs()) + ", page ")
+              + "<code>" + Text.html(run.browser().page()) + "</code>"
+              + Text.html(run.browser().pageGiven() ? " (--browser-page)" : " (the root of the stream's origin)"));
+      dt(h, "Command line", run.options().isEmpty() ? "<span class=\"empty\">no options</span>"
+          : "<code>" + Text.html(String.join(" ", run.options())) + "</code>");
+    }
     dt(h, "Checks", s.total() + " in " + categories(report).size() + " categories");
     dt(h, "Tool", Text.html(report.toolName() + " " + report.toolVersion()));
     h.append("</dl>\n</div>\n");
@@ -228,6 +252,28 @@ public final class HtmlReportWriter implements ReportWriter {
 
   private static void count(StringBuilder h, String status, int n) {
     h.append("<li class=\"").append(status).append("\"><b>").append(n).append("</b>").append(status).append("</li>");
+  }
+
+  /** What each profile covers, in the words of the README. */
+  private static final Map<String, String> PROFILES = Map.of(
+      "quick", "core checks only, a 3 s recording",
+      "standard", "everything but long idle windows",
+      "full", "everything, with a 40 s idle window for heartbeats, a 110 s fixed-age probe and larger storms");
+
+  /** One line under the title: how the run was made, and what a lighter profile left out. */
+  private static void runLine(StringBuilder h, RunReport report) {
+    RunReport.Run run = report.run();
+    long leftOut = report.checks().stream().filter(RunReport.Run::leftOutByProfile).count();
+    h.append("<p class=\"run\">").append(Text.html("Profile " + run.profile() + (run.strict() ? ", strict" : "")
+        + ", " + run.window() + " window" + (run.browser() == null ? "" : ", browser view in " + run.browser().engine())
+        + "."));
+    if (leftOut > 0) {
+      h.append(" <strong>").append(leftOut).append(leftOut == 1 ? " check" : " checks")
+          .append(" did not run</strong>: ").append(leftOut == 1 ? "it belongs" : "they belong")
+          .append(Text.html(" to a larger profile (skipped, \"runs in the … profile\"); run --profile "
+              + (run.profile().equals("quick") ? "standard or full" : "full") + " for a complete verdict."));
+    }
+    h.append("</p>\n");
   }
 
   private static void dt(StringBuilder h, String term, String html) {

@@ -13,6 +13,9 @@ import java.io.OutputStream;
  *
  * <pre>
  * { "tool": {"name", "version"}, "target": {"url", "publishUrl"},
+ *   "run": {"profile", "strict", "window", "windowMs", "windowFrom": "--window|profile",
+ *           "browser": null | {"engine", "page", "pageFrom": "--browser-page|origin root", "window"},
+ *           "options": [the command line, header values replaced by "…"]},
  *   "startedAt", "durationMs",
  *   "summary": {"passed", "failed", "warned", "skipped", "info"},
  *   "checks": [ {"id", "category", "severity", "declaredSeverity", "status", "message", "evidence",
@@ -28,7 +31,7 @@ import java.io.OutputStream;
  * {@code publishUrl} are null when absent. Each check also carries {@code summary}, {@code rule},
  * {@code notes} (an array) and {@code durationMs}. When the suite itself failed somewhere outside
  * a check, a top-level {@code "errors": [{"source", "message"}]} says where; it is absent
- * otherwise.
+ * otherwise. {@code run} is null when the report was made without a record of the run (library use).
  */
 public final class JsonReportWriter implements ReportWriter {
 
@@ -65,6 +68,28 @@ public final class JsonReportWriter implements ReportWriter {
     ObjectNode target = root.putObject("target");
     target.put("url", Text.clean(report.url()));
     target.put("publishUrl", Text.clean(report.publishUrl()));
+    RunReport.Run run = report.run();
+    if (run == null) {
+      root.putNull("run");
+    } else {
+      ObjectNode r = root.putObject("run");
+      r.put("profile", run.profile());
+      r.put("strict", run.strict());
+      r.put("window", run.window());
+      r.put("windowMs", run.windowMs());
+      r.put("windowFrom", run.windowGiven() ? "--window" : "profile");
+      if (run.browser() == null) {
+        r.putNull("browser");
+      } else {
+        ObjectNode b = r.putObject("browser");
+        b.put("engine", run.browser().engine());
+        b.put("page", Text.clean(run.browser().page()));
+        b.put("pageFrom", run.browser().pageGiven() ? "--browser-page" : "origin root");
+        b.put("window", RunReport.Run.duration(run.browser().windowMs()));
+      }
+      ArrayNode options = r.putArray("options");
+      for (String o : run.options()) options.add(Text.clean(o));
+    }
     root.put("startedAt", report.startedAt() == null ? null : report.startedAt().toString());
     root.put("durationMs", report.durationMs());
     RunReport.Summary s = report.summary();

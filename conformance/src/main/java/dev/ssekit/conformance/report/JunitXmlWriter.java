@@ -79,6 +79,17 @@ public final class JunitXmlWriter implements ReportWriter {
     property(xml, "tool", report.toolName() + " " + report.toolVersion());
     property(xml, "target.url", report.url());
     if (report.publishUrl() != null) property(xml, "target.publishUrl", report.publishUrl());
+    RunReport.Run run = report.run();
+    if (run != null) {
+      property(xml, "run.profile", run.profile());
+      property(xml, "run.strict", Boolean.toString(run.strict()));
+      property(xml, "run.window", run.window());
+      if (run.browser() != null) {
+        property(xml, "run.browser", run.browser().engine());
+        property(xml, "run.browser.page", run.browser().page());
+      }
+      property(xml, "run.options", String.join(" ", run.options()));
+    }
     xml.writeCharacters("\n    ");
     xml.writeEndElement();
 

@@ -17,9 +17,71 @@ import java.util.List;
  * @param checks every check, in {@link CheckResult#ORDER} (the constructor sorts them)
  * @param problems things that went wrong in the suite itself rather than in a check (a check
  *     class that could not start); a run with problems is an internal error, not a verdict
+ * @param run how the run was made (profile, strict, window, browser, options), or null when unknown
  */
 public record RunReport(String toolName, String toolVersion, String url, String publishUrl, Instant startedAt,
-    long durationMs, List<CheckResult> checks, List<Problem> problems) {
+    long durationMs, List<CheckResult> checks, List<Problem> problems, Run run) {
+
+  /**
+   * How a run was made, so a report says what it proves: a {@code quick} run's report must not
+   * read like a {@code full} one's.
+   *
+   * @param profile quick, standard or full
+   * @param strict whether SHOULD violations failed
+   * @param windowMs the shared recording's window in ms (the run's {@code --window}, or the profile's)
+   * @param windowGiven true when {@code --window} set it, false for the profile's default
+   * @param browser the browser view, or null when {@code --browser} was not given
+   * @param options the tool's command line as given (header values replaced by {@code …})
+   */
+  public record Run(String profile, boolean strict, long windowMs, boolean windowGiven, Browser browser,
+      List<String> options) {
+    public Run {
+      options = options == null ? List.of() : List.copyOf(options);
+    }
+
+    /** The window as the CLI writes durations: {@code 500ms}, {@code 3s}, {@code 2m}. */
+    public String window() {
+      return duration(windowMs);
+    }
+
+    /** {@code ms} as the CLI writes durations. */
+    public static String duration(long ms) {
+      if (ms % 60_000 == 0 && ms > 0) return ms / 60_000 + "m";
+      if (ms % 1000 == 0 && ms > 0) return ms / 1000 + "s";
+      return ms + "ms";
+    }
+
+    /** The checks a profile leaves out say so in their skip reason ({@code runs in the full profile}). */
+    public static boolean leftOutByProfile(CheckResult c) {
+      return c.status() == Status.SKIPPED && c.message() != null && c.message().matches("runs in the \\w+ profile");
+    }
+  }
+
+  /**
+   * The browser view of a run.
+   *
+   * @param engine the browser engine ({@code chromium})
+   * @param page the page the browser ran its EventSource in
+   * @param pageGiven true when {@code --browser-page} named it, false for the root of the stream's origin
+   * @param windowMs how long the browser read the stream
+   */
+  public record Browser(String engine, String page, boolean pageGiven, long windowMs) {}
+
+  /** A report without a record of how the run was made (library use, tests). */
+  public RunReport(String toolName, String toolVersion, String url, String publishUrl, Instant startedAt,
+      long durationMs, List<CheckResult> checks, List<Problem> problems) {
+    this(toolName, toolVersion, url, publishUrl, startedAt, durationMs, checks, problems, null);
+  }
+
+  /** This report with {@code run} recorded. */
+  public RunReport withRun(Run run) {
+    return new RunReport(toolName, toolVersion, url, publishUrl, startedAt, durationMs, checks, problems, run);
+  }
+
+  /** This report with {@code checks} instead of its own. */
+  public RunReport withChecks(List<CheckResult> checks) {
+    return new RunReport(toolName, toolVersion, url, publishUrl, startedAt, durationMs, checks, problems, run);
+  }
 
   /** The name reports carry in {@code tool.name}. */
   public static final String TOOL_NAME = "ssekit-conformance";

@@ -43,6 +43,40 @@ class CheckCommandTest {
     Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("junit.xml").toFile());
     assertThat(xml.getElementsByTagName("failure").getLength()).isZero();
     assertThat(Files.readString(dir.resolve("conformance.html"))).contains("http.status-200");
+
+    // How the run was made (issue 14): a quick report says it is one, and what it left out.
+    JsonNode run = json.get("run");
+    assertThat(run.get("profile").asText()).isEqualTo("quick");
+    assertThat(run.get("strict").asBoolean()).isFalse();
+    assertThat(run.get("window").asText()).isEqualTo("3s");
+    assertThat(run.get("windowMs").asLong()).isEqualTo(3000);
+    assertThat(run.get("windowFrom").asText()).isEqualTo("profile");
+    assertThat(run.get("browser").isNull()).isTrue();
+    assertThat(run.get("options").toString()).isEqualTo("[\"--url\",\"" + server.url("/events") + "\",\"--publish-url\",\""
+        + server.url("/publish") + "\",\"--profile\",\"quick\",\"--report-dir\",\"" + dir + "\",\"--no-color\"]");
+    long leftOut = 0;
+    for (JsonNode c : json.get("checks")) if (c.get("message").asText().matches("runs in the (standard|full) profile")) leftOut++;
+    assertThat(leftOut).as("a quick run leaves checks to larger profiles").isPositive();
+    String html = Files.readString(dir.resolve("conformance.html"));
+    assertThat(html).contains("<title>SSE conformance (quick):")
+        .contains("<span class=\"profile quick\">quick profile</span>")
+        .contains("<strong>" + leftOut + " checks did not run</strong>")
+        .contains("<dt>Window</dt><dd>3s (the quick profile&#39;s)")
+        .contains("<dt>Strict</dt><dd>no:");
+    assertThat(r.out()).contains("(profile quick, 3s window, publish ")
+        .contains("profile quick, 3s window; " + leftOut + " checks of larger profiles not run");
+    Document props = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve("junit.xml").toFile());
+    assertThat(property(props, "run.profile")).isEqualTo("quick");
+    assertThat(property(props, "run.window")).isEqualTo("3s");
+  }
+
+  private static String property(Document xml, String name) {
+    var list = xml.getElementsByTagName("property");
+    for (int i = 0; i < list.getLength(); i++) {
+      var e = (org.w3c.dom.Element) list.item(i);
+      if (e.getAttribute("name").equals(name)) return e.getAttribute("value");
+    }
+    return null;
   }
 
   @Test
@@ -66,6 +100,18 @@ class CheckCommandTest {
     assertThat(lifecycle.get("status").asText()).isEqualTo("passed");
     assertThat(lifecycle.toString()).contains("server sockets:").contains("streams held")
         .contains("sse_connections_open (at " + server.url("/metrics") + "):");
+    assertThat(json.at("/run/profile").asText()).isEqualTo("standard");
+    assertThat(json.at("/run/strict").asBoolean()).isTrue();
+    assertThat(json.at("/run/window").asText()).isEqualTo("5s");
+    assertThat(Files.readString(dir.resolve("conformance.html"))).contains("standard profile</span>")
+        .contains("<dt>Strict</dt><dd>yes: SHOULD violations fail");
+  }
+
+  @Test
+  void headerValuesAreLeftOutOfTheRecordedCommandLine() {
+    assertThat(dev.ssekit.conformance.cli.ConformanceMain.commandLine(java.util.List.of("--url", "http://h/e", "--header",
+        "Authorization: Bearer secret", "--publish-header=X-Token: t0k", "--window", "2s")))
+        .containsExactly("--url", "http://h/e", "--header", "Authorization: …", "--publish-header=X-Token: …", "--window", "2s");
   }
 
   @Test

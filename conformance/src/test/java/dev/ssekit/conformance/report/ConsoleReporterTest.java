@@ -134,6 +134,16 @@ class ConsoleReporterTest {
   }
 
   @Test
+  void theSummarySaysHowTheRunWasMade() {
+    CheckResult leftOut = new CheckResult("comments.heartbeat", "comments", Severity.SHOULD, CheckResult.Status.SKIPPED,
+        "runs in the full profile", List.of(), List.of(), null, null, null, 0);
+    reporter(false).printSummary(Fixtures.report(Fixtures.passed(), leftOut).withRun(new RunReport.Run("quick", true, 3000,
+        false, new RunReport.Browser("chromium", "http://h/page", true, 5000), List.of())), null);
+    assertThat(buffer.toString()).contains("\nprofile quick, strict, 3s window; 1 check of a larger profile not run\n"
+        + "browser view: chromium, 5s, page http://h/page\n2 checks in 3.5 s");
+  }
+
+  @Test
   void aCleanRunSummaryIsShort() {
     reporter(false).printSummary(Fixtures.report(Fixtures.passed(), Fixtures.skipped()), null);
     assertThat(buffer.toString()).contains("2 checks in 3.5 s: 1 passed, 0 failed, 0 warned, 1 skipped, 0 info\n\nPASSED\n")

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.ssekit.conformance.checks.Severity;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +43,37 @@ class HtmlReportWriterTest {
     assertThat(page).doesNotContainIgnoringCase("<script").doesNotContainIgnoringCase("<img")
         .doesNotContain("onerror=alert(1)>").doesNotContain("href=\"javascript");
     assertThat(page).contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;&#39;");
+
+    // The run's record too: options and the browser page come from the command line.
+    String withRun = html(report.withRun(new RunReport.Run("quick", false, 3000, false,
+        new RunReport.Browser("chromium", "http://h/" + attack, true, 5000), List.of("--header", attack))));
+    assertThat(withRun).doesNotContainIgnoringCase("<script").doesNotContainIgnoringCase("<img");
+  }
+
+  @Test
+  void theHeaderSaysHowTheRunWasMadeAndWhatAQuickRunLeftOut() throws Exception {
+    CheckResult leftOut = new CheckResult("comments.heartbeat", "comments", Severity.SHOULD, CheckResult.Status.SKIPPED,
+        "runs in the full profile", List.of(), List.of(), null, null, null, 0);
+    RunReport quick = Fixtures.report(Fixtures.passed(), leftOut).withRun(new RunReport.Run("quick", false, 3000, false, null,
+        List.of("--profile", "quick")));
+    String page = html(quick);
+    assertThat(page).contains("<title>SSE conformance (quick):")
+        .contains("<h1>SSE conformance report <span class=\"profile quick\">quick profile</span></h1>")
+        .contains("<p class=\"run\">Profile quick, 3s window. <strong>1 check did not run</strong>: it belongs to a larger"
+            + " profile")
+        .contains("run --profile standard or full for a complete verdict")
+        .contains("<dt>Profile</dt><dd>quick: core checks only")
+        .contains("<dt>Strict</dt><dd>no: SHOULD violations warn")
+        .contains("<dt>Window</dt><dd>3s (the quick profile&#39;s)")
+        .contains("<dt>Browser</dt><dd><span class=\"empty\">not run")
+        .contains("<dt>Command line</dt><dd><code>--profile quick</code>");
+
+    String full = html(Fixtures.report(Fixtures.passed()).withRun(new RunReport.Run("full", true, 10_000, true,
+        new RunReport.Browser("chromium", "http://h/page", true, 10_000), List.of())));
+    assertThat(full).contains("full profile</span>").contains("<p class=\"run\">Profile full, strict, 10s window, browser view"
+        + " in chromium.</p>").doesNotContain("did not run").contains("<dt>Window</dt><dd>10s (--window)")
+        .contains("<code>http://h/page</code> (--browser-page)");
+    assertThat(html(Fixtures.report(Fixtures.passed()))).doesNotContain("<dt>Profile</dt>").doesNotContain("class=\"run\"");
   }
 
   @Test

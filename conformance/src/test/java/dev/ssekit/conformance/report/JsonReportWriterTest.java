@@ -34,7 +34,8 @@ class JsonReportWriterTest {
   void topLevelFieldsAreTheDesignsInItsOrder() throws Exception {
     JsonNode root = json(Fixtures.mixed());
 
-    assertThat(fields(root)).containsExactly("tool", "target", "startedAt", "durationMs", "summary", "checks");
+    assertThat(fields(root)).containsExactly("tool", "target", "run", "startedAt", "durationMs", "summary", "checks");
+    assertThat(root.get("run").isNull()).as("a report made without a record of the run").isTrue();
     assertThat(fields(root.get("tool"))).containsExactly("name", "version");
     assertThat(root.at("/tool/name").asText()).isEqualTo("ssekit-conformance");
     assertThat(root.at("/tool/version").asText()).isEqualTo("1.2.3");
@@ -47,6 +48,30 @@ class JsonReportWriterTest {
     assertThat(MAPPER.convertValue(root.get("summary"), Map.class))
         .containsExactly(Map.entry("passed", 1), Map.entry("failed", 1), Map.entry("warned", 1), Map.entry("skipped", 1),
             Map.entry("info", 0));
+  }
+
+  @Test
+  void theRunObjectSaysHowTheRunWasMade() throws Exception {
+    RunReport.Run run = new RunReport.Run("quick", true, 2500, true,
+        new RunReport.Browser("chromium", "http://h/page", true, 5000), List.of("--profile", "quick", "--strict"));
+    JsonNode r = json(Fixtures.mixed().withRun(run)).get("run");
+    assertThat(fields(r)).containsExactly("profile", "strict", "window", "windowMs", "windowFrom", "browser", "options");
+    assertThat(r.get("profile").asText()).isEqualTo("quick");
+    assertThat(r.get("strict").asBoolean()).isTrue();
+    assertThat(r.get("window").asText()).isEqualTo("2500ms");
+    assertThat(r.get("windowMs").asLong()).isEqualTo(2500);
+    assertThat(r.get("windowFrom").asText()).isEqualTo("--window");
+    assertThat(fields(r.get("browser"))).containsExactly("engine", "page", "pageFrom", "window");
+    assertThat(r.at("/browser/engine").asText()).isEqualTo("chromium");
+    assertThat(r.at("/browser/page").asText()).isEqualTo("http://h/page");
+    assertThat(r.at("/browser/pageFrom").asText()).isEqualTo("--browser-page");
+    assertThat(r.at("/browser/window").asText()).isEqualTo("5s");
+    assertThat(r.get("options").toString()).isEqualTo("[\"--profile\",\"quick\",\"--strict\"]");
+
+    JsonNode plain = json(Fixtures.mixed().withRun(new RunReport.Run("full", false, 40_000, false, null, List.of()))).get("run");
+    assertThat(plain.get("window").asText()).isEqualTo("40s");
+    assertThat(plain.get("windowFrom").asText()).isEqualTo("profile");
+    assertThat(plain.get("browser").isNull()).isTrue();
   }
 
   @Test

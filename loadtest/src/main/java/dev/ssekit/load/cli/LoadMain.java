@@ -8,11 +8,7 @@ import dev.ssekit.load.report.BaselineComparison;
 import dev.ssekit.load.report.HistogramFile;
 import dev.ssekit.load.report.RunRecord;
 import dev.ssekit.load.report.Summary;
-import dev.ssekit.load.sim.CapacitySimulation;
-import dev.ssekit.load.sim.FanoutSimulation;
-import dev.ssekit.load.sim.HoldSimulation;
 import dev.ssekit.load.sim.LoadRun;
-import dev.ssekit.load.sim.ReconnectStormSimulation;
 import dev.ssekit.load.sim.RunSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -63,7 +59,9 @@ public final class LoadMain implements Callable<Integer> {
           "--add-opens=java.base/java.lang=ALL-UNNAMED",
           "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED");
 
-  @Option(names = "--url", required = true, paramLabel = "URL", description = "the SSE stream (loopback)")
+  // Not required: ./ssekit load without --url starts the embedded reference server and passes its URLs.
+  @Option(names = "--url", paramLabel = "URL", description = "the SSE stream (loopback); ./ssekit load without --url"
+      + " starts the embedded reference server and passes its URLs and pid")
   URI url;
 
   @Option(names = "--publish-url", paramLabel = "URL", description = "publish-contract endpoint: the load tester publishes numbered events (fanout, reconnect-storm)")
@@ -112,7 +110,7 @@ public final class LoadMain implements Callable<Integer> {
   Path baseline;
 
   @Option(names = "--tolerance", paramLabel = "NAME=P%[+Nms]", description = "with --baseline: replace a default tolerance"
-      + " (delivery-p99=25%+5ms, connect-p99=25%+5ms, bytes-per-connection=15%); repeatable")
+      + " (delivery-p99=25%%+5ms, connect-p99=25%%+5ms, bytes-per-connection=15%%); repeatable")
   List<String> tolerances = new ArrayList<>();
 
   @CommandLine.Spec
@@ -165,6 +163,12 @@ public final class LoadMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (url == null) {
+      err.println("sse-loadtest: name the stream with --url URL (./ssekit load without --url runs against the embedded"
+          + " reference server)");
+      err.println("run with --help for the options");
+      return USAGE;
+    }
     RunReports.Baseline base = null;
     if (baseline != null) {
       try {
@@ -238,12 +242,7 @@ public final class LoadMain implements Callable<Integer> {
     settings.toProperties().forEach(System::setProperty);
     System.setProperty("ssekit.load.reportDir", dir.toString());
 
-    String simulation = switch (scenario) {
-      case "hold" -> HoldSimulation.class.getName();
-      case "capacity" -> CapacitySimulation.class.getName();
-      case "reconnect-storm" -> ReconnectStormSimulation.class.getName();
-      default -> FanoutSimulation.class.getName();
-    };
+    String simulation = LoadRun.simulationName(scenario);
     int gatling;
     Throwable crash = null;
     try {

@@ -59,6 +59,37 @@ public final class CapacityHtml {
     return ReportFile.write(dir, "capacity.html", render(run, baseline, gatlingReport(dir)));
   }
 
+  /**
+   * Writes {@code capacity.html} for a run whose Gatling report goes elsewhere ({@code mvn
+   * gatling:test} writes it under the plugin's results folder): the link points at Gatling's run
+   * directory for {@code simulation} there (its {@code index.html} is written when Gatling ends,
+   * just after this page), or at the folder when the run directory cannot be found.
+   */
+  public static Path write(RunRecord run, Path dir, Path gatlingResults, String simulation) {
+    return ReportFile.write(dir, "capacity.html", render(run, null, gatlingReportIn(dir, gatlingResults, simulation)));
+  }
+
+  /** Gatling's run directory for {@code simulation} under {@code results}, as a link relative to {@code dir}. */
+  static String gatlingReportIn(Path dir, Path results, String simulation) {
+    Path base = dir.toAbsolutePath().normalize();
+    Path folder = results.toAbsolutePath().normalize();
+    String prefix = simulation.substring(simulation.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) + "-";
+    Path runDir = null;
+    if (Files.isDirectory(folder)) {
+      try (Stream<Path> s = Files.list(folder)) {
+        // Gatling names a run <simulation>-<start time>; this run's is the newest with a simulation.log.
+        runDir = s.filter(p -> p.getFileName().toString().startsWith(prefix))
+            .filter(p -> Files.isRegularFile(p.resolve("simulation.log")))
+            .max(java.util.Comparator.comparing(p -> p.getFileName().toString())).orElse(null);
+      } catch (IOException e) {
+        runDir = null;
+      }
+    }
+    Path target = runDir != null ? runDir.resolve("index.html") : folder;
+    String rel = base.relativize(target).toString().replace(java.io.File.separatorChar, '/');
+    return runDir != null ? rel : rel + "/";
+  }
+
   /** Gatling's latest report under {@code dir/gatling/}, relative to {@code dir}, or null. */
   static String gatlingReport(Path dir) {
     Path g = dir.resolve("gatling");
@@ -153,7 +184,8 @@ public final class CapacityHtml {
         c.requested(), c.opened(), c.failed(), c.peakOpen())
         + (c.reconnects() == null ? "" : String.format(Locale.ROOT, ", %,d reconnects", c.reconnects()))
         + (c.recoveryMs() == null ? "" : String.format(Locale.ROOT, ", recovered in %,d ms", c.recoveryMs())));
-    row(h, "Connect time (ms)", "p50 " + ms(cm.p50()) + ", p95 " + ms(cm.p95()) + ", p99 " + ms(cm.p99()) + ", max " + ms(cm.max()));
+    row(h, "Connect time (ms)", "p50 " + ms(cm.p50()) + ", p95 " + ms(cm.p95()) + ", p99 " + ms(cm.p99()) + ", max " + ms(cm.max())
+        + ": " + Summary.CONNECT_MEANING);
     String first = Summary.firstEvent(run.histograms().get("firstEvent"));
     if (first != null) {
       row(h, "Time to first event (ms)", first);

@@ -99,7 +99,8 @@ public final class Projections {
         baselineRss != null ? "the baseline with no connection and each step's median RSS with its connections open"
             : "each step's median RSS with its connections open",
         l.slope(), Summary.bytes(Math.round(l.intercept())),
-        l.r2() == null ? "" : String.format(Locale.ROOT, ", R² %.3f", l.r2()));
+        l.r2() == null ? " (no R²: a line through two points always fits them, so nothing says memory grows linearly)"
+            : String.format(Locale.ROOT, ", R² %.3f", l.r2()));
     long slope = Math.round(l.slope());
     long base = Math.round(l.intercept());
     if (slope <= 0) {
@@ -114,9 +115,14 @@ public final class Projections {
         ? String.format(Locale.ROOT, " An instance of %s then holds %,d connections; %,d connections need %,d instance%s.",
             Summary.bytes(instanceMemory), perInstance, target, instances, instances == 1 ? "" : "s")
         : String.format(Locale.ROOT, " An instance of %s does not even hold the server's base memory.", Summary.bytes(instanceMemory));
+    long largest = steps.stream().filter(s -> s.rssBytes() != null).mapToLong(RunRecord.StepRecord::open).max().orElse(0);
+    String reach = largest > 0 && target > 10 * largest
+        ? String.format(Locale.ROOT, " The target is %,.0f× the most connections measured (%,d): a rough guide, not a"
+            + " measurement; run a capacity scenario with steps nearer the target.", (double) target / largest, largest)
+        : "";
     return new CapacityReport.Projection(perGiB, slope, base, round3(l.r2()), target, instanceMemory,
         Math.max(0, perInstance), instances,
-        fitText + sizing
+        fitText + sizing + reach
             + " Assumes memory keeps growing linearly past the largest step, at this run's event rate and"
             + " payload size; that memory, not CPU or file descriptors, is the limit (each connection also"
             + " holds one file descriptor: raise the server's limit to match); and no headroom (leave some).");

@@ -22,6 +22,7 @@ public final class Summary {
     sb.append(String.format(Locale.ROOT, "  connections  %d requested, %d opened, %d failed, peak %d open%n", c.requested(), c.opened(), c.failed(), c.peakOpen()));
     var cm = r.connectMs();
     sb.append(String.format(Locale.ROOT, "  connect      p50 %s  p99 %s  max %s ms%n", ms(cm.p50()), ms(cm.p99()), ms(cm.max())));
+    wrap(sb, CONNECT_MEANING);
     sb.append(String.format(Locale.ROOT, "  events       published %s, expected deliveries %d, delivered %d, lost %d, duplicated %d, out of order %d%n",
         e.published() == null ? "n/a (server-published)" : e.published().toString(), e.expectedDeliveries(), e.delivered(), e.lost(), e.duplicated(), e.outOfOrder()));
     sb.append(String.format(Locale.ROOT, "  latency      %d samples: p50 %s  p95 %s  p99 %s  p99.9 %s  max %s ms%n", d.count(), ms(d.p50()), ms(d.p95()), ms(d.p99()), ms(d.p999()), ms(d.max())));
@@ -42,6 +43,11 @@ public final class Summary {
           p.instancesForTarget() == null ? "an instance of " + bytes(p.instanceMemoryBytes()) + " holds none\n"
               : String.format(Locale.ROOT, "%,d connections need %,d instance%s of %s%n", p.targetConnections(),
                   p.instancesForTarget(), p.instancesForTarget() == 1 ? "" : "s", bytes(p.instanceMemoryBytes()))));
+      // The figure never stands without how it was made (as in capacity.json and capacity.html).
+      if (p.assumptions() != null) wrap(sb, p.assumptions());
+    } else if (p.assumptions() != null && s.rssBytesBaseline() != null) {
+      sb.append("  projection   none\n");
+      wrap(sb, p.assumptions());
     }
     sb.append(String.format(Locale.ROOT, "  injector     heap peak %s, CPU %.1f s%n", bytes(r.injector().heapBytesPeak()), r.injector().cpuSeconds()));
     details.forEach(line -> sb.append(line).append('\n'));
@@ -53,6 +59,26 @@ public final class Summary {
         : "  OK: nothing lost or duplicated, nothing out of order, every connection opened\n");
     sb.append("  report: ").append(reportDir).append('\n');
     return sb.toString();
+  }
+
+  /** What the connect figures measure, and why Gatling's own report shows lower ones for the same run. */
+  public static final String CONNECT_MEANING = "from each virtual user's connect step until its stream was open, time"
+      + " queued in the injector included; Gatling's report times the request alone (sent to response head), so its"
+      + " figures for the same run are lower.";
+
+  /** Summary text under the figures: indented to the value column, cut at 100 columns. */
+  static void wrap(StringBuilder sb, String text) {
+    String indent = " ".repeat(15);
+    StringBuilder line = new StringBuilder(indent);
+    for (String word : text.split(" ")) {
+      if (line.length() > indent.length() && line.length() + 1 + word.length() > 100) {
+        sb.append(line).append('\n');
+        line = new StringBuilder(indent);
+      }
+      if (line.length() > indent.length()) line.append(' ');
+      line.append(word);
+    }
+    if (line.length() > indent.length()) sb.append(line).append('\n');
   }
 
   /**

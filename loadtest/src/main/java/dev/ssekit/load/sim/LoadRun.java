@@ -16,6 +16,7 @@ import io.gatling.http.action.sse.SseInboundMessage;
 import io.gatling.javaapi.core.Session;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,19 @@ public final class LoadRun {
   static final String CONNECTION = "ssekit.connection";
   static final String INDEX = "ssekit.index";
   static final int SAMPLE_PERIOD_MS = 500;
+  /** Where {@code mvn gatling:test} has Gatling write its reports (set by the plugin's configuration in the pom). */
+  public static final String GATLING_RESULTS = "ssekit.load.gatlingResults";
+
+  /** The simulation class Gatling runs for a scenario (Gatling names its run directory after it). */
+  public static String simulationName(String scenario) {
+    return switch (scenario) {
+      case "hold" -> HoldSimulation.class.getName();
+      case "capacity" -> CapacitySimulation.class.getName();
+      case "reconnect-storm" -> ReconnectStormSimulation.class.getName();
+      default -> FanoutSimulation.class.getName();
+    };
+  }
+
   /** The longest the hold waits for the last connect attempt after the ramp (Gatling's connect timeout is 10 s). */
   static final Duration CONNECT_BOUND = Duration.ofSeconds(30);
 
@@ -224,7 +238,13 @@ public final class LoadRun {
       CapacityReport report = record.capacity();
       CapacityJson.write(report, settings.reportDir());
       HistogramFile.write(settings.reportDir(), record);
-      CapacityHtml.write(record, settings.reportDir());
+      String gatlingResults = System.getProperty(GATLING_RESULTS, "");
+      if (!settings.fromCli() && !gatlingResults.isBlank()) {
+        // mvn gatling:test: Gatling's report goes to the plugin's results folder, not beside this one.
+        CapacityHtml.write(record, settings.reportDir(), Path.of(gatlingResults), simulationName(settings.scenario()));
+      } else {
+        CapacityHtml.write(record, settings.reportDir()); // the CLI writes it again once Gatling's report exists
+      }
       if (publisher != null && publisher.lastFailure() != null) {
         System.err.println("ssekit load: " + publisher.failed() + " publishes failed; last: " + publisher.lastFailure());
       }

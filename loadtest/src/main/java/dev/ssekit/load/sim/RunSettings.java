@@ -275,8 +275,10 @@ public record RunSettings(
   }
 
   private static RunSettings fromProperties(String scenario) {
-    int connections = Integer.parseInt(prop("connections", "100"));
     String steps = prop("steps", "");
+    // As on the command line: steps without a connection count end at their last step.
+    int connections = !prop("connections", "").isEmpty() || steps.isEmpty() ? Integer.parseInt(prop("connections", "100"))
+        : parseSteps(steps).get(parseSteps(steps).size() - 1);
     return new RunSettings(
         scenario,
         URI.create(prop("url", "http://127.0.0.1:8080/events")),

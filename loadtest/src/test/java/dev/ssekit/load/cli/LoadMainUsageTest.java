@@ -35,9 +35,30 @@ class LoadMainUsageTest {
   }
 
   @Test
-  void theUrlIsRequired() {
+  void withoutAUrlTheJarSaysHowToNameOneOrUseTheLauncher() {
+    // The jar needs a URL; ./ssekit load passes the embedded server's when none is given.
     assertThat(run()).isEqualTo(2);
-    assertThat(err.toString()).contains("--url");
+    assertThat(err.toString()).contains("name the stream with --url URL")
+        .contains("./ssekit load without --url runs against the embedded reference server")
+        .doesNotContain("Missing required option");
+  }
+
+  @Test
+  void helpShowsTheUrlAsOptionalAndPrintsEveryToleranceWithoutPicocliWarnings() {
+    java.io.PrintStream stdErr = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      assertThat(run("--help")).isZero();
+      assertThat(run("merge", "--help")).isZero();
+    } finally {
+      System.setErr(stdErr);
+    }
+    String help = out.toString();
+    assertThat(help).contains("[--url=URL]");
+    assertThat(help.replaceAll("\\s+", " ")).contains("without --url starts the embedded reference server").contains("delivery-p99=25%+5ms, connect-p99=25%+5ms, bytes-per-connection=15%");
+    assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8) + err).doesNotContain("picocli WARN")
+        .doesNotContain("Could not format");
   }
 
   @Test

@@ -49,6 +49,23 @@ class CapacityHtmlTest {
   }
 
   @Test
+  void theMavenRouteLinksGatlingsRunDirectoryInItsResultsFolder(@TempDir Path root) throws Exception {
+    Path results = Files.createDirectories(root.resolve("reports/gatling-maven"));
+    Path mine = Files.createDirectories(results.resolve("capacitysimulation-20261207024312962"));
+    Files.writeString(mine.resolve("simulation.log"), "");
+    Files.writeString(Files.createDirectories(results.resolve("capacitysimulation-20261207010000000")).resolve("simulation.log"), "");
+    Files.writeString(Files.createDirectories(results.resolve("holdsimulation-20261207030000000")).resolve("simulation.log"), "");
+    Path dir = root.resolve("reports/load-maven");
+    String html = Files.readString(CapacityHtml.write(hostileRun(), dir, results, "dev.ssekit.load.sim.CapacitySimulation"));
+    assertThat(html).contains("Gatling's own report").contains(
+        "<a href=\"../gatling-maven/capacitysimulation-20261207024312962/index.html\">");
+    assertThat(html).contains("Connect time (ms)").contains("Gatling&#39;s report times the request alone");
+    // No run directory (yet): the folder.
+    assertThat(CapacityHtml.gatlingReportIn(dir, root.resolve("elsewhere"), "dev.ssekit.load.sim.FanoutSimulation"))
+        .isEqualTo("../../elsewhere/");
+  }
+
+  @Test
   void aFailedRunNamesWhatFailed() {
     RunRecord run = hostileRun();
     CapacityReport c = run.capacity();

@@ -182,6 +182,29 @@ class CapacityJsonTest {
     assertThat(text).contains("999 opened").contains("lost 10").contains("FAILED").contains("2.3 KiB per connection");
   }
 
+  @Test
+  void theConsoleProjectionCarriesItsFitAndAssumptionsAndTheConnectFiguresSayWhatTheyMeasure() {
+    CapacityReport r = sample();
+    CapacityReport.Projection p = Projections.project(96L << 20,
+        List.of(new RunRecord.StepRecord(100, 0, 1, 100, (96L << 20) + 100 * 5000, new org.HdrHistogram.Histogram(3))),
+        100_000, 1L << 30);
+    CapacityReport hundred = new CapacityReport(r.scenario(), r.target(), r.durationMs(), r.connections(), r.connectMs(),
+        r.deliveryLatencyMs(), r.events(), r.server(), r.injector(), r.steps(), p);
+    String text = Summary.text(hundred, "reports/x");
+    String flat = text.replaceAll("\\s+", " ");
+    assertThat(text).containsPattern("projection +[\\d,]+ connections per GiB; 100,000 connections need \\d+ instances? of");
+    assertThat(flat).contains("no R²: a line through two points always fits them")
+        .contains("The target is 1,000× the most connections measured (100): a rough guide")
+        .contains("Assumes memory keeps growing linearly past the largest step")
+        .contains("memory, not CPU or file descriptors, is the limit");
+    assertThat(text.indexOf("no R²")).as("right under the projection").isGreaterThan(text.indexOf("\n  projection "))
+        .isLessThan(text.indexOf("\n  injector "));
+    assertThat(flat).contains("from each virtual user's connect step until its stream was open")
+        .contains("Gatling's report times the request alone (sent to response head), so its figures for the same run are lower");
+    assertThat(text.lines().filter(l -> l.startsWith(" ".repeat(15))))
+        .allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(100));
+  }
+
   private static List<String> names(JsonNode node) {
     List<String> out = new ArrayList<>();
     node.fieldNames().forEachRemaining(out::add);

@@ -48,6 +48,21 @@ class ProjectionsTest {
   }
 
   @Test
+  void aProjectionFromTwoPointsFarBelowTheTargetSaysHowLittleItRestsOn() {
+    // A 100-connection fanout run: the baseline and one step, projected to 100,000 connections.
+    CapacityReport.Projection p = Projections.project(96 * MIB, List.of(step(100, 96 * MIB + 100 * 5000)), 100_000, 1L << 30);
+    assertThat(p.fitR2()).isNull();
+    assertThat(p.instancesForTarget()).isPositive();
+    assertThat(p.assumptions()).contains("no R²: a line through two points always fits them")
+        .contains("The target is 1,000× the most connections measured (100): a rough guide, not a measurement")
+        .contains("Assumes memory keeps growing linearly");
+    // Steps near the target: no such warning.
+    List<RunRecord.StepRecord> near = List.of(step(10_000, 96 * MIB + 10_000 * 5000L), step(20_000, 96 * MIB + 20_000 * 5000L));
+    assertThat(Projections.project(96 * MIB, near, 100_000, 1L << 30).assumptions()).doesNotContain("rough guide")
+        .contains("R² 1.000");
+  }
+
+  @Test
   void withoutMemoryOrGrowthNothingIsProjected() {
     assertThat(Projections.project(null, List.of(step(100, null)), 100_000, 1L << 30).connectionsPerGiB()).isNull();
     assertThat(Projections.project(null, List.of(step(100, null)), 100_000, 1L << 30).assumptions()).contains("not measured");

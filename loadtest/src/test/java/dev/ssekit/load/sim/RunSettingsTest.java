@@ -67,4 +67,20 @@ class RunSettingsTest {
       s.toProperties().keySet().forEach(System::clearProperty);
     }
   }
+
+  @Test
+  void mavenStepsWithoutAConnectionCountEndAtTheirLastStepAsOnTheCommandLine() {
+    // The README's mvn gatling:test line gives -Dssekit.load.steps=500,1000,2000 and no connections.
+    System.setProperty("ssekit.load.steps", "500,1000,2000");
+    try {
+      RunSettings s = RunSettings.fromSystemProperties("capacity");
+      assertThat(s.connections()).isEqualTo(2000);
+      assertThat(s.steps()).containsExactly(500, 1000, 2000);
+      System.setProperty("ssekit.load.connections", "1500");
+      assertThatThrownBy(() -> RunSettings.fromSystemProperties("capacity")).hasMessageContaining("the last step must be");
+    } finally {
+      System.clearProperty("ssekit.load.steps");
+      System.clearProperty("ssekit.load.connections");
+    }
+  }
 }
