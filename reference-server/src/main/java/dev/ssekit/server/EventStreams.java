@@ -184,9 +184,14 @@ final class EventStreams {
   private static void takeOver(ChannelPipeline p, ChannelHandler handler) {
     // Router first, so bytes the decoder still holds are handed to the new handler, which drops them.
     p.replace("router", "stream", handler);
-    p.remove("aggregator");
-    p.remove("codec");
-    if (p.get("timeout") != null) p.remove("timeout");
+    removeHttpHandlers(p);
+  }
+
+  /** Removes the handlers of the HTTP phase (all but the one that took over). */
+  static void removeHttpHandlers(ChannelPipeline p) {
+    for (String name : new String[] {"aggregator", "guard", "codec", "deadline"}) {
+      if (p.get(name) != null) p.remove(name);
+    }
   }
 
   private static String first(QueryStringDecoder q, String name, String fallback) {

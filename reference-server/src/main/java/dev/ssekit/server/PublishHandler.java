@@ -11,6 +11,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -109,7 +111,22 @@ final class PublishHandler {
     }
   }
 
-  private void authorize(FullHttpRequest req) throws Refusal {
+  /**
+   * The refusal a {@code POST} to {@code /publish} or {@code /admin/disconnect} gets from its head
+   * alone (authorisation, content type), or null: decided before any body is read.
+   */
+  Refusal refusalAtHead(HttpRequest req, String path) {
+    if (!req.method().equals(HttpMethod.POST)) return null; // the router answers 405
+    try {
+      authorize(req);
+      if (path.equals("/publish")) checkContentType(req);
+      return null;
+    } catch (Refusal r) {
+      return r;
+    }
+  }
+
+  private void authorize(HttpRequest req) throws Refusal {
     if (expectedAuthorization == null) return;
     String given = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     // Constant-time comparison: the token must not leak through response timing.
@@ -128,12 +145,16 @@ final class PublishHandler {
     return name;
   }
 
-  Request parse(FullHttpRequest req) throws Refusal {
+  private static void checkContentType(HttpRequest req) throws Refusal {
     String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
     if (type == null || !type.split(";", 2)[0].trim().equalsIgnoreCase("application/json")) {
       throw new Refusal(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
           "send the event as JSON with 'Content-Type: application/json'");
     }
+  }
+
+  Request parse(FullHttpRequest req) throws Refusal {
+    checkContentType(req);
     if (!req.content().isReadable()) throw new Refusal(HttpResponseStatus.BAD_REQUEST, "empty body; expected a JSON object");
     JsonNode root;
     try (ByteBufInputStream in = new ByteBufInputStream(req.content().duplicate())) {

@@ -32,6 +32,7 @@ final class ServerMetrics {
   final Counter resumeHits;
   final Counter resumeMisses;
   final Counter heartbeatsSent;
+  final Counter acceptFailures;
 
   ServerMetrics(Topics topics) {
     Gauge.builder("sse.connections.open", openStreams, AtomicInteger::get)
@@ -57,6 +58,9 @@ final class ServerMetrics {
         .register(registry);
     heartbeatsSent = Counter.builder("sse.heartbeats.sent")
         .description("Comment heartbeats written to idle streams").register(registry);
+    acceptFailures = Counter.builder("sse.accept.failures")
+        .description("Failed accepts (e.g. no file descriptor left); accepting pauses briefly and resumes")
+        .register(registry);
     Gauge.builder("sse.topics", topics, (ToDoubleFunction<Topics>) Topics::size)
         .description("Topics known to the server").register(registry);
     Gauge.builder("process.resident.memory", ServerMetrics::residentBytes).baseUnit("bytes")

@@ -67,8 +67,9 @@ public final class SseServer implements AutoCloseable {
     // Allocated now: shutdown must not depend on memory being available then.
     this.goodbye = Frame.control(("retry: " + config.retry().toMillis()
         + "\n: server shutting down; reconnect and resume with Last-Event-ID\n\n").getBytes(StandardCharsets.US_ASCII));
-    HttpRouter router = new HttpRouter(config, streams, new PublishHandler(config, topics),
-        new ScenarioHandler(), metrics, this::disconnectAll);
+    PublishHandler publish = new PublishHandler(config, topics);
+    HttpRouter router = new HttpRouter(config, streams, publish, new ScenarioHandler(), metrics, this::disconnectAll);
+    BodyBudget bodies = new BodyBudget(config.maxBodyBytesInFlight());
     this.dropNotice = Frame.control(("retry: " + config.retry().toMillis()
         + "\n: disconnected by an admin request; reconnect and resume with Last-Event-ID\n\n")
         .getBytes(StandardCharsets.US_ASCII));
@@ -92,12 +93,13 @@ public final class SseServer implements AutoCloseable {
           .channel(channelType)
           .option(ChannelOption.SO_BACKLOG, 4096)
           .option(ChannelOption.SO_REUSEADDR, true)
+          .handler(new AcceptBackoff(metrics))
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.SO_KEEPALIVE, true)
           // Stop writing to a stream once 32 KiB wait unsent; it is written from the shared history
           // again when it drains, so a slow reader holds no more than this.
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16 * 1024, 32 * 1024))
-          .childHandler(new SseServerInitializer(router, config.maxEventBytes(), config.corsOrigin()))
+          .childHandler(new SseServerInitializer(router, publish, bodies, config))
           .bind(config.host(), config.port())
           .sync()
           .channel();
@@ -281,6 +283,7 @@ public final class SseServer implements AutoCloseable {
   static String describe(ServerConfig c) {
     return "history " + c.history() + " events / " + c.historyBytes() + " bytes, tick " + Durations.format(c.tick()) + ", heartbeat "
         + Durations.format(c.heartbeat()) + ", retry " + Durations.format(c.retry())
-        + ", max-connections " + c.maxConnections() + ", publish " + (c.publishToken() != null ? "token" : "anonymous");
+ + ", max-connections " + c.maxConnections()
+        + " (open-file limit " + FdLimits.current().limit() + ")" + ", publish " + (c.publishToken() != null ? "token" : "anonymous");
   }
 }

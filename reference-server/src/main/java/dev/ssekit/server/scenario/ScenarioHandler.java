@@ -220,8 +220,9 @@ public final class ScenarioHandler {
     Script script = new Script(scenario);
     // Replace first, so bytes the removed codec still holds are forwarded to the script (and dropped).
     pipeline.replace(ctx.name(), "scenario", script);
-    if (pipeline.get("aggregator") != null) pipeline.remove("aggregator");
-    if (pipeline.get("codec") != null) pipeline.remove("codec");
+    for (String name : new String[] {"aggregator", "guard", "codec", "deadline"}) {
+      if (pipeline.get(name) != null) pipeline.remove(name);
+    }
     script.start();
   }
 
