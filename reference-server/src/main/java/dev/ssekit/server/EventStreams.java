@@ -89,7 +89,8 @@ final class EventStreams {
         metrics.resumeHits.increment();
       } else {
         metrics.resumeMisses.increment();
-        Frame notice = Frame.control(EventEncoder.comment(missNotice(lastEventId, start.heldIds())));
+        Frame notice = Frame.control(concat(EventEncoder.comment(missNotice(lastEventId, start.heldIds())),
+            resetEvent(lastEventId, start)));
         ch.write(notice.wire(http11), ch.voidPromise());
         bytes += notice.wireLength(http11);
       }
@@ -125,6 +126,48 @@ final class EventStreams {
       value = first(query, "lastEventId", null);
     }
     return value == null || value.isEmpty() ? null : value;
+  }
+
+  /** The type of the event that tells a page its cursor was not found (README, "Resume"). */
+  static final String RESET_EVENT = "reset";
+
+  /**
+   * {@code event: reset}: the page's last event id is not in the history (a restart, another
+   * instance, or it left the history), so events may be missing and the page should reload its
+   * state. Unlike a comment, EventSource dispatches it. Its id is the newest id held, where the
+   * stream continues from, so a later reconnect resumes cleanly; with no history there is no id
+   * line, and the page keeps its old cursor (and hears about the gap again if it reconnects
+   * before the next event).
+   */
+  private static byte[] resetEvent(String lastEventId, Topics.Start start) {
+    String shown = lastEventId.length() > 128 ? lastEventId.substring(0, 128) + "…" : lastEventId;
+    String[] held = start.heldIds();
+    StringBuilder data = new StringBuilder("{\"lastEventId\":").append(jsonString(shown))
+        .append(",\"reason\":\"").append(start.expired() ? "expired" : "unknown").append('"');
+    if (held != null) {
+      data.append(",\"oldestId\":").append(jsonString(held[0])).append(",\"newestId\":").append(jsonString(held[1]));
+    }
+    data.append('}');
+    byte[] body = EventEncoder.body(RESET_EVENT, data.toString());
+    return held == null ? body : concat(EventEncoder.idLine(held[1]), body);
+  }
+
+  private static String jsonString(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') sb.append('\\').append(c);
+      else if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) sb.append(String.format("\\u%04x", (int) c));
+      else sb.append(c);
+    }
+    return sb.append('"').toString();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = new byte[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   private static String missNotice(String lastEventId, String[] heldIds) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
-import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -16,7 +16,11 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Iterator;
@@ -156,13 +160,12 @@ final class PublishHandler {
   Request parse(FullHttpRequest req) throws Refusal {
     checkContentType(req);
     if (!req.content().isReadable()) throw new Refusal(HttpResponseStatus.BAD_REQUEST, "empty body; expected a JSON object");
+    String text = strictUtf8(req.content());
     JsonNode root;
-    try (ByteBufInputStream in = new ByteBufInputStream(req.content().duplicate())) {
-      root = json.readTree(in);
+    try {
+      root = json.readTree(text);
     } catch (JsonProcessingException e) {
       throw new Refusal(HttpResponseStatus.BAD_REQUEST, "body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "body could not be read: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
       throw new Refusal(HttpResponseStatus.BAD_REQUEST, "body must be a JSON object like {\"data\": \"…\"}");
@@ -189,6 +192,36 @@ final class PublishHandler {
     return new Request(data, event, id);
   }
 
+  /**
+   * The body as text, refusing anything that is not well-formed UTF-8 (RFC 8259 §8.1, RFC 3629):
+   * overlong forms such as {@code C0 AF} for {@code /}, encoded surrogates, code points past
+   * U+10FFFF, stray continuation bytes. A lenient decoder would deliver a character the publisher
+   * never sent. A leading byte order mark is skipped.
+   */
+  static String strictUtf8(ByteBuf content) throws Refusal {
+    ByteBuffer bytes = content.nioBuffer();
+    if (bytes.remaining() >= 3 && (bytes.get(bytes.position()) & 0xff) == 0xEF
+        && (bytes.get(bytes.position() + 1) & 0xff) == 0xBB && (bytes.get(bytes.position() + 2) & 0xff) == 0xBF) {
+      bytes.position(bytes.position() + 3);
+    }
+    int start = bytes.position();
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharBuffer out = CharBuffer.allocate((int) (bytes.remaining() * (double) decoder.maxCharsPerByte()) + 1);
+    CoderResult result = decoder.decode(bytes, out, true);
+    if (!result.isError()) result = decoder.flush(out);
+    if (result.isError()) {
+      int at = bytes.position() - start;
+      StringBuilder shown = new StringBuilder();
+      for (int i = 0; i < Math.max(1, result.length()) && bytes.position() + i < bytes.limit(); i++) {
+        shown.append(String.format("%02X ", bytes.get(bytes.position() + i) & 0xff));
+      }
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "body is not well-formed UTF-8 at byte " + at + " ("
+          + shown.toString().trim() + "); send JSON as UTF-8, with non-ASCII characters encoded once");
+    }
+    return out.flip().toString();
+  }
+
   private static void checkId(String id) throws Refusal {
     if (id.isEmpty()) {
       throw new Refusal(HttpResponseStatus.BAD_REQUEST, "id must not be empty (an empty id resets the client's last event ID)");
@@ -198,6 +231,15 @@ final class PublishHandler {
     }
     if (id.indexOf('\0') >= 0) {
       throw new Refusal(HttpResponseStatus.BAD_REQUEST, "id must not contain NUL (clients ignore such ids)");
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        // A client sends the id back as a Last-Event-ID header, where control characters are not
+        // allowed (RFC 9110 §5.5): the reconnect would be refused or the id dropped.
+        throw new Refusal(HttpResponseStatus.BAD_REQUEST, String.format(
+            "id must not contain control characters (U+%04X at %d): a client could not send it back in Last-Event-ID", (int) c, i));
+      }
     }
     if (id.length() > MAX_ID_CHARS) {
       throw new Refusal(HttpResponseStatus.BAD_REQUEST, "id is longer than " + MAX_ID_CHARS + " characters");

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -38,9 +39,15 @@ final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
   /** Seconds a connection may stay silent between requests while it is still plain HTTP (not a stream). */
   static final int HTTP_IDLE_SECONDS = 30;
 
-  /** 8 KiB request line, 16 KiB of headers, 8 KiB content parts. */
+  /**
+   * 8 KiB request line, 16 KiB of headers, 8 KiB content parts. Header names are validated;
+   * values are not: a control character in a value (a {@code Last-Event-ID} an old or foreign
+   * server handed out) would fail the whole request with 400, and a browser's EventSource stops
+   * for good on a 4xx. Values are only ever compared, never written back raw.
+   */
   private static final HttpDecoderConfig DECODER = new HttpDecoderConfig()
-      .setMaxInitialLineLength(8192).setMaxHeaderSize(16384).setMaxChunkSize(8192);
+      .setMaxInitialLineLength(8192).setMaxHeaderSize(16384).setMaxChunkSize(8192)
+      .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValueValidation(false));
 
   private final HttpRouter router;
   private final PublishHandler publish;

@@ -80,6 +80,23 @@ final class Topic {
     return lastSeq >= firstSeq;
   }
 
+  /**
+   * True when {@code id} is not held but was issued here: a generated id of this topic's run below
+   * the oldest held, or a retired publisher-chosen id. Under the publish lock.
+   */
+  boolean issuedAndGone(String id) {
+    if (retiredIds.contains(id)) return true;
+    if (id.isEmpty() || id.length() > 19 || !id.chars().allMatch(c -> c >= '0' && c <= '9')) return false;
+    long n;
+    try {
+      n = Long.parseLong(id);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    long seq = n - idBase;
+    return seq >= 1 && seq < firstSeq;
+  }
+
   /** True when {@code id} is held or was a publisher-chosen id of this topic; under the publish lock. */
   boolean idTaken(String id) {
     return seqById.containsKey(id) || retiredIds.contains(id);

@@ -90,7 +90,13 @@ final class Topics {
   }
 
   /** What a new stream starts from. */
-  record Start(Topic topic, LoopSubscribers group, long nextSeq, long joinedAtBytes, boolean resumed, String[] heldIds) {}
+  /**
+   * Where a new stream starts. {@code heldIds} (oldest, newest) is set on a resume miss when the
+   * topic holds events; {@code expired} tells a miss on an id this topic issued and let go from
+   * one on an id it never issued (a restart, another instance, garbage).
+   */
+  record Start(Topic topic, LoopSubscribers group, long nextSeq, long joinedAtBytes, boolean resumed, String[] heldIds,
+      boolean expired) {}
 
   /**
    * Registers a subscriber of {@code topicName} on {@code loop} and decides where it starts: after
@@ -106,8 +112,9 @@ final class Topics {
       long after = lastEventId == null ? -1 : topic.seqOf(lastEventId);
       boolean resumed = after >= 0;
       long next = resumed ? after + 1 : topic.lastSeq() + 1;
-      return new Start(topic, group, next, topic.cumulativeBytes(), resumed,
-          lastEventId != null && !resumed ? topic.heldIdRange() : null);
+      boolean missed = lastEventId != null && !resumed;
+      return new Start(topic, group, next, topic.cumulativeBytes(), resumed, missed ? topic.heldIdRange() : null,
+          missed && topic.issuedAndGone(lastEventId));
     }
   }
 
