@@ -65,12 +65,14 @@ final class EventStreams {
     if (!ch.isActive()) {
       // The client left already; its channelInactive went to the HTTP pipeline, not to a Subscriber.
       metrics.openStreams.decrementAndGet();
+      metrics.slots.decrementAndGet();
       return;
     }
     Topics.Start start = topics.subscribe(topicName, ch.eventLoop(), lastEventId);
     if (start == null) {
       metrics.openStreams.decrementAndGet();
-      turnAway(ctx, backOffMillis(), "server holds " + Topics.MAX_TOPICS + " topics with history or subscribers");
+      metrics.slots.decrementAndGet();
+      turnAway(ctx, backOffMillis(), "server holds " + topics.maxTopics() + " topics with history or subscribers (--max-topics)");
       return;
     }
     Subscriber s = new Subscriber(ch, http11, start.group(), start.nextSeq(), start.joinedAtBytes());
@@ -106,13 +108,11 @@ final class EventStreams {
     return Math.max(30_000, config.retry().toMillis() * 10);
   }
 
-  /** Counts a new stream unless --max-connections are open; exact under concurrency. */
+  /** Counts a new stream unless --max-connections streams (scenario streams included) are open. */
   private boolean reserveSlot() {
-    while (true) {
-      int open = metrics.openStreams.get();
-      if (open >= config.maxConnections()) return false;
-      if (metrics.openStreams.compareAndSet(open, open + 1)) return true;
-    }
+    if (!metrics.reserveSlot(config.maxConnections())) return false;
+    metrics.openStreams.incrementAndGet();
+    return true;
   }
 
   /** The id to resume after: the header wins over the polyfill query parameter; empty means none. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -43,7 +45,7 @@ final class PublishHandler {
   private final ServerConfig config;
   private final Topics topics;
   private final ObjectMapper json;
-  private final byte[] expectedAuthorization;
+  private final byte[] expectedToken;
 
   PublishHandler(ServerConfig config, Topics topics) {
     this.config = config;
@@ -52,8 +54,7 @@ final class PublishHandler {
     this.json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     // "{...} trailing junk" and concatenated objects are not one JSON object: refuse them.
     this.json.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    this.expectedAuthorization = config.publishToken() == null ? null
-        : ("Bearer " + config.publishToken()).getBytes(StandardCharsets.UTF_8);
+    this.expectedToken = config.publishToken() == null ? null : config.publishToken().getBytes(StandardCharsets.UTF_8);
   }
 
   /** A refusal: the status and the reason sent back. */
@@ -72,7 +73,7 @@ final class PublishHandler {
 
   void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
     try {
-      authorize(req);
+      authorize(req, ctx.channel(), false);
       String topicName = topicOf(query);
       Request r = parse(req);
       // Encoded before the publish lock is taken; the id line is added under it.
@@ -84,10 +85,10 @@ final class PublishHandler {
         throw new Refusal(HttpResponseStatus.valueOf(e.status), e.getMessage());
       }
       Responses.json(ctx, req, HttpResponseStatus.ACCEPTED,
-          json.writeValueAsString(Map.of("id", frame.id)), config.corsOrigin());
+          json.writeValueAsString(Map.of("id", frame.id)), config.publishCorsOrigin());
     } catch (Refusal refusal) {
       FullHttpResponse res = Responses.response(refusal.status, "text/plain; charset=utf-8",
-          (refusal.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), config.corsOrigin());
+          (refusal.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), config.publishCorsOrigin());
       if (refusal.status.equals(HttpResponseStatus.UNAUTHORIZED)) {
         res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
       }
@@ -104,13 +105,12 @@ final class PublishHandler {
    */
   void disconnect(ChannelHandlerContext ctx, FullHttpRequest req, java.util.function.IntSupplier disconnectAll) {
     try {
-      authorize(req);
-      Responses.json(ctx, req, HttpResponseStatus.ACCEPTED, "{\"disconnecting\":" + disconnectAll.getAsInt() + "}",
-          config.corsOrigin());
+      authorize(req, ctx.channel(), true);
+      Responses.json(ctx, req, HttpResponseStatus.ACCEPTED, "{\"disconnecting\":" + disconnectAll.getAsInt() + "}", "");
     } catch (Refusal refusal) {
       FullHttpResponse res = Responses.response(refusal.status, "text/plain; charset=utf-8",
-          (refusal.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), config.corsOrigin());
-      res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
+          (refusal.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), "");
+      if (refusal.status.code() == 401) res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
       Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
     }
   }
@@ -119,10 +119,10 @@ final class PublishHandler {
    * The refusal a {@code POST} to {@code /publish} or {@code /admin/disconnect} gets from its head
    * alone (authorisation, content type), or null: decided before any body is read.
    */
-  Refusal refusalAtHead(HttpRequest req, String path) {
+  Refusal refusalAtHead(HttpRequest req, String path, Channel channel) {
     if (!req.method().equals(HttpMethod.POST)) return null; // the router answers 405
     try {
-      authorize(req);
+      authorize(req, channel, path.equals("/admin/disconnect"));
       if (path.equals("/publish")) checkContentType(req);
       return null;
     } catch (Refusal r) {
@@ -130,15 +130,94 @@ final class PublishHandler {
     }
   }
 
-  private void authorize(HttpRequest req) throws Refusal {
-    if (expectedAuthorization == null) return;
-    String given = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-    // Constant-time comparison: the token must not leak through response timing.
-    if (given == null || !MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))) {
-      throw new Refusal(HttpResponseStatus.UNAUTHORIZED,
-          given == null ? "publishing needs 'Authorization: Bearer <token>' (--publish-token is set)"
-              : "wrong publish token");
+  /**
+   * Who may publish or use an admin endpoint (README, "Who may do what"):
+   * <ul>
+   *   <li>with {@code --publish-token}, whoever presents it ({@code Authorization: Bearer T}, the
+   *       scheme in any case);
+   *   <li>without one, publishing is anonymous, but a request a web page sent from another origin
+   *       ({@code Origin} neither this server's nor {@code --publish-cors-origin}) is refused, and
+   *       on a loopback address the {@code Host} must be a loopback name too, so a page that
+   *       rebinds its own DNS name to 127.0.0.1 cannot reach it;
+   *   <li>admin endpoints need the token, or (without one) a loopback peer with a loopback
+   *       {@code Host} and no foreign {@code Origin}; they never answer CORS.
+   * </ul>
+   */
+  private void authorize(HttpRequest req, Channel channel, boolean admin) throws Refusal {
+    if (expectedToken != null) {
+      String presented = bearerToken(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+      // Constant-time comparison: the token must not leak through response timing.
+      if (presented == null || !MessageDigest.isEqual(expectedToken, presented.getBytes(StandardCharsets.UTF_8))) {
+        throw new Refusal(HttpResponseStatus.UNAUTHORIZED,
+            presented == null ? "this needs 'Authorization: Bearer <token>' (--publish-token is set)" : "wrong publish token");
+      }
+      return;
     }
+    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+    String host = req.headers().get(HttpHeaderNames.HOST);
+    if (origin != null && !sameOrigin(origin, host) && (admin || !originAllowed(origin))) {
+      throw new Refusal(HttpResponseStatus.FORBIDDEN, "requests from pages on " + printable(origin) + " may not "
+          + (admin ? "use admin endpoints" : "publish (see --publish-cors-origin)"));
+    }
+    boolean loopbackBound = isLoopbackName(config.host()) || isLoopbackName(hostPart(config.host()));
+    if ((admin || loopbackBound) && host != null && !isLoopbackName(hostPart(host))) {
+      throw new Refusal(HttpResponseStatus.FORBIDDEN, "Host '" + printable(host) + "' is not a loopback name; without"
+          + " --publish-token only requests addressed to this machine by a loopback name are accepted (DNS rebinding)");
+    }
+    if (admin && !(channel.remoteAddress() instanceof InetSocketAddress peer && peer.getAddress() != null
+        && peer.getAddress().isLoopbackAddress())) {
+      throw new Refusal(HttpResponseStatus.FORBIDDEN, "admin endpoints need --publish-token or a loopback client");
+    }
+  }
+
+  /** The token of an {@code Authorization: Bearer T} value (scheme case-insensitive, RFC 9110 §11.1), or null. */
+  static String bearerToken(String authorization) {
+    if (authorization == null) return null;
+    String v = authorization.strip();
+    int space = v.indexOf(' ');
+    if (space < 0 || !v.substring(0, space).equalsIgnoreCase("Bearer")) return null;
+    String token = v.substring(space + 1).strip();
+    return token.isEmpty() ? null : token;
+  }
+
+  private boolean originAllowed(String origin) {
+    String allowed = config.publishCorsOrigin();
+    return allowed.equals("*") || (!allowed.isEmpty() && allowed.equalsIgnoreCase(origin));
+  }
+
+  private static boolean sameOrigin(String origin, String host) {
+    return host != null && (origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host));
+  }
+
+  /** The host of a Host header or address: without the port, brackets kept off IPv6. */
+  static String hostPart(String host) {
+    String h = host.strip();
+    if (h.startsWith("[")) {
+      int end = h.indexOf(']');
+      return end > 0 ? h.substring(1, end) : h;
+    }
+    int colon = h.indexOf(':');
+    return colon >= 0 && h.indexOf(':', colon + 1) < 0 ? h.substring(0, colon) : h;
+  }
+
+  /** localhost, *.localhost, 127.0.0.0/8, ::1 — names that always mean this machine (no DNS asked). */
+  static boolean isLoopbackName(String h) {
+    String lower = h.toLowerCase(java.util.Locale.ROOT);
+    if (lower.endsWith(".")) lower = lower.substring(0, lower.length() - 1);
+    if (lower.equals("localhost") || lower.endsWith(".localhost") || lower.equals("::1")
+        || lower.equals("0:0:0:0:0:0:0:1")) {
+      return true;
+    }
+    return lower.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+  }
+
+  private static String printable(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 200; i++) {
+      char c = s.charAt(i);
+      sb.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return sb.toString();
   }
 
   private static String topicOf(QueryStringDecoder query) throws Refusal {

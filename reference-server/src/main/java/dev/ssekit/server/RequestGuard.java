@@ -36,6 +36,7 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
   private final BodyBudget budget;
   private final PublishHandler publish;
   private final RequestDeadline deadline;
+  /** --publish-cors-origin, for refusals of publishes. */
   private final String corsOrigin;
   private final int maxEventBytes;
   /** Bytes reserved for the request being read. */
@@ -44,6 +45,8 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
   private long bodyAllowance;
   /** Whether the reservation grows with each chunk (chunked bodies) rather than being made up front. */
   private boolean incremental;
+  /** Whether the request being read is a publish (its refusals carry the publish CORS header). */
+  private boolean isPublish;
   /** After a refusal: everything the client still sends is dropped unread. */
   private boolean discarding;
 
@@ -111,9 +114,9 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
       deadline.headDone(bodyFollows);
       return true; // the router answers 400
     }
-    boolean isPublish = path.equals("/publish") && req.method().equals(HttpMethod.POST);
+    isPublish = path.equals("/publish") && req.method().equals(HttpMethod.POST);
     if (path.equals("/publish") || path.equals("/admin/disconnect")) {
-      PublishHandler.Refusal refusal = publish.refusalAtHead(req, path);
+      PublishHandler.Refusal refusal = publish.refusalAtHead(req, path, ctx.channel());
       if (refusal != null) {
         refuse(ctx, refusal.status, refusal.getMessage(), null);
         return false;
@@ -151,12 +154,13 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
    */
   private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String why, String retryAfter) {
     discarding = true;
+    boolean refusingPublish = isPublish;
     budget.release(reserved);
     reserved = 0;
     deadline.answering();
     if (status.code() == 503) ServerLog.anomaly("body-budget", "refused a request body: " + why);
     FullHttpResponse res = Responses.response(status, "text/plain; charset=utf-8",
-        (why + "\n").getBytes(StandardCharsets.UTF_8), corsOrigin);
+        (why + "\n").getBytes(StandardCharsets.UTF_8), refusingPublish ? corsOrigin : "");
     if (retryAfter != null) res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
     if (status.code() == 401) res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
     res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -23,6 +23,9 @@ final class ServerMetrics {
 
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   final AtomicInteger openStreams = new AtomicInteger();
+  /** Connections counted against --max-connections: event streams and scenario streams. */
+  final AtomicInteger slots = new AtomicInteger();
+  final AtomicInteger scenarioStreams = new AtomicInteger();
   final Counter streamsOpened;
   final Counter streamsRejected;
   final Counter eventsPublished;
@@ -37,6 +40,8 @@ final class ServerMetrics {
   ServerMetrics(Topics topics) {
     Gauge.builder("sse.connections.open", openStreams, AtomicInteger::get)
         .description("Event streams open now").register(registry);
+    Gauge.builder("sse.scenario.streams.open", scenarioStreams, AtomicInteger::get)
+        .description("Scripted /scenarios streams open now (they count toward --max-connections too)").register(registry);
     streamsOpened = Counter.builder("sse.connections.opened")
         .description("Event streams opened since start").register(registry);
     streamsRejected = Counter.builder("sse.connections.rejected")
@@ -67,6 +72,15 @@ final class ServerMetrics {
         .description("Resident set size of the server process (VmRSS)").register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+  }
+
+  /** Takes one of --max-connections slots unless all are taken; exact under concurrency. */
+  boolean reserveSlot(int max) {
+    while (true) {
+      int used = slots.get();
+      if (used >= max) return false;
+      if (slots.compareAndSet(used, used + 1)) return true;
+    }
   }
 
   String scrape() {

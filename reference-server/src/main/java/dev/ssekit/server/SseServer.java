@@ -57,10 +57,11 @@ public final class SseServer implements AutoCloseable {
   private final Frame goodbye;
   private final Frame dropNotice;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final BodyBudget bodies;
 
   private SseServer(ServerConfig config) throws InterruptedException {
     this.config = config;
-    this.topics = new Topics(config.history(), config.historyBytes(), config.maxQueueBytes());
+    this.topics = new Topics(config.history(), config.historyBytes(), config.maxQueueBytes(), config.maxTopics());
     this.metrics = new ServerMetrics(topics);
     topics.bind(metrics);
     this.streams = new EventStreams(config, topics, metrics);
@@ -68,8 +69,12 @@ public final class SseServer implements AutoCloseable {
     this.goodbye = Frame.control(("retry: " + config.retry().toMillis()
         + "\n: server shutting down; reconnect and resume with Last-Event-ID\n\n").getBytes(StandardCharsets.US_ASCII));
     PublishHandler publish = new PublishHandler(config, topics);
-    HttpRouter router = new HttpRouter(config, streams, publish, new ScenarioHandler(), metrics, this::disconnectAll);
-    BodyBudget bodies = new BodyBudget(config.maxBodyBytesInFlight());
+    HttpRouter router = new HttpRouter(config, streams, publish, new ScenarioHandler(this::admitScenario), metrics,
+        this::disconnectAll);
+    this.bodies = new BodyBudget(config.maxBodyBytesInFlight());
+    io.micrometer.core.instrument.Gauge.builder("sse.request.body.buffered", bodies, BodyBudget::used).baseUnit("bytes")
+        .description("Request-body bytes reserved now across all connections (bounded by --max-body-buffer)")
+        .register(metrics.registry);
     this.dropNotice = Frame.control(("retry: " + config.retry().toMillis()
         + "\n: disconnected by an admin request; reconnect and resume with Last-Event-ID\n\n")
         .getBytes(StandardCharsets.US_ASCII));
@@ -135,6 +140,20 @@ public final class SseServer implements AutoCloseable {
     }
   }
 
+  /** A scenario stream takes one of --max-connections until its connection closes. */
+  private boolean admitScenario(Channel ch) {
+    if (!metrics.reserveSlot(config.maxConnections())) {
+      metrics.streamsRejected.increment();
+      return false;
+    }
+    metrics.scenarioStreams.incrementAndGet();
+    ch.closeFuture().addListener(f -> {
+      metrics.scenarioStreams.decrementAndGet();
+      metrics.slots.decrementAndGet();
+    });
+    return true;
+  }
+
   /** The bound port (useful with port 0). */
   public int port() {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
@@ -143,6 +162,16 @@ public final class SseServer implements AutoCloseable {
   /** The bound address. */
   public InetSocketAddress address() {
     return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** Request-body bytes reserved now across all connections. */
+  long bodyBytesBuffered() {
+    return bodies.used();
+  }
+
+  /** Scenario streams open now. */
+  int scenarioStreams() {
+    return metrics.scenarioStreams.get();
   }
 
   /** Streams open now. */

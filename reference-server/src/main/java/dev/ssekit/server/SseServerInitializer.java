@@ -68,8 +68,8 @@ final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
     ch.pipeline()
         .addLast("deadline", deadline)
         .addLast("codec", new HttpServerCodec(DECODER))
-        .addLast("guard", new RequestGuard(bodies, publish, deadline, config.corsOrigin(), config.maxEventBytes()))
-        .addLast("aggregator", new BoundedAggregator(config.maxEventBytes(), config.corsOrigin()))
+        .addLast("guard", new RequestGuard(bodies, publish, deadline, config.publishCorsOrigin(), config.maxEventBytes()))
+        .addLast("aggregator", new BoundedAggregator(config.maxEventBytes(), config.publishCorsOrigin()))
         .addLast("router", router);
   }
 

@@ -74,6 +74,7 @@ class RequestLimitsTest {
         h.send(publishHead(port, 100_000, "Authorization: Bearer t"));
         h.send("{\"data\":\"".getBytes(StandardCharsets.US_ASCII));
       }
+      ServerTestSupport.eventually("both bodies are reserved", () -> server.bodyBytesBuffered() == 200_000);
       // Two declared 100,000-byte bodies hold 200,000 of 250,000: a third does not fit.
       RawHttp.Head busy;
       try (RawHttp third = RawHttp.connect(port)) {
