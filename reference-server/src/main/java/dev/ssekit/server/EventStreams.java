@@ -65,12 +65,14 @@ final class EventStreams {
     if (!ch.isActive()) {
       // The client left already; its channelInactive went to the HTTP pipeline, not to a Subscriber.
       metrics.openStreams.decrementAndGet();
+      metrics.slots.decrementAndGet();
       return;
     }
     Topics.Start start = topics.subscribe(topicName, ch.eventLoop(), lastEventId);
     if (start == null) {
       metrics.openStreams.decrementAndGet();
-      turnAway(ctx, backOffMillis(), "server holds " + Topics.MAX_TOPICS + " topics with history or subscribers");
+      metrics.slots.decrementAndGet();
+      turnAway(ctx, backOffMillis(), "server holds " + topics.maxTopics() + " topics with history or subscribers (--max-topics)");
       return;
     }
     Subscriber s = new Subscriber(ch, http11, start.group(), start.nextSeq(), start.joinedAtBytes());
@@ -89,7 +91,8 @@ final class EventStreams {
         metrics.resumeHits.increment();
       } else {
         metrics.resumeMisses.increment();
-        Frame notice = Frame.control(EventEncoder.comment(missNotice(lastEventId, start.heldIds())));
+        Frame notice = Frame.control(concat(EventEncoder.comment(missNotice(lastEventId, start.heldIds())),
+            resetEvent(lastEventId, start)));
         ch.write(notice.wire(http11), ch.voidPromise());
         bytes += notice.wireLength(http11);
       }
@@ -105,13 +108,11 @@ final class EventStreams {
     return Math.max(30_000, config.retry().toMillis() * 10);
   }
 
-  /** Counts a new stream unless --max-connections are open; exact under concurrency. */
+  /** Counts a new stream unless --max-connections streams (scenario streams included) are open. */
   private boolean reserveSlot() {
-    while (true) {
-      int open = metrics.openStreams.get();
-      if (open >= config.maxConnections()) return false;
-      if (metrics.openStreams.compareAndSet(open, open + 1)) return true;
-    }
+    if (!metrics.reserveSlot(config.maxConnections())) return false;
+    metrics.openStreams.incrementAndGet();
+    return true;
   }
 
   /** The id to resume after: the header wins over the polyfill query parameter; empty means none. */
@@ -125,6 +126,48 @@ final class EventStreams {
       value = first(query, "lastEventId", null);
     }
     return value == null || value.isEmpty() ? null : value;
+  }
+
+  /** The type of the event that tells a page its cursor was not found (README, "Resume"). */
+  static final String RESET_EVENT = "reset";
+
+  /**
+   * {@code event: reset}: the page's last event id is not in the history (a restart, another
+   * instance, or it left the history), so events may be missing and the page should reload its
+   * state. Unlike a comment, EventSource dispatches it. Its id is the newest id held, where the
+   * stream continues from, so a later reconnect resumes cleanly; with no history there is no id
+   * line, and the page keeps its old cursor (and hears about the gap again if it reconnects
+   * before the next event).
+   */
+  private static byte[] resetEvent(String lastEventId, Topics.Start start) {
+    String shown = lastEventId.length() > 128 ? lastEventId.substring(0, 128) + "…" : lastEventId;
+    String[] held = start.heldIds();
+    StringBuilder data = new StringBuilder("{\"lastEventId\":").append(jsonString(shown))
+        .append(",\"reason\":\"").append(start.expired() ? "expired" : "unknown").append('"');
+    if (held != null) {
+      data.append(",\"oldestId\":").append(jsonString(held[0])).append(",\"newestId\":").append(jsonString(held[1]));
+    }
+    data.append('}');
+    byte[] body = EventEncoder.body(RESET_EVENT, data.toString());
+    return held == null ? body : concat(EventEncoder.idLine(held[1]), body);
+  }
+
+  private static String jsonString(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') sb.append('\\').append(c);
+      else if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) sb.append(String.format("\\u%04x", (int) c));
+      else sb.append(c);
+    }
+    return sb.append('"').toString();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = new byte[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   private static String missNotice(String lastEventId, String[] heldIds) {
@@ -184,9 +227,14 @@ final class EventStreams {
   private static void takeOver(ChannelPipeline p, ChannelHandler handler) {
     // Router first, so bytes the decoder still holds are handed to the new handler, which drops them.
     p.replace("router", "stream", handler);
-    p.remove("aggregator");
-    p.remove("codec");
-    if (p.get("timeout") != null) p.remove("timeout");
+    removeHttpHandlers(p);
+  }
+
+  /** Removes the handlers of the HTTP phase (all but the one that took over). */
+  static void removeHttpHandlers(ChannelPipeline p) {
+    for (String name : new String[] {"aggregator", "guard", "codec", "deadline"}) {
+      if (p.get(name) != null) p.remove(name);
+    }
   }
 
   private static String first(QueryStringDecoder q, String name, String fallback) {

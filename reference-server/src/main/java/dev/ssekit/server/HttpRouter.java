@@ -75,7 +75,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     if (method.equals(HttpMethod.OPTIONS)) {
-      preflight(ctx, req);
+      preflight(ctx, req, path);
       return;
     }
     switch (path) {
@@ -152,16 +152,32 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   /**
-   * CORS preflight. Browsers preflight a cross-origin reconnect whose Last-Event-ID is long or
-   * not CORS-safe (whatwg/fetch#1788), and a publish with a JSON body; allow both.
+   * CORS preflight, per endpoint. The stream ({@code --cors-origin}): browsers preflight a
+   * cross-origin reconnect whose Last-Event-ID is long or not CORS-safe (whatwg/fetch#1788); allow
+   * GET with it. {@code /publish} ({@code --publish-cors-origin}, off by default): POST with a JSON
+   * body and a token. Admin endpoints: never (a page on another origin may not use them).
    */
-  private void preflight(ChannelHandlerContext ctx, FullHttpRequest req) {
+  private void preflight(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-    if (!config.corsOrigin().isEmpty()) {
-      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, config.corsOrigin());
-      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
-      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS,
-          "Last-Event-ID, Content-Type, Authorization, Cache-Control");
+    String origin;
+    String methods;
+    String headers;
+    if (path.equals("/publish")) {
+      origin = config.publishCorsOrigin();
+      methods = "POST, OPTIONS";
+      headers = "Content-Type, Authorization";
+    } else if (path.startsWith("/admin/")) {
+      origin = "";
+      methods = headers = null;
+    } else {
+      origin = config.corsOrigin();
+      methods = "GET, HEAD, OPTIONS";
+      headers = "Last-Event-ID, Cache-Control";
+    }
+    if (!origin.isEmpty()) {
+      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, methods);
+      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, headers);
       res.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
     }
     HttpUtil.setContentLength(res, 0);

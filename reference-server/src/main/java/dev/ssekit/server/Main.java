@@ -47,12 +47,13 @@ public final class Main implements Callable<Integer> {
   long historyBytes = 256L << 20;
 
   @Option(names = "--max-connections", paramLabel = "N",
-      description = "Open streams allowed; past it a stream gets a long retry and is closed (default: ${DEFAULT-VALUE}).")
-  int maxConnections = 20_000;
+      description = "Open streams allowed; past it a stream gets a long retry and is closed "
+          + "(default: the process's open-file limit less a tenth, at least 64, kept for history, logs and publishers).")
+  Integer maxConnections;
 
   @Option(names = "--max-queue-bytes", paramLabel = "B",
-      description = "Unsent bytes a subscriber may fall behind before it is disconnected (default: ${DEFAULT-VALUE}).")
-  long maxQueueBytes = 1L << 20;
+      description = "Bytes a subscriber may fall behind before it is disconnected (default: 4 MiB or 4 x --max-event-bytes).")
+  Long maxQueueBytes;
 
   @Option(names = "--max-event-bytes", paramLabel = "B",
       description = "Largest publish body accepted; larger gets 413 (default: ${DEFAULT-VALUE}).")
@@ -74,6 +75,26 @@ public final class Main implements Callable<Integer> {
       description = "Bound on graceful shutdown (default: 5s).")
   Duration shutdownGrace = Duration.ofSeconds(5);
 
+  @Option(names = "--head-timeout", paramLabel = "D", converter = Durations.class,
+      description = "Time to send a whole request head once it started (default: 10s; else 408).")
+  Duration headTimeout = Duration.ofSeconds(10);
+
+  @Option(names = "--body-timeout", paramLabel = "D", converter = Durations.class,
+      description = "Time to send a whole request body once the head arrived (default: 10s; else 408).")
+  Duration bodyTimeout = Duration.ofSeconds(10);
+
+  @Option(names = "--max-body-buffer", paramLabel = "B",
+      description = "Request-body bytes read at once across all connections; past it 503 + Retry-After (default: ${DEFAULT-VALUE}).")
+  long maxBodyBuffer = 64L << 20;
+
+  @Option(names = "--publish-cors-origin", paramLabel = "ORIGIN",
+      description = "Access-Control-Allow-Origin for /publish, so pages on that origin may publish; empty (the default) for none.")
+  String publishCorsOrigin = "";
+
+  @Option(names = "--max-topics", paramLabel = "N",
+      description = "Topics held at once (with history or subscribers); past it new names are refused (default: ${DEFAULT-VALUE}).")
+  int maxTopics = 10_000;
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -94,9 +115,21 @@ public final class Main implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerConfig config;
     SseServer server;
+    SafeJulHandler.install();
+    Preload.ownClasses();
     try {
-      config = new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, maxConnections, maxQueueBytes,
-          maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace);
+      FdLimits fds = FdLimits.current();
+      int connections = maxConnections != null ? maxConnections : fds.defaultMaxConnections();
+      if (maxConnections == null) {
+        ServerLog.info("max-connections " + connections + " (" + fds.describe() + "; set --max-connections to change it)");
+      } else if (fds.limit() > 0 && maxConnections > fds.limit() - FdLimits.MIN_RESERVE) {
+        ServerLog.info("--max-connections " + maxConnections + " is close to or above the open-file limit " + fds.limit()
+            + ": past it new connections wait until descriptors free up");
+      }
+      long queue = maxQueueBytes != null ? maxQueueBytes : ServerConfig.defaultMaxQueueBytes(maxEventBytes);
+      config = new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, connections, queue,
+          maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace, headTimeout, bodyTimeout,
+          Math.max(maxBodyBuffer, maxEventBytes), publishCorsOrigin, maxTopics);
       server = SseServer.start(config);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());

@@ -6,15 +6,23 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
-import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Iterator;
@@ -37,7 +45,7 @@ final class PublishHandler {
   private final ServerConfig config;
   private final Topics topics;
   private final ObjectMapper json;
-  private final byte[] expectedAuthorization;
+  private final byte[] expectedToken;
 
   PublishHandler(ServerConfig config, Topics topics) {
     this.config = config;
@@ -46,8 +54,7 @@ final class PublishHandler {
     this.json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     // "{...} trailing junk" and concatenated objects are not one JSON object: refuse them.
     this.json.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    this.expectedAuthorization = config.publishToken() == null ? null
-        : ("Bearer " + config.publishToken()).getBytes(StandardCharsets.UTF_8);
+    this.expectedToken = config.publishToken() == null ? null : config.publishToken().getBytes(StandardCharsets.UTF_8);
   }
 
   /** A refusal: the status and the reason sent back. */
@@ -66,7 +73,7 @@ final class PublishHandler {
 
   void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
     try {
-      authorize(req);
+      authorize(req, ctx.channel(), false);
       String topicName = topicOf(query);
       Request r = parse(req);
       // Encoded before the publish lock is taken; the id line is added under it.
@@ -78,10 +85,10 @@ final class PublishHandler {
         throw new Refusal(HttpResponseStatus.valueOf(e.status), e.getMessage());
       }
       Responses.json(ctx, req, HttpResponseStatus.ACCEPTED,
-          json.writeValueAsString(Map.of("id", frame.id)), config.corsOrigin());
+          json.writeValueAsString(Map.of("id", frame.id)), config.publishCorsOrigin());
     } catch (Refusal refusal) {
       FullHttpResponse res = Responses.response(refusal.status, "text/plain; charset=utf-8",
-          (refusal.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), config.corsOrigin());
+          (refusal.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), config.publishCorsOrigin());
       if (refusal.status.equals(HttpResponseStatus.UNAUTHORIZED)) {
         res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
       }
@@ -98,26 +105,119 @@ final class PublishHandler {
    */
   void disconnect(ChannelHandlerContext ctx, FullHttpRequest req, java.util.function.IntSupplier disconnectAll) {
     try {
-      authorize(req);
-      Responses.json(ctx, req, HttpResponseStatus.ACCEPTED, "{\"disconnecting\":" + disconnectAll.getAsInt() + "}",
-          config.corsOrigin());
+      authorize(req, ctx.channel(), true);
+      Responses.json(ctx, req, HttpResponseStatus.ACCEPTED, "{\"disconnecting\":" + disconnectAll.getAsInt() + "}", "");
     } catch (Refusal refusal) {
       FullHttpResponse res = Responses.response(refusal.status, "text/plain; charset=utf-8",
-          (refusal.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), config.corsOrigin());
-      res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
+          (refusal.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), "");
+      if (refusal.status.code() == 401) res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
       Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
     }
   }
 
-  private void authorize(FullHttpRequest req) throws Refusal {
-    if (expectedAuthorization == null) return;
-    String given = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-    // Constant-time comparison: the token must not leak through response timing.
-    if (given == null || !MessageDigest.isEqual(expectedAuthorization, given.getBytes(StandardCharsets.UTF_8))) {
-      throw new Refusal(HttpResponseStatus.UNAUTHORIZED,
-          given == null ? "publishing needs 'Authorization: Bearer <token>' (--publish-token is set)"
-              : "wrong publish token");
+  /**
+   * The refusal a {@code POST} to {@code /publish} or {@code /admin/disconnect} gets from its head
+   * alone (authorisation, content type), or null: decided before any body is read.
+   */
+  Refusal refusalAtHead(HttpRequest req, String path, Channel channel) {
+    if (!req.method().equals(HttpMethod.POST)) return null; // the router answers 405
+    try {
+      authorize(req, channel, path.equals("/admin/disconnect"));
+      if (path.equals("/publish")) checkContentType(req);
+      return null;
+    } catch (Refusal r) {
+      return r;
     }
+  }
+
+  /**
+   * Who may publish or use an admin endpoint (README, "Who may do what"):
+   * <ul>
+   *   <li>with {@code --publish-token}, whoever presents it ({@code Authorization: Bearer T}, the
+   *       scheme in any case);
+   *   <li>without one, publishing is anonymous, but a request a web page sent from another origin
+   *       ({@code Origin} neither this server's nor {@code --publish-cors-origin}) is refused, and
+   *       on a loopback address the {@code Host} must be a loopback name too, so a page that
+   *       rebinds its own DNS name to 127.0.0.1 cannot reach it;
+   *   <li>admin endpoints need the token, or (without one) a loopback peer with a loopback
+   *       {@code Host} and no foreign {@code Origin}; they never answer CORS.
+   * </ul>
+   */
+  private void authorize(HttpRequest req, Channel channel, boolean admin) throws Refusal {
+    if (expectedToken != null) {
+      String presented = bearerToken(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+      // Constant-time comparison: the token must not leak through response timing.
+      if (presented == null || !MessageDigest.isEqual(expectedToken, presented.getBytes(StandardCharsets.UTF_8))) {
+        throw new Refusal(HttpResponseStatus.UNAUTHORIZED,
+            presented == null ? "this needs 'Authorization: Bearer <token>' (--publish-token is set)" : "wrong publish token");
+      }
+      return;
+    }
+    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+    String host = req.headers().get(HttpHeaderNames.HOST);
+    if (origin != null && !sameOrigin(origin, host) && (admin || !originAllowed(origin))) {
+      throw new Refusal(HttpResponseStatus.FORBIDDEN, "requests from pages on " + printable(origin) + " may not "
+          + (admin ? "use admin endpoints" : "publish (see --publish-cors-origin)"));
+    }
+    boolean loopbackBound = isLoopbackName(config.host()) || isLoopbackName(hostPart(config.host()));
+    if ((admin || loopbackBound) && host != null && !isLoopbackName(hostPart(host))) {
+      throw new Refusal(HttpResponseStatus.FORBIDDEN, "Host '" + printable(host) + "' is not a loopback name; without"
+          + " --publish-token only requests addressed to this machine by a loopback name are accepted (DNS rebinding)");
+    }
+    if (admin && !(channel.remoteAddress() instanceof InetSocketAddress peer && peer.getAddress() != null
+        && peer.getAddress().isLoopbackAddress())) {
+      throw new Refusal(HttpResponseStatus.FORBIDDEN, "admin endpoints need --publish-token or a loopback client");
+    }
+  }
+
+  /** The token of an {@code Authorization: Bearer T} value (scheme case-insensitive, RFC 9110 §11.1), or null. */
+  static String bearerToken(String authorization) {
+    if (authorization == null) return null;
+    String v = authorization.strip();
+    int space = v.indexOf(' ');
+    if (space < 0 || !v.substring(0, space).equalsIgnoreCase("Bearer")) return null;
+    String token = v.substring(space + 1).strip();
+    return token.isEmpty() ? null : token;
+  }
+
+  private boolean originAllowed(String origin) {
+    String allowed = config.publishCorsOrigin();
+    return allowed.equals("*") || (!allowed.isEmpty() && allowed.equalsIgnoreCase(origin));
+  }
+
+  private static boolean sameOrigin(String origin, String host) {
+    return host != null && (origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host));
+  }
+
+  /** The host of a Host header or address: without the port, brackets kept off IPv6. */
+  static String hostPart(String host) {
+    String h = host.strip();
+    if (h.startsWith("[")) {
+      int end = h.indexOf(']');
+      return end > 0 ? h.substring(1, end) : h;
+    }
+    int colon = h.indexOf(':');
+    return colon >= 0 && h.indexOf(':', colon + 1) < 0 ? h.substring(0, colon) : h;
+  }
+
+  /** localhost, *.localhost, 127.0.0.0/8, ::1 — names that always mean this machine (no DNS asked). */
+  static boolean isLoopbackName(String h) {
+    String lower = h.toLowerCase(java.util.Locale.ROOT);
+    if (lower.endsWith(".")) lower = lower.substring(0, lower.length() - 1);
+    if (lower.equals("localhost") || lower.endsWith(".localhost") || lower.equals("::1")
+        || lower.equals("0:0:0:0:0:0:0:1")) {
+      return true;
+    }
+    return lower.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+  }
+
+  private static String printable(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 200; i++) {
+      char c = s.charAt(i);
+      sb.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return sb.toString();
   }
 
   private static String topicOf(QueryStringDecoder query) throws Refusal {
@@ -128,20 +228,23 @@ final class PublishHandler {
     return name;
   }
 
-  Request parse(FullHttpRequest req) throws Refusal {
+  private static void checkContentType(HttpRequest req) throws Refusal {
     String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
     if (type == null || !type.split(";", 2)[0].trim().equalsIgnoreCase("application/json")) {
       throw new Refusal(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
           "send the event as JSON with 'Content-Type: application/json'");
     }
+  }
+
+  Request parse(FullHttpRequest req) throws Refusal {
+    checkContentType(req);
     if (!req.content().isReadable()) throw new Refusal(HttpResponseStatus.BAD_REQUEST, "empty body; expected a JSON object");
+    String text = strictUtf8(req.content());
     JsonNode root;
-    try (ByteBufInputStream in = new ByteBufInputStream(req.content().duplicate())) {
-      root = json.readTree(in);
+    try {
+      root = json.readTree(text);
     } catch (JsonProcessingException e) {
       throw new Refusal(HttpResponseStatus.BAD_REQUEST, "body is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "body could not be read: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
       throw new Refusal(HttpResponseStatus.BAD_REQUEST, "body must be a JSON object like {\"data\": \"…\"}");
@@ -168,6 +271,36 @@ final class PublishHandler {
     return new Request(data, event, id);
   }
 
+  /**
+   * The body as text, refusing anything that is not well-formed UTF-8 (RFC 8259 §8.1, RFC 3629):
+   * overlong forms such as {@code C0 AF} for {@code /}, encoded surrogates, code points past
+   * U+10FFFF, stray continuation bytes. A lenient decoder would deliver a character the publisher
+   * never sent. A leading byte order mark is skipped.
+   */
+  static String strictUtf8(ByteBuf content) throws Refusal {
+    ByteBuffer bytes = content.nioBuffer();
+    if (bytes.remaining() >= 3 && (bytes.get(bytes.position()) & 0xff) == 0xEF
+        && (bytes.get(bytes.position() + 1) & 0xff) == 0xBB && (bytes.get(bytes.position() + 2) & 0xff) == 0xBF) {
+      bytes.position(bytes.position() + 3);
+    }
+    int start = bytes.position();
+    CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    CharBuffer out = CharBuffer.allocate((int) (bytes.remaining() * (double) decoder.maxCharsPerByte()) + 1);
+    CoderResult result = decoder.decode(bytes, out, true);
+    if (!result.isError()) result = decoder.flush(out);
+    if (result.isError()) {
+      int at = bytes.position() - start;
+      StringBuilder shown = new StringBuilder();
+      for (int i = 0; i < Math.max(1, result.length()) && bytes.position() + i < bytes.limit(); i++) {
+        shown.append(String.format("%02X ", bytes.get(bytes.position() + i) & 0xff));
+      }
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "body is not well-formed UTF-8 at byte " + at + " ("
+          + shown.toString().trim() + "); send JSON as UTF-8, with non-ASCII characters encoded once");
+    }
+    return out.flip().toString();
+  }
+
   private static void checkId(String id) throws Refusal {
     if (id.isEmpty()) {
       throw new Refusal(HttpResponseStatus.BAD_REQUEST, "id must not be empty (an empty id resets the client's last event ID)");
@@ -177,6 +310,15 @@ final class PublishHandler {
     }
     if (id.indexOf('\0') >= 0) {
       throw new Refusal(HttpResponseStatus.BAD_REQUEST, "id must not contain NUL (clients ignore such ids)");
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        // A client sends the id back as a Last-Event-ID header, where control characters are not
+        // allowed (RFC 9110 §5.5): the reconnect would be refused or the id dropped.
+        throw new Refusal(HttpResponseStatus.BAD_REQUEST, String.format(
+            "id must not contain control characters (U+%04X at %d): a client could not send it back in Last-Event-ID", (int) c, i));
+      }
     }
     if (id.length() > MAX_ID_CHARS) {
       throw new Refusal(HttpResponseStatus.BAD_REQUEST, "id is longer than " + MAX_ID_CHARS + " characters");

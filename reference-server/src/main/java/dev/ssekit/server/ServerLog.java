@@ -16,6 +16,10 @@ final class ServerLog {
 
   private ServerLog() {}
 
+  static {
+    WINDOWS.put("", new Window()); // load the nested class now: later, loading it may need a descriptor there is not
+  }
+
   static void info(String message) {
     line("INFO", message);
   }

@@ -23,6 +23,9 @@ final class ServerMetrics {
 
   final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   final AtomicInteger openStreams = new AtomicInteger();
+  /** Connections counted against --max-connections: event streams and scenario streams. */
+  final AtomicInteger slots = new AtomicInteger();
+  final AtomicInteger scenarioStreams = new AtomicInteger();
   final Counter streamsOpened;
   final Counter streamsRejected;
   final Counter eventsPublished;
@@ -32,10 +35,13 @@ final class ServerMetrics {
   final Counter resumeHits;
   final Counter resumeMisses;
   final Counter heartbeatsSent;
+  final Counter acceptFailures;
 
   ServerMetrics(Topics topics) {
     Gauge.builder("sse.connections.open", openStreams, AtomicInteger::get)
         .description("Event streams open now").register(registry);
+    Gauge.builder("sse.scenario.streams.open", scenarioStreams, AtomicInteger::get)
+        .description("Scripted /scenarios streams open now (they count toward --max-connections too)").register(registry);
     streamsOpened = Counter.builder("sse.connections.opened")
         .description("Event streams opened since start").register(registry);
     streamsRejected = Counter.builder("sse.connections.rejected")
@@ -57,12 +63,24 @@ final class ServerMetrics {
         .register(registry);
     heartbeatsSent = Counter.builder("sse.heartbeats.sent")
         .description("Comment heartbeats written to idle streams").register(registry);
+    acceptFailures = Counter.builder("sse.accept.failures")
+        .description("Failed accepts (e.g. no file descriptor left); accepting pauses briefly and resumes")
+        .register(registry);
     Gauge.builder("sse.topics", topics, (ToDoubleFunction<Topics>) Topics::size)
         .description("Topics known to the server").register(registry);
     Gauge.builder("process.resident.memory", ServerMetrics::residentBytes).baseUnit("bytes")
         .description("Resident set size of the server process (VmRSS)").register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+  }
+
+  /** Takes one of --max-connections slots unless all are taken; exact under concurrency. */
+  boolean reserveSlot(int max) {
+    while (true) {
+      int used = slots.get();
+      if (used >= max) return false;
+      if (slots.compareAndSet(used, used + 1)) return true;
+    }
   }
 
   String scrape() {

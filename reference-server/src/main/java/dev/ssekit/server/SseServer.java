@@ -57,18 +57,24 @@ public final class SseServer implements AutoCloseable {
   private final Frame goodbye;
   private final Frame dropNotice;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final BodyBudget bodies;
 
   private SseServer(ServerConfig config) throws InterruptedException {
     this.config = config;
-    this.topics = new Topics(config.history(), config.historyBytes(), config.maxQueueBytes());
+    this.topics = new Topics(config.history(), config.historyBytes(), config.maxQueueBytes(), config.maxTopics());
     this.metrics = new ServerMetrics(topics);
     topics.bind(metrics);
     this.streams = new EventStreams(config, topics, metrics);
     // Allocated now: shutdown must not depend on memory being available then.
     this.goodbye = Frame.control(("retry: " + config.retry().toMillis()
         + "\n: server shutting down; reconnect and resume with Last-Event-ID\n\n").getBytes(StandardCharsets.US_ASCII));
-    HttpRouter router = new HttpRouter(config, streams, new PublishHandler(config, topics),
-        new ScenarioHandler(), metrics, this::disconnectAll);
+    PublishHandler publish = new PublishHandler(config, topics);
+    HttpRouter router = new HttpRouter(config, streams, publish, new ScenarioHandler(this::admitScenario), metrics,
+        this::disconnectAll);
+    this.bodies = new BodyBudget(config.maxBodyBytesInFlight());
+    io.micrometer.core.instrument.Gauge.builder("sse.request.body.buffered", bodies, BodyBudget::used).baseUnit("bytes")
+        .description("Request-body bytes reserved now across all connections (bounded by --max-body-buffer)")
+        .register(metrics.registry);
     this.dropNotice = Frame.control(("retry: " + config.retry().toMillis()
         + "\n: disconnected by an admin request; reconnect and resume with Last-Event-ID\n\n")
         .getBytes(StandardCharsets.US_ASCII));
@@ -92,12 +98,13 @@ public final class SseServer implements AutoCloseable {
           .channel(channelType)
           .option(ChannelOption.SO_BACKLOG, 4096)
           .option(ChannelOption.SO_REUSEADDR, true)
+          .handler(new AcceptBackoff(metrics))
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.SO_KEEPALIVE, true)
           // Stop writing to a stream once 32 KiB wait unsent; it is written from the shared history
           // again when it drains, so a slow reader holds no more than this.
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16 * 1024, 32 * 1024))
-          .childHandler(new SseServerInitializer(router, config.maxEventBytes(), config.corsOrigin()))
+          .childHandler(new SseServerInitializer(router, publish, bodies, config))
           .bind(config.host(), config.port())
           .sync()
           .channel();
@@ -133,6 +140,20 @@ public final class SseServer implements AutoCloseable {
     }
   }
 
+  /** A scenario stream takes one of --max-connections until its connection closes. */
+  private boolean admitScenario(Channel ch) {
+    if (!metrics.reserveSlot(config.maxConnections())) {
+      metrics.streamsRejected.increment();
+      return false;
+    }
+    metrics.scenarioStreams.incrementAndGet();
+    ch.closeFuture().addListener(f -> {
+      metrics.scenarioStreams.decrementAndGet();
+      metrics.slots.decrementAndGet();
+    });
+    return true;
+  }
+
   /** The bound port (useful with port 0). */
   public int port() {
     return ((InetSocketAddress) serverChannel.localAddress()).getPort();
@@ -141,6 +162,16 @@ public final class SseServer implements AutoCloseable {
   /** The bound address. */
   public InetSocketAddress address() {
     return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** Request-body bytes reserved now across all connections. */
+  long bodyBytesBuffered() {
+    return bodies.used();
+  }
+
+  /** Scenario streams open now. */
+  int scenarioStreams() {
+    return metrics.scenarioStreams.get();
   }
 
   /** Streams open now. */
@@ -281,6 +312,7 @@ public final class SseServer implements AutoCloseable {
   static String describe(ServerConfig c) {
     return "history " + c.history() + " events / " + c.historyBytes() + " bytes, tick " + Durations.format(c.tick()) + ", heartbeat "
         + Durations.format(c.heartbeat()) + ", retry " + Durations.format(c.retry())
-        + ", max-connections " + c.maxConnections() + ", publish " + (c.publishToken() != null ? "token" : "anonymous");
+ + ", max-connections " + c.maxConnections()
+        + " (open-file limit " + FdLimits.current().limit() + ")" + ", publish " + (c.publishToken() != null ? "token" : "anonymous");
   }
 }

@@ -14,43 +14,62 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of every accepted connection, in order:
  * <pre>
- *   "timeout"    ReadTimeoutHandler      closes a connection that sends nothing for 30 s before it
- *                                        becomes a stream (slow or idle HTTP clients)
- *   "codec"      HttpServerCodec         bytes &lt;-&gt; HTTP messages (8 KiB line, 16 KiB headers)
- *   "aggregator" HttpObjectAggregator    whole requests, bodies up to --max-event-bytes (else 413)
- *   "router"     {@link HttpRouter}      one shared instance: dispatches by method and path
+ *   "deadline"   {@link RequestDeadline}  30 s idle between requests; a head within --head-timeout of
+ *                                         its first byte, a body within --body-timeout of its head (408)
+ *   "codec"      HttpServerCodec          bytes &lt;-&gt; HTTP messages (8 KiB line, 16 KiB headers)
+ *   "guard"      {@link RequestGuard}     on the head, before any body: token, content type, body
+ *                                         size, the server-wide body budget (401/415/413/503)
+ *   "aggregator" HttpObjectAggregator     whole requests, bodies up to --max-event-bytes (else 413)
+ *   "router"     {@link HttpRouter}       one shared instance: dispatches by method and path
  * </pre>
- * A request for {@code /events} turns the connection into a stream: the router removes the codec
- * the aggregator and the timeout, and leaves one {@link Subscriber}: an idle stream carries that
- * one small object and nothing else.
+ * A request for {@code /events} turns the connection into a stream: the router removes every
+ * handler above and leaves one {@link Subscriber}: an idle stream carries that one small object
+ * and nothing else.
  */
 final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
 
-  /** Seconds a connection may stay silent while it is still plain HTTP (not a stream). */
+  /** Seconds a connection may stay silent between requests while it is still plain HTTP (not a stream). */
   static final int HTTP_IDLE_SECONDS = 30;
 
-  private final HttpRouter router;
-  private final int maxEventBytes;
-  private final String corsOrigin;
+  /**
+   * 8 KiB request line, 16 KiB of headers, 8 KiB content parts. Header names are validated;
+   * values are not: a control character in a value (a {@code Last-Event-ID} an old or foreign
+   * server handed out) would fail the whole request with 400, and a browser's EventSource stops
+   * for good on a 4xx. Values are only ever compared, never written back raw.
+   */
+  private static final HttpDecoderConfig DECODER = new HttpDecoderConfig()
+      .setMaxInitialLineLength(8192).setMaxHeaderSize(16384).setMaxChunkSize(8192)
+      .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValueValidation(false));
 
-  SseServerInitializer(HttpRouter router, int maxEventBytes, String corsOrigin) {
+  private final HttpRouter router;
+  private final PublishHandler publish;
+  private final BodyBudget bodies;
+  private final ServerConfig config;
+
+  SseServerInitializer(HttpRouter router, PublishHandler publish, BodyBudget bodies, ServerConfig config) {
     this.router = router;
-    this.maxEventBytes = maxEventBytes;
-    this.corsOrigin = corsOrigin;
+    this.publish = publish;
+    this.bodies = bodies;
+    this.config = config;
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
+    RequestDeadline deadline = new RequestDeadline(TimeUnit.SECONDS.toNanos(HTTP_IDLE_SECONDS),
+        config.headTimeout().toNanos(), config.bodyTimeout().toNanos());
     ch.pipeline()
-        .addLast("timeout", new ReadTimeoutHandler(HTTP_IDLE_SECONDS))
-        .addLast("codec", new HttpServerCodec(8192, 16384, 8192))
-        .addLast("aggregator", new BoundedAggregator(maxEventBytes, corsOrigin))
+        .addLast("deadline", deadline)
+        .addLast("codec", new HttpServerCodec(DECODER))
+        .addLast("guard", new RequestGuard(bodies, publish, deadline, config.publishCorsOrigin(), config.maxEventBytes()))
+        .addLast("aggregator", new BoundedAggregator(config.maxEventBytes(), config.publishCorsOrigin()))
         .addLast("router", router);
   }
 

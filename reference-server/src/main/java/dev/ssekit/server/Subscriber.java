@@ -49,6 +49,7 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     group.metrics().openStreams.decrementAndGet();
+    group.metrics().slots.decrementAndGet();
     // Later on the loop, so a close during a drain never reorders the array the drain iterates.
     try {
       ctx.channel().eventLoop().execute(() -> group.remove(this));

@@ -26,8 +26,16 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class Topic {
 
   final String name;
-  private final AtomicReferenceArray<Frame> ring;
+  /**
+   * The history ring, grown by doubling as events are stored (up to {@code --history} slots) and
+   * shrunk when most of it is empty, so a topic's memory follows what it holds: an idle topic
+   * costs {@link #MIN_SLOTS} slots, not {@code --history}. Replaced (never resized in place) under
+   * the publish lock; readers read {@link #lastSeq} before it, so the ring they see holds every
+   * frame up to the {@code lastSeq} they saw.
+   */
+  private volatile AtomicReferenceArray<Frame> ring;
   private final int capacity;
+  static final int MIN_SLOTS = 4;
   private final Map<String, Long> seqById = new ConcurrentHashMap<>();
   /** Publisher-chosen ids evicted from the history; reuse would make resumes skip events silently. */
   private final LinkedHashSet<String> retiredIds = new LinkedHashSet<>();
@@ -43,7 +51,7 @@ final class Topic {
   Topic(String name, int historyLimit, long idBase) {
     this.name = name;
     this.capacity = historyLimit;
-    this.ring = new AtomicReferenceArray<>(historyLimit);
+    this.ring = new AtomicReferenceArray<>(Math.min(historyLimit, MIN_SLOTS));
     this.retiredLimit = Math.max(1024, historyLimit * 4);
     this.idBase = idBase;
   }
@@ -59,7 +67,8 @@ final class Topic {
   /** The frame with sequence number {@code seq}, or null when it was evicted or not yet published. */
   Frame frame(long seq) {
     if (seq < firstSeq || seq > lastSeq) return null;
-    Frame f = ring.get((int) (seq % capacity));
+    AtomicReferenceArray<Frame> r = ring;
+    Frame f = r.get((int) (seq % r.length()));
     return f != null && f.seq == seq ? f : null;
   }
 
@@ -80,6 +89,23 @@ final class Topic {
     return lastSeq >= firstSeq;
   }
 
+  /**
+   * True when {@code id} is not held but was issued here: a generated id of this topic's run below
+   * the oldest held, or a retired publisher-chosen id. Under the publish lock.
+   */
+  boolean issuedAndGone(String id) {
+    if (retiredIds.contains(id)) return true;
+    if (id.isEmpty() || id.length() > 19 || !id.chars().allMatch(c -> c >= '0' && c <= '9')) return false;
+    long n;
+    try {
+      n = Long.parseLong(id);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    long seq = n - idBase;
+    return seq >= 1 && seq < firstSeq;
+  }
+
   /** True when {@code id} is held or was a publisher-chosen id of this topic; under the publish lock. */
   boolean idTaken(String id) {
     return seqById.containsKey(id) || retiredIds.contains(id);
@@ -93,22 +119,46 @@ final class Topic {
     long seq = lastSeq + 1;
     String id = customId != null ? customId : Long.toString(idBase + seq);
     Frame frame = Frame.event(this, seq, id, customId != null, EventEncoder.idLine(id), body, cumulativeBytes);
-    int slot = (int) (seq % capacity);
-    Frame pushedOut = ring.get(slot);
-    if (pushedOut != null && !pushedOut.evicted) evict(pushedOut);
-    else pushedOut = null;
-    ring.set(slot, frame);
+    Frame pushedOut = null;
+    long held = lastSeq - firstSeq + 1;
+    if (held >= capacity) {
+      pushedOut = frame(firstSeq); // the ring is full at --history: the oldest goes
+      if (pushedOut != null) evict(pushedOut);
+    } else if (held >= ring.length()) {
+      resize(Math.min(capacity, ring.length() * 2));
+    }
+    AtomicReferenceArray<Frame> r = ring;
+    r.set((int) (seq % r.length()), frame);
     seqById.put(id, seq);
     cumulativeBytes = frame.cumulativeEnd;
     lastSeq = seq; // publishes the frame to lock-free readers
     return new Frame[] {frame, pushedOut};
   }
 
+  /** A new ring of {@code slots} holding the frames held now; under the publish lock. */
+  private void resize(int slots) {
+    AtomicReferenceArray<Frame> old = ring;
+    AtomicReferenceArray<Frame> next = new AtomicReferenceArray<>(slots);
+    for (long seq = firstSeq; seq <= lastSeq; seq++) {
+      Frame f = old.get((int) (seq % old.length()));
+      if (f != null && f.seq == seq) next.set((int) (seq % slots), f);
+    }
+    ring = next;
+  }
+
+  /** Slots in the ring now (what the history costs besides its frames). */
+  int slots() {
+    return ring.length();
+  }
+
   /** Lets go of {@code f}, the oldest frame held; under the publish lock. */
   void evict(Frame f) {
     f.evicted = true;
     firstSeq = f.seq + 1;
-    ring.compareAndSet((int) (f.seq % capacity), f, null);
+    AtomicReferenceArray<Frame> r = ring;
+    r.compareAndSet((int) (f.seq % r.length()), f, null);
+    long held = lastSeq - firstSeq + 1;
+    if (r.length() > MIN_SLOTS && held < r.length() / 4) resize(Math.max(MIN_SLOTS, r.length() / 2));
     seqById.remove(f.id, f.seq);
     if (f.customId) {
       retiredIds.add(f.id);

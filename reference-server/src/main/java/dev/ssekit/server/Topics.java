@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 final class Topics {
 
-  /** Topics a server holds at once; past it, new topic names are refused. */
+  /** Default --max-topics: topics a server holds at once; past it, new topic names are refused. */
   static final int MAX_TOPICS = 10_000;
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._~:@/-]{1,128}");
 
@@ -23,6 +23,7 @@ final class Topics {
   private final ConcurrentHashMap<String, Topic> byName = new ConcurrentHashMap<>();
   private final ArrayDeque<Frame> publishOrder = new ArrayDeque<>();
   private final int historyLimit;
+  private final int maxTopics;
   private final long historyBytesLimit;
   private final long maxQueueBytes;
   private ServerMetrics metrics;
@@ -30,6 +31,11 @@ final class Topics {
   private boolean closed;
 
   Topics(int historyLimit, long historyBytesLimit, long maxQueueBytes) {
+    this(historyLimit, historyBytesLimit, maxQueueBytes, MAX_TOPICS);
+  }
+
+  Topics(int historyLimit, long historyBytesLimit, long maxQueueBytes, int maxTopics) {
+    this.maxTopics = maxTopics;
     this.historyLimit = historyLimit;
     this.historyBytesLimit = historyBytesLimit;
     this.maxQueueBytes = maxQueueBytes;
@@ -66,20 +72,20 @@ final class Topics {
     synchronized (lock) {
       if (closed) throw new Refused(503, "server is shutting down; publish to another instance");
       topic = getOrCreateLocked(topicName);
-      if (topic == null) throw new Refused(429, "this server already holds " + MAX_TOPICS + " topics; publish to an existing topic");
+      if (topic == null) throw new Refused(429, "this server already holds " + maxTopics + " topics (--max-topics); publish to an existing topic");
       if (customId != null && topic.idTaken(customId)) {
         throw new Refused(409, "id '" + customId + "' is already in use on this topic");
       }
       Frame[] appended = topic.append(customId, body);
       frame = appended[0];
-      if (appended[1] != null) historyBytes -= appended[1].size();
-      historyBytes += frame.size();
+      if (appended[1] != null) historyBytes -= appended[1].memoryCost();
+      historyBytes += frame.memoryCost();
       publishOrder.addLast(frame);
       while (historyBytes > historyBytesLimit && publishOrder.size() > 1) {
         Frame oldest = publishOrder.pollFirst();
         if (oldest.evicted) continue; // already pushed out of its topic's ring
         oldest.topic.evict(oldest);
-        historyBytes -= oldest.size();
+        historyBytes -= oldest.memoryCost();
       }
       // Frames pushed out of a ring stay in publishOrder until they reach its head.
       while (!publishOrder.isEmpty() && publishOrder.peekFirst().evicted) publishOrder.pollFirst();
@@ -90,7 +96,13 @@ final class Topics {
   }
 
   /** What a new stream starts from. */
-  record Start(Topic topic, LoopSubscribers group, long nextSeq, long joinedAtBytes, boolean resumed, String[] heldIds) {}
+  /**
+   * Where a new stream starts. {@code heldIds} (oldest, newest) is set on a resume miss when the
+   * topic holds events; {@code expired} tells a miss on an id this topic issued and let go from
+   * one on an id it never issued (a restart, another instance, garbage).
+   */
+  record Start(Topic topic, LoopSubscribers group, long nextSeq, long joinedAtBytes, boolean resumed, String[] heldIds,
+      boolean expired) {}
 
   /**
    * Registers a subscriber of {@code topicName} on {@code loop} and decides where it starts: after
@@ -106,8 +118,9 @@ final class Topics {
       long after = lastEventId == null ? -1 : topic.seqOf(lastEventId);
       boolean resumed = after >= 0;
       long next = resumed ? after + 1 : topic.lastSeq() + 1;
-      return new Start(topic, group, next, topic.cumulativeBytes(), resumed,
-          lastEventId != null && !resumed ? topic.heldIdRange() : null);
+      boolean missed = lastEventId != null && !resumed;
+      return new Start(topic, group, next, topic.cumulativeBytes(), resumed, missed ? topic.heldIdRange() : null,
+          missed && topic.issuedAndGone(lastEventId));
     }
   }
 
@@ -139,9 +152,9 @@ final class Topics {
   private Topic getOrCreateLocked(String name) {
     Topic t = byName.get(name);
     if (t != null) return t;
-    if (byName.size() >= MAX_TOPICS) {
+    if (byName.size() >= maxTopics) {
       sweepLocked();
-      if (byName.size() >= MAX_TOPICS) return null;
+      if (byName.size() >= maxTopics) return null;
     }
     t = new Topic(name, historyLimit, System.currentTimeMillis() * 1000);
     byName.put(name, t);
@@ -168,6 +181,10 @@ final class Topics {
 
   Collection<Topic> all() {
     return byName.values();
+  }
+
+  int maxTopics() {
+    return maxTopics;
   }
 
   int size() {

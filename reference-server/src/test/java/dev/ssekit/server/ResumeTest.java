@@ -92,7 +92,7 @@ class ResumeTest {
   }
 
   @Test
-  void unknownIdGetsA200FromLiveWithAComment() throws Exception {
+  void unknownIdGetsA200FromLiveWithACommentAndAResetEvent() throws Exception {
     int port = start(ServerConfig.defaults());
     publishAll(port, "u", 3, "old");
     try (RawHttp s = RawHttp.get(port, "/events?topic=u", "Last-Event-ID: no-such-id\r\nX-Pad: 1")) {
@@ -100,8 +100,8 @@ class ResumeTest {
       String text = s.awaitText("continuing from live events", WAIT);
       assertThat(text).contains(": last-event-id 'no-such-id' is not in this server's history");
       publish(port, "u", "{\"data\":\"fresh\"}");
-      // Nothing old is replayed: the first event is the live one.
-      assertThat(awaitData(s, "fresh")).extracting(SpecParser.Event::data).containsExactly("fresh");
+      // Nothing old is replayed: a reset (issue 10, point 8), then the live event.
+      assertThat(awaitData(s, "fresh")).extracting(SpecParser.Event::type).containsExactly("reset", "message");
     }
   }
 
@@ -124,7 +124,11 @@ class ResumeTest {
     try (RawHttp s = RawHttp.get(port, "/events?topic=c&lastEventId=x%0Adata:%20injected%0A%0A")) {
       String text = s.awaitText("continuing from live", WAIT);
       assertThat(text).contains("x\\x0Adata: injected\\x0A\\x0A");
-      assertThat(ServerTestSupport.events(text.getBytes(StandardCharsets.UTF_8))).isEmpty();
+      // The only event is the reset, its data one JSON line with the id escaped in it.
+      List<SpecParser.Event> events = awaitEvents(s, 1);
+      assertThat(events).hasSize(1);
+      assertThat(events.get(0).type()).isEqualTo("reset");
+      assertThat(events.get(0).data()).isEqualTo("{\"lastEventId\":\"x\\u000adata: injected\\u000a\\u000a\",\"reason\":\"unknown\"}");
     }
   }
 

@@ -45,7 +45,7 @@ class TopicsTest {
     Topic a = f.topic;
     assertThat(a.frame(f.seq)).isSameAs(f);
     assertThat(a.frame(f.seq - 3)).isNull();
-    assertThat(t.historyBytes()).isEqualTo((long) f.size() * 3);
+    assertThat(t.historyBytes()).isEqualTo(f.memoryCost() * 3);
   }
 
   @Test

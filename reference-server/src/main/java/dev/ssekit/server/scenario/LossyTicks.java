@@ -49,7 +49,7 @@ final class LossyTicks extends ChannelInboundHandlerAdapter {
     ChannelPipeline pipeline = ctx.pipeline();
     LossyTicks ticks = new LossyTicks();
     pipeline.replace(ctx.name(), NAME, ticks);
-    for (String name : new String[] {"aggregator", "codec", "timeout"}) {
+    for (String name : new String[] {"aggregator", "guard", "codec", "deadline"}) {
       if (pipeline.get(name) != null) pipeline.remove(name);
     }
     ticks.start();

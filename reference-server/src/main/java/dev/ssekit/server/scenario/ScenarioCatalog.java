@@ -475,10 +475,10 @@ public final class ScenarioCatalog {
         List.of("L-02", "R-12"),
         null, List.of(), new NeverAnswer(Duration.ofMinutes(5))));
 
-    s.add(fault("endless-line", "'data: ' followed by 'x' without end, as fast as the client reads (up to 1 GiB or 10 min)",
+    s.add(fault("endless-line", "'data: ' followed by 'x' without end, as fast as the client reads (up to 32 MiB or 2 min)",
         List.of("F-08"),
         new Head(200, "OK", List.of(contentType(EVENT_STREAM)), Framing.CHUNKED),
-        writes(b("data: ")), new EndlessLine((byte) 'x', 1L << 30, Duration.ofMinutes(10))));
+        writes(b("data: ")), new EndlessLine((byte) 'x', 32L << 20, Duration.ofMinutes(2))));
 
     s.add(fault("content-length-stream", "an event stream with a Content-Length: a finite body that forces reconnects",
         List.of("H-06", "R-01"),

@@ -72,20 +72,56 @@ public final class ScenarioHandler {
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final ScenarioCatalog catalog;
+  private final Admission admission;
   private final ObjectMapper json = new ObjectMapper();
 
-  /** A handler for the standard catalog. */
+  /**
+   * Whether a scenario stream may start on a connection. Scenario streams are long-lived
+   * connections like event streams and count toward the same limit.
+   */
+  @FunctionalInterface
+  public interface Admission {
+    /**
+     * Takes a slot for a stream on {@code channel}, released when it closes; false when none is free.
+     *
+     * @param channel the connection about to carry a scenario stream
+     * @return whether the stream may start
+     */
+    boolean admit(io.netty.channel.Channel channel);
+  }
+
+  /** A handler for the standard catalog, admitting every stream. */
   public ScenarioHandler() {
-    this(ScenarioCatalog.standard());
+    this(ScenarioCatalog.standard(), ch -> true);
+  }
+
+  /**
+   * A handler for the standard catalog.
+   *
+   * @param admission decides whether a scenario stream may start (the server's --max-connections)
+   */
+  public ScenarioHandler(Admission admission) {
+    this(ScenarioCatalog.standard(), admission);
+  }
+
+  /**
+   * A handler for the given catalog, admitting every stream.
+   *
+   * @param catalog the scenarios to serve
+   */
+  public ScenarioHandler(ScenarioCatalog catalog) {
+    this(catalog, ch -> true);
   }
 
   /**
    * A handler for the given catalog.
    *
    * @param catalog the scenarios to serve
+   * @param admission decides whether a scenario stream may start
    */
-  public ScenarioHandler(ScenarioCatalog catalog) {
+  public ScenarioHandler(ScenarioCatalog catalog, Admission admission) {
     this.catalog = catalog;
+    this.admission = admission;
   }
 
   /** The catalog served. */
@@ -121,19 +157,29 @@ public final class ScenarioHandler {
     }
     String[] parts = rest.substring(1).split("/", -1);
     if (parts.length == 1 && parts[0].equals(LossyTicks.NAME)) {
-      LossyTicks.takeOver(ctx); // live, not scripted: not in the catalog
+      if (admitted(ctx)) LossyTicks.takeOver(ctx); // live, not scripted: not in the catalog
       return;
     }
     Optional<Scenario> scenario = catalog.find(parts[0]);
     if (scenario.isEmpty()) {
       text(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "no scenario named '" + parts[0] + "'; see /scenarios");
     } else if (parts.length == 1) {
-      takeOver(ctx, scenario.get());
+      if (admitted(ctx)) takeOver(ctx, scenario.get());
     } else if (parts.length == 2 && parts[1].equals("expected")) {
       expected(ctx, keepAlive, scenario.get());
     } else {
       text(ctx, keepAlive, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
     }
+  }
+
+  /** Past the server's stream limit: 503 with Retry-After, and close. */
+  private boolean admitted(ChannelHandlerContext ctx) {
+    if (admission.admit(ctx.channel())) return true;
+    FullHttpResponse response = response(HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+        utf8("the server holds as many streams as --max-connections allows; retry later\n"));
+    response.headers().set(HttpHeaderNames.RETRY_AFTER, "30");
+    send(ctx, false, response);
+    return false;
   }
 
   /**
@@ -220,8 +266,9 @@ public final class ScenarioHandler {
     Script script = new Script(scenario);
     // Replace first, so bytes the removed codec still holds are forwarded to the script (and dropped).
     pipeline.replace(ctx.name(), "scenario", script);
-    if (pipeline.get("aggregator") != null) pipeline.remove("aggregator");
-    if (pipeline.get("codec") != null) pipeline.remove("codec");
+    for (String name : new String[] {"aggregator", "guard", "codec", "deadline"}) {
+      if (pipeline.get(name) != null) pipeline.remove(name);
+    }
     script.start();
   }
 
