@@ -222,7 +222,7 @@ public class DeliveryChecks {
         + "per-connection writes racing)" : " (slow-subscriber queues dropping, per-connection writes racing)"));
   }
 
-  /** The events of {@code f} whose data carries {@code prefix}, by the number after it, in arrival order. */
+  /** The events whose data carries {@code prefix}, by the number after it, in arrival order. */
   static List<Integer> ours(List<StreamItem.Event> events, String prefix) {
     List<Integer> out = new ArrayList<>();
     java.util.regex.Pattern p = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix) + "(\\d{1,6})");
@@ -231,9 +231,5 @@ public class DeliveryChecks {
       if (m.find()) out.add(Integer.parseInt(m.group(1)));
     }
     return out;
-  }
-
-  static Recorder.Request stream(Target target, Duration window) {
-    return Recorder.Request.of(target, window);
   }
 }

@@ -11,9 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -304,16 +302,11 @@ final class FaultyServer extends RawSocketServer {
   @Override
   void serve(InputStream in, OutputStream out) throws IOException, InterruptedException {
     while (!closed()) {
-      String requestLine = readLine(in);
-      if (requestLine == null || requestLine.isEmpty()) return;
-      Map<String, String> headers = new HashMap<>();
-      for (String line; (line = readLine(in)) != null && !line.isEmpty(); ) {
-        int colon = line.indexOf(':');
-        if (colon > 0) headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-      }
-      String[] parts = requestLine.split(" ");
-      String method = parts[0];
-      String path = parts.length > 1 ? parts[1] : "/";
+      Head head = readHead(in);
+      if (head == null) return;
+      Map<String, String> headers = head.headers();
+      String method = head.method();
+      String path = head.path();
       if (method.equals("GET") && (path.equals("/events") || path.startsWith("/events?"))) {
         stream(headers.get("last-event-id"), in, out);
         return;

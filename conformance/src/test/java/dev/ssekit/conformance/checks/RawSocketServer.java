@@ -75,6 +75,24 @@ abstract class RawSocketServer implements AutoCloseable {
     }
   }
 
+  /** A request head: method, path, and headers by lower-case name. */
+  record Head(String method, String path, java.util.Map<String, String> headers) {}
+
+  /** Reads one request head, or null at the end of the connection (or an empty request line). */
+  static Head readHead(InputStream in) throws IOException {
+    String requestLine = readLine(in);
+    if (requestLine == null || requestLine.isEmpty()) return null;
+    java.util.Map<String, String> headers = new java.util.HashMap<>();
+    for (String line; (line = readLine(in)) != null && !line.isEmpty(); ) {
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        headers.put(line.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT), line.substring(colon + 1).trim());
+      }
+    }
+    String[] parts = requestLine.split(" ");
+    return new Head(parts[0], parts.length > 1 ? parts[1] : "/", headers);
+  }
+
   /** One CRLF- or LF-ended line of a request head (ISO-8859-1), or null at the end; at most 16 KiB. */
   static String readLine(InputStream in) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();

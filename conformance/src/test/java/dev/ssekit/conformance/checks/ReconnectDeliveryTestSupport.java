@@ -12,10 +12,8 @@ import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.reporting.ReportEntry;
@@ -155,26 +153,22 @@ final class ReconnectDeliveryTestSupport {
     @Override
     void serve(InputStream in, OutputStream out) throws IOException {
       while (!closed()) {
-        String requestLine = readLine(in);
-        if (requestLine == null || requestLine.isEmpty()) return;
-        Map<String, String> headers = new HashMap<>();
-        for (String line; (line = readLine(in)) != null && !line.isEmpty(); ) {
-          int colon = line.indexOf(':');
-          if (colon > 0) headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-        }
-        String[] parts = requestLine.split(" ");
-        String path = parts.length > 1 ? parts[1] : "/";
-        if (parts[0].equals("GET") && path.startsWith("/closing")) {
+        Head head = readHead(in);
+        if (head == null) return;
+        Map<String, String> headers = head.headers();
+        String method = head.method();
+        String path = head.path();
+        if (method.equals("GET") && path.startsWith("/closing")) {
           // A short stream that the server ends: with retry and id (/closing-good) or with neither.
           String body = path.startsWith("/closing-good") ? "retry: 2000\nid: c1\ndata: bye\n\n" : "data: bye\n\n";
           out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" + body)
               .getBytes(StandardCharsets.UTF_8));
           out.flush();
           return;
-        } else if (parts[0].equals("GET") && path.startsWith("/events")) {
+        } else if (method.equals("GET") && path.startsWith("/events")) {
           stream(headers.get("last-event-id"), in, out);
           return;
-        } else if (parts[0].equals("POST") && path.startsWith("/publish")) {
+        } else if (method.equals("POST") && path.startsWith("/publish")) {
           int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
           if (length > (4 << 20)) return;
           byte[] body = in.readNBytes(length);
