@@ -103,11 +103,12 @@ final class Bursts {
         Matcher m = ours.matcher(a.event().data());
         if (m.find()) {
           keys.add(key(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
-          progressing |= a.connection() >= lastConnection - 1 && lastConnection > 0;
+          progressing |= a.connection() == lastConnection && lastConnection > 0;
         }
       }
-      // Still delivering when the tool stopped: one of the last two connections (after the server ended others) got events.
-      received.add(new Received(keys, f, progressing));
+      // Still delivering when the tool stopped: the last connection (after the server ended others) got events, or
+      // the tool stopped at its reconnect limit. A last connection that got nothing is loss, not a bound.
+      received.add(new Received(keys, f, progressing || f.stop() == BrowserStream.Stop.RECONNECT_LIMIT));
     }
     return new Outcome(sent, received, publishMs, total);
   }

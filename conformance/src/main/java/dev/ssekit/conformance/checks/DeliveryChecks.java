@@ -65,6 +65,10 @@ public class DeliveryChecks {
       if (!v.ok() && shown++ < 3) Payloads.showBytes(findings, r, v.step().index(), v.step().item().label());
     }
     if (ok == total && r.stoppedBecause() == null) return;
+    if (ok == verdicts.size() && r.stoppedBecause() != null && r.stoppedBecause().startsWith(Lockstep.TOOL_WINDOW)) {
+      findings.notApplicable("the " + ok + " payloads published round-tripped exactly, but " + r.stoppedBecause()
+          + ": the rest were not judged");
+    }
     if (!named && anyArrived && verdicts.stream().allMatch(v -> v.ok() || v.got().isEmpty())) {
       findings.violation("the payloads arrived, but none under the event name it was published with: the server "
           + "drops the publish contract's \"event\" field, so browser code listening with addEventListener(name) "

@@ -61,6 +61,9 @@ final class Lockstep {
     return "ssekit-" + run + "-step-" + k;
   }
 
+  /** The start of a stop reason that is the tool's bound, not the server's doing. */
+  static final String TOOL_WINDOW = "the check's time window ran out";
+
   /** A run waits for markers one by one for this long at most; then it publishes the rest without waiting. */
   static final Duration BUDGET = Duration.ofSeconds(5);
   /** A server slower than this to deliver one event is run in batch from the start. */
@@ -77,7 +80,9 @@ final class Lockstep {
       DeliveryProbe.Outcome probe) throws InterruptedException {
     Duration stepWait = DeliveryProbe.stepWait(probe);
     boolean slow = probe.latencyMillis() > SLOW.toMillis();
-    Duration window = BUDGET.plus(stepWait.multipliedBy(SILENT_STEPS + 2L)).plusSeconds(items.size() / 4 + 2);
+    // Room for the ready events (up to three waits), the budget, the silence rule and the publishes themselves.
+    Duration window = BUDGET.plus(stepWait.multipliedBy(SILENT_STEPS + 2L + Publishing.READY_TRIES))
+        .plusSeconds(items.size() / 2 + 2);
     BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, window), null, findings);
     Publishing.ready(List.of(s), recorder, run, stepWait, probe);
     long budgetEnd = System.nanoTime() + BUDGET.toNanos();
@@ -89,7 +94,9 @@ final class Lockstep {
     boolean batch = slow;
     for (int k = 0; k < items.size(); k++) {
       if (s.ended()) {
-        stopped = "the stream ended for good before payload #" + k + ": " + s.arrivalsSoFar().size() + " event(s) "
+        stopped = s.stopReason() == BrowserStream.Stop.WINDOW
+            ? TOOL_WINDOW + " before payload #" + k + " (the server is slow)"
+            : "the stream ended for good before payload #" + k + ": " + s.arrivalsSoFar().size() + " event(s) "
             + "had arrived";
         break;
       }
@@ -102,7 +109,8 @@ final class Lockstep {
       boolean seen = Publishing.accepted(m) && (!batch || last)
           && s.awaitArrivals(Publishing.seen(marker(run, k)), batch ? stepWait.multipliedBy(2) : stepWait);
       endedBefore.add(before);
-      endedAfter.add(s.connectionsEnded());
+      // A step not waited for (batch) cannot say which payload a stream end followed: none is blamed.
+      endedAfter.add(batch && !last ? before : s.connectionsEnded());
       steps.add(new Step(k, items.get(k), answer, Publishing.accepted(m), seen, 0, List.of()));
       if (!Publishing.accepted(m)) {
         stopped = "publishing the plain marker event {\"data\":\"" + marker(run, k) + "\"} was refused ("
@@ -141,8 +149,9 @@ final class Lockstep {
       }
       judged.add(new Step(st.index(), st.item(), st.answer(), st.markerAccepted(), seenAtAll,
           endedAfter.get(st.index()) - endedBefore.get(st.index()), arrived));
+      // A missing marker leaves the window open to the next one: the next step looks at the same events too
+      // (an exact match settles each payload; anything else in it is ambiguous, and both say so).
       if (seenAtAll) from = to + 1;
-      else from = end;
     }
     return new Result(judged, f, stopped, run);
   }

@@ -107,7 +107,10 @@ final class Replay {
       }
       if (firstAfter != null) break;
     }
-    boolean restarted = firstAfter != null && (firstAfter.equals(k) || idsBefore.contains(firstAfter)
+    // Ids that start again: the resumed stream's first id is one the client already had before k, or a number
+    // below k. (An echo of k itself could be a repeat, not a restart.)
+    idsBefore.removeIf(k::equals);
+    boolean restarted = firstAfter != null && !firstAfter.equals(k) && (idsBefore.contains(firstAfter)
         || lessOrEqual(firstAfter, k));
     if (restarted) {
       return "none of them arrived, and the resumed stream's ids start again (" + Findings.escape(firstAfter)

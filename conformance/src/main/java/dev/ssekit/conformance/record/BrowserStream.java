@@ -64,6 +64,7 @@ public final class BrowserStream {
   private final List<Connection> connections = new ArrayList<>();
   private final Thread follower;
   private volatile Recorder.Session current;
+  private final Recorder.Session first;
   private volatile boolean stopped;
   private Stop stop;
   private String why;
@@ -74,6 +75,7 @@ public final class BrowserStream {
     this.enough = enough;
     this.deadline = start + request.window().toNanos();
     this.current = recorder.open(request.until(spy(0)));
+    this.first = current;
     this.follower = new Thread(this::follow, "ssekit-browser-stream");
     follower.setDaemon(true);
     follower.start();
@@ -90,12 +92,13 @@ public final class BrowserStream {
 
   /** Waits for the first response head; true when it is a 200. */
   public boolean awaitHead() throws InterruptedException {
-    return current.awaitHead() || firstStatus() == 200;
+    return first.awaitHead() && first.status() == 200;
   }
 
-  private int firstStatus() {
+  /** Why the follow stopped, or null while it goes on. */
+  public Stop stopReason() {
     synchronized (lock) {
-      return connections.isEmpty() ? -1 : connections.get(0).recording().status();
+      return stop;
     }
   }
 

@@ -124,15 +124,16 @@ public final class Recorder implements AutoCloseable {
   }
 
   /** Publishes the nudge in the background, at most once a second whoever asks. */
-  private void nudge() {
+  private boolean nudge() {
     long now = System.nanoTime();
     long last = lastNudge.get();
     long spacing = headsHeld ? NUDGE_AGAIN_AFTER.toNanos() : 1_000_000_000L;
-    if (last != 0 && now - last < spacing || !lastNudge.compareAndSet(last, now)) return;
+    if (last != 0 && now - last < spacing || !lastNudge.compareAndSet(last, now)) return false;
     nudges.incrementAndGet();
     Thread t = new Thread(nudge, "ssekit-nudge");
     t.setDaemon(true);
     t.start();
+    return true;
   }
 
   /**
@@ -352,18 +353,29 @@ public final class Recorder implements AutoCloseable {
     private boolean waitForHead() throws InterruptedException {
       // Once a nudge has drawn out a held head, this server holds heads: nudge later streams sooner.
       Duration after = headsHeld ? NUDGE_AGAIN_AFTER : NUDGE_AFTER;
-      if (nudge != null && !head.await(Math.min(after.toNanos(), headTimeLeftNanos()), TimeUnit.NANOSECONDS)) {
-        int before = nudges.get();
-        nudge();
-        boolean came = head.await(headTimeLeftNanos(), TimeUnit.NANOSECONDS);
-        if (came && status > 0 && nudges.get() > before) headsHeld = true;
-        return came;
+      if (nudge == null || head.await(Math.min(after.toNanos(), headTimeLeftNanos()), TimeUnit.NANOSECONDS)) {
+        return head.await(headTimeLeftNanos(), TimeUnit.NANOSECONDS);
       }
-      return head.await(headTimeLeftNanos(), TimeUnit.NANOSECONDS);
+      // Nudge, and again while no head comes (a nudge of another stream's may have come too early for this one).
+      boolean mine = false;
+      while (headTimeLeftNanos() > 0) {
+        mine |= nudge();
+        long wait = Math.min(headsHeld ? NUDGE_AGAIN_AFTER.toNanos() * 2 : 1_000_000_000L, headTimeLeftNanos());
+        if (head.await(wait, TimeUnit.NANOSECONDS)) {
+          if (status > 0 && mine) headsHeld = true;
+          return true;
+        }
+      }
+      return head.await(0, TimeUnit.NANOSECONDS);
     }
 
     private long headTimeLeftNanos() {
       return Math.max(0, HEAD_TIMEOUT.toNanos() - (System.nanoTime() - start));
+    }
+
+    /** The response status so far: -1 until the head has come. */
+    public int status() {
+      return status;
     }
 
     /** True once the recording has ended (the server closed it, a bound, or {@link #stop()}). */

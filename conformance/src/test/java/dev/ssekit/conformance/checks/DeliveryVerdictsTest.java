@@ -170,4 +170,38 @@ class DeliveryVerdictsTest {
       System.out.println("BUFFERED: delivery checks took " + ms + " ms");
     }
   }
+
+  /** A stream that answers 401 (credentials missing) while publishing works. */
+  private static final class RefusingStreamServer extends RawSocketServer {
+    RefusingStreamServer() throws java.io.IOException {
+      super("refusing-stream", 64);
+      start();
+    }
+
+    @Override
+    void serve(java.io.InputStream in, java.io.OutputStream out) throws java.io.IOException {
+      Head head = readHead(in);
+      if (head == null) return;
+      String status = head.method().equals("POST") ? "202 Accepted" : "401 Unauthorized";
+      if (head.method().equals("POST")) in.readNBytes(Integer.parseInt(head.headers().getOrDefault("content-length", "0")));
+      byte[] body = (head.method().equals("POST") ? "{\"id\":\"1\"}" : "log in first").getBytes(
+          java.nio.charset.StandardCharsets.UTF_8);
+      out.write(("HTTP/1.1 " + status + "\r\nContent-Type: text/plain\r\nContent-Length: " + body.length
+          + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      out.write(body);
+      out.flush();
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void aStreamRefusedWith401IsLeftToTheHttpChecksNotBlamedOnDelivery() throws Exception {
+    try (RefusingStreamServer s = new RefusingStreamServer()) {
+      Outcomes o = ReconnectDeliveryTestSupport.run(DeliveryChecks.class, s.url("/events"), s.url("/publish"),
+          "payloadRoundTrip", "latency");
+      System.out.println("401 stream:\n" + o);
+      assertThat(o.of("payloadRoundTrip")).as(o.toString()).startsWith("aborted: the stream did not open: 401");
+      assertThat(o.of("latency")).as(o.toString()).startsWith("aborted: the stream did not open: 401");
+    }
+  }
 }
