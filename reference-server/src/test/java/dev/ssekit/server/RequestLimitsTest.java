@@ -100,19 +100,24 @@ class RequestLimitsTest {
     });
   }
 
+  /** While {@code c} keeps trickling bytes, the server answers 408 and closes the connection. */
+  private static void answersTimeoutWhileTrickling(RawHttp c) throws Exception {
+    Thread trickle = trickle(c, 200);
+    try {
+      RawHttp.Head head = c.head(ANSWER);
+      assertThat(head.status()).isEqualTo(408);
+      assertThat(c.closedWithin(ANSWER)).isTrue();
+    } finally {
+      trickle.interrupt();
+    }
+  }
+
   @Test
   void aBodyThatTricklesIsCutByTheBodyDeadline() throws Exception {
     int port = start(ServerConfig.defaults().withBodyTimeout(Duration.ofSeconds(1)));
     try (RawHttp c = RawHttp.connect(port)) {
       c.send(publishHead(port, 10_000));
-      Thread trickle = trickle(c, 200);
-      try {
-        RawHttp.Head head = c.head(ANSWER);
-        assertThat(head.status()).isEqualTo(408);
-        assertThat(c.closedWithin(ANSWER)).isTrue();
-      } finally {
-        trickle.interrupt();
-      }
+      answersTimeoutWhileTrickling(c);
     }
   }
 
@@ -121,14 +126,7 @@ class RequestLimitsTest {
     int port = start(ServerConfig.defaults().withHeadTimeout(Duration.ofSeconds(1)));
     try (RawHttp c = RawHttp.connect(port)) {
       c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
-      Thread trickle = trickle(c, 200);
-      try {
-        RawHttp.Head head = c.head(ANSWER);
-        assertThat(head.status()).isEqualTo(408);
-        assertThat(c.closedWithin(ANSWER)).isTrue();
-      } finally {
-        trickle.interrupt();
-      }
+      answersTimeoutWhileTrickling(c);
     }
   }
 
