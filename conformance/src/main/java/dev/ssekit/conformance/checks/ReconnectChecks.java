@@ -2,6 +2,7 @@ package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.oracle.EventStreamParser;
 import dev.ssekit.conformance.oracle.StreamItem;
+import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.conformance.config.Target;
@@ -90,31 +91,37 @@ public class ReconnectChecks {
       // With a publish URL, one more event once reconnected: the stream is ordered, so when it arrives
       // the replay is over and the wait can end.
       String probe = "ssekit resume " + run + " " + (published + 1);
-      Recorder.Session resumed = recorder.open(Recorder.Request.of(target, RESUME_WINDOW).withLastEventId(k)
-          .until(events -> events.size() >= want
-              || away > 0 && events.stream().anyMatch(e -> e.data().contains(probe))));
+      // Followed as EventSource does: a server that ends the resumed stream after an event or two (after a retry)
+      // and resumes again by Last-Event-ID loses nothing for a browser, so the judgement spans the reconnects.
+      BrowserStream resumed = BrowserStream.follow(recorder, Recorder.Request.of(target, RESUME_WINDOW).withLastEventId(k),
+          arrivals -> arrivals.size() >= want
+              || away > 0 && arrivals.stream().anyMatch(a -> a.event().data().contains(probe)));
       if (published > 0 && resumed.awaitHead()) publishQuietly(recorder, "{\"data\":\"" + probe + "\"}");
-      Recording after = resumed.await();
+      BrowserStream.Followed after = resumed.await();
       Thread.sleep(300); // let the witness catch up with what T saw last
       witness.stop();
       Recording w = witness.await();
 
       findings.note("cursor k = " + Findings.escape(k) + "; test connection saw " + tc.events.size()
-          + " event(s) before dropping; " + published + " event(s) published while it was away");
-      if (after.status() != 200) {
-        findings.evidence("resumed response bytes", after.body());
+          + " event(s) before dropping; " + published + " event(s) published while it was away"
+          + (after.reconnects() > 0 ? "; the server ended the resumed stream and the client reconnected "
+          + after.reconnects() + " time(s), as a browser does (" + after.summary() + ")" : ""));
+      if (!after.opened()) {
+        findings.evidence("resumed response bytes", after.first().body());
         findings.violation("reconnecting with Last-Event-ID " + Findings.escape(k) + " (an id this server sent "
-            + "moments earlier) got " + describeHead(after) + ": a browser's EventSource fails the connection "
+            + "moments earlier) got " + describeHead(after.first()) + ": a browser's EventSource fails the connection "
             + "and never comes back");
         return;
       }
       Cursors wc = Cursors.of(w);
-      if (published > 0 && lostWhileAway(findings, run, published, tc, wc, after, k)) return;
-      String noWitness = UnwitnessedResume.whyNoWitness(tc, wc, Cursors.of(after), k);
+      Cursors ac = Cursors.of(after);
+      Own own = published > 0 ? lostWhileAway(findings, run, published, tc, wc, after, k) : Own.NOT_CARRIED;
+      if (own == Own.VIOLATION) return;
+      String noWitness = UnwitnessedResume.whyNoWitness(tc, wc, ac, k);
       if (noWitness != null) {
         // Not one broadcast (per-connection events or ids): judge the resumed stream on its own.
         findings.evidence("witness ids: " + ids(wc.events, 40));
-        UnwitnessedResume.judge(findings, k, tc, after, noWitness);
+        UnwitnessedResume.judge(findings, k, tc, ac.ownIds, after.bodies(), noWitness);
         return;
       }
       int anchor = wc.eventsAfterFirst(k);
@@ -122,6 +129,11 @@ public class ReconnectChecks {
       List<StreamItem.Event> got = after.events();
       findings.note("after k the witness saw " + expected.size() + " event(s); the resumed connection saw "
           + got.size());
+      if (expected.isEmpty() && own == Own.ALL_BACK) {
+        findings.note("the witness saw nothing after id " + Findings.escape(k) + " (" + describeEnd(w) + "); the "
+            + published + " events this check published while the client was away each came back once");
+        return;
+      }
       if (expected.isEmpty()) {
         findings.notApplicable("no events followed id " + Findings.escape(k)
             + " within the window: nothing to compare the resumed stream with");
@@ -155,20 +167,30 @@ public class ReconnectChecks {
     }
   }
 
+  /** What {@link #lostWhileAway} found. */
+  enum Own {
+    /** A loss or a repeat, reported. */
+    VIOLATION,
+    /** Every event published while away came back once. */
+    ALL_BACK,
+    /** The stream never carried the check's events: not judged. */
+    NOT_CARRIED
+  }
+
   /**
    * Judges the events this check published while the client was away, with or without a witness:
    * on a stream that carries them (the witness or the client saw one), each must arrive once after
-   * the resume. Returns true when it reported a violation.
+   * the resume, across however many reconnects the resumed stream took.
    */
-  private static boolean lostWhileAway(Findings findings, String run, int published, Cursors tc, Cursors wc,
-      Recording after, String k) {
+  private static Own lostWhileAway(Findings findings, String run, int published, Cursors tc, Cursors wc,
+      BrowserStream.Followed after, String k) {
     String prefix = "ssekit resume " + run + " ";
     boolean carried = tc.events.stream().anyMatch(e -> e.data().contains(prefix))
         || wc.events.stream().anyMatch(e -> e.data().contains(prefix));
     if (!carried) {
       findings.note("the stream never carried the events this check published, so they cannot be judged "
           + "(a per-connection stream, or a publish URL for another stream)");
-      return false;
+      return Own.NOT_CARRIED;
     }
     List<String> missing = new ArrayList<>();
     List<String> repeated = new ArrayList<>();
@@ -178,21 +200,23 @@ public class ReconnectChecks {
       if (n == 0) missing.add(String.valueOf(i));
       if (n > 1) repeated.add(String.valueOf(i));
     }
-    if (missing.isEmpty() && repeated.isEmpty()) return false;
-    findings.evidence("resumed bytes", after.body());
+    if (missing.isEmpty() && repeated.isEmpty()) return Own.ALL_BACK;
+    findings.evidence("resumed bytes", after.bodies());
     findings.evidence("witness ids: " + ids(wc.events, 40));
+    String across = after.reconnects() > 0 ? " (followed across " + after.reconnects() + " reconnect(s))" : "";
     if (!missing.isEmpty()) {
-      findings.violation((missing.size() == published ? "none" : missing.size()) + " of the " + published
-          + " events this check published while the client was away " + (missing.size() == 1 ? "was" : "were")
-          + " replayed after it reconnected with Last-Event-ID " + Findings.escape(k) + " (missing: #"
+      findings.violation((missing.size() == published ? "none of the " + published + " events this check published "
+          + "while the client was away was" : missing.size() + " of the " + published + " events this check "
+          + "published while the client was away " + (missing.size() == 1 ? "was" : "were") + " not")
+          + " replayed after it reconnected with Last-Event-ID " + Findings.escape(k) + across + " (missing: #"
           + String.join(", #", missing) + "): a browser that loses its connection for a moment silently loses "
           + "what was published meanwhile");
     } else {
       findings.violation("events this check published while the client was away arrived more than once after it "
-          + "reconnected with Last-Event-ID " + Findings.escape(k) + " (#" + String.join(", #", repeated)
+          + "reconnected with Last-Event-ID " + Findings.escape(k) + across + " (#" + String.join(", #", repeated)
           + "): a browser would show them twice");
     }
-    return true;
+    return Own.VIOLATION;
   }
 
   /** Says what a divergence at index {@code i} of the resumed stream means. */
@@ -217,10 +241,10 @@ public class ReconnectChecks {
   }
 
   private static void evidence(Findings findings, List<StreamItem.Event> expected, List<StreamItem.Event> got,
-      Recording w, Recording after) {
+      Recording w, BrowserStream.Followed after) {
     findings.evidence("witness after k (ids): " + ids(expected, 40));
     findings.evidence("resumed (ids): " + ids(got, 40));
-    findings.evidence("resumed bytes", after.body());
+    findings.evidence("resumed bytes", after.bodies());
     findings.evidence("witness bytes", w.body());
   }
 
@@ -407,6 +431,15 @@ public class ReconnectChecks {
     return ct != null && ct.split(";", 2)[0].trim().equalsIgnoreCase("text/event-stream");
   }
 
+  /** How a recording ended, for a note: "ended by the server after 3 event(s)", "open until the tool stopped it". */
+  static String describeEnd(Recording r) {
+    return switch (r.end()) {
+      case EOF -> "the server ended it after " + r.events().size() + " event(s)";
+      case ERROR -> "it failed after " + r.events().size() + " event(s): " + r.error();
+      default -> "it stayed open and got " + r.events().size() + " event(s)";
+    };
+  }
+
   static String describeHead(Recording r) {
     if (!r.responded()) {
       return "no response (" + (r.error() == null ? r.end().name().toLowerCase(Locale.ROOT) : r.error()) + ")";
@@ -466,10 +499,28 @@ public class ReconnectChecks {
     final List<StreamItem.Event> events = new ArrayList<>();
     final List<String> cursor = new ArrayList<>();
     final List<Integer> eventsSoFar = new ArrayList<>();
+    /** The events with the id their own block set ("" when it set none), for the judgement without a witness. */
+    final List<StreamItem.Event> ownIds = new ArrayList<>();
     String finalCursor = "";
+
+    /** The events of every connection of a followed stream, in order, as a browser dispatched them. */
+    static Cursors of(BrowserStream.Followed f) {
+      Cursors c = new Cursors();
+      for (BrowserStream.Connection conn : f.connections()) {
+        Cursors one = of(conn.recording());
+        int offset = c.events.size();
+        c.events.addAll(one.events);
+        c.cursor.addAll(one.cursor);
+        for (int n : one.eventsSoFar) c.eventsSoFar.add(offset + n);
+        c.ownIds.addAll(one.ownIds);
+        if (!one.finalCursor.isEmpty() || conn.index() == 0) c.finalCursor = one.finalCursor;
+      }
+      return c;
+    }
 
     static Cursors of(Recording r) {
       Cursors c = new Cursors();
+      c.ownIds.addAll(UnwitnessedResume.ownIds(r));
       String seed = r.lastEventIdSent() == null ? "" : r.lastEventIdSent();
       EventStreamParser p = new EventStreamParser(item -> {
         if (item instanceof StreamItem.Event e) c.events.add(e);

@@ -17,6 +17,12 @@ final class Replay {
 
   static final Duration WAIT = Duration.ofSeconds(6);
   static final int AWAY = 3;
+  /** How long a client whose stream has no id yet stays for one from the server's own events. */
+  static final Duration ID_WAIT = Duration.ofSeconds(1);
+
+  private static String lastId(List<BrowserStream.Arrival> arrivals) {
+    return arrivals.isEmpty() ? "" : arrivals.get(arrivals.size() - 1).event().lastEventId();
+  }
 
   static void whileAway(Target target, Recorder recorder, Findings findings, DeliveryProbe.Outcome probe) throws InterruptedException {
     String run = ReconnectChecks.runId();
@@ -30,6 +36,11 @@ final class Replay {
       return;
     }
     boolean arrived = s.awaitArrivals(Publishing.seen(prefix + 0), WAIT);
+    // Our event may carry no id while the server's own events do (numbered heartbeats, greetings): a browser that
+    // stays a moment longer has an id to resume from, so the client leaves once the stream has given it one.
+    if (arrived && lastId(s.arrivalsSoFar()).isEmpty()) {
+      s.awaitArrivals(a -> !lastId(a).isEmpty(), ID_WAIT);
+    }
     BrowserStream.Followed before = s.stopAndAwait();
     if (!arrived) {
       findings.evidence("stream bytes", before.bodies());
@@ -74,7 +85,11 @@ final class Replay {
     findings.evidence("resumed stream bytes", f.bodies());
     List<String> problems = new ArrayList<>();
     if (got.stream().noneMatch(want::contains)) {
-      problems.add(whyNothingReplayed(before, f, k));
+      problems.add(ownIdOf(before, prefix + 0).isEmpty() ? "none of them arrived. The events this check published "
+          + "carry no id of their own (the last event ID " + Findings.escape(k) + " came from the server's own "
+          + "events), and none was replayed after it: published events are not kept for Last-Event-ID, so a browser "
+          + "that reconnects silently loses everything published while it was away. Give every published event an "
+          + "id and replay the events after the one a client sends back" : whyNothingReplayed(before, f, k));
     } else {
       for (int w : want) {
         long n = got.stream().filter(x -> x == w).count();
@@ -90,6 +105,16 @@ final class Replay {
     findings.violation("after reconnecting with Last-Event-ID " + Findings.escape(k) + ", the " + AWAY + " events "
         + "published while the client was away should arrive once each, in order, and nothing before them: "
         + String.join("; ", problems));
+  }
+
+  /** The id the block of the first event carrying {@code marker} set itself ({@code ""}: none, it inherited one). */
+  private static String ownIdOf(BrowserStream.Followed f, String marker) {
+    for (BrowserStream.Connection c : f.connections()) {
+      for (StreamItem.Event e : UnwitnessedResume.ownIds(c.recording())) {
+        if (e.data().contains(marker)) return e.lastEventId();
+      }
+    }
+    return "";
   }
 
   /** Why none of the events published while away came back: ids that restart, or an ignored header. */

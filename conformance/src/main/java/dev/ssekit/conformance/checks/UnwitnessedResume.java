@@ -62,18 +62,26 @@ final class UnwitnessedResume {
 
   /** Judges the resumed recording {@code after} on its own against what the client had ({@code before}). */
   static void judge(Findings findings, String k, ReconnectChecks.Cursors before, Recording after, String why) {
+    judge(findings, k, before, ownIds(after), after.body(), why);
+  }
+
+  /**
+   * Judges the resumed events {@code got} (each with the id its own block set, every connection of the
+   * resumed stream in order) on their own; {@code body} is their bytes, for the evidence.
+   */
+  static void judge(Findings findings, String k, ReconnectChecks.Cursors before, List<StreamItem.Event> got,
+      byte[] body, String why) {
     String context = "The witness comparison did not apply: " + why + ", so the resumed stream was judged on its own"
         + " (S-01 for per-connection streams; without a witness, loss cannot be judged).";
     findings.note(context);
-    List<StreamItem.Event> got = ownIds(after);
     if (got.isEmpty()) {
-      findings.evidence("resumed bytes", after.body());
+      findings.evidence("resumed bytes", body);
       findings.notApplicable(context + " The resumed connection received no events in "
           + ReconnectChecks.RESUME_WINDOW.toSeconds() + " s: nothing to judge (silence cannot be told from loss)");
     }
     List<StreamItem.Event> carrying = got.stream().filter(e -> !e.lastEventId().isEmpty()).toList();
     if (carrying.isEmpty()) {
-      findings.evidence("resumed bytes", after.body());
+      findings.evidence("resumed bytes", body);
       findings.notApplicable(context + " None of the " + got.size() + " resumed event(s) carries an id: repeats"
           + " and order cannot be judged");
     }
@@ -104,7 +112,7 @@ final class UnwitnessedResume {
         + (seen.size() > 40 ? " and " + (seen.size() - 40) + " more" : ""));
     findings.evidence("ids the resumed events carried: " + ReconnectChecks.ids(carrying, 40));
     if (!repeated.isEmpty()) {
-      findings.evidence("resumed bytes", after.body());
+      findings.evidence("resumed bytes", body);
       findings.violation(Severity.MUST, context + " After reconnecting with Last-Event-ID " + Findings.escape(k)
           + " the server repeated what the client already had: " + repeated + " — a browser dispatches it twice"
           + " (replay must start after the id, not at it)");

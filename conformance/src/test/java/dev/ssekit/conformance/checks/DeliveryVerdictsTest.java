@@ -116,6 +116,50 @@ class DeliveryVerdictsTest {
     }
   }
 
+  /**
+   * The Spring symptom: the stream carries ids (the server's own events), the events the check publishes carry none.
+   * The replay check resumes from the stream's last event ID string (not from its own event, which has none), and
+   * reports the loss of what was published while away instead of "the server sends no ids".
+   */
+  @Test
+  @Timeout(120)
+  void publishedEventsWithoutIdsOnAStreamWithIdsAreResumedFromTheStreamsIdAndTheirLossIsNamed() throws Exception {
+    try (FaultyServer s = FaultyServer.builder().fault(Fault.PUBLISHED_WITHOUT_IDS).tick(java.time.Duration.ofMillis(250))
+        .build()) {
+      Outcomes o = run(s, "replayWhileAway");
+      assertThat(o.of("replayWhileAway")).as(o.toString()).startsWith("failed")
+          .contains("none of them arrived").contains("carry no id of their own")
+          .doesNotContain("ignores Last-Event-ID").doesNotContain("sends no ids").doesNotContain("carried no id");
+      assertThat(o.notes()).as(o.toString()).anySatisfy(n -> assertThat(n).contains("the client left with last event ID"));
+    }
+  }
+
+  /**
+   * Issue 9 point 2 for the reconnect checks: a server that ends its stream after every event or two, after a retry,
+   * and resumes exactly by Last-Event-ID loses nothing for a browser. The resume check follows the resumed stream
+   * across those ends as EventSource does, and passes it; the same server that ignores Last-Event-ID still fails.
+   */
+  @Test
+  @Timeout(120)
+  void theResumeCheckFollowsAServerThatEndsItsStreamAfterEveryEvent() throws Exception {
+    for (int every : new int[] {1, 2}) {
+      try (FaultyServer s = FaultyServer.builder().closeEvery(every).build()) {
+        Outcomes r = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, s.url(), s.publishUrl(),
+            "resumeAfterLastEventId");
+        System.out.println(s.describe() + ":\n" + r);
+        assertThat(r.of("resumeAfterLastEventId")).as(s.describe() + "\n" + r).isEqualTo("passed");
+        assertThat(r.notes()).as(r.toString()).anySatisfy(n -> assertThat(n).contains("reconnect"));
+      }
+    }
+    try (FaultyServer s = FaultyServer.builder().closeEvery(1).fault(Fault.IGNORE_LAST_EVENT_ID).build()) {
+      Outcomes r = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, s.url(), s.publishUrl(),
+          "resumeAfterLastEventId");
+      System.out.println(s.describe() + ":\n" + r);
+      assertThat(r.of("resumeAfterLastEventId")).as(r.toString()).startsWith("failed")
+          .contains("events this check published while the client was away");
+    }
+  }
+
   @Test
   @Timeout(120)
   void ignoredLastEventIdAndPerConnectionIdsAreToldApart() throws Exception {

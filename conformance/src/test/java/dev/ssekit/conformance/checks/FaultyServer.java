@@ -104,7 +104,14 @@ final class FaultyServer extends RawSocketServer {
      * The stream body is flushed only every {@link #BUFFER_PERIOD} (or when 64 KiB pile up), as behind a buffering
      * proxy (nginx {@code proxy_buffering on}) or with a missing flush; the response head is sent at once.
      */
-    BUFFERED
+    BUFFERED,
+    /**
+     * Only the server's own events carry ids (with {@link Builder#tick}: {@code id: N} on each tick); published events
+     * are written with no {@code id:} line and kept in no history, so a client resuming from the last tick's id gets
+     * later ticks and never what was published while it was away (Spring servers that number their own heartbeats or
+     * emitter events but broadcast application events fire-and-forget). Needs ticks for any id to appear.
+     */
+    PUBLISHED_WITHOUT_IDS
   }
 
   /** The knobs; {@link #build()} starts the server. */
@@ -237,7 +244,7 @@ final class FaultyServer extends RawSocketServer {
             return;
           }
           n++;
-          publishInOrder(null, "tick", "tick " + n);
+          publishInOrder(null, "tick", "tick " + n, true);
         }
       }, "faulty-sse-tick");
       ticker.setDaemon(true);
@@ -375,7 +382,8 @@ final class FaultyServer extends RawSocketServer {
     }
     String assigned = publish(id, name, data);
     eventsPublished.incrementAndGet();
-    respond(out, "202 Accepted", "application/json", json.writeValueAsString(Map.of("id", assigned)), false);
+    respond(out, "202 Accepted", "application/json",
+        json.writeValueAsString(assigned == null ? Map.of() : Map.of("id", assigned)), false);
   }
 
   /** Publishes through whichever broadcast the knobs choose; returns the id. */
@@ -390,7 +398,7 @@ final class FaultyServer extends RawSocketServer {
           }
         }
         Thread.sleep(DROP_WINDOW.toMillis()); // the broadcast takes a while
-        return publishInOrder(id, name, data);
+        return publishInOrder(id, name, data, false);
       } finally {
         inFlight.decrementAndGet();
       }
@@ -399,7 +407,7 @@ final class FaultyServer extends RawSocketServer {
       Event e;
       List<Subscriber> targets;
       synchronized (lock) {
-        e = record(id, name, data);
+        e = record(id, name, data, false);
         if (teardown(e)) return e.id();
         targets = new ArrayList<>(subscribers);
       }
@@ -410,21 +418,25 @@ final class FaultyServer extends RawSocketServer {
       }
       return e.id();
     }
-    return publishInOrder(id, name, data);
+    return publishInOrder(id, name, data, false);
   }
 
   /** The correct broadcast: one lock orders the id, the history and every stream's queue. */
-  private String publishInOrder(String id, String name, String data) {
+  private String publishInOrder(String id, String name, String data, boolean tick) {
     synchronized (lock) {
-      Event e = record(id, name, data);
+      Event e = record(id, name, data, tick);
       if (teardown(e)) return e.id();
       for (Subscriber s : subscribers) s.offer(e);
       return e.id();
     }
   }
 
-  /** Under {@link #lock}: gives the event its id and sequence and keeps it in the history. */
-  private Event record(String id, String name, String data) {
+  /**
+   * Under {@link #lock}: gives the event its id and sequence and keeps it in the history (under
+   * {@link Fault#PUBLISHED_WITHOUT_IDS} a published event gets neither an id nor a place in the history).
+   */
+  private Event record(String id, String name, String data, boolean tick) {
+    if (!tick && faults.contains(Fault.PUBLISHED_WITHOUT_IDS)) return new Event(nextSeq++, null, name, data);
     Event e = new Event(nextSeq++, id != null ? id : String.valueOf(nextId++), name, data);
     history.add(e);
     if (history.size() > HISTORY) history.subList(0, history.size() - HISTORY).clear();
@@ -535,7 +547,7 @@ final class FaultyServer extends RawSocketServer {
   /** One event's frame under the knobs. */
   private String encode(Event e, String id) {
     StringBuilder sb = new StringBuilder();
-    if (!faults.contains(Fault.NO_IDS)) sb.append(field("id", id));
+    if (!faults.contains(Fault.NO_IDS) && id != null) sb.append(field("id", id));
     if (e.name() != null) sb.append(field("event", e.name()));
     if (faults.contains(Fault.JSON_ENCODED_DATA)) {
       try {

@@ -205,6 +205,25 @@ class FaultyServerTest {
   }
 
   @Test
+  void publishedWithoutIdsNumbersOnlyTicksAndNeverReplaysPublishedEvents() throws Exception {
+    try (FaultyServer s = FaultyServer.builder().fault(Fault.PUBLISHED_WITHOUT_IDS).tick(Duration.ofMillis(300)).build();
+        RawStream a = RawStream.open(s, null)) {
+      awaitOpen(s, 1);
+      a.awaitBody(t -> t.contains("data: tick 1\n\n"));
+      assertThat(publish(s, "{\"data\":\"x\"}").body()).isEqualTo("{}");
+      a.awaitBody(t -> t.contains("data: x\n\n"));
+      assertThat(a.body()).contains("id: 1\nevent: tick\ndata: tick 1\n\n").contains("\n\ndata: x\n\n")
+          .doesNotContain("id: 2\ndata: x");
+      // Resuming from the first tick's id replays later ticks, never the published event.
+      try (RawStream b = RawStream.open(s, "1")) {
+        awaitOpen(s, 2);
+        b.awaitBody(t -> t.contains("data: tick 3\n\n"));
+        assertThat(b.body()).doesNotContain("data: x").contains("id: 2\nevent: tick\ndata: tick 2\n\n");
+      }
+    }
+  }
+
+  @Test
   void idsPerConnectionCountFromOneOnEachConnection() throws Exception {
     try (FaultyServer s = FaultyServer.builder().fault(Fault.IDS_PER_CONNECTION).build(); RawStream a = RawStream.open(s, null)) {
       awaitOpen(s, 1);

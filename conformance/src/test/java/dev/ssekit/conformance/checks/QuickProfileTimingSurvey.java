@@ -1,0 +1,64 @@
+package dev.ssekit.conformance.checks;
+
+import dev.ssekit.conformance.checks.FaultyServer.Builder;
+import dev.ssekit.conformance.checks.FaultyServer.Fault;
+import dev.ssekit.conformance.testing.CliRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A benchmark, not a test: the whole {@code quick} (and {@code standard}) profile through the command line
+ * against a {@link FaultyServer} per knob, wall time per run printed and written to
+ * {@code target/profile-timings.txt}. The issue's bound is quick ≤ 10 s and standard ≤ 30 s against any
+ * local server, correct or not. Off by default (tag {@code verdict-survey}); run it with
+ * <pre>
+ * mvn -B -q -pl conformance -am test -Dtest=QuickProfileTimingSurvey -Dsurefire.failIfNoSpecifiedTests=false \
+ *     -Dssekit.excludedTestTags=none [-Dsurvey.knobs=BUFFERED,correct] [-Dsurvey.profiles=quick]
+ * </pre>
+ */
+@Tag("verdict-survey")
+class QuickProfileTimingSurvey {
+
+  @Test
+  @Timeout(3600)
+  void timeEachProfilePerKnob() throws Exception {
+    Map<String, Supplier<Builder>> knobs = new LinkedHashMap<>();
+    knobs.put("correct", FaultyServer::builder);
+    for (Fault f : Fault.values()) knobs.put(f.name(), () -> FaultyServer.builder().fault(f));
+    knobs.put("closeEvery(3)", () -> FaultyServer.builder().closeEvery(3));
+    knobs.put("teardownOn(\"\\n\")", () -> FaultyServer.builder().teardownOn("\n"));
+    String only = System.getProperty("survey.knobs", "");
+    String[] profiles = System.getProperty("survey.profiles", "quick,standard").split(",");
+    List<String> rows = new ArrayList<>();
+    rows.add("| knob | profile | seconds | exit | summary |");
+    rows.add("|---|---|---|---|---|");
+    for (var k : knobs.entrySet()) {
+      if (!only.isEmpty() && !List.of(only.split(",")).contains(k.getKey())) continue;
+      for (String profile : profiles) {
+        try (FaultyServer s = k.getValue().get().build()) {
+          long t0 = System.nanoTime();
+          CliRun r = CliRun.of("--url", s.url(), "--publish-url", s.publishUrl(), "--profile", profile,
+              "--report-dir", Path.of("target", "profile-timings", k.getKey().replaceAll("\\W", "_") + "-" + profile).toString(), "--no-color");
+          double sec = (System.nanoTime() - t0) / 1e9;
+          String summary = r.out().lines().filter(l -> l.contains("passed") && l.contains("failed")).reduce((a, b) -> b)
+              .orElse("").trim();
+          String row = String.format("| %s | %s | %.1f | %d | %s |", k.getKey(), profile, sec, r.status(), summary);
+          System.out.println(row);
+          rows.add(row);
+        }
+      }
+    }
+    Path out = Path.of("target", "profile-timings.txt");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, String.join("\n", rows) + "\n");
+    System.out.println(String.join("\n", rows));
+  }
+}
