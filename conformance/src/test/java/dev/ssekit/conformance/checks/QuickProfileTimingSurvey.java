@@ -48,6 +48,8 @@ class QuickProfileTimingSurvey {
           CliRun r = CliRun.of("--url", s.url(), "--publish-url", s.publishUrl(), "--profile", profile,
               "--report-dir", Path.of("target", "profile-timings", k.getKey().replaceAll("\\W", "_") + "-" + profile).toString(), "--no-color");
           double sec = (System.nanoTime() - t0) / 1e9;
+          Files.writeString(Path.of("target", "profile-timings", k.getKey().replaceAll("\\W", "_") + "-" + profile,
+              "console.txt"), r.out() + r.err());
           String summary = r.out().lines().filter(l -> l.contains("passed") && l.contains("failed")).reduce((a, b) -> b)
               .orElse("").trim();
           String row = String.format("| %s | %s | %.1f | %d | %s |", k.getKey(), profile, sec, r.status(), summary);
