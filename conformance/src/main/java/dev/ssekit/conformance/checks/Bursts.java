@@ -98,8 +98,8 @@ final class Bursts {
       BrowserStream.Followed f = s.stopAndAwait();
       List<Long> keys = new ArrayList<>();
       int lastConnection = f.connections().size() - 1;
-      // A reconnect the tool's window cut off within a second, before any response, says nothing of the server (a
-      // server that leaves a reconnect unanswered for longer is judged on it): the connection before it counts.
+      // A reconnect the tool ended within a second, before any event, says nothing of the server (a server that
+      // leaves a reconnect silent for longer is judged on it): the connection before it counts.
       while (lastConnection > 0 && cutOffByTheTool(f.connections().get(lastConnection).recording())) lastConnection--;
       boolean progressing = false;
       for (BrowserStream.Arrival a : f.arrivals()) {
@@ -117,7 +117,8 @@ final class Bursts {
   }
 
   private static boolean cutOffByTheTool(dev.ssekit.conformance.record.Recording r) {
-    return !r.responded() && r.duration().toMillis() < 1000 && (r.end() == dev.ssekit.conformance.record.Recording.End.WINDOW
+    return r.events().isEmpty() && r.duration().toMillis() < 1000
+        && (r.end() == dev.ssekit.conformance.record.Recording.End.WINDOW
         || r.end() == dev.ssekit.conformance.record.Recording.End.ENOUGH);
   }
 
@@ -201,7 +202,9 @@ final class Bursts {
         }
         boolean onlyTail = missing > 0 && onlyTailMissing(times.keySet(), acceptedByKey.keySet());
         BrowserStream.Followed fl = r.followed();
-        if (onlyTail && fl.endedByServer() >= 3 && r.progressing()) {
+        int delivered = acceptedByKey.size() - missing;
+        boolean cutOff = onlyTail && fl.endedByServer() >= 3 && r.progressing();
+        if (cutOff) {
           inconclusive.add("connection " + (c + 1) + " got the first " + (acceptedByKey.size() - missing) + " of "
               + acceptedByKey.size() + " events in order, without a gap, across " + fl.reconnects() + " reconnects "
               + "(the server ends the stream every few events) before the tool's bounds ("
@@ -221,8 +224,9 @@ final class Bursts {
           if (prev != null && seq < prev) unordered++;
           lastSeq.merge(p, seq, Math::max);
         }
-        String line = "connection " + (c + 1) + ": " + (acceptedByKey.size() - missing) + "/" + acceptedByKey.size()
-            + " delivered, " + missing + " missing" + (firstMissing != null ? " (first " + firstMissing + ")" : "")
+        String line = "connection " + (c + 1) + ": " + delivered + "/" + acceptedByKey.size() + " delivered, "
+            + (cutOff ? "the rest not judged (the tool's bounds ran out)" : missing + " missing")
+            + (firstMissing != null ? " (first " + firstMissing + ")" : "")
             + ", " + duplicated + " repeated, " + unordered + " out of " + (concurrent ? "their publisher's " : "")
             + "order; " + r.followed().reconnects() + " reconnect(s); " + r.followed().summary();
         findings.note(line);

@@ -58,8 +58,10 @@ public class ReconnectChecks {
       Recorder.Session t = recorder.open(Recorder.Request.of(target, FIRST_ID_WINDOW)
           .until(events -> events.stream().anyMatch(e -> !e.lastEventId().isEmpty() || e.data().contains(greeting))));
       if (t.awaitHead() && target.publishUrl() != null) {
-        // A server that only speaks when spoken to gets one event, so it has an id to give.
+        // A server that only speaks when spoken to gets one event, so it has an id to give. Once it is
+        // published, the wait is the delivery probe's: a greeting that never comes ends it, not the 10 s window.
         publishQuietly(recorder, "{\"data\":\"ssekit resume " + run + " 0\"}");
+        if (!t.awaitEnd(DeliveryProbe.WAIT)) t.stop();
       }
       Recording before = t.await();
       if (before.status() != 200) {
@@ -73,6 +75,12 @@ public class ReconnectChecks {
               + "to resume from (the delivery checks report a server that serves no events)");
         }
         boolean ownArrived = tc.events.stream().anyMatch(e -> e.data().contains(greeting));
+        if (!ownArrived && target.publishUrl() != null) {
+          boolean inBytes = new String(before.body(), java.nio.charset.StandardCharsets.UTF_8).contains(greeting);
+          findings.notApplicable("no id, and the event this check published " + (inBytes ? "reached the stream's bytes "
+              + "but was never dispatched (nothing ended it with a blank line)" : "did not arrive") + " within "
+              + DeliveryProbe.WAIT.toSeconds() + " s: nothing to resume from (the delivery checks report why)");
+        }
         findings.notApplicable("the server sent no ids " + (ownArrived ? "(the event this check published arrived "
             + "without one)" : "within " + FIRST_ID_WINDOW.toSeconds() + " s")
             + ": nothing to resume from (a server without ids is not a failure)");

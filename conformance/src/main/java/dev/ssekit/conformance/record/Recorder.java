@@ -393,6 +393,11 @@ public final class Recorder implements AutoCloseable {
       get.cancel();
     }
 
+    /** Waits at most {@code d} for the recording to end (it may still be waiting for its head); true when it has. */
+    public boolean awaitEnd(Duration d) throws InterruptedException {
+      return done.await(d.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     /** Waits until the recording ends (window, cap, condition, end of body) and returns it. */
     public Recording await() throws InterruptedException {
       if (!waitForHead()) {

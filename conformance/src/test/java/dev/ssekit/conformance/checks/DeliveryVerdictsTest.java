@@ -113,6 +113,12 @@ class DeliveryVerdictsTest {
         assertThat(o.of(m)).as(m + "\n" + o).startsWith("aborted: not judged").contains("delivery.payload-round-trip");
       }
       System.out.println("MISSING_BLANK_LINE: delivery checks took " + ms + " ms");
+      // The resume check's own greeting reached the bytes and was never dispatched: it says so, instead of
+      // waiting out its 10 s window for an id and saying "the server sent no ids".
+      Outcomes r = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, s.url(), s.publishUrl(),
+          "resumeAfterLastEventId");
+      assertThat(r.of("resumeAfterLastEventId")).as(r.toString()).startsWith("aborted")
+          .contains("reached the stream's bytes but was never dispatched").doesNotContain("sent no ids");
     }
   }
 

@@ -45,7 +45,7 @@ class QuickProfileTimingSurvey {
       for (String profile : profiles) {
         try (FaultyServer s = k.getValue().get().build()) {
           long t0 = System.nanoTime();
-          CliRun r = CliRun.of("--url", s.url(), "--publish-url", s.publishUrl(), "--profile", profile,
+          CliRun r = timed(t0, "--url", s.url(), "--publish-url", s.publishUrl(), "--profile", profile,
               "--report-dir", Path.of("target", "profile-timings", k.getKey().replaceAll("\\W", "_") + "-" + profile).toString(), "--no-color");
           double sec = (System.nanoTime() - t0) / 1e9;
           Files.writeString(Path.of("target", "profile-timings", k.getKey().replaceAll("\\W", "_") + "-" + profile,
@@ -62,5 +62,32 @@ class QuickProfileTimingSurvey {
     Files.createDirectories(out.getParent());
     Files.writeString(out, String.join("\n", rows) + "\n");
     System.out.println(String.join("\n", rows));
+  }
+
+  /** Runs the command line with each console line prefixed by the seconds since {@code t0} (when it was printed). */
+  private static CliRun timed(long t0, String... args) {
+    java.io.PrintStream old = System.out;
+    StringBuilder lines = new StringBuilder();
+    java.io.OutputStream stamping = new java.io.OutputStream() {
+      private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+
+      @Override
+      public synchronized void write(int b) {
+        if (b != '\n') {
+          line.write(b);
+          return;
+        }
+        lines.append(String.format("%6.2f ", (System.nanoTime() - t0) / 1e9))
+            .append(line.toString(java.nio.charset.StandardCharsets.UTF_8)).append('\n');
+        line.reset();
+      }
+    };
+    try {
+      System.setOut(new java.io.PrintStream(stamping, true, java.nio.charset.StandardCharsets.UTF_8));
+      int status = dev.ssekit.conformance.cli.ConformanceMain.run(args);
+      return new CliRun(status, lines.toString(), "");
+    } finally {
+      System.setOut(old);
+    }
   }
 }
