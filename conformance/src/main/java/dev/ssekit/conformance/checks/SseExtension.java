@@ -52,7 +52,8 @@ public final class SseExtension implements ExecutionCondition, BeforeEachCallbac
     } catch (IllegalArgumentException e) {
       // No target at all: nothing to check (documented). A target given but mistyped must not pass
       // silently as "all skipped": let the check run, and fail on the configuration error.
-      if (context.getConfigurationParameter(Target.URL).filter(u -> !u.isBlank()).isEmpty()) {
+      if (context.getConfigurationParameter(Target.URL).filter(u -> !u.isBlank()).isEmpty()
+          && context.getConfigurationParameter(Target.HANDED_OVER).isEmpty()) {
         return ConditionEvaluationResult.disabled(e.getMessage());
       }
       return ConditionEvaluationResult.enabled("the configuration error is reported by the check");

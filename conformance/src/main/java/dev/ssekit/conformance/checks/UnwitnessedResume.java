@@ -40,8 +40,8 @@ final class UnwitnessedResume {
    * before the drop or after it: a broadcast server's first event to a connection may be its own (a
    * greeting under an id), but what follows is everyone's, whether the resume is right or wrong.
    */
-  static String whyNoWitness(ReconnectChecks.Cursors test, ReconnectChecks.Cursors witness,
-      ReconnectChecks.Cursors resumed, String k) {
+  static String whyNoWitness(Cursors test, Cursors witness,
+      Cursors resumed, String k) {
     if (witness.eventsAfterFirst(k) < 0) {
       return "the witness connection never saw id " + Findings.escape(k) + ", the id the client resumes from";
     }
@@ -61,7 +61,7 @@ final class UnwitnessedResume {
   }
 
   /** Judges the resumed recording {@code after} on its own against what the client had ({@code before}). */
-  static void judge(Findings findings, String k, ReconnectChecks.Cursors before, Recording after, String why) {
+  static void judge(Findings findings, String k, Cursors before, Recording after, String why) {
     judge(findings, k, before, ownIds(after), after.body(), why);
   }
 
@@ -69,7 +69,7 @@ final class UnwitnessedResume {
    * Judges the resumed events {@code got} (each with the id its own block set, every connection of the
    * resumed stream in order) on their own; {@code body} is their bytes, for the evidence.
    */
-  static void judge(Findings findings, String k, ReconnectChecks.Cursors before, List<StreamItem.Event> got,
+  static void judge(Findings findings, String k, Cursors before, List<StreamItem.Event> got,
       byte[] body, String why) {
     String context = "The witness comparison did not apply: " + why + ", so the resumed stream was judged on its own"
         + " (S-01 for per-connection streams; without a witness, loss cannot be judged).";

@@ -134,26 +134,37 @@ public final class ConformanceMain implements Callable<Integer> {
           + " the embedded reference server");
       return 2;
     }
-    Map<String, String> params = new HashMap<>();
     Target target;
     try {
-      params.put(Target.URL, url);
-      if (publishUrl != null) params.put(Target.PUBLISH_URL, publishUrl);
-      params.put(Target.HEADERS, Target.headerLines(headers.stream().map(Target.Header::parse).toList()));
-      params.put(Target.PUBLISH_HEADERS, Target.headerLines(publishHeaders.stream().map(Target.Header::parse).toList()));
-      params.put(Target.PROFILE, profile.toLowerCase(Locale.ROOT));
-      params.put(Target.STRICT, Boolean.toString(strict));
-      params.put(Target.INSECURE, Boolean.toString(insecure));
-      if (window != null) params.put(Target.WINDOW, window);
-      if (serverPid != null) params.put(Target.SERVER_PID, serverPid);
-      if (metricsUrl != null) params.put(Target.METRICS_URL, metricsUrl);
-      if (connectionGauge != null) params.put(Target.CONNECTION_GAUGE, connectionGauge);
-      target = Target.fromConfiguration(k -> java.util.Optional.ofNullable(params.get(k)));
+      target = new Target(Target.uri(url), publishUrl == null ? null : Target.uri(publishUrl),
+          headers.stream().map(Target.Header::parse).toList(), publishHeaders.stream().map(Target.Header::parse).toList(),
+          profile(profile), strict, insecure, window == null ? null : Target.duration(window),
+          serverPid == null ? null : Target.pid(serverPid), metricsUrl == null ? null : Target.uri(metricsUrl),
+          connectionGauge == null || connectionGauge.isBlank() ? Target.DEFAULT_CONNECTION_GAUGE : connectionGauge.trim());
     } catch (IllegalArgumentException e) {
-      err.println("error: " + (e.getMessage() != null && e.getMessage().startsWith("No enum constant")
-          ? "--profile must be quick, standard or full" : e.getMessage()));
+      err.println("error: " + e.getMessage());
       return 2;
     }
+    // The checks get this very target (validated once, here), not strings to parse again.
+    String handedOver = Target.handOver(target);
+    try {
+      return check(target, handedOver, out, err);
+    } finally {
+      Target.release(handedOver);
+    }
+  }
+
+  private static Target.Profile profile(String name) {
+    try {
+      return Target.Profile.valueOf(name.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--profile must be quick, standard or full");
+    }
+  }
+
+  private int check(Target target, String handedOver, PrintWriter out, PrintWriter err) {
+    Map<String, String> params = new HashMap<>();
+    params.put(Target.HANDED_OVER, handedOver);
     // This command reports warnings itself: the listener that prints them inside users' builds stays quiet.
     params.put(dev.ssekit.conformance.junit.WarningLog.PRINT, "false");
     // Independent checks run in parallel; the shared recording is made once.
@@ -210,11 +221,11 @@ public final class ConformanceMain implements Callable<Integer> {
         + (target.publishUrl() != null ? ", publish " + target.publishUrl() : ", no publish URL: delivery checks skipped")
         + (strict ? ", strict" : "") + (run.browser() != null ? ", browser view on " + run.browser().page() : "") + ")");
     out.flush();
-    ResultCollector collector = new ResultCollector();
     ConsoleReporter console = new ConsoleReporter(out, !noColor && System.console() != null);
+    ResultCollector collector = new ResultCollector(console);
     Instant started = Instant.now();
     Launcher launcher = LauncherFactory.create();
-    launcher.execute(request, collector, console);
+    launcher.execute(request, collector);
     // The browser view runs after the checks, so its connections never disturb theirs (socket counts).
     BrowserView.Result view = null;
     if (browser) {

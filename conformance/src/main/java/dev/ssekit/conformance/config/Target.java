@@ -57,6 +57,13 @@ public record Target(URI url, URI publishUrl, List<Header> headers, List<Header>
   public static final String SERVER_PID = "ssekit.serverPid";
   public static final String METRICS_URL = "ssekit.metricsUrl";
   public static final String CONNECTION_GAUGE = "ssekit.connectionGauge";
+  /**
+   * The key of a target already built and validated by the command line ({@link #handOver}): the
+   * checks use that very object instead of parsing the other parameters again.
+   */
+  public static final String HANDED_OVER = "ssekit.target";
+
+  private static final java.util.Map<String, Target> HANDOVERS = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** The reference server's gauge of open streams (Micrometer's {@code sse.connections.open}). */
   public static final String DEFAULT_CONNECTION_GAUGE = "sse_connections_open";
@@ -114,8 +121,33 @@ public record Target(URI url, URI publishUrl, List<Header> headers, List<Header>
     }
   }
 
-  /** Reads a target from configuration parameters; throws with a readable reason when it cannot. */
+  /**
+   * Makes {@code target} available to the checks of one launcher run: put the returned key under
+   * {@link #HANDED_OVER} in the run's configuration parameters, and {@link #release} it when the
+   * run is over.
+   */
+  public static String handOver(Target target) {
+    String key = java.util.UUID.randomUUID().toString();
+    HANDOVERS.put(key, target);
+    return key;
+  }
+
+  /** Forgets a target handed over for a run that is over. */
+  public static void release(String key) {
+    HANDOVERS.remove(key);
+  }
+
+  /**
+   * The target of a run: the one the command line {@link #handOver handed over}, or else one read
+   * from configuration parameters (the JUnit route); throws with a readable reason when there is none.
+   */
   public static Target fromConfiguration(Function<String, Optional<String>> parameters) {
+    Optional<String> key = parameters.apply(HANDED_OVER).filter(k -> !k.isBlank());
+    if (key.isPresent()) {
+      Target handed = HANDOVERS.get(key.get());
+      if (handed == null) throw new IllegalArgumentException("no target handed over under " + key.get());
+      return handed;
+    }
     String url = parameters.apply(URL).filter(s -> !s.isBlank())
         .orElseThrow(() -> new IllegalArgumentException("no target: set the configuration parameter " + URL));
     return new Target(uri(url), parameters.apply(PUBLISH_URL).filter(s -> !s.isBlank()).map(Target::uri).orElse(null),
@@ -129,7 +161,8 @@ public record Target(URI url, URI publishUrl, List<Header> headers, List<Header>
         parameters.apply(CONNECTION_GAUGE).filter(s -> !s.isBlank()).map(String::trim).orElse(DEFAULT_CONNECTION_GAUGE));
   }
 
-  private static Long pid(String text) {
+  /** Parses a process id with a readable error. */
+  public static Long pid(String text) {
     try {
       long pid = Long.parseLong(text.trim());
       if (pid > 0) return pid;

@@ -22,8 +22,8 @@ import org.junit.platform.launcher.TestPlan;
  * Turns the launcher's events into {@link CheckResult}s: remembers each running check's report
  * entries (its identity, evidence, notes, warnings and advisories) and, when it ends, maps the
  * JUnit outcome to a check status (a passed check that warned is warned; one that ended with an
- * advisory is info) and takes the severity and message of the violation that decided it. Both {@link ResultCollector} and {@link ConsoleReporter} own one, so each
- * listener stands alone. Thread-safe: checks run in parallel and report from their own threads.
+ * advisory is info) and takes the severity and message of the violation that decided it. {@link ResultCollector} owns the run's
+ * one tracker and tells the console what it decided. Thread-safe: checks run in parallel and report from their own threads.
  */
 final class CheckTracker {
 

@@ -6,11 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.engine.reporting.ReportEntry;
-import org.junit.platform.launcher.TestExecutionListener;
-import org.junit.platform.launcher.TestIdentifier;
-import org.junit.platform.launcher.TestPlan;
 
 /**
  * Prints progress as checks finish, one line each ({@code FAIL  id  message}, cut to the width),
@@ -18,9 +13,11 @@ import org.junit.platform.launcher.TestPlan;
  * {@code info}), the failed, warned and info checks, and the verdict, which advisories never change. Text a server could have
  * influenced is printed with control characters escaped, so it cannot drive the terminal.
  *
- * <p>Thread-safe: lines from checks finishing in parallel are printed whole, one at a time.
+ * <p>It is told each result by the run's {@link ResultCollector}, which decides it once for the console
+ * and the reports alike. Thread-safe: lines from checks finishing in parallel are printed whole, one at
+ * a time.
  */
-public final class ConsoleReporter implements TestExecutionListener {
+public final class ConsoleReporter implements ResultCollector.Listener {
 
   /** The line width used when none is given. */
   public static final int DEFAULT_WIDTH = 100;
@@ -33,7 +30,6 @@ public final class ConsoleReporter implements TestExecutionListener {
   private final PrintWriter out;
   private final boolean colour;
   private final int width;
-  private final CheckTracker tracker = new CheckTracker();
 
   /**
    * A reporter of {@link #DEFAULT_WIDTH} columns.
@@ -59,39 +55,18 @@ public final class ConsoleReporter implements TestExecutionListener {
   }
 
   @Override
-  public void testPlanExecutionStarted(TestPlan testPlan) {
-    tracker.planStarted(testPlan);
-  }
-
-  @Override
-  public void executionStarted(TestIdentifier testIdentifier) {
-    tracker.started(testIdentifier);
-  }
-
-  @Override
-  public void reportingEntryPublished(TestIdentifier testIdentifier, ReportEntry entry) {
-    tracker.entry(testIdentifier, entry);
-  }
-
-  @Override
-  public void executionSkipped(TestIdentifier testIdentifier, String reason) {
-    print(tracker.skipped(testIdentifier, reason));
-  }
-
-  @Override
-  public void executionFinished(TestIdentifier testIdentifier, TestExecutionResult testExecutionResult) {
-    print(tracker.finished(testIdentifier, testExecutionResult));
-  }
-
-  private void print(CheckTracker.Update update) {
-    if (update.results().isEmpty() && update.problem() == null) return;
+  public void checkEnded(CheckResult result) {
     synchronized (out) {
-      for (CheckResult r : update.results()) out.println(progressLine(r));
-      if (update.problem() != null) {
-        RunReport.Problem p = update.problem();
-        out.println(marked("ERROR", "31",
-            Text.printable(p.source()) + ": " + Text.printable(Text.firstLine(p.message())), width));
-      }
+      out.println(progressLine(result));
+      out.flush();
+    }
+  }
+
+  @Override
+  public void problem(RunReport.Problem p) {
+    synchronized (out) {
+      out.println(marked("ERROR", "31",
+          Text.printable(p.source()) + ": " + Text.printable(Text.firstLine(p.message())), width));
       out.flush();
     }
   }

@@ -23,17 +23,33 @@ import org.junit.platform.launcher.TestPlan;
  * are skipped with that reason; a failed container is also recorded as a {@link #problems()
  * problem}, an error of the suite rather than of the server.
  *
+ * <p>It is the run's one listener: its tracker decides each check's result once, and every
+ * {@link Listener} (the console's progress lines) is told the same result as it happens, so the
+ * console and the reports cannot disagree.
+ *
  * <p>Thread-safe: register it with the launcher while checks run in parallel; read it once the
  * run is over.
  */
 public final class ResultCollector implements TestExecutionListener {
 
+  /** Told each result as the run goes, from the thread of the check that ended. */
+  public interface Listener {
+    /** A check ended (or was skipped) with {@code result}. */
+    void checkEnded(CheckResult result);
+
+    /** A failure outside any check: a check class that could not start, say. */
+    void problem(RunReport.Problem problem);
+  }
+
   private final CheckTracker tracker = new CheckTracker();
+  private final List<Listener> listeners;
   private final ConcurrentLinkedQueue<CheckResult> results = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<RunReport.Problem> problems = new ConcurrentLinkedQueue<>();
 
-  /** An empty collector, ready to be registered with a launcher for one run. */
-  public ResultCollector() {}
+  /** An empty collector, ready to be registered with a launcher for one run, telling {@code listeners} as it goes. */
+  public ResultCollector(Listener... listeners) {
+    this.listeners = List.of(listeners);
+  }
 
   @Override
   public void testPlanExecutionStarted(TestPlan testPlan) {
@@ -63,6 +79,10 @@ public final class ResultCollector implements TestExecutionListener {
   private void accept(CheckTracker.Update update) {
     results.addAll(update.results());
     if (update.problem() != null) problems.add(update.problem());
+    for (Listener l : listeners) {
+      for (CheckResult r : update.results()) l.checkEnded(r);
+      if (update.problem() != null) l.problem(update.problem());
+    }
   }
 
   /**

@@ -34,7 +34,7 @@ class UnwitnessedResumeTest {
   @ExtendWith(SseExtension.class)
   static class Samples {
     private static void judge(Findings f, String resumed) {
-      ReconnectChecks.Cursors before = ReconnectChecks.Cursors.of(recording(BEFORE, null));
+      Cursors before = Cursors.of(recording(BEFORE, null));
       UnwitnessedResume.judge(f, before.finalCursor, before, recording(resumed, before.finalCursor), "a test");
     }
 

@@ -28,7 +28,7 @@ class ConsoleReporterTest {
     return List.of(buffer.toString().split("\n", -1));
   }
 
-  private static void run(ConsoleReporter r, String id, String severity, TestExecutionResult result, String warning) {
+  private static void run(ResultCollector r, String id, String severity, TestExecutionResult result, String warning) {
     TestIdentifier t = Stubs.test(id);
     r.executionStarted(t);
     r.reportingEntryPublished(t, meta(id, severity, "Summary of " + id));
@@ -39,12 +39,13 @@ class ConsoleReporterTest {
   @Test
   void printsOneLinePerCheckAsItFinishes() {
     ConsoleReporter r = reporter(false);
-    run(r, "http.status-200", "MUST", TestExecutionResult.successful(), null);
-    run(r, "framing.terminated", "MUST",
+    ResultCollector c = new ResultCollector(r); // the run's one listener tells the console
+    run(c, "http.status-200", "MUST", TestExecutionResult.successful(), null);
+    run(c, "framing.terminated", "MUST",
         TestExecutionResult.failed(new AssertionError("[MUST framing.terminated] dangling bytes\nsecond line")), null);
-    run(r, "retry.sane", "SHOULD", TestExecutionResult.successful(), "retry: 0");
-    run(r, "id.no-nul", "MUST", TestExecutionResult.aborted(new TestAbortedException("no ids seen")), null);
-    r.executionSkipped(Stubs.test(SampleChecks.class, "needsPublishUrl"), "needs a publish URL (--publish-url)");
+    run(c, "retry.sane", "SHOULD", TestExecutionResult.successful(), "retry: 0");
+    run(c, "id.no-nul", "MUST", TestExecutionResult.aborted(new TestAbortedException("no ids seen")), null);
+    c.executionSkipped(Stubs.test(SampleChecks.class, "needsPublishUrl"), "needs a publish URL (--publish-url)");
 
     assertThat(lines()).containsExactly(
         "PASS  http.status-200  Summary of http.status-200",
@@ -58,8 +59,9 @@ class ConsoleReporterTest {
   @Test
   void linesAreCutToTheWidthAndControlCharactersCannotReachTheTerminal() {
     ConsoleReporter r = new ConsoleReporter(new PrintWriter(buffer), false, 60);
-    run(r, "data.long", "MUST", TestExecutionResult.failed(new AssertionError("x".repeat(500))), null);
-    run(r, "data.esc", "MUST", TestExecutionResult.failed(new AssertionError("server sent \u001B[2J\u0007 here")), null);
+    ResultCollector c = new ResultCollector(r); // the run's one listener tells the console
+    run(c, "data.long", "MUST", TestExecutionResult.failed(new AssertionError("x".repeat(500))), null);
+    run(c, "data.esc", "MUST", TestExecutionResult.failed(new AssertionError("server sent \u001B[2J\u0007 here")), null);
 
     String first = lines().get(0);
     assertThat(first).hasSize(60).startsWith("FAIL  data.long  xxx").endsWith("…");
@@ -70,8 +72,9 @@ class ConsoleReporterTest {
   @Test
   void coloursOnlyTheMarkWhenAsked() {
     ConsoleReporter r = reporter(true);
-    run(r, "framing.terminated", "MUST", TestExecutionResult.failed(new AssertionError("bad")), null);
-    run(r, "http.ok", "MUST", TestExecutionResult.successful(), null);
+    ResultCollector c = new ResultCollector(r); // the run's one listener tells the console
+    run(c, "framing.terminated", "MUST", TestExecutionResult.failed(new AssertionError("bad")), null);
+    run(c, "http.ok", "MUST", TestExecutionResult.successful(), null);
     assertThat(lines().get(0)).isEqualTo("\u001B[31mFAIL\u001B[0m  framing.terminated  bad");
     assertThat(lines().get(1)).startsWith("\u001B[32mPASS\u001B[0m  http.ok");
   }
@@ -79,9 +82,10 @@ class ConsoleReporterTest {
   @Test
   void aContainerFailureIsPrintedAsAnError() {
     ConsoleReporter r = reporter(false);
-    TestIdentifier c = Stubs.container(SampleChecks.Broken.class);
-    r.executionStarted(c);
-    r.executionFinished(c, TestExecutionResult.failed(new IllegalStateException("cannot open")));
+    ResultCollector c = new ResultCollector(r); // the run's one listener tells the console
+    TestIdentifier container = Stubs.container(SampleChecks.Broken.class);
+    c.executionStarted(container);
+    c.executionFinished(container, TestExecutionResult.failed(new IllegalStateException("cannot open")));
     assertThat(lines().get(0)).isEqualTo("ERROR  Broken: java.lang.IllegalStateException: cannot open");
   }
 

@@ -41,9 +41,9 @@ class ReportPipelineTest {
 
   @BeforeAll
   static void runSampleChecks() {
-    collector = new ResultCollector();
     console = new StringWriter();
     ConsoleReporter reporter = new ConsoleReporter(new PrintWriter(console), false);
+    collector = new ResultCollector(reporter);
     // Only our listeners: nothing the classpath registers (session listeners, reporting) joins in.
     Launcher launcher = LauncherFactory.create(LauncherConfig.builder()
         .enableTestExecutionListenerAutoRegistration(false)
@@ -62,7 +62,7 @@ class ReportPipelineTest {
         .configurationParameter("junit.jupiter.execution.parallel.mode.classes.default", "concurrent")
         .build();
     Instant started = Instant.now();
-    launcher.execute(request, collector, reporter);
+    launcher.execute(request, collector);
     report = collector.report("test", "http://127.0.0.1:9/events", null, started, 42);
   }
 

@@ -1,0 +1,260 @@
+package dev.ssekit.conformance.checks;
+
+import static dev.ssekit.conformance.checks.ReconnectChecks.FIRST_ID_WINDOW;
+import static dev.ssekit.conformance.checks.ReconnectChecks.RESUME_EVENTS;
+import static dev.ssekit.conformance.checks.ReconnectChecks.RESUME_WINDOW;
+import static dev.ssekit.conformance.checks.ReconnectChecks.describeEnd;
+import static dev.ssekit.conformance.checks.ReconnectChecks.describeHead;
+import static dev.ssekit.conformance.checks.ReconnectChecks.ids;
+import static dev.ssekit.conformance.checks.ReconnectChecks.publishQuietly;
+import static dev.ssekit.conformance.checks.ReconnectChecks.runId;
+import static dev.ssekit.conformance.checks.ReconnectChecks.same;
+import static dev.ssekit.conformance.checks.ReconnectChecks.show;
+
+import dev.ssekit.conformance.config.Target;
+import dev.ssekit.conformance.oracle.StreamItem;
+import dev.ssekit.conformance.record.BrowserStream;
+import dev.ssekit.conformance.record.Recorder;
+import dev.ssekit.conformance.record.Recording;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * S-01 against a witness: {@code reconnect.resume-after-last-event-id}. A witness connection stays
+ * open while a test connection takes an id {@code k} and drops; events happen while it is away
+ * (the check's own when it can publish, the server's otherwise); the client comes back with
+ * {@code Last-Event-ID: k} and is followed as EventSource follows a stream, across the server's
+ * ends. What the check published while the client was away must come back once each; what the
+ * witness saw after {@code k} must be what the resumed stream got. Streams that are not one
+ * broadcast are judged without the witness ({@link UnwitnessedResume}).
+ */
+final class Resume {
+  private Resume() {}
+
+  static void afterLastEventId(Target target, Recorder recorder, Findings findings) throws InterruptedException {
+    String run = runId();
+    Recorder.Session witness = recorder.open(Recorder.Request.of(target,
+        FIRST_ID_WINDOW.plus(RESUME_WINDOW).plusSeconds(20)));
+    try {
+      if (!witness.awaitHead()) {
+        findings.notApplicable("the witness connection got no response head: the http checks report why");
+      }
+      Cursors tc = testConnection(target, recorder, findings, run);
+      String k = tc.finalCursor;
+      // While T is away, events happen: ours when we can publish, the server's own otherwise.
+      int published = 0;
+      if (target.publishUrl() != null) {
+        for (int i = 1; i <= 3; i++) {
+          if (publishQuietly(recorder, "{\"data\":\"ssekit resume " + run + " " + i + "\"}")) published++;
+        }
+      } else {
+        Thread.sleep(1000);
+      }
+      int want = Math.max(RESUME_EVENTS, published + 3);
+      int away = published;
+      // With a publish URL, one more event once reconnected: the stream is ordered, so when it arrives
+      // the replay is over and the wait can end.
+      String probe = "ssekit resume " + run + " " + (published + 1);
+      // Followed as EventSource does: a server that ends the resumed stream after an event or two (after a retry)
+      // and resumes again by Last-Event-ID loses nothing for a browser, so the judgement spans the reconnects.
+      BrowserStream resumed = BrowserStream.follow(recorder, Recorder.Request.of(target, RESUME_WINDOW).withLastEventId(k),
+          arrivals -> arrivals.size() >= want
+              || away > 0 && arrivals.stream().anyMatch(a -> a.event().data().contains(probe)));
+      if (published > 0 && resumed.awaitHead()) publishQuietly(recorder, "{\"data\":\"" + probe + "\"}");
+      BrowserStream.Followed after = resumed.await();
+      Thread.sleep(300); // let the witness catch up with what T saw last
+      witness.stop();
+      Recording w = witness.await();
+
+      judge(findings, run, published, tc, w, after, k);
+    } finally {
+      witness.stop();
+    }
+  }
+
+  /**
+   * The test connection, until the stream's first id (or, with a publish URL, until the check's own
+   * event arrived without one): what the client had before it drops. Not applicable without an id.
+   */
+  private static Cursors testConnection(Target target, Recorder recorder, Findings findings, String run)
+      throws InterruptedException {
+    // Until the first id, or until our own published event arrived without one (the server sends no ids).
+    String greeting = "ssekit resume " + run + " 0";
+    Recorder.Session t = recorder.open(Recorder.Request.of(target, FIRST_ID_WINDOW)
+        .until(events -> events.stream().anyMatch(e -> !e.lastEventId().isEmpty() || e.data().contains(greeting))));
+    if (t.awaitHead() && target.publishUrl() != null) {
+      // A server that only speaks when spoken to gets one event, so it has an id to give. Once it is
+      // published, the wait is the delivery probe's: a greeting that never comes ends it, not the 10 s window.
+      publishQuietly(recorder, "{\"data\":\"ssekit resume " + run + " 0\"}");
+      if (!t.awaitEnd(DeliveryProbe.WAIT)) t.stop();
+    }
+    Recording before = t.await();
+    if (before.status() != 200) {
+      findings.notApplicable("the test connection got " + describeHead(before) + ": the http checks report it");
+    }
+    Cursors tc = Cursors.of(before);
+    if (tc.finalCursor.isEmpty()) {
+      if (before.end() == Recording.End.EOF && before.bodyLength() == 0) {
+        findings.notApplicable("the test connection was answered 200 and ended at once with an empty body: nothing "
+            + "to resume from (the delivery checks report a server that serves no events)");
+      }
+      boolean ownArrived = tc.events.stream().anyMatch(e -> e.data().contains(greeting));
+      if (!ownArrived && target.publishUrl() != null) {
+        boolean inBytes = new String(before.body(), java.nio.charset.StandardCharsets.UTF_8).contains(greeting);
+        findings.notApplicable("no id, and the event this check published " + (inBytes ? "reached the stream's bytes "
+            + "but was never dispatched (nothing ended it with a blank line)" : "did not arrive") + " within "
+            + DeliveryProbe.WAIT.toSeconds() + " s: nothing to resume from (the delivery checks report why)");
+      }
+      findings.notApplicable("the server sent no ids " + (ownArrived ? "(the event this check published arrived "
+          + "without one)" : "within " + FIRST_ID_WINDOW.toSeconds() + " s")
+          + ": nothing to resume from (a server without ids is not a failure)");
+    }
+    return tc;
+  }
+
+  /** Judges the resumed stream {@code after} (from {@code k}) on the events published while away and the witness {@code w}. */
+  private static void judge(Findings findings, String run, int published, Cursors tc, Recording w,
+      BrowserStream.Followed after, String k) {
+    findings.note("cursor k = " + Findings.escape(k) + "; test connection saw " + tc.events.size()
+        + " event(s) before dropping; " + published + " event(s) published while it was away"
+        + (after.reconnects() > 0 ? "; the server ended the resumed stream and the client reconnected "
+        + after.reconnects() + " time(s), as a browser does (" + after.summary() + ")" : ""));
+    if (!after.opened()) {
+      findings.evidence("resumed response bytes", after.first().body());
+      findings.violation("reconnecting with Last-Event-ID " + Findings.escape(k) + " (an id this server sent "
+          + "moments earlier) got " + describeHead(after.first()) + ": a browser's EventSource fails the connection "
+          + "and never comes back");
+      return;
+    }
+    Cursors wc = Cursors.of(w);
+    Cursors ac = Cursors.of(after);
+    Own own = published > 0 ? lostWhileAway(findings, run, published, tc, wc, after, k) : Own.NOT_CARRIED;
+    if (own == Own.VIOLATION) return;
+    String noWitness = UnwitnessedResume.whyNoWitness(tc, wc, ac, k);
+    if (noWitness != null) {
+      // Not one broadcast (per-connection events or ids): judge the resumed stream on its own.
+      findings.evidence("witness ids: " + ids(wc.events, 40));
+      UnwitnessedResume.judge(findings, k, tc, ac.ownIds, after.bodies(), noWitness);
+      return;
+    }
+    int anchor = wc.eventsAfterFirst(k);
+    List<StreamItem.Event> expected = wc.events.subList(anchor, wc.events.size());
+    List<StreamItem.Event> got = after.events();
+    findings.note("after k the witness saw " + expected.size() + " event(s); the resumed connection saw "
+        + got.size());
+    if (expected.isEmpty() && own == Own.ALL_BACK) {
+      findings.note("the witness saw nothing after id " + Findings.escape(k) + " (" + describeEnd(w) + "); the "
+          + published + " events this check published while the client was away each came back once");
+      return;
+    }
+    if (expected.isEmpty()) {
+      findings.notApplicable("no events followed id " + Findings.escape(k)
+          + " within the window: nothing to compare the resumed stream with");
+    }
+    if (got.isEmpty()) {
+      evidence(findings, expected, got, w, after);
+      findings.violation("after reconnecting with Last-Event-ID " + Findings.escape(k)
+          + " the connection received no events in " + RESUME_WINDOW.toSeconds() + " s, while the witness saw "
+          + expected.size() + " after that id (first: " + show(expected.get(0)) + "): a browser would lose them");
+      return;
+    }
+    int n = Math.min(expected.size(), got.size());
+    for (int i = 0; i < n; i++) {
+      if (!same(expected.get(i), got.get(i))) {
+        evidence(findings, expected, got, w, after);
+        // What the first divergence means for a browser, then AssertJ's element-by-element diff.
+        findings.assertThat(got.subList(0, n)).as("resuming after id %s diverges from the witness at event #%d: %s."
+            + " The resumed connection's events, against the witness's after that id", Findings.escape(k), i,
+            diagnose(wc.events, anchor, i, got.get(i))).containsExactlyElementsOf(expected.subList(0, n));
+        return;
+      }
+    }
+    if (got.size() > expected.size()) {
+      findings.note("the resumed connection saw " + (got.size() - expected.size())
+          + " event(s) more than the witness recorded; compared the first " + n);
+    }
+    findings.note("resumed stream equals the witness's " + n + " event(s) after " + Findings.escape(k)
+        + ": ids " + ids(got.subList(0, n), 12));
+  }
+
+  /** What {@link #lostWhileAway} found. */
+  enum Own {
+    /** A loss or a repeat, reported. */
+    VIOLATION,
+    /** Every event published while away came back once. */
+    ALL_BACK,
+    /** The stream never carried the check's events: not judged. */
+    NOT_CARRIED
+  }
+
+  /**
+   * Judges the events this check published while the client was away, with or without a witness:
+   * on a stream that carries them (the witness or the client saw one), each must arrive once after
+   * the resume, across however many reconnects the resumed stream took.
+   */
+  private static Own lostWhileAway(Findings findings, String run, int published, Cursors tc, Cursors wc,
+      BrowserStream.Followed after, String k) {
+    String prefix = "ssekit resume " + run + " ";
+    boolean carried = tc.events.stream().anyMatch(e -> e.data().contains(prefix))
+        || wc.events.stream().anyMatch(e -> e.data().contains(prefix));
+    if (!carried) {
+      findings.note("the stream never carried the events this check published, so they cannot be judged "
+          + "(a per-connection stream, or a publish URL for another stream)");
+      return Own.NOT_CARRIED;
+    }
+    List<String> missing = new ArrayList<>();
+    List<String> repeated = new ArrayList<>();
+    for (int i = 1; i <= published; i++) {
+      String mine = prefix + i;
+      long n = after.events().stream().filter(e -> e.data().contains(mine) && !e.data().contains(mine + "0")).count();
+      if (n == 0) missing.add(String.valueOf(i));
+      if (n > 1) repeated.add(String.valueOf(i));
+    }
+    if (missing.isEmpty() && repeated.isEmpty()) return Own.ALL_BACK;
+    findings.evidence("resumed bytes", after.bodies());
+    findings.evidence("witness ids: " + ids(wc.events, 40));
+    String across = after.reconnects() > 0 ? " (followed across " + after.reconnects() + " reconnect(s))" : "";
+    if (!missing.isEmpty()) {
+      findings.violation((missing.size() == published ? "none of the " + published + " events this check published "
+          + "while the client was away was" : missing.size() + " of the " + published + " events this check "
+          + "published while the client was away " + (missing.size() == 1 ? "was" : "were") + " not")
+          + " replayed after it reconnected with Last-Event-ID " + Findings.escape(k) + across + " (missing: #"
+          + String.join(", #", missing) + "): a browser that loses its connection for a moment silently loses "
+          + "what was published meanwhile");
+    } else {
+      findings.violation("events this check published while the client was away arrived more than once after it "
+          + "reconnected with Last-Event-ID " + Findings.escape(k) + across + " (#" + String.join(", #", repeated)
+          + "): a browser would show them twice");
+    }
+    return Own.VIOLATION;
+  }
+
+  /** Says what a divergence at index {@code i} of the resumed stream means. */
+  private static String diagnose(List<StreamItem.Event> witness, int anchor, int i, StreamItem.Event got) {
+    int at = -1;
+    for (int j = 0; j < witness.size(); j++) {
+      if (same(witness.get(j), got)) {
+        at = j;
+        break;
+      }
+    }
+    if (at < 0) {
+      return "that event never appeared on the witness connection (the resumed stream carries something else)";
+    }
+    int expectedAt = anchor + i;
+    if (at < expectedAt) {
+      return (expectedAt - at) + " event(s) repeated: the browser already had " + show(got)
+          + " and would show it twice (replay starts too early, e.g. at the id itself instead of after it)";
+    }
+    return (at - expectedAt) + " event(s) missing: a browser would never see " + show(witness.get(expectedAt))
+        + (at - expectedAt > 1 ? " and the next " + (at - expectedAt - 1) : "") + " (replay starts too late, or none)";
+  }
+
+  private static void evidence(Findings findings, List<StreamItem.Event> expected, List<StreamItem.Event> got,
+      Recording w, BrowserStream.Followed after) {
+    findings.evidence("witness after k (ids): " + ids(expected, 40));
+    findings.evidence("resumed (ids): " + ids(got, 40));
+    findings.evidence("resumed bytes", after.bodies());
+    findings.evidence("witness bytes", w.body());
+  }
+}
