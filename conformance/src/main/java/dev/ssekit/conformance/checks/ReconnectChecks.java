@@ -258,7 +258,7 @@ public class ReconnectChecks {
 
   static boolean publishQuietly(Recorder recorder, String json) {
     try {
-      return recorder.publish(json).status() / 100 == 2;
+      return recorder.publishAlone(json).status() / 100 == 2;
     } catch (IOException e) {
       return false;
     }

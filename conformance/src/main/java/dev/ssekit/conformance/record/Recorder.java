@@ -106,7 +106,7 @@ public final class Recorder implements AutoCloseable {
     }
     this.nudge = target.publishUrl() == null ? null : () -> {
       try {
-        publish(NUDGE_JSON);
+        publishAlone(NUDGE_JSON);
       } catch (IOException | RuntimeException e) {
         // a publish problem is the delivery checks' to report
       }
@@ -441,6 +441,21 @@ public final class Recorder implements AutoCloseable {
   public record Published(int status, String body, String id) {}
 
   /** POSTs {@code json} to the target's publish URL (the publish contract). */
+  /**
+   * Publishes like {@link #publish}, but never at the same time as another {@code publishAlone}: the
+   * checks that run beside each other (the passive stream, the resume check, nudges) publish one at
+   * a time, so a server that orders concurrent publishes differently per connection cannot make one
+   * check's verdict depend on another's timing. (The concurrent-publish check publishes concurrently
+   * on purpose, alone.)
+   */
+  public Published publishAlone(String json) throws IOException {
+    synchronized (publishingAlone) {
+      return publish(json);
+    }
+  }
+
+  private final Object publishingAlone = new Object();
+
   public Published publish(String json) throws IOException {
     HttpPost post = new HttpPost(target.publishUrl());
     post.setEntity(new ByteArrayEntity(json.getBytes(StandardCharsets.UTF_8), ContentType.APPLICATION_JSON));
