@@ -221,6 +221,27 @@ class DeliveryVerdictsTest {
     }
   }
 
+  /**
+   * The whole quick profile, checks side by side as the command line runs them: a server that orders concurrent
+   * publishes differently per connection must not make the resume check (which publishes beside the passive
+   * stream) report a loss that the overlap of two checks' publishes caused. Only the checks that publish
+   * concurrently on purpose may fail on it.
+   */
+  @Test
+  @Timeout(120)
+  void checksThatRunSideBySideDoNotPublishAtTheSameTime(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    for (int run = 0; run < 2; run++) {
+      try (FaultyServer s = FaultyServer.builder().fault(Fault.REORDER_UNDER_CONCURRENCY).build()) {
+        dev.ssekit.conformance.testing.CliRun r = dev.ssekit.conformance.testing.CliRun.of("--url", s.url(),
+            "--publish-url", s.publishUrl(), "--profile", "quick", "--report-dir", dir.resolve("r" + run).toString(),
+            "--no-color");
+        assertThat(r.out()).as(r.out()).contains("PASS  reconnect.resume-after-last-event-id").contains("0 failed");
+        assertThat(r.status()).as(r.out()).isZero();
+      }
+    }
+  }
+
   /** A stream that answers 401 (credentials missing) while publishing works. */
   private static final class RefusingStreamServer extends RawSocketServer {
     RefusingStreamServer() throws java.io.IOException {
