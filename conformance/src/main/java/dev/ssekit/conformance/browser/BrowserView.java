@@ -1,8 +1,5 @@
 package dev.ssekit.conformance.browser;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ssekit.conformance.checks.Severity;
 import dev.ssekit.conformance.oracle.StreamItem;
 import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
@@ -12,11 +9,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.openqa.selenium.JavascriptExecutor;
 
@@ -56,7 +50,7 @@ public final class BrowserView {
    */
   public record Result(CheckResult check, List<String> console) {
     public Result {
-      console = console.stream().map(BrowserView::printable).toList();
+      console = console.stream().map(BrowserJudgement::printable).toList();
     }
 
     public boolean differs() {
@@ -92,7 +86,7 @@ public final class BrowserView {
     long began = System.currentTimeMillis();
     if (!target.headers().isEmpty()) {
       String why = "the stream needs request headers (--header) that an EventSource cannot send";
-      return new Result(result(CheckResult.Status.SKIPPED, why, List.of(), List.of(), began),
+      return new Result(BrowserJudgement.result(CheckResult.Status.SKIPPED, why, List.of(), List.of(), began),
           List.of("Browser view: skipped: " + why));
     }
     ChromiumBrowser.requireInstalled();
@@ -103,7 +97,7 @@ public final class BrowserView {
       browser = ChromiumBrowser.start(url, origin, target.insecure());
     } catch (IOException e) {
       String why = "the browser did not start: " + e.getMessage();
-      return new Result(result(CheckResult.Status.FAILED, why, List.of(), List.of(), began),
+      return new Result(BrowserJudgement.result(CheckResult.Status.FAILED, why, List.of(), List.of(), began),
           List.of("Browser view: " + why));
     }
     try (browser; Recorder recorder = new Recorder(target)) {
@@ -111,7 +105,7 @@ public final class BrowserView {
     } catch (IOException | RuntimeException e) {
       // A browser that crashed or stopped answering mid-window: what users would see fails too.
       String why = "the browser view could not complete: " + ChromiumBrowser.firstLine(String.valueOf(e.getMessage()));
-      return new Result(result(CheckResult.Status.FAILED, why, List.of(), List.of(), began), List.of("Browser view: " + why));
+      return new Result(BrowserJudgement.result(CheckResult.Status.FAILED, why, List.of(), List.of(), began), List.of("Browser view: " + why));
     }
   }
 
@@ -178,13 +172,13 @@ public final class BrowserView {
     } catch (RuntimeException e) {
       String why = "the browser could not load the page " + origin + " to run its EventSource in ("
           + ChromiumBrowser.firstLine(e.getMessage()) + "): " + CHOOSE_A_PAGE;
-      return new Result(result(CheckResult.Status.SKIPPED, why, evidence, notes, began), List.of("Browser view: skipped: " + why));
+      return new Result(BrowserJudgement.result(CheckResult.Status.SKIPPED, why, evidence, notes, began), List.of("Browser view: skipped: " + why));
     }
     String pageUrl = String.valueOf(browser.driver().getCurrentUrl());
     if (!pageUrl.startsWith("http://") && !pageUrl.startsWith("https://")) {
       String why = "the page " + origin + " did not load (the browser shows " + pageUrl + "), so there was no page to run"
           + " the EventSource in: " + CHOOSE_A_PAGE;
-      return new Result(result(CheckResult.Status.SKIPPED, why, evidence, notes, began), List.of("Browser view: skipped: " + why));
+      return new Result(BrowserJudgement.result(CheckResult.Status.SKIPPED, why, evidence, notes, began), List.of("Browser view: skipped: " + why));
     }
     if (!pageUrl.equals(origin.toString())) notes.add("the page " + origin + " ended at " + pageUrl + " (a redirect)");
     URI pageOrigin = defaultPage(URI.create(pageUrl));
@@ -203,7 +197,7 @@ public final class BrowserView {
     } catch (RuntimeException e) {
       first.finish();
       String why = "the page could not run an EventSource: " + ChromiumBrowser.firstLine(e.getMessage());
-      return new Result(result(CheckResult.Status.FAILED, why, evidence, notes, began), List.of("Browser view: " + why));
+      return new Result(BrowserJudgement.result(CheckResult.Status.FAILED, why, evidence, notes, began), List.of("Browser view: " + why));
     }
 
     // 3. Until the window ends: new types to listen for; a second recording when the browser reconnects.
@@ -228,257 +222,14 @@ public final class BrowserView {
             + " return JSON.stringify({log: v.log, listened: v.listened, overflow: v.overflow, started: v.t0});");
     Parity.OracleConn o1 = first.finish();
     Parity.OracleConn o2 = second == null ? null : second.finish();
-    return judge(parse(json), browser.pageRefusals(target.url()), pageUrl, o1, o2, evidence, notes, began, end);
+    return BrowserJudgement.judge(BrowserJudgement.parse(json), browser.pageRefusals(target.url()), pageUrl, o1, o2, evidence,
+        notes, began, end);
   }
 
   private static String browserLastId(JavascriptExecutor js) {
     Object id = js.executeScript("const v = window.__ssekit; const l = v.log.filter(e => e.k === 'event' && e.conn === 1);"
         + " return l.length ? l[l.length - 1].id : null;");
     return id == null ? null : id.toString();
-  }
-
-  /** What the page recorded. */
-  record Reading(long started, List<JsonNode> log, Map<String, Long> listened, boolean overflow) {
-    /** The page's Content-Security-Policy violations that blocked (not only reported) a request. */
-    List<JsonNode> blockedByPolicy() {
-      return log.stream().filter(e -> e.get("k").asText().equals("csp"))
-          .filter(e -> !e.path("disposition").asText().equals("report")).toList();
-    }
-  }
-
-  /**
-   * Why the page kept its EventSource from the server, or null: a Content-Security-Policy that
-   * blocked the request, or a refusal the browser logged (CORS, mixed content) for the stream's URL.
-   * Only asked when the browser never opened the stream.
-   */
-  static String pageRefusal(Reading r, List<String> consoleRefusals, String page) {
-    List<JsonNode> csp = r.blockedByPolicy();
-    if (!csp.isEmpty()) {
-      JsonNode v = csp.get(0);
-      return "the page " + page + " blocked the EventSource before it reached the server: its Content-Security-Policy \""
-          + v.path("policy").asText() + "\" does not allow " + v.path("directive").asText("connect-src")
-          + " to " + v.path("blocked").asText() + " (the browser's securitypolicyviolation event); " + CHOOSE_A_PAGE;
-    }
-    if (!consoleRefusals.isEmpty()) {
-      return "the page " + page + " kept the EventSource from the stream: the browser logged \""
-          + ChromiumBrowser.firstLine(consoleRefusals.get(0)) + "\"; " + CHOOSE_A_PAGE;
-    }
-    return null;
-  }
-
-  static Reading parse(String json) {
-    try {
-      JsonNode root = new ObjectMapper().readTree(json);
-      List<JsonNode> log = new ArrayList<>();
-      root.get("log").forEach(log::add);
-      Map<String, Long> listened = new LinkedHashMap<>();
-      root.get("listened").fields().forEachRemaining(e -> listened.put(e.getKey(), e.getValue().asLong()));
-      return new Reading(root.get("started").asLong(), log, listened, root.path("overflow").asBoolean(false));
-    } catch (IOException e) {
-      throw new IllegalStateException("unreadable browser log: " + e.getMessage(), e);
-    }
-  }
-
-  /** Splits the page's log into connections and compares them with the oracle's. */
-  static Result judge(Reading r, List<String> consoleRefusals, String page, Parity.OracleConn o1, Parity.OracleConn o2,
-      List<String> evidence, List<String> notes, long began, long windowEnd) {
-    List<String> diffs = new ArrayList<>();
-    List<List<Parity.Ev>> events = new ArrayList<>();
-    List<Long> opened = new ArrayList<>();
-    List<Long> ended = new ArrayList<>();
-    List<Integer> stateAfter = new ArrayList<>();
-    StringBuilder states = new StringBuilder();
-    int errors = 0;
-    int failedAttempts = 0;
-    boolean open = false;
-    for (JsonNode e : r.log()) {
-      long t = e.get("t").asLong();
-      switch (e.get("k").asText()) {
-        case "state" -> states.append(states.length() == 0 ? "" : " → ").append(stateName(e.get("rs").asInt()))
-            .append(" (+").append(t - r.started()).append(" ms)");
-        case "open" -> {
-          open = true;
-          opened.add(t);
-          events.add(new ArrayList<>());
-          ended.add(null);
-          stateAfter.add(null);
-        }
-        case "event" -> {
-          if (!events.isEmpty()) {
-            events.get(events.size() - 1).add(new Parity.Ev(e.get("type").asText(), e.get("data").asText(),
-                e.get("id").asText(), t));
-          }
-        }
-        case "error" -> {
-          errors++;
-          if (open) {
-            open = false;
-            ended.set(ended.size() - 1, t);
-            stateAfter.set(stateAfter.size() - 1, e.get("rs").asInt());
-          } else {
-            failedAttempts++;
-          }
-        }
-        default -> { }
-      }
-    }
-    int finalState = -1;
-    for (JsonNode e : r.log()) if (e.get("k").asText().equals("state")) finalState = e.get("rs").asInt();
-    int total = events.stream().mapToInt(List::size).sum();
-    evidence.add("browser readyState: " + states);
-    evidence.add("browser: " + opened.size() + " connection(s) opened, " + total + " events, " + errors + " error events"
-        + (failedAttempts > 0 ? " (" + failedAttempts + " attempts failed before opening)" : ""));
-    for (int c = 0; c < events.size(); c++) {
-      List<Parity.Ev> l = events.get(c);
-      evidence.add("browser connection " + (c + 1) + ": " + l.size() + " events" + (l.isEmpty() ? ""
-          : ", first " + l.get(0).show() + (l.size() > 1 ? ", last " + l.get(l.size() - 1).show() : ""))
-          + (ended.get(c) == null ? ", open at the end of the window"
-              : ", ended after " + (ended.get(c) - opened.get(c)) + " ms, then " + stateName(stateAfter.get(c))));
-    }
-    for (JsonNode v : r.blockedByPolicy()) {
-      evidence.add("page Content-Security-Policy violation: " + v.path("directive").asText() + " blocked "
-          + v.path("blocked").asText() + " (policy \"" + v.path("policy").asText() + "\")");
-    }
-    for (String line : consoleRefusals) evidence.add("browser console: " + line);
-    if (opened.isEmpty()) {
-      // A page that refused the stream: the browser never reached the server, so nothing is compared.
-      String refusal = pageRefusal(r, consoleRefusals, page);
-      if (refusal != null) {
-        return new Result(result(CheckResult.Status.SKIPPED, refusal, evidence, notes, began),
-            List.of("Browser view: skipped: " + refusal));
-      }
-    }
-    if (r.overflow()) notes.add("the page stopped recording at " + MAX_EVENTS + " events or " + MAX_CHARS + " characters");
-    if (events.size() >= 2) {
-      notes.add("reconnected " + (opened.get(1) - ended.get(0)) + " ms after the server ended the stream");
-    }
-
-    // Connection 1.
-    Recording rec1 = o1.recording();
-    evidence.add("oracle connection 1: " + describe(rec1) + ", " + o1.events().size() + " events"
-        + (o1.events().isEmpty() ? "" : ", first " + o1.events().get(0).show()));
-    int compared = 0;
-    if (!rec1.responded()) {
-      notes.add("the oracle's connection got no response (" + rec1.error() + "): nothing to compare");
-    } else if (!rec1.decodable()) {
-      notes.add("the oracle cannot decode the response's " + rec1.contentEncoding() + " coding: not compared");
-    } else if (!Parity.isEventStream(rec1)) {
-      // The spec fails the connection: no open, no events, readyState CLOSED, no reconnect.
-      if (!opened.isEmpty()) {
-        diffs.add("the response is not an event stream (status " + rec1.status() + ", Content-Type "
-            + rec1.header("Content-Type") + "), which the spec refuses, but the browser opened it");
-      } else if (finalState != 2) {
-        diffs.add("the response is not an event stream (status " + rec1.status() + "): the spec fails the connection"
-            + " (readyState CLOSED), but the browser ended in " + stateName(finalState));
-      } else {
-        notes.add("the response is not an event stream (status " + rec1.status()
-            + "): the browser and the spec both failed the connection (readyState CLOSED)");
-      }
-    } else if (opened.isEmpty()) {
-      diffs.add("the browser never opened the stream (readyState " + stateName(finalState) + "; the page reported no"
-          + " Content-Security-Policy violation and the browser logged no refusal) but the spec reads it: "
-          + "the oracle read " + o1.events().size() + " events" + (o1.events().isEmpty() ? "" : ", the first "
-          + o1.events().get(0).show()));
-    } else {
-      boolean oracleEnded = rec1.end() == Recording.End.EOF;
-      Parity.BrowserConn b1 = new Parity.BrowserConn(events.get(0), opened.get(0), ended.get(0), stateAfter.get(0));
-      compared += compareConn("connection 1", r, o1, b1, oracleEnded && ended.get(0) != null, diffs, notes);
-      if (oracleEnded) {
-        if (ended.get(0) == null) {
-          if (windowEnd - o1.ended() > 2 * Parity.SLACK_MS) {
-            diffs.add("the server ended the stream after " + rec1.duration().toMillis() + " ms, but the browser's"
-                + " connection was still open when the window ended");
-          }
-        } else if (stateAfter.get(0) != null && stateAfter.get(0) == 2) {
-          diffs.add("the server ended the stream: the spec reconnects, but the browser gave up (readyState CLOSED)");
-        } else if (events.size() >= 2 && o2 != null) {
-          Recording rec2 = o2.recording();
-          evidence.add("oracle connection 2 (Last-Event-ID " + (rec2.lastEventIdSent() == null ? "none"
-              : dev.ssekit.conformance.checks.Findings.escape(rec2.lastEventIdSent())) + "): " + describe(rec2) + ", "
-              + o2.events().size() + " events");
-          if (Parity.isEventStream(rec2) && rec2.decodable()) {
-            Parity.BrowserConn b2 = new Parity.BrowserConn(events.get(1), opened.get(1), ended.get(1), stateAfter.get(1));
-            compared += compareConn("connection 2 (after the reconnect)", r, o2, b2,
-                rec2.end() == Recording.End.EOF && ended.get(1) != null, diffs, notes);
-          } else {
-            notes.add("the second connection's response is not a readable event stream (status " + rec2.status()
-                + "): not compared");
-          }
-        } else {
-          notes.add("the browser had not reconnected when the window ended (retry delay): the reconnect was not compared");
-        }
-      } else {
-        notes.add("the server kept the stream open for the whole window: no reconnect to observe");
-      }
-    }
-    String message = diffs.isEmpty() ? null : "[MUST " + CHECK_ID + "] the browser and the oracle differ: "
-        + String.join("; ", diffs.subList(0, Math.min(3, diffs.size())))
-        + (diffs.size() > 3 ? "; and " + (diffs.size() - 3) + " more" : "");
-    for (String d : diffs) evidence.add("difference: " + d);
-    CheckResult check = result(diffs.isEmpty() ? CheckResult.Status.PASSED : CheckResult.Status.FAILED, message, evidence,
-        notes, began);
-    List<String> console = new ArrayList<>();
-    console.add("Browser view (" + notes.get(0).substring("browser: ".length()) + "):");
-    console.add("  browser: " + opened.size() + " connection(s), " + total + " events, " + errors + " errors; readyState "
-        + states.toString().replaceAll(" \\(\\+\\d+ ms\\)", ""));
-    console.add("  oracle:  " + o1.events().size() + " events" + (o2 == null ? "" : " + " + o2.events().size()
-        + " after the reconnect"));
-    if (diffs.isEmpty()) {
-      console.add("  agree: " + compared + " events compared, 0 differences");
-    } else {
-      for (String d : diffs.subList(0, Math.min(3, diffs.size()))) console.add("  DIFFERENCE: " + d);
-    }
-    return new Result(check, console);
-  }
-
-  /** Control characters a server could have sent, escaped so they cannot drive the terminal. */
-  static String printable(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    s.codePoints().forEach(c -> {
-      if (c < 0x20 || (c >= 0x7F && c < 0xA0)) b.append(String.format(Locale.ROOT, "\\u%04X", c));
-      else b.appendCodePoint(c);
-    });
-    return b.toString();
-  }
-
-  private static int compareConn(String label, Reading r, Parity.OracleConn o, Parity.BrowserConn b, boolean bothComplete,
-      List<String> diffs, List<String> notes) {
-    int[] droppedO = {0};
-    int[] droppedB = {0};
-    List<Parity.Ev> ov = Parity.dropUnlistened(o.events(), r.listened(), r.started(), droppedO);
-    List<Parity.Ev> bv = Parity.dropUnlistened(b.events(), r.listened(), r.started(), droppedB);
-    if (droppedO[0] + droppedB[0] > 0) {
-      notes.add(label + ": " + droppedO[0] + " oracle and " + droppedB[0] + " browser events of types first seen during"
-          + " the window (the browser listened for them from then on) were not compared");
-    }
-    Parity.Outcome out = Parity.compare(label, o, ov, b, bv, bothComplete);
-    diffs.addAll(out.differences());
-    notes.addAll(out.notes());
-    return out.compared();
-  }
-
-  private static String describe(Recording r) {
-    if (!r.responded()) return "no response (" + r.error() + ")";
-    return r.status() + " " + r.header("Content-Type") + ", " + r.bodyLength() + " bytes, ended by "
-        + r.end().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " after " + r.duration().toMillis() + " ms";
-  }
-
-  static String stateName(Integer rs) {
-    if (rs == null) return "?";
-    return switch (rs) {
-      case 0 -> "CONNECTING";
-      case 1 -> "OPEN";
-      case 2 -> "CLOSED";
-      default -> "?";
-    };
-  }
-
-  static CheckResult result(CheckResult.Status status, String message, List<String> evidence, List<String> notes,
-      long began) {
-    String m = message;
-    if (m != null && status == CheckResult.Status.FAILED && !m.startsWith("[")) m = "[MUST " + CHECK_ID + "] " + m;
-    return new CheckResult(CHECK_ID, "lifecycle", Severity.MUST, status, m, evidence, notes, SPEC, "-", SUMMARY,
-        System.currentTimeMillis() - began);
   }
 
   /**
