@@ -29,7 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.junit.platform.engine.DiscoverySelector;
-import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
@@ -135,23 +134,31 @@ public final class ConformanceMain implements Callable<Integer> {
       return 2;
     }
     Target target;
+    java.net.URI page;
     try {
-      target = new Target(Target.uri(url), publishUrl == null ? null : Target.uri(publishUrl),
-          headers.stream().map(Target.Header::parse).toList(), publishHeaders.stream().map(Target.Header::parse).toList(),
-          profile(profile), strict, insecure, window == null ? null : Target.duration(window),
-          serverPid == null ? null : Target.pid(serverPid), metricsUrl == null ? null : Target.uri(metricsUrl),
-          connectionGauge == null || connectionGauge.isBlank() ? Target.DEFAULT_CONNECTION_GAUGE : connectionGauge.trim());
-    } catch (IllegalArgumentException e) {
+      target = target();
+      page = browserPage();
+      if (browser) ChromiumBrowser.requireInstalled();
+    } catch (IllegalArgumentException | ChromiumBrowser.Unavailable e) {
       err.println("error: " + e.getMessage());
       return 2;
     }
     // The checks get this very target (validated once, here), not strings to parse again.
     String handedOver = Target.handOver(target);
     try {
-      return check(target, handedOver, out, err);
+      return check(target, page, handedOver, out, err);
     } finally {
       Target.release(handedOver);
     }
+  }
+
+  /** The target the options name, validated; throws with a readable reason. */
+  private Target target() {
+    return new Target(Target.uri(url), publishUrl == null ? null : Target.uri(publishUrl),
+        headers.stream().map(Target.Header::parse).toList(), publishHeaders.stream().map(Target.Header::parse).toList(),
+        profile(profile), strict, insecure, window == null ? null : Target.duration(window),
+        serverPid == null ? null : Target.pid(serverPid), metricsUrl == null ? null : Target.uri(metricsUrl),
+        connectionGauge == null || connectionGauge.isBlank() ? Target.DEFAULT_CONNECTION_GAUGE : connectionGauge.trim());
   }
 
   private static Target.Profile profile(String name) {
@@ -162,7 +169,25 @@ public final class ConformanceMain implements Callable<Integer> {
     }
   }
 
-  private int check(Target target, String handedOver, PrintWriter out, PrintWriter err) {
+  /** {@code --browser-page}, validated, or null when not given; throws with a readable reason. */
+  private java.net.URI browserPage() {
+    if (browserPage == null) return null;
+    if (!browser) throw new IllegalArgumentException("--browser-page names the page of the browser view: give --browser too");
+    java.net.URI page;
+    try {
+      page = java.net.URI.create(browserPage);
+    } catch (IllegalArgumentException e) {
+      page = null;
+    }
+    String scheme = page == null || page.getScheme() == null ? "" : page.getScheme().toLowerCase(Locale.ROOT);
+    if (page == null || !(scheme.equals("http") || scheme.equals("https")) || page.getHost() == null) {
+      throw new IllegalArgumentException("--browser-page must be an absolute http or https URL: " + browserPage);
+    }
+    return page;
+  }
+
+  /** The launcher's configuration: the handed-over target, quiet warnings, one thread per check. */
+  private static Map<String, String> launcherParameters(String handedOver) {
     Map<String, String> params = new HashMap<>();
     params.put(Target.HANDED_OVER, handedOver);
     // This command reports warnings itself: the listener that prints them inside users' builds stays quiet.
@@ -178,39 +203,16 @@ public final class ConformanceMain implements Callable<Integer> {
     params.put("junit.jupiter.execution.parallel.config.fixed.parallelism", "64");
     params.put("junit.jupiter.execution.parallel.config.fixed.max-pool-size", "64");
     params.put("junit.jupiter.execution.parallel.config.executor-service", "WORKER_THREAD_POOL");
+    return params;
+  }
 
-    java.net.URI page = null;
-    if (browserPage != null) {
-      if (!browser) {
-        err.println("error: --browser-page names the page of the browser view: give --browser too");
-        return 2;
-      }
-      try {
-        page = java.net.URI.create(browserPage);
-      } catch (IllegalArgumentException e) {
-        page = null;
-      }
-      String scheme = page == null || page.getScheme() == null ? "" : page.getScheme().toLowerCase(Locale.ROOT);
-      if (page == null || !(scheme.equals("http") || scheme.equals("https")) || page.getHost() == null) {
-        err.println("error: --browser-page must be an absolute http or https URL: " + browserPage);
-        return 2;
-      }
-    }
-    if (browser) {
-      try {
-        ChromiumBrowser.requireInstalled();
-      } catch (ChromiumBrowser.Unavailable e) {
-        err.println("error: " + e.getMessage());
-        return 2;
-      }
-    }
-
+  private int check(Target target, java.net.URI page, String handedOver, PrintWriter out, PrintWriter err) {
     Path dir = reportDir != null ? reportDir : Path.of("reports",
         "check-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()));
     List<DiscoverySelector> selectors = new ArrayList<>();
     for (Class<?> c : CheckClasses.all()) selectors.add(selectClass(c));
     LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-        .selectors(selectors).configurationParameters(params).build();
+        .selectors(selectors).configurationParameters(launcherParameters(handedOver)).build();
 
     RunReport.Run run = new RunReport.Run(target.profile().name().toLowerCase(Locale.ROOT), target.strict(),
         PassiveStream.window(target).toMillis(), target.window() != null,
@@ -224,41 +226,28 @@ public final class ConformanceMain implements Callable<Integer> {
     ConsoleReporter console = new ConsoleReporter(out, !noColor && System.console() != null);
     ResultCollector collector = new ResultCollector(console);
     Instant started = Instant.now();
-    Launcher launcher = LauncherFactory.create();
-    launcher.execute(request, collector);
-    // The browser view runs after the checks, so its connections never disturb theirs (socket counts).
-    BrowserView.Result view = null;
-    if (browser) {
-      out.println("browser view: headless Chromium and the oracle read the stream for "
-          + BrowserView.window(target).toMillis() + " ms …");
-      out.flush();
-      try {
-        view = BrowserView.run(target, BrowserView.window(target), page);
-      } catch (ChromiumBrowser.Unavailable e) {
-        err.println("error: " + e.getMessage());
-        return 2;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        err.println("error: interrupted during the browser view");
-        return 2;
-      }
+    LauncherFactory.create().execute(request, collector);
+    BrowserView.Result view;
+    try {
+      view = browser ? browserView(target, page, out) : null;
+    } catch (ChromiumBrowser.Unavailable e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("error: interrupted during the browser view");
+      return 2;
     }
-    long durationMs = java.time.Duration.between(started, Instant.now()).toMillis();
     RunReport report = collector.report(Version.version(), target.url().toString(),
-        target.publishUrl() == null ? null : target.publishUrl().toString(), started, durationMs);
-    report = report.withRun(run);
+        target.publishUrl() == null ? null : target.publishUrl().toString(), started,
+        java.time.Duration.between(started, Instant.now()).toMillis()).withRun(run);
     if (view != null) {
       List<dev.ssekit.conformance.report.CheckResult> checks = new ArrayList<>(report.checks());
       checks.add(view.check());
       report = report.withChecks(checks);
     }
     try {
-      Files.createDirectories(dir);
-      for (ReportWriter w : List.of(new JsonReportWriter(), new JunitXmlWriter(), new HtmlReportWriter())) {
-        try (OutputStream o = Files.newOutputStream(dir.resolve(w.fileName()))) {
-          w.write(report, o);
-        }
-      }
+      writeReports(report, dir);
     } catch (IOException e) {
       err.println("error: cannot write the reports to " + dir + ": " + e.getMessage());
       return 2;
@@ -269,6 +258,29 @@ public final class ConformanceMain implements Callable<Integer> {
     }
     console.printSummary(report, dir);
     out.flush();
+    return exitStatus(collector, view, err);
+  }
+
+  /** The browser view, after the checks, so its connections never disturb theirs (socket counts). */
+  private static BrowserView.Result browserView(Target target, java.net.URI page, PrintWriter out)
+      throws ChromiumBrowser.Unavailable, InterruptedException {
+    out.println("browser view: headless Chromium and the oracle read the stream for "
+        + BrowserView.window(target).toMillis() + " ms …");
+    out.flush();
+    return BrowserView.run(target, BrowserView.window(target), page);
+  }
+
+  private static void writeReports(RunReport report, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    for (ReportWriter w : List.of(new JsonReportWriter(), new JunitXmlWriter(), new HtmlReportWriter())) {
+      try (OutputStream o = Files.newOutputStream(dir.resolve(w.fileName()))) {
+        w.write(report, o);
+      }
+    }
+  }
+
+  /** 2 when nothing ran or the suite itself failed; 1 when a check failed or the browser differs; else 0. */
+  private static int exitStatus(ResultCollector collector, BrowserView.Result view, PrintWriter err) {
     if (!collector.anyCheckRan()) {
       err.println("error: no check ran");
       return 2;
