@@ -128,7 +128,7 @@ final class EventStreams {
     return value == null || value.isEmpty() ? null : value;
   }
 
-  /** The type of the event that tells a page its cursor was not found (README, "Resume"). */
+  /** The type of the event that tells a page its cursor was not found (docs/server.md). */
   static final String RESET_EVENT = "reset";
 
   /**

@@ -131,7 +131,7 @@ final class PublishHandler {
   }
 
   /**
-   * Who may publish or use an admin endpoint (README, "Who may do what"):
+   * Who may publish or use an admin endpoint (docs/server.md, "Who may do what"):
    * <ul>
    *   <li>with {@code --publish-token}, whoever presents it ({@code Authorization: Bearer T}, the
    *       scheme in any case);

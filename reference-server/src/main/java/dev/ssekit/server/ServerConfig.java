@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * Immutable settings of one {@link SseServer}; every field maps to a command-line option of
- * {@code sse-reference-server.jar} and is documented in the README.
+ * {@code sse-reference-server.jar} and is documented in docs/server.md.
  *
  * @param host address to bind
  * @param port TCP port, {@code 0} for any free port

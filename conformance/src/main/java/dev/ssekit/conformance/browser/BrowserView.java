@@ -32,7 +32,7 @@ public final class BrowserView {
   /** The check this view reports as. */
   public static final String CHECK_ID = "lifecycle.browser-view";
   static final String SPEC = "https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation";
-  static final String SUMMARY = "Headless Chromium's EventSource dispatches what the oracle reads, through a reconnect";
+  public static final String SUMMARY = "Headless Chromium's EventSource dispatches what the oracle reads, through a reconnect";
 
   /** The oracle's recording starts this long before the browser's EventSource, to learn the event types. */
   static final Duration LEAD = Duration.ofMillis(400);

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.DisplayNameGenerator;
  *
  * <p>Use it on a class of your own checks with {@code @DisplayNameGeneration(CheckNames.class)}.
  * Surefire writes display names into its reports only when asked to (its JUnit 5 XML reporter's
- * {@code usePhrasedTestCaseMethodName}); the README shows the setting.
+ * {@code usePhrasedTestCaseMethodName}); docs/conformance.md shows the setting.
  *
  * <p>Links against Jupiter 5.10 and 6: both the older two-argument methods (abstract in 5.x) and
  * the newer ones with the enclosing instance types (5.12+, the ones 6.x calls) are implemented,

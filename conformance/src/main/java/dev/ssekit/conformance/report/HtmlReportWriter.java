@@ -254,7 +254,7 @@ public final class HtmlReportWriter implements ReportWriter {
     h.append("<li class=\"").append(status).append("\"><b>").append(n).append("</b>").append(status).append("</li>");
   }
 
-  /** What each profile covers, in the words of the README. */
+  /** What each profile covers, in the words of docs/conformance.md. */
   private static final Map<String, String> PROFILES = Map.of(
       "quick", "core checks only, a 3 s recording",
       "standard", "everything but long idle windows",

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's {@code mvn gatling:test} block, run as written (issue 14): the build is not in the
+ * The load guide's (docs/load.md) {@code mvn gatling:test} block, run as written (issue 14): the build is not in the
  * background with the server (it raced {@code gatling:test}), the server answers before the load
  * test starts, the run passes, and its {@code capacity.html} links Gatling's report of the same
  * run. Only what a test must change is changed: a free port instead of 8080, small steps and short
@@ -31,7 +31,7 @@ class ReadmeMavenRouteIT {
   }
 
   static String block(String readme) {
-    Matcher m = Pattern.compile("### With Maven: `mvn gatling:test`.*?```sh\n(.*?)```", Pattern.DOTALL).matcher(readme);
+    Matcher m = Pattern.compile("## With Maven: `mvn gatling:test`.*?```sh\n(.*?)```", Pattern.DOTALL).matcher(readme);
     assertThat(m.find()).as("the README's Maven block").isTrue();
     return m.group(1);
   }
@@ -39,7 +39,7 @@ class ReadmeMavenRouteIT {
   @Test
   void theReadmesMavenBlockBuildsInTheForegroundWaitsForTheServerAndLinksGatlingsReport() throws Exception {
     Path root = root();
-    String block = block(Files.readString(root.resolve("README.md"), StandardCharsets.UTF_8));
+    String block = block(Files.readString(root.resolve("docs/load.md"), StandardCharsets.UTF_8));
 
     // Shape: only the server goes to the background, and the load test waits for it to answer.
     List<String> lines = block.lines().map(l -> l.replaceAll("\\s+#.*$", "").strip()).toList();
