@@ -76,6 +76,15 @@ public final class ResultCollector implements TestExecutionListener {
     accept(tracker.finished(testIdentifier, testExecutionResult));
   }
 
+  /**
+   * A check that ran outside the launcher (the browser view, after the checks so its connections
+   * never disturb theirs): recorded and told to the listeners like any other, so it is in every
+   * report and decides the exit status by the same rule.
+   */
+  public void checkEnded(CheckResult result) {
+    accept(new CheckTracker.Update(List.of(result), null));
+  }
+
   private void accept(CheckTracker.Update update) {
     results.addAll(update.results());
     if (update.problem() != null) problems.add(update.problem());
