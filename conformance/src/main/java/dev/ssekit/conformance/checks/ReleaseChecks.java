@@ -51,20 +51,7 @@ public class ReleaseChecks {
           + " answered promptly")
   void abandonedStreams(Target target, Recorder recorder, Findings f) throws InterruptedException {
     int n = target.profile() == Target.Profile.FULL ? 200 : 50;
-    List<Gauge> gauges = new ArrayList<>();
-    if (target.serverPid() != null) gauges.add(new ServerSockets(target.serverPid()));
-    if (target.metricsUrl() != null) {
-      MetricsGauge gauge = new MetricsGauge(recorder, target.metricsUrl(), target.connectionGauge());
-      String problem = gauge.problem();
-      if (problem == null) {
-        gauges.add(gauge);
-      } else if (target.serverPid() == null) {
-        f.notApplicable(problem);
-      } else {
-        // The sockets still tell: an unreadable gauge must not cost the whole check.
-        f.note(problem + "; judged by the server's sockets only");
-      }
-    }
+    List<Gauge> gauges = gauges(target, recorder, f);
     Map<Gauge, Snapshot> baseline = read(gauges);
     List<Recorder.Session> sessions = new ArrayList<>();
     for (int i = 0; i < n; i++) sessions.add(recorder.open(Recorder.Request.of(target, Duration.ofSeconds(10))));
@@ -83,62 +70,96 @@ public class ReleaseChecks {
     Map<Gauge, Snapshot> held = read(gauges);
     for (Recorder.Session s : sessions) s.stop();
     for (Recorder.Session s : sessions) s.await();
-    int tolerated = tolerated(opened);
     boolean wrote = false;
     for (Gauge gauge : gauges) {
-      Snapshot before = baseline.get(gauge);
-      Snapshot during = held.get(gauge);
-      if (before == null || during == null) {
-        f.note(gauge.name() + ": could not be read");
-        continue;
-      }
-      if (gauge instanceof MetricsGauge && during.count() - before.count() < opened / 2.0) {
-        // A gauge that did not rise with the streams does not count them: its fall proves nothing.
-        f.note(gauge.name() + ": " + fmt(before.count()) + " before, " + fmt(during.count()) + " with " + opened
-            + " streams held; it does not count streams, so it was not judged (name the right one with"
-            + " --connection-gauge)");
-        continue;
-      }
-      // Give the server time to notice the dropped connections; the tool's own kept-alive connections
-      // (publishes, answered requests) are closed first, so only streams are counted.
-      recorder.closeIdleConnections();
-      // With a publish URL the server is also given a write (below), so the first wait can be shorter.
-      Snapshot after = waitForRelease(gauge, before, during, tolerated, target.publishUrl() != null && !wrote
-          ? GRACE_BEFORE_WRITE : GRACE);
-      if ((after == null || gauge.stillOpen(before, during, after) > tolerated) && target.publishUrl() != null
-          && !wrote) {
-        // Many servers notice a closed client only when they next write to it (write failure, as L-03 says):
-        // one published event writes to every stream they still hold.
-        // Two events: the first write to a socket the peer has closed still succeeds (the peer's RST comes
-        // back after it); only a later one fails.
-        wrote = true;
-        Publishing.publish(recorder, Publishing.json("data", "ssekit: an event so the server writes to every stream"));
-        Thread.sleep(300);
-        Publishing.publish(recorder, Publishing.json("data", "ssekit: a second write, which fails on a closed socket"));
-        recorder.closeIdleConnections();
-        after = waitForRelease(gauge, before, during, tolerated, AFTER_WRITE);
-        if (after != null && gauge.stillOpen(before, during, after) <= tolerated) {
-          f.note(gauge.name() + ": the dropped streams were released only when the server next wrote to them (two "
-              + "events were published " + GRACE_BEFORE_WRITE.toSeconds() + " s after the drop): it notices a closed "
-              + "client on a failed write, not before; with no traffic and no heartbeat they stay open until its idle "
-              + "timeout");
-        }
-      }
-      if (after == null) {
-        f.note(gauge.name() + ": could not be read after the streams were dropped");
-        continue;
-      }
-      double left = Math.max(0, gauge.stillOpen(before, during, after));
-      f.note(gauge.name() + ": " + fmt(before.count()) + " before, " + fmt(during.count()) + " with " + opened
-          + " streams held, " + fmt(after.count()) + " after they were dropped; " + fmt(left) + " of the " + opened
-          + " still open (at most " + tolerated + " may linger)");
-      f.require(left <= tolerated, gauge.name() + " shows " + fmt(left) + " of the " + opened + " dropped streams still"
-          + " open " + (wrote ? GRACE_BEFORE_WRITE : GRACE).toSeconds() + " s after " + opened
-          + " clients dropped their streams" + (wrote
-          ? ", and " + AFTER_WRITE.toSeconds() + " s after two events were written to every stream" : "") + " (at most " + tolerated
-          + " may linger): closed connections are not released (a leak that grows with every reconnect until the"
-          + " server runs out of " + gauge.resource() + ")");
+      wrote = judge(gauge, baseline.get(gauge), held.get(gauge), opened, wrote, target, recorder, f);
     }
+    nextStreamAnswers(target, recorder, f, n, opened);
+  }
+
+  /** The server's sockets (with its pid) and its gauge of open streams (with a metrics URL), when readable. */
+  private static List<Gauge> gauges(Target target, Recorder recorder, Findings f) {
+    List<Gauge> gauges = new ArrayList<>();
+    if (target.serverPid() != null) gauges.add(new ServerSockets(target.serverPid()));
+    if (target.metricsUrl() != null) {
+      MetricsGauge gauge = new MetricsGauge(recorder, target.metricsUrl(), target.connectionGauge());
+      String problem = gauge.problem();
+      if (problem == null) {
+        gauges.add(gauge);
+      } else if (target.serverPid() == null) {
+        f.notApplicable(problem);
+      } else {
+        // The sockets still tell: an unreadable gauge must not cost the whole check.
+        f.note(problem + "; judged by the server's sockets only");
+      }
+    }
+    return gauges;
+  }
+
+  /**
+   * Judges one gauge: how many of the {@code opened} dropped streams it still shows after the grace
+   * period (and, with a publish URL, after two writes to every stream the server holds). Returns
+   * whether the writes were made (they are made once, for whichever gauge needs them first).
+   */
+  private static boolean judge(Gauge gauge, Snapshot before, Snapshot during, int opened, boolean wrote, Target target,
+      Recorder recorder, Findings f) throws InterruptedException {
+    if (before == null || during == null) {
+      f.note(gauge.name() + ": could not be read");
+      return wrote;
+    }
+    if (gauge instanceof MetricsGauge && during.count() - before.count() < opened / 2.0) {
+      // A gauge that did not rise with the streams does not count them: its fall proves nothing.
+      f.note(gauge.name() + ": " + fmt(before.count()) + " before, " + fmt(during.count()) + " with " + opened
+          + " streams held; it does not count streams, so it was not judged (name the right one with"
+          + " --connection-gauge)");
+      return wrote;
+    }
+    int tolerated = tolerated(opened);
+    // Give the server time to notice the dropped connections; the tool's own kept-alive connections
+    // (publishes, answered requests) are closed first, so only streams are counted.
+    recorder.closeIdleConnections();
+    // With a publish URL the server is also given a write (below), so the first wait can be shorter.
+    Snapshot after = waitForRelease(gauge, before, during, tolerated, target.publishUrl() != null && !wrote
+        ? GRACE_BEFORE_WRITE : GRACE);
+    if ((after == null || gauge.stillOpen(before, during, after) > tolerated) && target.publishUrl() != null
+        && !wrote) {
+      // Many servers notice a closed client only when they next write to it (write failure, as L-03 says):
+      // one published event writes to every stream they still hold.
+      // Two events: the first write to a socket the peer has closed still succeeds (the peer's RST comes
+      // back after it); only a later one fails.
+      wrote = true;
+      Publishing.publish(recorder, Publishing.json("data", "ssekit: an event so the server writes to every stream"));
+      Thread.sleep(300);
+      Publishing.publish(recorder, Publishing.json("data", "ssekit: a second write, which fails on a closed socket"));
+      recorder.closeIdleConnections();
+      after = waitForRelease(gauge, before, during, tolerated, AFTER_WRITE);
+      if (after != null && gauge.stillOpen(before, during, after) <= tolerated) {
+        f.note(gauge.name() + ": the dropped streams were released only when the server next wrote to them (two "
+            + "events were published " + GRACE_BEFORE_WRITE.toSeconds() + " s after the drop): it notices a closed "
+            + "client on a failed write, not before; with no traffic and no heartbeat they stay open until its idle "
+            + "timeout");
+      }
+    }
+    if (after == null) {
+      f.note(gauge.name() + ": could not be read after the streams were dropped");
+      return wrote;
+    }
+    double left = Math.max(0, gauge.stillOpen(before, during, after));
+    f.note(gauge.name() + ": " + fmt(before.count()) + " before, " + fmt(during.count()) + " with " + opened
+        + " streams held, " + fmt(after.count()) + " after they were dropped; " + fmt(left) + " of the " + opened
+        + " still open (at most " + tolerated + " may linger)");
+    f.require(left <= tolerated, gauge.name() + " shows " + fmt(left) + " of the " + opened + " dropped streams still"
+        + " open " + (wrote ? GRACE_BEFORE_WRITE : GRACE).toSeconds() + " s after " + opened
+        + " clients dropped their streams" + (wrote
+        ? ", and " + AFTER_WRITE.toSeconds() + " s after two events were written to every stream" : "") + " (at most " + tolerated
+        + " may linger): closed connections are not released (a leak that grows with every reconnect until the"
+        + " server runs out of " + gauge.resource() + ")");
+    return wrote;
+  }
+
+  /** After the drop, a new stream must still be answered promptly. */
+  private static void nextStreamAnswers(Target target, Recorder recorder, Findings f, int n, int opened)
+      throws InterruptedException {
     int nudgesBefore = recorder.nudges();
     Recording next = recorder.record(Recorder.Request.of(target, Duration.ofMillis(500)));
     // A server that holds the head until its first write (http.headers-promptly reports it) answers once nudged.
