@@ -6,7 +6,7 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 
 /**
  * Names each check by its id ({@code http.status-200}) instead of its Java method, so a build's
- * console, its XML reports and an IDE show the id that the CLI's reports and the spec catalog use.
+ * console, its XML reports and an IDE show the id that the CLI's reports and docs/checks.md use.
  * Methods without {@link SseCheck} and classes keep their standard names.
  *
  * <p>Use it on a class of your own checks with {@code @DisplayNameGeneration(CheckNames.class)}.

@@ -18,10 +18,10 @@ public @interface SseCheck {
 
   Severity severity();
 
-  /** A link to the rule in the WHATWG standard, an RFC, or the spec catalog. */
+  /** A link to the rule in the WHATWG standard or an RFC. */
   String spec();
 
-  /** The spec catalog's requirement id (H-01, F-03, S-01…), when there is one. */
+  /** The rule's id in docs/spec-rules.md (H-01, F-03, S-01…), when there is one. */
   String rule() default "";
 
   /** The smallest profile that runs this check. */

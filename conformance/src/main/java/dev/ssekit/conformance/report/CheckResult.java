@@ -22,7 +22,7 @@ import java.util.Locale;
  * @param evidence what the check saw (escaped bytes, headers, timings), in publication order
  * @param notes what the check measured or wants a reader to know, in publication order
  * @param spec a link to the rule; null when unknown
- * @param rule the spec catalog's requirement id, or {@code "-"} when there is none
+ * @param rule the rule's id in docs/spec-rules.md, or {@code "-"} when there is none
  * @param summary one line: what a passing server does; null when unknown
  * @param durationMs how long the check ran (0 when it did not run)
  * @param declaredSeverity the severity the check declares ({@code @SseCheck}); null for a test

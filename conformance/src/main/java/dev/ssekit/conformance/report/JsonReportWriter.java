@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Writes {@code conformance.json} in the schema of the design ("Conformance CLI"):
+ * Writes {@code conformance.json} in the schema docs/conformance.md shows:
  *
  * <pre>
  * { "tool": {"name", "version"}, "target": {"url", "publishUrl"},
