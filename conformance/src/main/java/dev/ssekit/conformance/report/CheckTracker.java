@@ -112,6 +112,53 @@ final class CheckTracker {
   }
 
   /** Builds the result of a check that ended, or null if it already ended (at most once per check). */
+  /** What a check published while it ran, sorted by kind. */
+  private record Published(Map<String, String> meta, List<String> evidence, List<String> notes, List<String> warnings,
+      List<String> advisories) {
+
+    static Published of(List<Map<String, String>> entries) {
+      Map<String, String> meta = null;
+      List<String> evidence = new ArrayList<>();
+      List<String> notes = new ArrayList<>();
+      List<String> warnings = new ArrayList<>();
+      List<String> advisories = new ArrayList<>();
+      for (Map<String, String> e : entries) {
+        if (e.containsKey(Findings.KEY_ID)) {
+          meta = e;
+          continue;
+        }
+        for (Map.Entry<String, String> kv : e.entrySet()) {
+          switch (kv.getKey()) {
+            case Findings.KEY_EVIDENCE -> evidence.add(kv.getValue());
+            case Findings.KEY_NOTE -> notes.add(kv.getValue());
+            case Findings.KEY_WARNING -> warnings.add(kv.getValue());
+            case Findings.KEY_INFO -> advisories.add(kv.getValue());
+            // An entry from a plain TestReporter: keep it, so nothing published is lost.
+            default -> notes.add(kv.getKey() + ": " + kv.getValue());
+          }
+        }
+      }
+      return new Published(meta, evidence, notes, warnings, advisories);
+    }
+  }
+
+  /** Who a check is: from what it published, else (a disabled check publishes nothing) its annotation. */
+  private record Identity(String id, String category, Severity declared, String spec, String rule, String summary) {
+
+    static Identity of(Map<String, String> meta, TestIdentifier test) {
+      if (meta != null) {
+        String id = meta.get(Findings.KEY_ID);
+        return new Identity(id, CheckResult.categoryOf(id), severity(meta.get(Findings.KEY_SEVERITY)),
+            meta.get(Findings.KEY_SPEC), meta.get(Findings.KEY_RULE), meta.get(Findings.KEY_SUMMARY));
+      }
+      SseCheck a = annotation(test);
+      if (a != null) {
+        return new Identity(a.id(), CheckResult.categoryOf(a.id()), a.severity(), a.spec(), a.rule(), a.summary());
+      }
+      return new Identity(fallbackId(test), CheckResult.OTHER, null, null, null, test.getDisplayName());
+    }
+  }
+
   private CheckResult end(TestIdentifier test, Status status, String message, Throwable failure) {
     if (!ended.add(test.getUniqueId())) return null;
     Running run = running.remove(test.getUniqueId());
@@ -124,65 +171,15 @@ final class CheckTracker {
         entries = List.copyOf(run.entries);
       }
     }
-
-    Map<String, String> meta = null;
-    List<String> evidence = new ArrayList<>();
-    List<String> notes = new ArrayList<>();
-    List<String> warnings = new ArrayList<>();
-    List<String> advisories = new ArrayList<>();
-    for (Map<String, String> e : entries) {
-      if (e.containsKey(Findings.KEY_ID)) {
-        meta = e;
-        continue;
-      }
-      for (Map.Entry<String, String> kv : e.entrySet()) {
-        switch (kv.getKey()) {
-          case Findings.KEY_EVIDENCE -> evidence.add(kv.getValue());
-          case Findings.KEY_NOTE -> notes.add(kv.getValue());
-          case Findings.KEY_WARNING -> warnings.add(kv.getValue());
-          case Findings.KEY_INFO -> advisories.add(kv.getValue());
-          // An entry from a plain TestReporter: keep it, so nothing published is lost.
-          default -> notes.add(kv.getKey() + ": " + kv.getValue());
-        }
-      }
-    }
-
-    String id;
-    String category;
-    Severity declared;
-    String spec;
-    String rule;
-    String summary;
-    SseCheck annotation = meta == null ? annotation(test) : null;
-    if (meta != null) {
-      id = meta.get(Findings.KEY_ID);
-      category = CheckResult.categoryOf(id);
-      declared = severity(meta.get(Findings.KEY_SEVERITY));
-      spec = meta.get(Findings.KEY_SPEC);
-      rule = meta.get(Findings.KEY_RULE);
-      summary = meta.get(Findings.KEY_SUMMARY);
-    } else if (annotation != null) {
-      // Disabled checks never run, so they publish nothing: their identity comes from the annotation.
-      id = annotation.id();
-      category = CheckResult.categoryOf(id);
-      declared = annotation.severity();
-      spec = annotation.spec();
-      rule = annotation.rule();
-      summary = annotation.summary();
-    } else {
-      id = fallbackId(test);
-      category = CheckResult.OTHER;
-      declared = null;
-      spec = null;
-      rule = null;
-      summary = test.getDisplayName();
-    }
+    Published p = Published.of(entries);
+    Identity who = Identity.of(p.meta(), test);
+    List<String> notes = p.notes();
 
     // The reported severity is the one the deciding violation was found at.
-    Severity severity = declared;
-    List<Finding> warned = warnings.stream().map(w -> Finding.of(w, id)).toList();
+    Severity severity = who.declared();
+    List<Finding> warned = p.warnings().stream().map(w -> Finding.of(w, who.id())).toList();
     if (status == Status.FAILED && failure instanceof AssertionError) {
-      Finding f = Finding.of(message, id);
+      Finding f = Finding.of(message, who.id());
       message = f.message();
       if (f.severity() != null) severity = f.severity();
     }
@@ -191,21 +188,22 @@ final class CheckTracker {
       message = String.join("\n", warned.stream().map(Finding::message).toList());
       // Several warnings: the most binding one decides.
       severity = warned.stream().map(Finding::severity).filter(java.util.Objects::nonNull)
-          .min(java.util.Comparator.naturalOrder()).orElse(declared);
-      for (String a : advisories) notes.add("info: " + a);
-    } else if (status == Status.PASSED && !advisories.isEmpty()) {
+          .min(java.util.Comparator.naturalOrder()).orElse(who.declared());
+      for (String a : p.advisories()) notes.add("info: " + a);
+    } else if (status == Status.PASSED && !p.advisories().isEmpty()) {
       status = Status.INFO;
-      message = String.join("\n", advisories);
+      message = String.join("\n", p.advisories());
     } else {
       // A check that warned and then failed or stopped: the warnings still matter.
       for (Finding w : warned) {
         notes.add("warning" + (w.severity() == null ? "" : " (" + w.severity() + ")") + ": " + w.message());
       }
-      for (String a : advisories) notes.add("info: " + a);
+      for (String a : p.advisories()) notes.add("info: " + a);
     }
-    return new CheckResult(id, category, severity, status, message, evidence, notes, spec, rule, summary,
-        durationMs, declared);
+    return new CheckResult(who.id(), who.category(), severity, status, message, p.evidence(), notes, who.spec(),
+        who.rule(), who.summary(), durationMs, who.declared());
   }
+
 
   /**
    * A violation's text split into the severity it was found at and its message: {@link Findings}
