@@ -76,6 +76,12 @@ final class Replay {
           + ReconnectChecks.describeHead(f.first()) + ": a browser stops for good");
       return;
     }
+    judge(findings, before, f, k, prefix);
+  }
+
+  /** The events published while away, on the resumed stream {@code f}: all, once each, in order, nothing before them. */
+  private static void judge(Findings findings, BrowserStream.Followed before, BrowserStream.Followed f, String k,
+      String prefix) {
     List<Integer> got = DeliveryChecks.ours(f.events(), prefix).stream().filter(i -> i <= AWAY).toList();
     findings.note("the client left with last event ID " + Findings.escape(k) + " (the stream's, after "
         + before.events().size() + " event(s)); our events on the resumed stream: " + got + "; " + f.summary());
