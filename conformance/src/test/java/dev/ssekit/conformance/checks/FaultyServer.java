@@ -179,6 +179,20 @@ final class FaultyServer extends RawSocketServer {
     return new Builder();
   }
 
+  /**
+   * Every knob on its own, named for a survey's table: the correct server, each {@link Fault}, and
+   * the parameterised knobs at the values the surveys use.
+   */
+  static java.util.Map<String, java.util.function.Supplier<Builder>> eachKnob() {
+    java.util.Map<String, java.util.function.Supplier<Builder>> knobs = new java.util.LinkedHashMap<>();
+    knobs.put("correct", FaultyServer::builder);
+    for (Fault f : Fault.values()) knobs.put(f.name(), () -> builder().fault(f));
+    knobs.put("closeEvery(3)", () -> builder().closeEvery(3));
+    knobs.put("teardownOn(\"\\n\")", () -> builder().teardownOn("\n"));
+    knobs.put("duplicateEvery(5)", () -> builder().duplicateEvery(5));
+    return knobs;
+  }
+
   /** A correct server, no knob set. */
   static FaultyServer correct() throws IOException {
     return builder().build();

@@ -1,14 +1,12 @@
 package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.checks.FaultyServer.Builder;
-import dev.ssekit.conformance.checks.FaultyServer.Fault;
 import dev.ssekit.conformance.checks.ReconnectDeliveryTestSupport.Outcomes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -38,12 +36,7 @@ class FaultyServerVerdictsTest {
   @Test
   @Timeout(1800)
   void printTodaysVerdictsPerKnob() throws Exception {
-    Map<String, Supplier<Builder>> knobs = new LinkedHashMap<>();
-    knobs.put("correct", FaultyServer::builder);
-    for (Fault f : Fault.values()) knobs.put(f.name(), () -> FaultyServer.builder().fault(f));
-    knobs.put("closeEvery(3)", () -> FaultyServer.builder().closeEvery(3));
-    knobs.put("teardownOn(\"\\n\")", () -> FaultyServer.builder().teardownOn("\n"));
-    knobs.put("duplicateEvery(5)", () -> FaultyServer.builder().duplicateEvery(5));
+    Map<String, Supplier<Builder>> knobs = FaultyServer.eachKnob();
 
     List<String> table = new ArrayList<>();
     table.add("| knob | check | today's outcome (first 120 chars) |");

@@ -1,12 +1,10 @@
 package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.checks.FaultyServer.Builder;
-import dev.ssekit.conformance.checks.FaultyServer.Fault;
 import dev.ssekit.conformance.testing.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -30,11 +28,7 @@ class QuickProfileTimingSurvey {
   @Test
   @Timeout(3600)
   void timeEachProfilePerKnob() throws Exception {
-    Map<String, Supplier<Builder>> knobs = new LinkedHashMap<>();
-    knobs.put("correct", FaultyServer::builder);
-    for (Fault f : Fault.values()) knobs.put(f.name(), () -> FaultyServer.builder().fault(f));
-    knobs.put("closeEvery(3)", () -> FaultyServer.builder().closeEvery(3));
-    knobs.put("teardownOn(\"\\n\")", () -> FaultyServer.builder().teardownOn("\n"));
+    Map<String, Supplier<Builder>> knobs = FaultyServer.eachKnob();
     String only = System.getProperty("survey.knobs", "");
     String[] profiles = System.getProperty("survey.profiles", "quick,standard").split(",");
     List<String> rows = new ArrayList<>();
