@@ -16,7 +16,7 @@
 #   OUT=reports/side-by-side-<time>    where both runs' reports and the summary go
 #   NCHAN=1                            0 skips nginx+nchan
 # Output: $OUT/ssekit/ and $OUT/nchan/ (each a full load report), $OUT/side-by-side.json and a
-# Markdown table on stdout (the one in the README).
+# Markdown table on stdout (the one in docs/load.md).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -82,7 +82,7 @@ class VerdictMatrixIT {
           (started - t0) / 1e9, (checked - started) / 1e9);
       TIMINGS.put(server + " standard", report.path("durationMs").asLong());
       if (Boolean.getBoolean("matrix.timeQuick")) {
-        // Opt-in (README figures): the quick profile's run time on the same server; verdicts not compared.
+        // Opt-in (the figures in README.md and docs/conformance.md): the quick profile's run time on the same server; verdicts not compared.
         JsonNode quick = check(running, out.resolve("quick"), "quick");
         TIMINGS.put(server + " quick", quick.path("durationMs").asLong());
       }

@@ -117,7 +117,8 @@ final class Bursts {
   }
 
   private static boolean cutOffByTheTool(dev.ssekit.conformance.record.Recording r) {
-    return r.events().isEmpty() && r.duration().toMillis() < 1000
+    // Unanswered for under a second, or answered and cut within a quarter of one: the tool's doing, not a silence.
+    return r.events().isEmpty() && r.duration().toMillis() < (r.responded() ? 250 : 1000)
         && (r.end() == dev.ssekit.conformance.record.Recording.End.WINDOW
         || r.end() == dev.ssekit.conformance.record.Recording.End.ENOUGH);
   }

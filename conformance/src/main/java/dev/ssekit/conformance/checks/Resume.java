@@ -82,11 +82,12 @@ final class Resume {
     String greeting = "ssekit resume " + run + " 0";
     Recorder.Session t = recorder.open(Recorder.Request.of(target, FIRST_ID_WINDOW)
         .until(events -> events.stream().anyMatch(e -> !e.lastEventId().isEmpty() || e.data().contains(greeting))));
+    boolean greeted = false;
     if (t.awaitHead() && target.publishUrl() != null) {
       // A server that only speaks when spoken to gets one event, so it has an id to give. Once it is
       // published, the wait is the delivery probe's: a greeting that never comes ends it, not the 10 s window.
-      publishQuietly(recorder, "{\"data\":\"ssekit resume " + run + " 0\"}");
-      if (!t.awaitEnd(DeliveryProbe.WAIT)) t.stop();
+      greeted = publishQuietly(recorder, "{\"data\":\"ssekit resume " + run + " 0\"}");
+      if (greeted && !t.awaitEnd(DeliveryProbe.WAIT)) t.stop();
     }
     Recording before = t.await();
     if (before.status() != 200) {
@@ -99,7 +100,7 @@ final class Resume {
             + "to resume from (the delivery checks report a server that serves no events)");
       }
       boolean ownArrived = tc.events.stream().anyMatch(e -> e.data().contains(greeting));
-      if (!ownArrived && target.publishUrl() != null) {
+      if (!ownArrived && greeted) {
         boolean inBytes = new String(before.body(), java.nio.charset.StandardCharsets.UTF_8).contains(greeting);
         findings.notApplicable("no id, and the event this check published " + (inBytes ? "reached the stream's bytes "
             + "but was never dispatched (nothing ended it with a blank line)" : "did not arrive") + " within "
@@ -119,7 +120,10 @@ final class Resume {
         + " event(s) before dropping; " + published + " event(s) published while it was away"
         + (after.reconnects() > 0 ? "; the server ended the resumed stream and the client reconnected "
         + after.reconnects() + " time(s), as a browser does (" + after.summary() + ")" : ""));
-    if (!after.opened()) {
+    if (after.connections().isEmpty() || !after.opened()) {
+      if (after.connections().isEmpty()) {
+        findings.notApplicable("the tool could not follow the resumed stream: " + after.why());
+      }
       findings.evidence("resumed response bytes", after.first().body());
       findings.violation("reconnecting with Last-Event-ID " + Findings.escape(k) + " (an id this server sent "
           + "moments earlier) got " + describeHead(after.first()) + ": a browser's EventSource fails the connection "
@@ -143,6 +147,15 @@ final class Resume {
     findings.note("after k the witness saw " + expected.size() + " event(s); the resumed connection saw "
         + got.size());
     if (expected.isEmpty() && own == Own.ALL_BACK) {
+      // No witness to compare with: what the client already had must still not come again.
+      List<StreamItem.Event> again = got.stream().filter(e -> tc.events.stream().anyMatch(t -> same(t, e))).toList();
+      if (!again.isEmpty()) {
+        findings.evidence("resumed bytes", after.bodies());
+        findings.violation("after reconnecting with Last-Event-ID " + Findings.escape(k) + " the server sent again "
+            + "what the client already had: " + show(again.get(0)) + (again.size() > 1 ? " and " + (again.size() - 1)
+            + " more" : "") + ": a browser dispatches it twice (replay must start after the id, not at it or before)");
+        return;
+      }
       findings.note("the witness saw nothing after id " + Findings.escape(k) + " (" + describeEnd(w) + "); the "
           + published + " events this check published while the client was away each came back once");
       return;

@@ -92,21 +92,24 @@ final class UnwitnessedResume {
     List<String> reused = new ArrayList<>();
     List<String> backwards = new ArrayList<>();
     String previous = k;
+    // What the client had grows as the resumed stream goes on: across its own reconnects, an event sent again
+    // at the start of the next connection is a repeat as much as one the client had before the drop.
+    List<StreamItem.Event> had = new ArrayList<>(before.events);
     for (StreamItem.Event e : carrying) {
       String id = e.lastEventId();
-      boolean hadIt = before.events.stream().anyMatch(b -> ReconnectChecks.same(b, e));
-      if (id.equals(k) && hadIt) {
-        // S-01: resume *after* k; the browser already dispatched the event that carried k.
-        repeated.add(ReconnectChecks.show(e) + " (the id resumed from)");
+      boolean hadIt = had.stream().anyMatch(b -> ReconnectChecks.same(b, e));
+      if (hadIt) {
+        // S-01: resume *after* k; the browser already dispatched this event (the one that carried k, say).
+        repeated.add(ReconnectChecks.show(e) + (id.equals(k) ? " (the id resumed from)" : ""));
       } else if (id.equals(k)) {
         reused.add(ReconnectChecks.show(e) + " (the id resumed from, on another event)");
       } else if (seen.contains(id)) {
-        if (hadIt) repeated.add(ReconnectChecks.show(e));
-        else reused.add(ReconnectChecks.show(e));
+        reused.add(ReconnectChecks.show(e));
       } else if (numeric && decimal(id) <= decimal(previous)) {
         backwards.add(Findings.escape(id) + " after " + Findings.escape(previous));
       }
       previous = id;
+      had.add(e);
     }
     findings.evidence("ids before the drop: " + seen.stream().limit(40).map(id -> ReconnectChecks.brief(id, 80)).toList()
         + (seen.size() > 40 ? " and " + (seen.size() - 40) + " more" : ""));

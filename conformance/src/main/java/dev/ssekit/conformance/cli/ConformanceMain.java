@@ -154,11 +154,16 @@ public final class ConformanceMain implements Callable<Integer> {
 
   /** The target the options name, validated; throws with a readable reason. */
   private Target target() {
-    return new Target(Target.uri(url), publishUrl == null ? null : Target.uri(publishUrl),
+    // An empty value is no value, as on the JUnit route.
+    return new Target(Target.uri(url), given(publishUrl) ? Target.uri(publishUrl) : null,
         headers.stream().map(Target.Header::parse).toList(), publishHeaders.stream().map(Target.Header::parse).toList(),
-        profile(profile), strict, insecure, window == null ? null : Target.duration(window),
-        serverPid == null ? null : Target.pid(serverPid), metricsUrl == null ? null : Target.uri(metricsUrl),
-        connectionGauge == null || connectionGauge.isBlank() ? Target.DEFAULT_CONNECTION_GAUGE : connectionGauge.trim());
+        profile(profile), strict, insecure, given(window) ? Target.duration(window) : null,
+        given(serverPid) ? Target.pid(serverPid) : null, given(metricsUrl) ? Target.uri(metricsUrl) : null,
+        given(connectionGauge) ? connectionGauge.trim() : Target.DEFAULT_CONNECTION_GAUGE);
+  }
+
+  private static boolean given(String option) {
+    return option != null && !option.isBlank();
   }
 
   private static Target.Profile profile(String name) {

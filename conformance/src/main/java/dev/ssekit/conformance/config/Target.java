@@ -61,7 +61,7 @@ public record Target(URI url, URI publishUrl, List<Header> headers, List<Header>
    * The key of a target already built and validated by the command line ({@link #handOver}): the
    * checks use that very object instead of parsing the other parameters again.
    */
-  public static final String HANDED_OVER = "ssekit.target";
+  public static final String HANDED_OVER = "ssekit.internal.handedOverTarget";
 
   private static final java.util.Map<String, Target> HANDOVERS = new java.util.concurrent.ConcurrentHashMap<>();
 

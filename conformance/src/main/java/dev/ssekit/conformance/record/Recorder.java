@@ -123,12 +123,24 @@ public final class Recorder implements AutoCloseable {
         .build();
   }
 
+  private final java.util.concurrent.atomic.AtomicLong firstNudge = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * True when a nudge had been published (for any stream) at {@code nanos} ({@link System#nanoTime}):
+   * a head that arrived after it may have been drawn out by it, whichever stream asked.
+   */
+  public boolean nudgedBy(long nanos) {
+    long first = firstNudge.get();
+    return first != 0 && first - nanos <= 0;
+  }
+
   /** Publishes the nudge in the background, at most once a second whoever asks. */
   private boolean nudge() {
     long now = System.nanoTime();
     long last = lastNudge.get();
     long spacing = headsHeld ? NUDGE_AGAIN_AFTER.toNanos() : 1_000_000_000L;
     if (last != 0 && now - last < spacing || !lastNudge.compareAndSet(last, now)) return false;
+    firstNudge.compareAndSet(0, now);
     nudges.incrementAndGet();
     Thread t = new Thread(nudge, "ssekit-nudge");
     t.setDaemon(true);
@@ -378,6 +390,11 @@ public final class Recorder implements AutoCloseable {
       return status;
     }
 
+    /** How long after the request the response head came; null until it has. */
+    public Duration headersAfter() {
+      return headersAfter;
+    }
+
     /** True once the recording has ended (the server closed it, a bound, or {@link #stop()}). */
     public boolean ended() {
       return done.getCount() == 0;
@@ -440,7 +457,6 @@ public final class Recorder implements AutoCloseable {
   /** The answer to one publish request. */
   public record Published(int status, String body, String id) {}
 
-  /** POSTs {@code json} to the target's publish URL (the publish contract). */
   /**
    * Publishes like {@link #publish}, but never at the same time as another {@code publishAlone}: the
    * checks that run beside each other (the passive stream, the resume check, nudges) publish one at
@@ -456,6 +472,7 @@ public final class Recorder implements AutoCloseable {
 
   private final Object publishingAlone = new Object();
 
+  /** POSTs {@code json} to the target's publish URL (the publish contract). */
   public Published publish(String json) throws IOException {
     HttpPost post = new HttpPost(target.publishUrl());
     post.setEntity(new ByteArrayEntity(json.getBytes(StandardCharsets.UTF_8), ContentType.APPLICATION_JSON));

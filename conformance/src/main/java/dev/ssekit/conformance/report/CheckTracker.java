@@ -111,7 +111,6 @@ final class CheckTracker {
     return out;
   }
 
-  /** Builds the result of a check that ended, or null if it already ended (at most once per check). */
   /** What a check published while it ran, sorted by kind. */
   private record Published(Map<String, String> meta, List<String> evidence, List<String> notes, List<String> warnings,
       List<String> advisories) {
@@ -159,6 +158,7 @@ final class CheckTracker {
     }
   }
 
+  /** Builds the result of a check that ended, or null if it already ended (at most once per check). */
   private CheckResult end(TestIdentifier test, Status status, String message, Throwable failure) {
     if (!ended.add(test.getUniqueId())) return null;
     Running run = running.remove(test.getUniqueId());

@@ -37,7 +37,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * The reference server's demo page in headless Chromium (issue 5, browser tests 1 and 2): each kind
  * of published event reaches the page and its widget, and after the server drops every stream the
  * page reconnects with {@code Last-Event-ID} and shows each event published during the gap once.
- * The last test writes the screenshot the README shows.
+ * The last test writes the screenshot docs/conformance.md shows.
  *
  * <p>One server and one browser page for the class; the tests run in order, so the screenshot shows
  * the page after a reconnect (reconnects 1, ticks missed 0).
@@ -167,7 +167,7 @@ class DemoPageBrowserTest {
 
   @Test
   @Order(3)
-  @DisplayName("a screenshot of the demo page with every widget filled is written for the README")
+  @DisplayName("a screenshot of the demo page with every widget filled is written for docs/conformance.md")
   void screenshot() throws Exception {
     publish("notification", "Backup completed", null);
     publish("log", "worker-2 picked job 981", null);

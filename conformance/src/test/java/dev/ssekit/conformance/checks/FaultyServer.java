@@ -111,7 +111,12 @@ final class FaultyServer extends RawSocketServer {
      * later ticks and never what was published while it was away (Spring servers that number their own heartbeats or
      * emitter events but broadcast application events fire-and-forget). Needs ticks for any id to appear.
      */
-    PUBLISHED_WITHOUT_IDS
+    PUBLISHED_WITHOUT_IDS,
+    /**
+     * The response head is held until the stream's first event is written, then sent with it (Spring MVC's
+     * {@code SseEmitter} on Tomcat, a Reactor {@code Flux} before it emits): a stream with nothing to say has no head.
+     */
+    HEAD_WITH_FIRST_EVENT
   }
 
   /** The knobs; {@link #build()} starts the server. */
@@ -223,6 +228,9 @@ final class FaultyServer extends RawSocketServer {
   }
 
   private static final Object END = new Object();
+
+  private static final byte[] STREAM_HEAD = ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+      + "Cache-Control: no-cache\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
 
   private final EnumSet<Fault> faults;
   private final int closeEvery;
@@ -474,9 +482,10 @@ final class FaultyServer extends RawSocketServer {
         respond(socketOut, "503 Service Unavailable", "text/plain", "too many streams\n", true);
         return;
       }
-      socketOut.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-      socketOut.flush();
+      if (!faults.contains(Fault.HEAD_WITH_FIRST_EVENT)) {
+        socketOut.write(STREAM_HEAD);
+        socketOut.flush();
+      }
       boolean resume = lastEventId != null && !lastEventId.isEmpty()
           && !faults.contains(Fault.IGNORE_LAST_EVENT_ID) && !faults.contains(Fault.IDS_PER_CONNECTION);
       if (resume) {
@@ -509,8 +518,9 @@ final class FaultyServer extends RawSocketServer {
     reader.start();
     boolean buffered = faults.contains(Fault.BUFFERED);
     OutputStream out = buffered ? new BufferedOutputStream(socketOut, 64 * 1024) : socketOut;
+    boolean headHeld = faults.contains(Fault.HEAD_WITH_FIRST_EVENT);
     try {
-      write(out, field("retry", "500") + "\n");
+      if (!headHeld) write(out, field("retry", "500") + "\n");
       if (!buffered) out.flush();
       long nextFlush = System.nanoTime() + BUFFER_PERIOD.toNanos();
       int written = 0;
@@ -531,6 +541,11 @@ final class FaultyServer extends RawSocketServer {
         Event e = (Event) item;
         String id = faults.contains(Fault.IDS_PER_CONNECTION) ? String.valueOf(++perConnectionId) : e.id();
         String frame = encode(e, id);
+        if (headHeld) { // the first write brings the head
+          out.write(STREAM_HEAD);
+          write(out, field("retry", "500") + "\n");
+          headHeld = false;
+        }
         write(out, frame);
         if (duplicateEvery > 0 && e.seq() % duplicateEvery == 0) write(out, frame);
         written++;

@@ -1,6 +1,7 @@
 package dev.ssekit.conformance.checks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ssekit.conformance.checks.FaultyServer.Fault;
 import dev.ssekit.conformance.oracle.EventStreamParser;
@@ -219,6 +220,24 @@ class FaultyServerTest {
         awaitOpen(s, 2);
         b.awaitBody(t -> t.contains("data: tick 3\n\n"));
         assertThat(b.body()).doesNotContain("data: x").contains("id: 2\nevent: tick\ndata: tick 2\n\n");
+      }
+    }
+  }
+
+  @Test
+  void headWithFirstEventSendsNothingUntilAnEventIsPublished() throws Exception {
+    try (FaultyServer s = FaultyServer.builder().fault(Fault.HEAD_WITH_FIRST_EVENT).build()) {
+      URI u = URI.create(s.url());
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(u.getHost(), u.getPort()), 5_000);
+        socket.getOutputStream().write(("GET /events HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.setSoTimeout(700);
+        assertThatThrownBy(() -> socket.getInputStream().read()).isInstanceOf(java.net.SocketTimeoutException.class);
+        awaitOpen(s, 1);
+        publish(s, "{\"data\":\"x\"}");
+        socket.setSoTimeout(10_000);
+        String got = new String(socket.getInputStream().readNBytes(48), StandardCharsets.ISO_8859_1);
+        assertThat(got).startsWith("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream");
       }
     }
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.ssekit.conformance.config.Target;
+import dev.ssekit.conformance.oracle.StreamItem;
 import dev.ssekit.conformance.record.Recording;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,18 @@ class UnwitnessedResumeTest {
       judge(f, "id: 2\ndata: b\n\nid: 4\ndata: d\n\n");
     }
 
+    @SseCheck(id = "reconnect.sample-repeat-across-reconnects", severity = Severity.MUST, spec = Spec.LAST_EVENT_ID,
+        summary = "sample")
+    void repeatAcrossReconnects(Findings f) {
+      // The resumed stream, followed across the server's end: its second connection starts with the first's last event.
+      Cursors before = Cursors.of(recording(BEFORE, null));
+      Cursors first = Cursors.of(recording("id: 4\ndata: d\n\nid: 5\ndata: e\n\n", "3"));
+      Cursors second = Cursors.of(recording("id: 5\ndata: e\n\nid: 6\ndata: f\n\n", "5"));
+      List<StreamItem.Event> got = new java.util.ArrayList<>(first.ownIds);
+      got.addAll(second.ownIds);
+      UnwitnessedResume.judge(f, before.finalCursor, before, got, new byte[0], "a test");
+    }
+
     @SseCheck(id = "reconnect.sample-echo", severity = Severity.MUST, spec = Spec.LAST_EVENT_ID, summary = "sample")
     void echo(Findings f) {
       // An id-only block echoing the cursor, then an event without an id: nothing dispatched twice.
@@ -94,6 +107,11 @@ class UnwitnessedResumeTest {
     assertThat(repeat.getThrowable().orElseThrow().getMessage()).startsWith("[MUST reconnect.sample-repeat]")
         .contains("repeated what the client already had: [{id \"2\", type \"message\", data \"b\"}]");
     assertThat(warnings).doesNotContainKey("repeat");
+
+    TestExecutionResult across = results.get("repeatAcrossReconnects");
+    assertThat(across.getStatus()).isEqualTo(TestExecutionResult.Status.FAILED);
+    assertThat(across.getThrowable().orElseThrow().getMessage())
+        .contains("repeated what the client already had: [{id \"5\", type \"message\", data \"e\"}]");
 
     assertThat(results.get("echo").getStatus()).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
     assertThat(warnings).doesNotContainKey("echo");

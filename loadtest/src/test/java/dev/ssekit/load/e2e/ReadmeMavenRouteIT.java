@@ -32,7 +32,7 @@ class ReadmeMavenRouteIT {
 
   static String block(String readme) {
     Matcher m = Pattern.compile("## With Maven: `mvn gatling:test`.*?```sh\n(.*?)```", Pattern.DOTALL).matcher(readme);
-    assertThat(m.find()).as("the README's Maven block").isTrue();
+    assertThat(m.find()).as("the load guide's Maven block").isTrue();
     return m.group(1);
   }
 
@@ -80,7 +80,7 @@ class ReadmeMavenRouteIT {
     if (!p.waitFor(300, TimeUnit.SECONDS)) {
       p.destroy();
       p.waitFor(10, TimeUnit.SECONDS);
-      fail("the README's Maven block did not finish in 300 s:\n" + Files.readString(out));
+      fail("the load guide's Maven block did not finish in 300 s:\n" + Files.readString(out));
     }
     String output = Files.readString(out, StandardCharsets.UTF_8);
     assertThat(p.exitValue()).as(output).isZero();
@@ -101,6 +101,6 @@ class ReadmeMavenRouteIT {
 
   private static int indexOf(List<String> lines, String start) {
     for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith(start)) return i;
-    throw new AssertionError("no line starting with '" + start + "' in the README's block: " + lines);
+    throw new AssertionError("no line starting with '" + start + "' in the load guide's block: " + lines);
   }
 }

@@ -70,7 +70,7 @@ class RunSettingsTest {
 
   @Test
   void mavenStepsWithoutAConnectionCountEndAtTheirLastStepAsOnTheCommandLine() {
-    // The README's mvn gatling:test line gives -Dssekit.load.steps=500,1000,2000 and no connections.
+    // The load guide's (docs/load.md) mvn gatling:test line gives -Dssekit.load.steps=500,1000,2000 and no connections.
     System.setProperty("ssekit.load.steps", "500,1000,2000");
     try {
       RunSettings s = RunSettings.fromSystemProperties("capacity");
