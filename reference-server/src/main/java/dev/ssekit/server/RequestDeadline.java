@@ -17,6 +17,10 @@ import java.util.concurrent.TimeUnit;
  * answered {@code 408} and closed. {@link RequestGuard} reports the end of each head and request.
  * Removed with the other HTTP handlers when the connection becomes a stream. All on the channel's
  * event loop.
+ *
+ * <p>It is also the connection's entry in {@link PendingConnections} (the links below), from
+ * accept until it becomes a stream or closes; a connection evicted from there to make room is
+ * answered {@code 503} if mid-request, else closed.
  */
 final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
@@ -25,20 +29,33 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   private final long idleNanos;
   private final long headNanos;
   private final long bodyNanos;
+  private final PendingConnections pending;
   private ChannelHandlerContext ctx;
   private Phase phase = Phase.IDLE;
   private ScheduledFuture<?> timer;
   private boolean removed;
+  private boolean joined;
 
-  RequestDeadline(long idleNanos, long headNanos, long bodyNanos) {
+  // The list of PendingConnections; guarded by that object.
+  long pendingSince;
+  RequestDeadline older;
+  RequestDeadline newer;
+  boolean linked;
+
+  RequestDeadline(long idleNanos, long headNanos, long bodyNanos, PendingConnections pending) {
     this.idleNanos = idleNanos;
     this.headNanos = headNanos;
     this.bodyNanos = bodyNanos;
+    this.pending = pending;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext context) {
     this.ctx = context;
+    if (!joined) {
+      joined = true;
+      pending.joined(this, System.nanoTime());
+    }
     if (context.channel().isActive()) enter(Phase.IDLE);
   }
 
@@ -62,6 +79,34 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   /** The request was read whole and answered (or handed over); the next one may come. */
   void requestDone() {
     enter(Phase.IDLE);
+    if (!removed) pending.refreshed(this, System.nanoTime());
+  }
+
+  /**
+   * Picked to make room among {@code --max-pending-connections} (called from the acceptor): on this
+   * connection's loop, unless it became a stream or closed meanwhile, a request in progress is
+   * answered {@code 503} + {@code Retry-After} (written raw: this handler sits before the codec) and
+   * the connection is closed at once, whatever the client still sends.
+   */
+  void evict(int bound) {
+    ctx.executor().execute(() -> {
+      if (removed || !ctx.channel().isActive()) return;
+      ServerLog.anomaly("pending-evicted", "closing " + ctx.channel().remoteAddress() + " (" + phase.name().toLowerCase(java.util.Locale.ROOT)
+          + "): " + bound + " connections without a stream are open (--max-pending-connections); it was the longest pending");
+      if (timer != null) timer.cancel(false);
+      timer = null;
+      if (phase == Phase.HEAD || phase == Phase.BODY) {
+        phase = Phase.ANSWERING;
+        String body = "the server holds as many connections without a stream as it allows (--max-pending-connections "
+            + bound + ") and this request was the slowest; retry\n";
+        String head = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n";
+        // Flushed to the socket now (a pending connection has nothing else queued), then closed at
+        // once: the descriptor is what the newcomer needs.
+        ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), head + body));
+      }
+      ctx.close();
+    });
   }
 
   /** A refusal is on its way out; only the linger bound applies now. */
@@ -115,6 +160,11 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     removed = true;
     if (timer != null) timer.cancel(false);
     timer = null;
+    // A stream now (counted by --max-connections), or closed: no longer pending.
+    if (joined) {
+      joined = false;
+      pending.left(this);
+    }
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -58,6 +59,7 @@ public final class SseServer implements AutoCloseable {
   private final Frame dropNotice;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final BodyBudget bodies;
+  private final PendingConnections pending;
 
   private SseServer(ServerConfig config) throws InterruptedException {
     this.config = config;
@@ -75,6 +77,14 @@ public final class SseServer implements AutoCloseable {
     io.micrometer.core.instrument.Gauge.builder("sse.request.body.buffered", bodies, BodyBudget::used).baseUnit("bytes")
         .description("Request-body bytes reserved now across all connections (bounded by --max-body-buffer)")
         .register(metrics.registry);
+    this.pending = new PendingConnections(config.maxPendingConnections());
+    io.micrometer.core.instrument.Gauge.builder("sse.pending.connections", pending, PendingConnections::held)
+        .description("Connections that are not streams now: requests being read or answered, idle keep-alive"
+            + " (bounded by --max-pending-connections)").register(metrics.registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("sse.pending.evicted", pending, PendingConnections::evicted)
+        .description("Pending connections closed to make room for a new one (503 if mid-request)").register(metrics.registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("sse.pending.refused", pending, PendingConnections::refused)
+        .description("New connections closed at once: --max-pending-connections reached").register(metrics.registry);
     this.dropNotice = Frame.control(("retry: " + config.retry().toMillis()
         + "\n: disconnected by an admin request; reconnect and resume with Last-Event-ID\n\n")
         .getBytes(StandardCharsets.US_ASCII));
@@ -98,13 +108,17 @@ public final class SseServer implements AutoCloseable {
           .channel(channelType)
           .option(ChannelOption.SO_BACKLOG, 4096)
           .option(ChannelOption.SO_REUSEADDR, true)
-          .handler(new AcceptBackoff(metrics))
+          // One connection per read, so a pause of AcceptBackoff (pending connections at their
+          // bound) takes effect at the next one; the acceptor has its own loop, so this costs
+          // no stream anything.
+          .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1))
+          .handler(new AcceptBackoff(metrics, pending))
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.SO_KEEPALIVE, true)
           // Stop writing to a stream once 32 KiB wait unsent; it is written from the shared history
           // again when it drains, so a slow reader holds no more than this.
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16 * 1024, 32 * 1024))
-          .childHandler(new SseServerInitializer(router, publish, bodies, config))
+          .childHandler(new SseServerInitializer(router, publish, bodies, pending, config))
           .bind(config.host(), config.port())
           .sync()
           .channel();
@@ -167,6 +181,11 @@ public final class SseServer implements AutoCloseable {
   /** Request-body bytes reserved now across all connections. */
   long bodyBytesBuffered() {
     return bodies.used();
+  }
+
+  /** Connections that are not streams now (bounded by --max-pending-connections). */
+  int pendingConnections() {
+    return pending.held();
   }
 
   /** Scenario streams open now. */
@@ -312,7 +331,7 @@ public final class SseServer implements AutoCloseable {
   static String describe(ServerConfig c) {
     return "history " + c.history() + " events / " + c.historyBytes() + " bytes, tick " + Durations.format(c.tick()) + ", heartbeat "
         + Durations.format(c.heartbeat()) + ", retry " + Durations.format(c.retry())
- + ", max-connections " + c.maxConnections()
+ + ", max-connections " + c.maxConnections() + ", max-pending-connections " + c.maxPendingConnections()
         + " (open-file limit " + FdLimits.current().limit() + ")" + ", publish " + (c.publishToken() != null ? "token" : "anonymous");
   }
 }
