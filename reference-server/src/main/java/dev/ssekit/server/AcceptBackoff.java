@@ -20,9 +20,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Every accepted connection is counted in {@link PendingConnections} until it becomes a stream.
  * After each one, if there is no room for another (near the bound with every pending connection
  * still young, or evictions not closed yet), accepting waits until a pending connection leaves or
- * the oldest is old enough to be evicted. The server channel accepts one connection per read
- * ({@link SseServer}), so the wait starts at the next connection; one that still arrives at the
- * bound itself is closed at once.
+ * the oldest is old enough to be evicted. Netty stops a batch of accepts as soon as auto-read is
+ * off, so the wait starts at the next connection; one that still arrives at the bound itself is
+ * closed at once.
  */
 @ChannelHandler.Sharable
 final class AcceptBackoff extends ChannelInboundHandlerAdapter {

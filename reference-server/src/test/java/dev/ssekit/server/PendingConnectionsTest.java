@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -101,6 +102,39 @@ class PendingConnectionsTest {
     } finally {
       for (RawHttp c : clients) c.close();
     }
+  }
+
+  @Test
+  void aKeepAliveConnectionThatKeepsMakingRequestsIsNotTheOneEvicted() throws Exception {
+    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO)
+        .withHeadTimeout(Duration.ofMinutes(2)).withMaxPendingConnections(BOUND));
+    int port = server.port();
+    try (Socket keepAlive = new Socket("127.0.0.1", port)) {
+      keepAlive.setSoTimeout((int) WAIT.toMillis());
+      healthzOn(keepAlive); // accepted before every trickler: the oldest by accept time
+      openTricklers(port, BOUND - 4);
+      ServerTestSupport.eventually("the tricklers are pending", () -> server.pendingConnections() == BOUND - 3);
+      Thread.sleep(PendingConnections.MIN_AGE_NANOS / 1_000_000 + 300);
+      healthzOn(keepAlive); // a finished request makes it the newest pending connection again
+      openTricklers(port, 6); // past the soft mark: each evicts the longest pending
+      ServerTestSupport.eventually("tricklers were evicted", () -> {
+        pollAll();
+        return tricklers.stream().filter(t -> t.closed).count() >= 2;
+      });
+      healthzOn(keepAlive); // still open, still served
+    }
+  }
+
+  /** One {@code GET /healthz} on a kept-alive connection; fails if the connection was closed. */
+  private static void healthzOn(Socket s) throws IOException {
+    s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    StringBuilder got = new StringBuilder();
+    while (!got.toString().endsWith("}")) {
+      int b = s.getInputStream().read();
+      assertThat(b).as("the kept-alive connection answers; got %s", got).isNotNegative();
+      got.append((char) b);
+    }
+    assertThat(got.toString()).startsWith("HTTP/1.1 200");
   }
 
   private Thread sampleWhileRunning(AtomicInteger peak) {
