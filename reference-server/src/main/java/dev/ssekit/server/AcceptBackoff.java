@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,11 +19,13 @@ import java.util.concurrent.TimeUnit;
  * which fails for the same reason and used to kill the accepting thread.
  *
  * <p>Every accepted connection is counted in {@link PendingConnections} until it becomes a stream.
- * After each one, if there is no room for another (near the bound with every pending connection
- * still young, or evictions not closed yet), accepting waits until a pending connection leaves or
- * the oldest is old enough to be evicted. Netty stops a batch of accepts as soon as auto-read is
- * off, so the wait starts at the next connection; one that still arrives at the bound itself is
- * closed at once.
+ * After each one, if there is no room for another (the bound reached, or past the soft mark with
+ * every pending connection still young), accepting waits: until a pending connection leaves, the
+ * oldest is old enough to be evicted, or {@link PendingConnections#MIN_AGE_NANOS} of waiting
+ * have passed (then the next one comes in anyway; at the bound {@link PendingConnections#makeRoom}
+ * first evicts one whatever its age). The listening channel
+ * reads one accept at a time (see {@link SseServer}), so the wait starts at the next connection on
+ * every transport; one that still arrives at the bound itself is closed at once.
  */
 @ChannelHandler.Sharable
 final class AcceptBackoff extends ChannelInboundHandlerAdapter {
@@ -39,6 +42,8 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter {
   /** Not before this (after a failed accept). */
   private long resumeAtNanos;
   private boolean paused;
+  /** When the current wait for room began. */
+  private long pausedSinceNanos;
   private ScheduledFuture<?> timer;
   private Runnable wake;
 
@@ -59,7 +64,18 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter {
       ServerLog.anomaly("pending-full", "closed a new connection at once: " + pending.max()
           + " connections without a stream are open (--max-pending-connections)");
     }
-    if (!pending.roomFor(now)) pause(ctx, 0);
+    if (!pending.makeRoom(now, false)) pause(ctx, 0);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    // The listening channel closed (shutdown): nothing to wake any more. A connection leaving
+    // later must not post to the acceptor's loop, which may be shut down by then.
+    pending.onNextLeave(null);
+    if (timer != null) timer.cancel(false);
+    timer = null;
+    paused = false;
+    ctx.fireChannelInactive();
   }
 
   @Override
@@ -81,7 +97,9 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter {
 
   /** Stops accepting for at least {@code nanos}, and until there is room for a pending connection. */
   private void pause(ChannelHandlerContext ctx, long nanos) {
-    resumeAtNanos = Math.max(resumeAtNanos, System.nanoTime() + nanos);
+    long now = System.nanoTime();
+    if (!paused) pausedSinceNanos = now;
+    resumeAtNanos = Math.max(resumeAtNanos, now + nanos);
     ctx.channel().config().setAutoRead(false);
     paused = true;
     tryResume(ctx);
@@ -95,14 +113,32 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter {
     long wait;
     if (now < resumeAtNanos) {
       wait = resumeAtNanos - now;
-    } else if (!pending.roomFor(now)) {
-      if (wake == null) wake = () -> ctx.executor().execute(() -> tryResume(ctx));
-      pending.onNextLeave(wake);
-      wait = Math.min(MAX_ROOM_CHECK_NANOS, Math.max(TimeUnit.MILLISECONDS.toNanos(1), pending.nanosUntilEvictable(now)));
-    } else {
+    } else if (!ctx.channel().isOpen()) {
       paused = false;
-      if (ctx.channel().isOpen()) ctx.channel().config().setAutoRead(true);
       return;
+    } else {
+      if (wake == null) wake = () -> {
+        try {
+          ctx.executor().execute(() -> tryResume(ctx));
+        } catch (RejectedExecutionException shuttingDown) {
+          // the acceptor's loop is stopping: there is nothing left to resume
+        }
+      };
+      pending.onNextLeave(wake); // before makeRoom: the connection it evicts may close at once
+      if (pending.makeRoom(now, now - pausedSinceNanos >= PendingConnections.MIN_AGE_NANOS)) {
+        pending.onNextLeave(null);
+        paused = false;
+        ctx.channel().config().setAutoRead(true);
+        return;
+      }
+      // Woken early by a connection leaving; else check again when the oldest is old enough or
+      // the wait is long enough to evict one whatever its age, and at least every 100 ms.
+      wait = MAX_ROOM_CHECK_NANOS;
+      long untilOld = pending.nanosUntilEvictable(now);
+      long untilForced = pausedSinceNanos + PendingConnections.MIN_AGE_NANOS - now;
+      if (untilOld > 0) wait = Math.min(wait, untilOld);
+      if (untilForced > 0) wait = Math.min(wait, untilForced);
+      wait = Math.max(TimeUnit.MILLISECONDS.toNanos(1), wait);
     }
     timer = ctx.executor().schedule(() -> {
       timer = null;

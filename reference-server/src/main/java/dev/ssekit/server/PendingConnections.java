@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
  * keep-alive connections idle between requests: every accepted connection counts toward one bound
  * or the other, so trickling heads (slowloris) cannot take the descriptors streams need.
  *
- * <p>Admission happens on the acceptor, before a connection gets a pipeline:
+ * <p>Admission happens on the acceptor, before a connection gets a pipeline, one connection at a
+ * time (the listening channel reads one accept per read, see {@link SseServer}):
  * <ul>
  *   <li>below {@link #softMark()} (nine tenths of the bound): admitted;</li>
  *   <li>from there on, each new connection evicts the connection that has been pending longest
@@ -17,17 +18,24 @@ import java.util.concurrent.TimeUnit;
  *       {@link #MIN_AGE_NANOS}: slow heads make room for fast ones, and a head that arrives in one
  *       packet is done long before it could be the oldest. The evicted connection is answered
  *       {@code 503} with {@code Retry-After} when it was mid-request, else just closed;</li>
- *   <li>when every pending connection is younger than that (a burst of real clients still being
- *       read), the acceptor stops accepting until there is room again (one falls below the mark or
- *       ages enough), and new connections wait in the kernel's backlog;</li>
- *   <li>at the bound itself a new connection is closed at once, without an answer.</li>
+ *   <li>when there is no room for the next one (the bound is reached, or past the soft mark every
+ *       pending connection is younger than that), the acceptor stops accepting and new connections
+ *       wait in the kernel's backlog. While it waits, {@link #makeRoom} lets the next one in as
+ *       soon as the oldest is old enough (at the bound, by evicting it first). Once the acceptor
+ *       has waited {@link #MIN_AGE_NANOS} with no room, the next one comes in anyway: below the
+ *       bound into the places above the soft mark, at the bound by evicting a pending connection
+ *       whatever its age, an idle keep-alive connection first (HTTP/1.1 lets a server close an idle
+ *       persistent connection at any time). So connections that keep finishing requests cannot
+ *       hold the acceptor off for good; they slow newcomers to about one a second.</li>
  * </ul>
  * Established streams are never evicted. The count includes evicted connections until they have
- * closed, so it bounds the descriptors pending connections hold.
+ * closed, so it bounds the descriptors pending connections hold; a new connection that arrives at
+ * the bound anyway is closed at once (the acceptor stops before that, so this is a safety net).
  *
  * <p>The pending connections are kept in one list, oldest first, linked through their
  * {@link RequestDeadline} handlers (no allocation per connection). Guarded by {@code this}; the
- * acceptor and every event loop use it, each for a few pointer moves per connection or request.
+ * acceptor and every event loop use it, each for a few pointer moves per connection or request
+ * (a forced eviction scans the list for an idle connection, at most once per wait).
  */
 final class PendingConnections {
 
@@ -40,6 +48,10 @@ final class PendingConnections {
   private RequestDeadline newest;
   /** Connections admitted and not yet gone (a stream, or closed); evicted ones count until closed. */
   private int held;
+  /** Evicted connections that have not closed yet (they still count in {@link #held}). */
+  private int evicting;
+  /** Admissions owed for evictions made while the acceptor waited ({@link #makeRoom}). */
+  private int credits;
   private long evicted;
   private long refused;
   /** Run once when a connection leaves while the acceptor waits for room. */
@@ -76,7 +88,7 @@ final class PendingConnections {
   /**
    * On the acceptor, for each accepted connection: false when it must be closed at once (the
    * bound is reached). Past the soft mark it evicts the oldest pending connection if that one is
-   * old enough (told on its own loop); the acceptor then asks {@link #roomFor} before the next.
+   * old enough (told on its own loop); the acceptor then asks {@link #makeRoom} before the next.
    */
   boolean accept(long nowNanos) {
     RequestDeadline victim = null;
@@ -86,24 +98,56 @@ final class PendingConnections {
         return false;
       }
       held++;
+      if (credits > 0) credits--;
       if (held <= softMark) return true;
       RequestDeadline first = oldest;
-      if (first != null && nowNanos - first.pendingSince >= MIN_AGE_NANOS) {
-        unlink(first);
-        evicted++;
-        victim = first;
-      }
+      if (first != null && nowNanos - first.pendingSince >= MIN_AGE_NANOS) victim = pick(first);
     }
     if (victim != null) victim.evict(max);
     return true;
   }
 
   /**
-   * Whether accepting may go on after a pause: below the soft mark, or the oldest pending
-   * connection is old enough to make room for the next.
+   * On the acceptor, after each accept and while it waits: true when it may accept the next
+   * connection: below the soft mark; or below the bound when the oldest is old enough to be
+   * evicted by it, an eviction made here is owed an admission, or {@code waitedLong} (the acceptor
+   * has waited about {@link #MIN_AGE_NANOS} without room: the next one may take a place between
+   * the soft mark and the bound). Otherwise, at the bound and unless an eviction is already under
+   * way, it makes room: it evicts the longest-pending connection if that one is old enough, or,
+   * when {@code waitedLong}, the longest-pending idle one, else the longest-pending one, whatever
+   * their age. Returns false then: the acceptor waits for the evicted connection to close
+   * ({@link #onNextLeave}), after which one new connection is let in.
    */
-  synchronized boolean roomFor(long nowNanos) {
-    return held < softMark || (held < max && oldest != null && nowNanos - oldest.pendingSince >= MIN_AGE_NANOS);
+  boolean makeRoom(long nowNanos, boolean waitedLong) {
+    RequestDeadline victim = null;
+    synchronized (this) {
+      if (held < softMark) return true;
+      if (held < max && (credits > 0 || waitedLong || (oldest != null && nowNanos - oldest.pendingSince >= MIN_AGE_NANOS))) {
+        return true;
+      }
+      if (evicting > 0 || oldest == null) return false; // a descriptor is on its way back, or none to evict yet
+      if (nowNanos - oldest.pendingSince >= MIN_AGE_NANOS) {
+        victim = pick(oldest);
+      } else if (waitedLong) {
+        RequestDeadline idle = oldest;
+        while (idle != null && !idle.idle) idle = idle.newer;
+        victim = pick(idle != null ? idle : oldest);
+      } else {
+        return false;
+      }
+      credits++;
+    }
+    victim.evict(max);
+    return false;
+  }
+
+  /** Unlinks {@code d} as evicted (it counts until it closes); under the lock. */
+  private RequestDeadline pick(RequestDeadline d) {
+    unlink(d);
+    d.evicted = true;
+    evicting++;
+    evicted++;
+    return d;
   }
 
   /** How long until the oldest pending connection may be evicted; a guess when there is none. */
@@ -112,7 +156,7 @@ final class PendingConnections {
     return Math.max(0, MIN_AGE_NANOS - (nowNanos - oldest.pendingSince));
   }
 
-  /** Runs {@code r} once, on the next connection that leaves (a stream now, or closed). */
+  /** Runs {@code r} once, on the next connection that leaves (a stream now, or closed); null clears it. */
   synchronized void onNextLeave(Runnable r) {
     onLeave = r;
   }
@@ -136,6 +180,10 @@ final class PendingConnections {
     Runnable r;
     synchronized (this) {
       if (d.linked) unlink(d);
+      if (d.evicted) {
+        d.evicted = false;
+        evicting--;
+      }
       held--;
       r = onLeave;
       onLeave = null;

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +28,9 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
   private enum Phase { IDLE, HEAD, BODY, ANSWERING }
 
+  /** How long an evicted connection that was mid-request may take to close its side after the 503. */
+  static final long EVICT_LINGER_MILLIS = 1_000;
+
   private final long idleNanos;
   private final long headNanos;
   private final long bodyNanos;
@@ -35,12 +40,17 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> timer;
   private boolean removed;
   private boolean joined;
+  /** Evicted mid-request: the 503 is out, the rest of the request is dropped until the close. */
+  private boolean draining;
+  /** Between requests (read from the acceptor, which prefers idle connections when it must evict a young one). */
+  volatile boolean idle = true;
 
   // The list of PendingConnections; guarded by that object.
   long pendingSince;
   RequestDeadline older;
   RequestDeadline newer;
   boolean linked;
+  boolean evicted;
 
   RequestDeadline(long idleNanos, long headNanos, long bodyNanos, PendingConnections pending) {
     this.idleNanos = idleNanos;
@@ -67,6 +77,10 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext context, Object msg) {
+    if (draining) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (phase == Phase.IDLE) enter(Phase.HEAD); // the first byte of a request: its head is due
     context.fireChannelRead(msg);
   }
@@ -84,9 +98,12 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
   /**
    * Picked to make room among {@code --max-pending-connections} (called from the acceptor): on this
-   * connection's loop, unless it became a stream or closed meanwhile, a request in progress is
-   * answered {@code 503} + {@code Retry-After} (written raw: this handler sits before the codec) and
-   * the connection is closed at once, whatever the client still sends.
+   * connection's loop, unless it became a stream or closed meanwhile. Idle or answering: closed at
+   * once. Mid-request (head or body being read): answered {@code 503} + {@code Retry-After}
+   * (written raw: this handler sits before the codec), then the output is shut down and whatever
+   * the client still sends is dropped until it closes its side, for at most {@link #EVICT_LINGER_MILLIS}:
+   * closing with its bytes unread would reset the connection, and a reset can destroy the 503
+   * before the client reads it.
    */
   void evict(int bound) {
     ctx.executor().execute(() -> {
@@ -95,17 +112,26 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
           + "): " + bound + " connections without a stream are open (--max-pending-connections); it was the longest pending");
       if (timer != null) timer.cancel(false);
       timer = null;
-      if (phase == Phase.HEAD || phase == Phase.BODY) {
-        phase = Phase.ANSWERING;
-        String body = "the server holds as many connections without a stream as it allows (--max-pending-connections "
-            + bound + ") and this request was the slowest; retry\n";
-        String head = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n";
-        // Flushed to the socket now (a pending connection has nothing else queued), then closed at
-        // once: the descriptor is what the newcomer needs.
-        ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), head + body));
+      if (phase != Phase.HEAD && phase != Phase.BODY) {
+        ctx.close();
+        return;
       }
-      ctx.close();
+      phase = Phase.ANSWERING;
+      idle = false;
+      draining = true;
+      String body = "the server holds as many connections without a stream as it allows (--max-pending-connections "
+          + bound + ") and this request was the slowest; retry\n";
+      String head = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\n"
+          + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n";
+      // Written from here, ahead of the codec: nothing else is queued on a pending connection.
+      ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), head + body)).addListener(f -> {
+        if (f.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) duplex.shutdownOutput();
+        else ctx.close();
+      });
+      // The client's FIN closes the channel (half-closure is off); this bounds the wait for it.
+      ctx.executor().schedule(() -> {
+        ctx.close();
+      }, EVICT_LINGER_MILLIS, TimeUnit.MILLISECONDS);
     });
   }
 
@@ -117,6 +143,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   private void enter(Phase next) {
     if (removed) return;
     phase = next;
+    idle = next == Phase.IDLE;
     if (timer != null) timer.cancel(false);
     timer = null;
     long nanos = switch (next) {

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -60,7 +61,7 @@ public final class SseServer implements AutoCloseable {
   private final BodyBudget bodies;
   private final PendingConnections pending;
 
-  private SseServer(ServerConfig config) throws InterruptedException {
+  private SseServer(ServerConfig config, boolean nio) throws InterruptedException {
     this.config = config;
     this.topics = new Topics(config.history(), config.historyBytes(), config.maxQueueBytes(), config.maxTopics());
     this.metrics = new ServerMetrics(topics);
@@ -88,7 +89,7 @@ public final class SseServer implements AutoCloseable {
         + "\n: disconnected by an admin request; reconnect and resume with Last-Event-ID\n\n")
         .getBytes(StandardCharsets.US_ASCII));
 
-    boolean epoll = Epoll.isAvailable();
+    boolean epoll = !nio && Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
@@ -107,6 +108,11 @@ public final class SseServer implements AutoCloseable {
           .channel(channelType)
           .option(ChannelOption.SO_BACKLOG, 4096)
           .option(ChannelOption.SO_REUSEADDR, true)
+          // One accept per read: NIO accepts a whole batch (16 by default) before the first
+          // reaches AcceptBackoff, so turning auto-read off there could not stop the rest of the
+          // batch, which would find the pending bound full and be closed unanswered. With one per
+          // read every accepted connection is counted before the next accept (on epoll too).
+          .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1))
           .handler(new AcceptBackoff(metrics, pending))
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -133,12 +139,17 @@ public final class SseServer implements AutoCloseable {
    * @throws InterruptedException when interrupted while binding
    */
   public static SseServer start(ServerConfig config) throws InterruptedException {
+    return start(config, false);
+  }
+
+  /** As {@link #start(ServerConfig)}; {@code nio} forces the NIO transport where native epoll is available (tests). */
+  static SseServer start(ServerConfig config, boolean nio) throws InterruptedException {
     if (config.publishToken() == null && !config.allowAnonymousPublish() && !isLoopback(config.host())) {
       throw new IllegalArgumentException("refusing to bind " + config.host()
           + " without --publish-token: anyone who can reach it could publish; "
           + "set a token or pass --allow-anonymous-publish");
     }
-    return new SseServer(config);
+    return new SseServer(config, nio);
   }
 
   private static boolean isLoopback(String host) {
@@ -181,6 +192,21 @@ public final class SseServer implements AutoCloseable {
   /** Connections that are not streams now (bounded by --max-pending-connections). */
   int pendingConnections() {
     return pending.held();
+  }
+
+  /** Pending connections evicted so far to make room. */
+  long pendingEvicted() {
+    return pending.evicted();
+  }
+
+  /** New connections closed at once because the bound was reached. */
+  long pendingRefused() {
+    return pending.refused();
+  }
+
+  /** Whether the listening channel uses NIO (else native epoll). */
+  boolean nio() {
+    return serverChannel instanceof NioServerSocketChannel;
   }
 
   /** Scenario streams open now. */
