@@ -30,6 +30,8 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
   /** How long an evicted connection that was mid-request may take to close its side after the 503. */
   static final long EVICT_LINGER_MILLIS = 1_000;
+  /** ... or how long it may stay silent meanwhile (a slow head that sends nothing more needs no wait). */
+  static final long EVICT_QUIET_MILLIS = 200;
 
   private final long idleNanos;
   private final long headNanos;
@@ -42,6 +44,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   private boolean joined;
   /** Evicted mid-request: the 503 is out, the rest of the request is dropped until the close. */
   private boolean draining;
+  private long lastInputNanos;
   /** Between requests (read from the acceptor, which prefers idle connections when it must evict a young one). */
   volatile boolean idle = true;
 
@@ -78,6 +81,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext context, Object msg) {
     if (draining) {
+      lastInputNanos = System.nanoTime();
       ReferenceCountUtil.release(msg);
       return;
     }
@@ -101,8 +105,9 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
    * connection's loop, unless it became a stream or closed meanwhile. Idle or answering: closed at
    * once. Mid-request (head or body being read): answered {@code 503} + {@code Retry-After}
    * (written raw: this handler sits before the codec), then the output is shut down and whatever
-   * the client still sends is dropped until it closes its side, for at most {@link #EVICT_LINGER_MILLIS}:
-   * closing with its bytes unread would reset the connection, and a reset can destroy the 503
+   * the client still sends is dropped until it closes its side, goes quiet for
+   * {@link #EVICT_QUIET_MILLIS}, or at most {@link #EVICT_LINGER_MILLIS}: closing with its bytes
+   * unread, or with more on the way, would reset the connection, and a reset can destroy the 503
    * before the client reads it.
    */
   void evict(int bound) {
@@ -128,11 +133,22 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
         if (f.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) duplex.shutdownOutput();
         else ctx.close();
       });
-      // The client's FIN closes the channel (half-closure is off); this bounds the wait for it.
-      ctx.executor().schedule(() -> {
-        ctx.close();
-      }, EVICT_LINGER_MILLIS, TimeUnit.MILLISECONDS);
+      // The client's FIN closes the channel (half-closure is off); else it is closed once the
+      // client has sent nothing for EVICT_QUIET_MILLIS, and after EVICT_LINGER_MILLIS whatever it
+      // sends: the descriptor it holds is what a newcomer is waiting for.
+      lastInputNanos = System.nanoTime();
+      closeWhenQuiet(lastInputNanos + TimeUnit.MILLISECONDS.toNanos(EVICT_LINGER_MILLIS));
     });
+  }
+
+  private void closeWhenQuiet(long deadlineNanos) {
+    long now = System.nanoTime();
+    long quietAt = lastInputNanos + TimeUnit.MILLISECONDS.toNanos(EVICT_QUIET_MILLIS);
+    if (now >= quietAt || now >= deadlineNanos || !ctx.channel().isOpen()) {
+      ctx.close();
+      return;
+    }
+    ctx.executor().schedule(() -> closeWhenQuiet(deadlineNanos), Math.min(quietAt, deadlineNanos) - now, TimeUnit.NANOSECONDS);
   }
 
   /** A refusal is on its way out; only the linger bound applies now. */
