@@ -112,6 +112,30 @@ public final class ConsoleReporter implements ResultCollector.Listener {
     lines.add(String.format(Locale.ROOT, "%d checks in %s: %d passed, %d failed, %d warned, %d skipped, %d info",
         s.total(), duration(report.durationMs()), s.passed(), s.failed(), s.warned(), s.skipped(), s.info()));
 
+    listChecks(lines, report, s);
+
+    if (!report.problems().isEmpty()) {
+      lines.add("");
+      lines.add("Internal errors (" + report.problems().size() + "): the run is incomplete");
+      for (RunReport.Problem p : report.problems()) {
+        lines.add("  " + marked("ERROR", "31",
+            Text.printable(p.source()) + ": " + Text.printable(Text.firstLine(p.message())), width - 2));
+      }
+    }
+
+    lines.add("");
+    lines.add(verdict(report, s));
+    if (reportDir != null) {
+      lines.add("Reports in " + reportDir + ": " + HtmlReportWriter.FILE_NAME + ", " + JsonReportWriter.FILE_NAME + ", "
+          + JunitXmlWriter.FILE_NAME);
+    }
+    synchronized (out) {
+      for (String l : lines) out.println(l);
+      out.flush();
+    }
+  }
+  /** The failed, warned and info checks, a section each, at most {@link #MAX_LISTED} in all, two lines apiece. */
+  private void listChecks(List<String> lines, RunReport report, RunReport.Summary s) {
     List<CheckResult> listed = new ArrayList<>(report.checks(Status.FAILED));
     listed.addAll(report.checks(Status.WARNED));
     listed.addAll(report.checks(Status.INFO));
@@ -143,27 +167,8 @@ public final class ConsoleReporter implements ResultCollector.Listener {
       }
       shown++;
     }
-
-    if (!report.problems().isEmpty()) {
-      lines.add("");
-      lines.add("Internal errors (" + report.problems().size() + "): the run is incomplete");
-      for (RunReport.Problem p : report.problems()) {
-        lines.add("  " + marked("ERROR", "31",
-            Text.printable(p.source()) + ": " + Text.printable(Text.firstLine(p.message())), width - 2));
-      }
-    }
-
-    lines.add("");
-    lines.add(verdict(report, s));
-    if (reportDir != null) {
-      lines.add("Reports in " + reportDir + ": " + HtmlReportWriter.FILE_NAME + ", " + JsonReportWriter.FILE_NAME + ", "
-          + JunitXmlWriter.FILE_NAME);
-    }
-    synchronized (out) {
-      for (String l : lines) out.println(l);
-      out.flush();
-    }
   }
+
 
   private String verdict(RunReport report, RunReport.Summary s) {
     if (!report.problems().isEmpty()) return paint("31", "ERROR: the suite could not run every check");
