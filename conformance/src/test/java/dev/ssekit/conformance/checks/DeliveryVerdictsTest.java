@@ -166,6 +166,25 @@ class DeliveryVerdictsTest {
     }
   }
 
+  /**
+   * A busy stream (the reference server ticking every 10 ms, as other checks' publishes make a stream busy in a
+   * real run): the replay after the resume id holds more than a handful of events before the last of the check's
+   * own, and the check waits for its closing event, not for a count of events.
+   */
+  @Test
+  @Timeout(120)
+  void theResumeCheckWaitsForItsOwnEventsOnABusyStream() throws Exception {
+    try (dev.ssekit.conformance.testing.ReferenceServerProcess server =
+        dev.ssekit.conformance.testing.ReferenceServerProcess.start("--tick", "10ms")) {
+      for (int run = 0; run < 3; run++) {
+        Outcomes r = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, server.url("/events"),
+            server.url("/publish"), "resumeAfterLastEventId");
+        System.out.println("busy stream, run " + run + ":\n" + r);
+        assertThat(r.of("resumeAfterLastEventId")).as(r.toString()).isEqualTo("passed");
+      }
+    }
+  }
+
   @Test
   @Timeout(120)
   void ignoredLastEventIdAndPerConnectionIdsAreToldApart() throws Exception {
