@@ -89,6 +89,9 @@ public final class DeliveryStats {
     private boolean sawEvent;
     private boolean open;
     private boolean down;
+    /** When its last accounted event arrived, and when it stopped reading (epoch ms; 0: not yet). */
+    private long lastArrivalMillis;
+    private long closedMillis;
 
     Connection(long startNanos, long startMillis) {
       this.startNanos = startNanos;
@@ -147,6 +150,7 @@ public final class DeliveryStats {
 
   /** The virtual user closed its stream. */
   public void closed(Connection c) {
+    c.closedMillis = System.currentTimeMillis();
     if (c.open) {
       c.open = false;
       open.decrementAndGet();
@@ -175,6 +179,7 @@ public final class DeliveryStats {
       unaccounted.increment();
       return;
     }
+    c.lastArrivalMillis = Math.max(c.lastArrivalMillis, receivedMillis);
     SequenceTracker.Arrival arrival = c.tracker.record(ev.seq());
     switch (arrival) {
       case EARLY -> early.increment();
@@ -213,30 +218,62 @@ public final class DeliveryStats {
   }
 
   /**
-   * Settles every connection against the expected range.
+   * Settles every connection against the expected range, every missing delivery as lost.
    *
    * @param end the last sequence number every connection had to receive: the publisher's last,
    *     or (server-published) {@link #lastServerSeqBeforeEnd()}
    */
   public Totals settle(long end, LongPredicate notPublished) {
+    return settle(end, notPublished, 0);
+  }
+
+  /**
+   * Settles every connection against the expected range. A connection whose stream was still
+   * delivering when it stopped reading (its last event arrived within {@code stillDeliveringMs} of
+   * its close, or of now if it never closed) was behind, not starved: what it had not read past its
+   * last event counts as not yet read rather than lost ({@link SequenceTracker#settle(long,
+   * LongPredicate, boolean)}). With {@code stillDeliveringMs} 0 every missing delivery is lost.
+   *
+   * @param end the last sequence number every connection had to receive: the publisher's last,
+   *     or (server-published) {@link #lastServerSeqBeforeEnd()}
+   */
+  public Totals settle(long end, LongPredicate notPublished, long stillDeliveringMs) {
     long expected = 0;
     long delivered = 0;
     long lost = 0;
     long duplicated = 0;
     long outOfOrder = 0;
+    long notYetRead = 0;
+    long behind = 0;
+    long now = System.currentTimeMillis();
     for (Connection c : connections) {
-      SequenceTracker.Result r = c.tracker.settle(end, notPublished);
+      long stopped = c.closedMillis > 0 ? c.closedMillis : now;
+      boolean readerBehind = stillDeliveringMs > 0 && c.lastArrivalMillis > 0 && stopped - c.lastArrivalMillis <= stillDeliveringMs;
+      SequenceTracker.Result r = c.tracker.settle(end, notPublished, readerBehind);
       expected += r.expected();
       delivered += r.delivered();
       lost += r.lost();
       duplicated += r.duplicated();
       outOfOrder += r.outOfOrder();
+      notYetRead += r.notYetRead();
+      if (r.notYetRead() > 0) {
+        behind++;
+      }
     }
-    return new Totals(expected, delivered, lost, duplicated, outOfOrder);
+    return new Totals(expected, delivered, lost, duplicated, outOfOrder, notYetRead, behind);
   }
 
-  /** Summed counts over all connections. */
-  public record Totals(long expected, long delivered, long lost, long duplicated, long outOfOrder) {}
+  /**
+   * Summed counts over all connections.
+   *
+   * @param behindConnections connections that had deliveries not yet read when they stopped reading
+   */
+  public record Totals(long expected, long delivered, long lost, long duplicated, long outOfOrder, long notYetRead,
+      long behindConnections) {
+    public Totals(long expected, long delivered, long lost, long duplicated, long outOfOrder) {
+      this(expected, delivered, lost, duplicated, outOfOrder, 0, 0);
+    }
+  }
 
   /** The highest server-published sequence number sent before the accounted range ended, or -1. */
   public long lastServerSeqBeforeEnd() {

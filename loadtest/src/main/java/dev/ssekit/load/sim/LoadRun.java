@@ -1,6 +1,7 @@
 package dev.ssekit.load.sim;
 
 import dev.ssekit.load.measure.DeliveryStats;
+import dev.ssekit.load.measure.Limits;
 import dev.ssekit.load.measure.MemorySampler;
 import dev.ssekit.load.measure.Publisher;
 import dev.ssekit.load.measure.RssSource;
@@ -80,6 +81,9 @@ public final class LoadRun {
   }
 
   private final RunSettings settings;
+  private final Limits limits;
+  private final Failures failures = new Failures();
+  private volatile RssSource rss;
   private volatile ScenarioFigures figures = ScenarioFigures.NONE;
   private volatile DeliveryStats stats;
   private volatile Publisher publisher;
@@ -92,11 +96,26 @@ public final class LoadRun {
   private long cpuNanosAtStart;
 
   public LoadRun(RunSettings settings) {
+    this(settings, Limits.fromSystemProperties());
+  }
+
+  public LoadRun(RunSettings settings, Limits limits) {
     this.settings = settings;
+    this.limits = limits;
   }
 
   public RunSettings settings() {
     return settings;
+  }
+
+  /** What each server response may cost the injector. */
+  public Limits limits() {
+    return limits;
+  }
+
+  /** Why connections failed, by kind (filled by {@link ResponseGuard}). */
+  Failures failures() {
+    return failures;
   }
 
   /** What the scenario adds to the reports (set before the run starts). */
@@ -121,8 +140,9 @@ public final class LoadRun {
     cpuNanosAtStart = processCpuNanos();
     RssSource rss =
         settings.metricsUrl() != null
-            ? RssSource.prometheus(settings.metricsUrl())
+            ? RssSource.prometheus(settings.metricsUrl(), limits)
             : settings.serverPid() != null ? RssSource.procStatus(settings.serverPid()) : null;
+    this.rss = rss;
     try {
       MemorySampler s = new MemorySampler(
           rss,
@@ -132,7 +152,8 @@ public final class LoadRun {
       OptionalLong baseline = s.baseline();
       rssBaseline = baseline.isPresent() ? baseline.getAsLong() : null;
       if (rss != null && rssBaseline == null) {
-        System.err.println("ssekit load: warning: could not read the server's memory (" + rss.describe() + ")");
+        System.err.println("ssekit load: warning: could not read the server's memory ("
+            + (rss.failure() != null ? rss.failure() : rss.describe()) + ")");
       }
       sampler = s;
     } catch (InterruptedException e) {
@@ -146,7 +167,7 @@ public final class LoadRun {
     stats = new DeliveryStats(settings.publishes() ? settings.runId() : null, holdEndMillis * 1000);
     sampler.start();
     if (settings.publishes()) {
-      publisher = new Publisher(settings.publishUrl(), settings.publishFormat(), settings.runId(), settings.rate());
+      publisher = new Publisher(settings.publishUrl(), settings.publishFormat(), settings.runId(), settings.rate(), limits.insecure());
       publisher.start(holdEndMillis);
     }
   }
@@ -292,7 +313,9 @@ public final class LoadRun {
       long lowest = stats.lowestServerSeq();
       published = end >= 0 && lowest >= 0 ? end - lowest + 1 : null;
     }
-    DeliveryStats.Totals totals = stats.settle(end, notPublished);
+    // A stream whose last event came within this of its close was still delivering: its reader was behind.
+    long stillDeliveringMs = Math.max(1_000, 2 * settings.drain().toMillis());
+    DeliveryStats.Totals totals = stats.settle(end, notPublished, stillDeliveringMs);
 
     List<MemorySampler.Sample> samples = sampler.samples();
     List<RunRecord.TimelinePoint> timeline = new ArrayList<>(samples.size());
@@ -325,11 +348,17 @@ public final class LoadRun {
         figures.connections(new CapacityReport.Connections(settings.connections(), stats.opened(), stats.failed(), stats.peakOpen(), null, null)),
         new CapacityReport.ConnectMs(pct(con, 50), pct(con, 95), pct(con, 99), max(con)),
         new CapacityReport.DeliveryLatencyMs(lat.getTotalCount(), pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(lat, 99.9), max(lat)),
-        new CapacityReport.Events(published, totals.expected(), totals.delivered(), totals.lost(), totals.duplicated(), totals.outOfOrder()),
+        new CapacityReport.Events(published, totals.expected(), totals.delivered(), totals.lost(), totals.duplicated(),
+            totals.outOfOrder(), totals.notYetRead()),
         new CapacityReport.Server(rssBaseline, rssPeak >= 0 ? rssPeak : null, bytesPerConnection),
         new CapacityReport.Injector(heapPeak, Math.round((processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3),
         steps.stream().map(Projections::step).toList(),
         projection);
+    RssSource source = rss;
+    if (source != null && source.failure() != null) {
+      failures.record(CapacityReport.Failure.METRICS, source.failure());
+    }
+    report = report.withFailures(failures.list());
 
     Map<String, Histogram> hs = new LinkedHashMap<>();
     hs.put("deliveryLatency", lat);
@@ -343,7 +372,15 @@ public final class LoadRun {
     }
     diagnostics.put(CapacityHtml.CORES, (long) Runtime.getRuntime().availableProcessors());
     diagnostics.put(CapacityHtml.MAX_HEAP, Runtime.getRuntime().maxMemory());
-    return new RunRecord(report, hs, diagnostics, timeline, steps);
+    diagnostics.put("connectionsBehind", totals.behindConnections());
+    RunRecord record = new RunRecord(report, hs, diagnostics, timeline, steps);
+    String bottleneck = CapacityHtml.injectorBottleneck(record);
+    if (bottleneck == null) {
+      return record;
+    }
+    CapacityReport flagged = report.withInjector(
+        new CapacityReport.Injector(report.injector().heapBytesPeak(), report.injector().cpuSeconds(), bottleneck));
+    return new RunRecord(flagged, hs, diagnostics, timeline, steps);
   }
 
   private static Double pct(Histogram h, double percentile) {

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 
 /**
  * A deliberately broken SSE server on 127.0.0.1 that writes a tick ({@code {"seq":N,
@@ -27,16 +29,38 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       is lost).
  *   <li>{@link Fault#REPLAYS_FROM_START}: the same, but a reconnect carrying {@code
  *       Last-Event-ID} is sent every tick from the first (what it had is repeated).
+ *   <li>{@link Fault#NONE}: every 100 ms, each tick once, no ids: a correct stream (for the TLS
+ *       server and {@link Fault#HUGE_METRICS}).
  * </ul>
  *
- * Everything is bounded: at most 1,000 streams, 60 s of life, 16 KiB of request head, 5 s to send it.
+ * <p>Hostile faults, each writing at most {@link #HOSTILE_BYTES} per connection:
+ *
+ * <ul>
+ *   <li>{@link Fault#ENDLESS_HEAD}: a 200 status line, then header lines that never end.
+ *   <li>{@link Fault#SILENT}: accepts, reads the request and never answers.
+ *   <li>{@link Fault#ENDLESS_LINE}: a correct SSE head, then one line with no line break.
+ *   <li>{@link Fault#HUGE_METRICS}: correct streams, but {@code GET /metrics} answers with an
+ *       endless body.
+ * </ul>
+ *
+ * With an {@link SSLContext} it serves https with that context's certificate. Everything is
+ * bounded: at most 1,000 connections, 60 s of life, 16 KiB of request head, 5 s to send it.
  */
 final class BrokenSseServer implements AutoCloseable {
-  enum Fault { DROPS_AND_REPEATS, IGNORES_LAST_EVENT_ID, REPLAYS_FROM_START }
+  enum Fault {
+    DROPS_AND_REPEATS, IGNORES_LAST_EVENT_ID, REPLAYS_FROM_START, NONE,
+    ENDLESS_HEAD, SILENT, ENDLESS_LINE, HUGE_METRICS
+  }
 
-  private static final long LIFETIME_MS = 60_000;
+  /** 60 s; a hand measurement may ask for up to 180 s with -Dbroken.lifetimeMs. */
+  private static final long LIFETIME_MS = Math.min(180_000, Long.getLong("broken.lifetimeMs", 60_000));
+  /** The most a hostile fault writes to one connection. */
+  static final long HOSTILE_BYTES = 256L << 20;
 
   private final Fault fault;
+  private final boolean tls;
+  /** Bytes the hostile faults have written, over all connections. */
+  private final AtomicLong hostileBytes = new AtomicLong();
   private final ServerSocket listener;
   private final Object lock = new Object();
   /** Guarded by {@link #lock}: the open streams, and every tick sent (resume faults only). */
@@ -53,8 +77,14 @@ final class BrokenSseServer implements AutoCloseable {
   }
 
   BrokenSseServer(Fault fault) throws IOException {
+    this(fault, null);
+  }
+
+  /** A server with this fault, over TLS when {@code tls} is given. */
+  BrokenSseServer(Fault fault, SSLContext tls) throws IOException {
     this.fault = fault;
-    listener = new ServerSocket();
+    this.tls = tls != null;
+    listener = tls != null ? tls.getServerSocketFactory().createServerSocket() : new ServerSocket();
     listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
     listener.setSoTimeout(200);
     acceptor = new Thread(this::acceptLoop, "broken-sse-accept");
@@ -66,11 +96,20 @@ final class BrokenSseServer implements AutoCloseable {
   }
 
   String url() {
-    return "http://127.0.0.1:" + listener.getLocalPort() + "/events";
+    return base() + "/events";
+  }
+
+  String base() {
+    return (tls ? "https" : "http") + "://127.0.0.1:" + listener.getLocalPort();
+  }
+
+  /** Bytes the hostile faults have written so far, over all connections. */
+  long hostileBytesWritten() {
+    return hostileBytes.get();
   }
 
   private boolean resumes() {
-    return fault != Fault.DROPS_AND_REPEATS;
+    return fault == Fault.IGNORES_LAST_EVENT_ID || fault == Fault.REPLAYS_FROM_START;
   }
 
   private boolean live() {
@@ -83,8 +122,12 @@ final class BrokenSseServer implements AutoCloseable {
         Socket s = listener.accept();
         sockets.add(s);
         s.setSoTimeout(5_000);
-        boolean resuming = readHead(s.getInputStream()).contains("\nlast-event-id:");
+        String head = readHead(s.getInputStream());
+        boolean resuming = head.contains("\nlast-event-id:");
         OutputStream out = s.getOutputStream();
+        if (hostile(head, s, out)) {
+          continue;
+        }
         out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
             + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         if (resumes()) {
@@ -105,6 +148,50 @@ final class BrokenSseServer implements AutoCloseable {
       } catch (IOException e) {
         // this client went away; keep serving the others
       }
+    }
+  }
+
+  /** Serves a hostile fault's answer on its own thread; false when this request gets the normal stream. */
+  private boolean hostile(String head, Socket s, OutputStream out) {
+    boolean metrics = head.startsWith("get /metrics");
+    Runnable writer;
+    switch (fault) {
+      case SILENT -> {
+        return true; // the socket stays open, unanswered, until close()
+      }
+      case ENDLESS_HEAD -> writer = () -> endless(out, "HTTP/1.1 200 OK\r\n", "X-Filler: " + "h".repeat(1000) + "\r\n", false);
+      case ENDLESS_LINE -> writer = () -> endless(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n", "data: " + "x".repeat(64 * 1024 - 6), true);
+      case HUGE_METRICS -> {
+        if (!metrics) {
+          return false;
+        }
+        writer = () -> endless(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + HOSTILE_BYTES
+            + "\r\n\r\n", "# " + "m".repeat(1021) + "\n", false);
+      }
+      default -> {
+        return false;
+      }
+    }
+    Thread t = new Thread(writer, "broken-sse-hostile");
+    t.setDaemon(true);
+    t.start();
+    return true;
+  }
+
+  /** Writes {@code first}, then {@code unit} again and again (chunked when asked) until the cap, the lifetime or the client's close. */
+  private void endless(OutputStream out, String first, String unit, boolean chunked) {
+    byte[] u = unit.getBytes(StandardCharsets.US_ASCII);
+    byte[] block = chunked ? chunk(u) : u;
+    try {
+      out.write(first.getBytes(StandardCharsets.US_ASCII));
+      for (long n = 0; n < HOSTILE_BYTES && live(); n += block.length) {
+        out.write(block);
+        hostileBytes.addAndGet(block.length);
+      }
+      out.flush();
+    } catch (IOException e) {
+      // the client gave up: what the bound is for
     }
   }
 
@@ -171,6 +258,23 @@ final class BrokenSseServer implements AutoCloseable {
     out[out.length - 2] = '\r';
     out[out.length - 1] = '\n';
     return out;
+  }
+
+  /**
+   * For measuring by hand: {@code java -cp target/test-classes dev.ssekit.load.e2e.BrokenSseServer
+   * FAULT [tls]} prints the stream's URL and serves for its 60 s of life.
+   */
+  public static void main(String[] args) throws Exception {
+    Fault fault = Fault.valueOf(args[0]);
+    SSLContext tls = args.length > 1 && args[1].equals("tls")
+        ? TestCertificate.generate(java.nio.file.Files.createTempDirectory("broken-sse"), true).serverContext() : null;
+    try (BrokenSseServer server = new BrokenSseServer(fault, tls)) {
+      System.out.println(server.url());
+      while (server.live()) {
+        Thread.sleep(500);
+      }
+      System.out.println("hostile bytes written: " + server.hostileBytesWritten());
+    }
   }
 
   @Override
