@@ -89,9 +89,11 @@ public final class DeliveryStats {
     private boolean sawEvent;
     private boolean open;
     private boolean down;
-    /** When its last accounted event arrived, and when it stopped reading (epoch ms; 0: not yet). */
-    private long lastArrivalMillis;
+    /** When its last message arrived, and when it stopped reading (epoch ms; 0: not yet). */
+    private long lastMessageMillis;
     private long closedMillis;
+    /** The delivery latency of its latest accounted event (µs), or -1. */
+    private long lastLatencyMicros = -1;
 
     Connection(long startNanos, long startMillis) {
       this.startNanos = startNanos;
@@ -165,6 +167,7 @@ public final class DeliveryStats {
    */
   public void onMessage(Connection c, long receivedMillis, String message) {
     messages.increment();
+    c.lastMessageMillis = Math.max(c.lastMessageMillis, receivedMillis);
     InboundEvent ev = InboundEvent.parse(message);
     if (!ev.isEvent()) {
       notEvents.increment();
@@ -179,7 +182,6 @@ public final class DeliveryStats {
       unaccounted.increment();
       return;
     }
-    c.lastArrivalMillis = Math.max(c.lastArrivalMillis, receivedMillis);
     SequenceTracker.Arrival arrival = c.tracker.record(ev.seq());
     switch (arrival) {
       case EARLY -> early.increment();
@@ -198,6 +200,9 @@ public final class DeliveryStats {
         clampedLatencies.increment();
       }
       long clamped = Math.max(0, Math.min(MAX_MICROS, latency));
+      if (arrival == SequenceTracker.Arrival.IN_ORDER) {
+        c.lastLatencyMicros = clamped;
+      }
       latencyMicros.recordValue(clamped);
       latencyPeriod.recordValue(clamped);
     }
@@ -228,16 +233,18 @@ public final class DeliveryStats {
   }
 
   /**
-   * Settles every connection against the expected range. A connection whose stream was still
-   * delivering when it stopped reading (its last event arrived within {@code stillDeliveringMs} of
-   * its close, or of now if it never closed) was behind, not starved: what it had not read past its
-   * last event counts as not yet read rather than lost ({@link SequenceTracker#settle(long,
-   * LongPredicate, boolean)}). With {@code stillDeliveringMs} 0 every missing delivery is lost.
+   * Settles every connection against the expected range. A connection was behind, not starved,
+   * when both: its stream was still delivering when it stopped reading (a message arrived within
+   * {@code behindMs} of its close, or of now if it never closed), and it was reading late (its
+   * latest accounted event arrived {@code behindMs} or more after it was sent). What such a
+   * connection had not read past its latest event counts as not yet read rather than lost ({@link
+   * SequenceTracker#settle(long, LongPredicate, boolean)}); a gap below it is lost all the same.
+   * With {@code behindMs} 0 every missing delivery is lost.
    *
    * @param end the last sequence number every connection had to receive: the publisher's last,
    *     or (server-published) {@link #lastServerSeqBeforeEnd()}
    */
-  public Totals settle(long end, LongPredicate notPublished, long stillDeliveringMs) {
+  public Totals settle(long end, LongPredicate notPublished, long behindMs) {
     long expected = 0;
     long delivered = 0;
     long lost = 0;
@@ -248,7 +255,8 @@ public final class DeliveryStats {
     long now = System.currentTimeMillis();
     for (Connection c : connections) {
       long stopped = c.closedMillis > 0 ? c.closedMillis : now;
-      boolean readerBehind = stillDeliveringMs > 0 && c.lastArrivalMillis > 0 && stopped - c.lastArrivalMillis <= stillDeliveringMs;
+      boolean readerBehind = behindMs > 0 && c.lastMessageMillis > 0 && stopped - c.lastMessageMillis <= behindMs
+          && c.lastLatencyMicros >= behindMs * 1000;
       SequenceTracker.Result r = c.tracker.settle(end, notPublished, readerBehind);
       expected += r.expected();
       delivered += r.delivered();

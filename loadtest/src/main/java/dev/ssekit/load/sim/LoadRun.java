@@ -313,9 +313,9 @@ public final class LoadRun {
       long lowest = stats.lowestServerSeq();
       published = end >= 0 && lowest >= 0 ? end - lowest + 1 : null;
     }
-    // A stream whose last event came within this of its close was still delivering: its reader was behind.
-    long stillDeliveringMs = Math.max(1_000, 2 * settings.drain().toMillis());
-    DeliveryStats.Totals totals = stats.settle(end, notPublished, stillDeliveringMs);
+    // A stream still delivering at its close, its latest event this late or later: its reader was behind.
+    long behindMs = Math.max(1_000, 2 * settings.drain().toMillis());
+    DeliveryStats.Totals totals = stats.settle(end, notPublished, behindMs);
 
     List<MemorySampler.Sample> samples = sampler.samples();
     List<RunRecord.TimelinePoint> timeline = new ArrayList<>(samples.size());
