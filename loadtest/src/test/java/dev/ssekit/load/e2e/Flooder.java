@@ -26,12 +26,25 @@ final class Flooder implements AutoCloseable {
    * back until {@code duration} has passed or {@code maxEvents} were posted in all.
    */
   Flooder(String publishUrl, int threads, int eventBytes, Duration duration, long maxEvents) {
+    this(publishUrl, threads, eventBytes, duration, maxEvents, () -> true);
+  }
+
+  /** The same, but the publishers wait (polling, within {@code duration}) until {@code ready}. */
+  Flooder(String publishUrl, int threads, int eventBytes, Duration duration, long maxEvents,
+      java.util.function.BooleanSupplier ready) {
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5)).build();
     String body = "{\"event\":\"flood\",\"data\":\"" + "f".repeat(eventBytes) + "\"}";
     long deadline = System.nanoTime() + duration.toNanos();
     for (int i = 0; i < threads; i++) {
       Thread t = new Thread(() -> {
+        while (running && System.nanoTime() < deadline && !ready.getAsBoolean()) {
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
         while (running && System.nanoTime() < deadline && published.get() + failed.get() < maxEvents) {
           try {
             HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(publishUrl)).timeout(Duration.ofSeconds(5))

@@ -51,6 +51,32 @@ record TestCertificate(Path keyStore, KeyManagerFactory keyManagers) {
     return new TestCertificate(keystore, kmf);
   }
 
+  /**
+   * A PKCS12 trust store (password {@link #PASSWORD}) holding this certificate as a trusted entry,
+   * for a client's {@code -Djavax.net.ssl.trustStore}.
+   */
+  Path trustStore() throws IOException, InterruptedException {
+    Path pem = keyStore.resolveSibling(keyStore.getFileName() + ".pem");
+    Path trust = keyStore.resolveSibling("trust-" + keyStore.getFileName());
+    keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keyStore.toString(), "-storepass", PASSWORD,
+        "-file", pem.toString());
+    keytool("-importcert", "-noprompt", "-alias", "server", "-file", pem.toString(), "-storetype", "PKCS12",
+        "-keystore", trust.toString(), "-storepass", PASSWORD);
+    return trust;
+  }
+
+  private static void keytool(String... args) throws IOException, InterruptedException {
+    java.util.List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "keytool");
+    cmd.addAll(java.util.List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      p.destroyForcibly();
+      throw new IllegalStateException("keytool " + args[0] + " failed: " + output);
+    }
+  }
+
   /** A server-side TLS context with this certificate. */
   SSLContext serverContext() throws GeneralSecurityException {
     SSLContext tls = SSLContext.getInstance("TLS");

@@ -28,6 +28,29 @@ class DeliveryStatsTest {
   }
 
   @Test
+  void aStreamStillDeliveringLateAtTheEndIsBehindNotLossy() {
+    DeliveryStats stats = new DeliveryStats(null, Long.MAX_VALUE);
+    long now = System.currentTimeMillis();
+    // Still reading at the end, 5 s behind the server: 2..5 are on their way, not lost.
+    DeliveryStats.Connection behind = stats.connecting();
+    stats.connected(behind, true, -1);
+    stats.onMessage(behind, now, tick(1, (now - 5_000) * 1000));
+    // Quiet for 10 s before the end, and on time when it last read: its missing tail is lost.
+    DeliveryStats.Connection starved = stats.connecting();
+    stats.connected(starved, true, -1);
+    stats.onMessage(starved, now - 10_000, tick(1, (now - 10_000) * 1000));
+    // Reading at the end, but on time: the server skipped 2..5 (it sends others), so they are lost.
+    DeliveryStats.Connection skipped = stats.connecting();
+    stats.connected(skipped, true, -1);
+    stats.onMessage(skipped, now, tick(1, now * 1000));
+    stats.onMessage(skipped, now, "{\"event\":\"other\",\"data\":\"x\"}");
+
+    assertThat(stats.settle(5, s -> false, 1_000)).isEqualTo(new DeliveryStats.Totals(15, 3, 8, 0, 0, 4, 1));
+    assertThat(stats.settle(5, s -> false)).as("without the rule every missing delivery is lost")
+        .isEqualTo(new DeliveryStats.Totals(15, 3, 12, 0, 0));
+  }
+
+  @Test
   void onlyThisRunsEventsAreAccountedWhenTheLoadTesterPublishes() {
     DeliveryStats stats = new DeliveryStats("run1", Long.MAX_VALUE);
     DeliveryStats.Connection c = stats.connecting();

@@ -36,14 +36,15 @@ class CapacityJsonTest {
   void fieldsAreTheSchemasInItsOrder() throws Exception {
     JsonNode root = JSON.readTree(CapacityJson.toJson(sample()));
     assertThat(names(root)).containsExactly("scenario", "target", "durationMs", "connections", "connectMs",
-        "deliveryLatencyMs", "events", "server", "injector", "steps", "projection");
+        "deliveryLatencyMs", "events", "server", "injector", "steps", "projection", "failures", "problems");
     assertThat(names(root.get("target"))).containsExactly("url", "publishUrl", "metricsUrl");
     assertThat(names(root.get("connections"))).containsExactly("requested", "opened", "failed", "peakOpen", "reconnects", "recoveryMs");
     assertThat(names(root.get("connectMs"))).containsExactly("p50", "p95", "p99", "max");
     assertThat(names(root.get("deliveryLatencyMs"))).containsExactly("count", "p50", "p95", "p99", "p999", "max");
-    assertThat(names(root.get("events"))).containsExactly("published", "expectedDeliveries", "delivered", "lost", "duplicated", "outOfOrder");
+    assertThat(names(root.get("events"))).containsExactly("published", "expectedDeliveries", "delivered", "lost", "duplicated", "outOfOrder",
+        "notYetRead");
     assertThat(names(root.get("server"))).containsExactly("rssBytesBaseline", "rssBytesPeak", "bytesPerConnection");
-    assertThat(names(root.get("injector"))).containsExactly("heapBytesPeak", "cpuSeconds");
+    assertThat(names(root.get("injector"))).containsExactly("heapBytesPeak", "cpuSeconds", "bottleneck");
     assertThat(names(root.get("steps").get(0))).startsWith("connections", "rssBytes", "deliveryP99Ms");
     assertThat(names(root.get("projection"))).startsWith("connectionsPerGiB");
   }
@@ -148,6 +149,38 @@ class CapacityJsonTest {
   void aCapacityJsonReadsBackAsTheSameReport(@TempDir Path dir) throws Exception {
     Path file = CapacityJson.write(sample(), dir);
     assertThat(CapacityJson.read(file)).isEqualTo(sample());
+  }
+
+  @Test
+  void failuresBacklogAndBottleneckAreWrittenAndReadBack(@TempDir Path dir) throws Exception {
+    CapacityReport s = sample();
+    CapacityReport r = new CapacityReport(s.scenario(), s.target(), s.durationMs(),
+        new CapacityReport.Connections(1000, 997, 3, 997, null, null), s.connectMs(), s.deliveryLatencyMs(),
+        new CapacityReport.Events(200L, 199_800, 199_700, 0, 0, 0, 100), s.server(),
+        new CapacityReport.Injector(50_000_000, 3.25, "its readers fell behind the stream"), s.steps(), s.projection(),
+        List.of(new CapacityReport.Failure(CapacityReport.Failure.HEAD_TIMEOUT, 3, "no response head within 10s")));
+    JsonNode root = JSON.readTree(CapacityJson.toJson(r));
+    assertThat(root.at("/failures/0/kind").asText()).isEqualTo("head-timeout");
+    assertThat(root.at("/failures/0/count").asLong()).isEqualTo(3);
+    assertThat(root.at("/events/notYetRead").asLong()).isEqualTo(100);
+    assertThat(root.at("/injector/bottleneck").asText()).contains("fell behind");
+    assertThat(root.at("/problems/0").asText()).contains("100 expected deliveries not yet read by this injector");
+    assertThat(root.at("/problems/1").asText()).isEqualTo("3 connections failed to open (3 no response head within 10s)");
+    assertThat(CapacityJson.read(CapacityJson.write(r, dir))).isEqualTo(r);
+  }
+
+  @Test
+  void aRunThatOpenedNothingIsNeverClean() {
+    CapacityReport s = sample();
+    CapacityReport none = new CapacityReport(s.scenario(), s.target(), s.durationMs(),
+        new CapacityReport.Connections(3, 0, 0, 0, null, null), s.connectMs(), s.deliveryLatencyMs(),
+        new CapacityReport.Events(null, 0, 0, 0, 0, 0), s.server(), s.injector(), s.steps(), s.projection());
+    assertThat(none.problems()).containsExactly("no connection opened");
+    assertThat(Summary.text(none, "r")).contains("FAILED: no connection opened").doesNotContain("OK:");
+    CapacityReport someHang = new CapacityReport(s.scenario(), s.target(), s.durationMs(),
+        new CapacityReport.Connections(3, 2, 0, 2, null, null), s.connectMs(), s.deliveryLatencyMs(),
+        new CapacityReport.Events(null, 0, 0, 0, 0, 0), s.server(), s.injector(), s.steps(), s.projection());
+    assertThat(someHang.problems()).containsExactly("1 connection never finished opening");
   }
 
   @Test
