@@ -55,6 +55,8 @@ public final class LoadMain implements Callable<Integer> {
   /** Events lost or duplicated, or a figure regressed against the baseline. */
   static final int FAILED = 1;
   static final int USAGE = 2;
+  /** The run measured the injector, not the server: deliveries not yet read, nothing lost (see RunReports). */
+  static final int INJECTOR_BEHIND = 2;
 
   /** The flags Gatling needs on Java 17+ (also in the jar's manifest, for {@code java -jar}). */
   public static final List<String> JVM_FLAGS =

@@ -92,8 +92,12 @@ public final class DeliveryStats {
     /** When its last message arrived, and when it stopped reading (epoch ms; 0: not yet). */
     private long lastMessageMillis;
     private long closedMillis;
-    /** The delivery latency of its latest accounted event (µs), or -1. */
-    private long lastLatencyMicros = -1;
+    /** When its latest accounted event arrived (epoch ms; 0: none yet). */
+    private long lastAccountedMillis;
+    /** The latest send time among its accounted events (epoch µs), or -1. */
+    private long latestSentAtMicros = -1;
+    /** It was still receiving its backlog when the drain after the hold ran out ({@link #cutOff}). */
+    private boolean cutOff;
 
     Connection(long startNanos, long startMillis) {
       this.startNanos = startNanos;
@@ -183,6 +187,8 @@ public final class DeliveryStats {
       return;
     }
     SequenceTracker.Arrival arrival = c.tracker.record(ev.seq());
+    c.lastAccountedMillis = Math.max(c.lastAccountedMillis, receivedMillis);
+    c.latestSentAtMicros = Math.max(c.latestSentAtMicros, ev.sentAtMicros());
     switch (arrival) {
       case EARLY -> early.increment();
       case OUT_OF_RANGE -> outOfRange.increment();
@@ -200,9 +206,6 @@ public final class DeliveryStats {
         clampedLatencies.increment();
       }
       long clamped = Math.max(0, Math.min(MAX_MICROS, latency));
-      if (arrival == SequenceTracker.Arrival.IN_ORDER) {
-        c.lastLatencyMicros = clamped;
-      }
       latencyMicros.recordValue(clamped);
       latencyPeriod.recordValue(clamped);
     }
@@ -223,28 +226,42 @@ public final class DeliveryStats {
   }
 
   /**
-   * Settles every connection against the expected range, every missing delivery as lost.
+   * Whether this connection has everything up to the end of the accounted range: its highest
+   * sequence number reached {@code end} (the publisher's last), or (server-published, {@code end}
+   * negative) it received an event sent after the accounted range ended.
+   */
+  public boolean caughtUp(Connection c, long end) {
+    if (c.tracker == null) {
+      return true; // nothing to wait for
+    }
+    return end >= 0 ? c.tracker.highest() >= end : c.latestSentAtMicros > accountUntilMicros;
+  }
+
+  /** Whether this connection's latest accounted event arrived less than {@code quietMs} before {@code nowMillis}. */
+  public boolean stillReceiving(Connection c, long nowMillis, long quietMs) {
+    return c.lastAccountedMillis > 0 && nowMillis - c.lastAccountedMillis < quietMs;
+  }
+
+  /**
+   * The drain after the hold ran out while this connection was still receiving its backlog: what
+   * it has not read past its latest event counts as not yet read (by this injector), not lost.
+   */
+  public void cutOff(Connection c) {
+    c.cutOff = true;
+  }
+
+  /**
+   * Settles every connection against the expected range. A missing delivery is lost (by the
+   * server), unless its connection was {@link #cutOff}: still receiving when the drain after the
+   * hold ran out, in which case what it had not read past its latest event counts as not yet read
+   * ({@link SequenceTracker#settle(long, LongPredicate, boolean)}); a gap below it is lost all the
+   * same. A connection that went quiet before the drain ran out had received all its server was
+   * going to send: its missing tail is lost.
    *
    * @param end the last sequence number every connection had to receive: the publisher's last,
    *     or (server-published) {@link #lastServerSeqBeforeEnd()}
    */
   public Totals settle(long end, LongPredicate notPublished) {
-    return settle(end, notPublished, 0);
-  }
-
-  /**
-   * Settles every connection against the expected range. A connection was behind, not starved,
-   * when both: its stream was still delivering when it stopped reading (a message arrived within
-   * {@code behindMs} of its close, or of now if it never closed), and it was reading late (its
-   * latest accounted event arrived {@code behindMs} or more after it was sent). What such a
-   * connection had not read past its latest event counts as not yet read rather than lost ({@link
-   * SequenceTracker#settle(long, LongPredicate, boolean)}); a gap below it is lost all the same.
-   * With {@code behindMs} 0 every missing delivery is lost.
-   *
-   * @param end the last sequence number every connection had to receive: the publisher's last,
-   *     or (server-published) {@link #lastServerSeqBeforeEnd()}
-   */
-  public Totals settle(long end, LongPredicate notPublished, long behindMs) {
     long expected = 0;
     long delivered = 0;
     long lost = 0;
@@ -252,12 +269,8 @@ public final class DeliveryStats {
     long outOfOrder = 0;
     long notYetRead = 0;
     long behind = 0;
-    long now = System.currentTimeMillis();
     for (Connection c : connections) {
-      long stopped = c.closedMillis > 0 ? c.closedMillis : now;
-      boolean readerBehind = behindMs > 0 && c.lastMessageMillis > 0 && stopped - c.lastMessageMillis <= behindMs
-          && c.lastLatencyMicros >= behindMs * 1000;
-      SequenceTracker.Result r = c.tracker.settle(end, notPublished, readerBehind);
+      SequenceTracker.Result r = c.tracker.settle(end, notPublished, c.cutOff);
       expected += r.expected();
       delivered += r.delivered();
       lost += r.lost();

@@ -98,6 +98,11 @@ public final class SequenceTracker {
     return Arrival.IN_ORDER;
   }
 
+  /** The highest number that arrived, or {@link Long#MIN_VALUE} when none did. */
+  public synchronized long highest() {
+    return maxSeen;
+  }
+
   /**
    * Counts against the expected range {@code (start, end]}, every missing number as lost.
    *
@@ -111,13 +116,14 @@ public final class SequenceTracker {
   /**
    * Counts against the expected range {@code (start, end]}. A missing number below the highest
    * one received is a gap: lost by the server (one ordered stream delivers in order). A missing
-   * number above it is lost too, unless {@code readerBehind}: the stream was still delivering when
-   * this connection stopped reading, so those numbers were on their way (in the server's queue,
-   * the socket or the injector's buffers) but not yet read; they count as {@code notYetRead}.
+   * number above it is lost too, unless {@code readerBehind}: the stream was still delivering its
+   * backlog when the drain after the hold ran out, so those numbers were on their way (in the
+   * server's queue, the socket or the injector's buffers) but not yet read; they count as {@code
+   * notYetRead}.
    *
    * @param end the last sequence number every open connection had to receive
    * @param notPublished numbers in the range that were never published (failed publishes)
-   * @param readerBehind whether the stream was still delivering when the connection stopped reading
+   * @param readerBehind whether the stream was still delivering when the drain ran out
    */
   public synchronized Result settle(long end, LongPredicate notPublished, boolean readerBehind) {
     long start = startAfter != UNKNOWN ? startAfter : (minSeen == Long.MAX_VALUE ? end : minSeen - 1);

@@ -234,8 +234,8 @@ public final class CapacityHtml {
     }
     if (r.events().notYetRead() > 0) {
       Long behind = run.diagnostics().get("connectionsBehind");
-      found.add(String.format(Locale.ROOT, "its readers fell behind the stream: %s still had events arriving when the run"
-          + " stopped, %,d expected deliveries not yet read (delivery latency p99 %s ms)",
+      found.add(String.format(Locale.ROOT, "its readers fell behind the stream: %s were still receiving their backlog when"
+          + " the drain after the hold ran out, %,d expected deliveries not yet read (delivery latency p99 %s ms)",
           behind == null ? "connections" : String.format(Locale.ROOT, "%,d of %,d connections", behind, r.connections().opened()),
           r.events().notYetRead(), r.deliveryLatencyMs().p99() == null ? "n/a"
               : String.format(Locale.ROOT, "%.0f", r.deliveryLatencyMs().p99())));

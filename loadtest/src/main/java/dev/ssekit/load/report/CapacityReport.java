@@ -63,11 +63,16 @@ public record CapacityReport(
     public static final String CONNECT_ERROR = "connect-error";
     /** An open stream sent a line longer than {@code --max-line}; the stream was closed. */
     public static final String LINE_TOO_LONG = "line-too-long";
+    /** An open stream sent an event (its lines up to the blank line) larger than 8 × {@code --max-line}; the stream was closed. */
+    public static final String EVENT_TOO_LARGE = "event-too-large";
+    /** A chunked stream's trailers (after its last chunk) were larger than {@code --max-head}; the stream was closed. */
+    public static final String TRAILERS_TOO_LARGE = "trailers-too-large";
     /** The metrics endpoint's answer was larger than {@code --max-metrics}, or slower than its time bound. */
     public static final String METRICS = "metrics";
 
     /** Every kind, in report order: connect failures first. */
-    public static final List<String> KINDS = List.of(HEAD_TIMEOUT, HEAD_TOO_LARGE, TLS, CONNECT_ERROR, LINE_TOO_LONG, METRICS);
+    public static final List<String> KINDS = List.of(HEAD_TIMEOUT, HEAD_TOO_LARGE, TLS, CONNECT_ERROR, LINE_TOO_LONG, EVENT_TOO_LARGE,
+        TRAILERS_TOO_LARGE, METRICS);
 
     /** Whether this kind fails a connect (and so is already in {@code connections.failed}). */
     public boolean connectFailure() {
@@ -196,12 +201,22 @@ public record CapacityReport(
       p.add(connections.failed() + " connection" + (connections.failed() == 1 ? "" : "s") + " failed to open"
           + (why.isEmpty() ? "" : " (" + String.join("; ", why) + ")"));
     }
+    // Gatling reconnects a dropped stream by itself; a reconnect that fails is not in
+    // connections.failed (the virtual user had opened), but it is a failure all the same.
+    long connectFailures = failures.stream().filter(Failure::connectFailure).mapToLong(Failure::count).sum();
+    long beyond = connectFailures - connections.failed();
+    if (beyond > 0) {
+      List<String> why = failures.stream().filter(Failure::connectFailure).map(f -> f.count() + " " + f.message()).toList();
+      p.add(beyond + " reconnect" + (beyond == 1 ? "" : "s") + " of open streams failed"
+          + (connections.failed() > 0 ? "" : " (" + String.join("; ", why) + ")"));
+    }
     long unfinished = connections.requested() - connections.opened() - connections.failed();
     if (unfinished > 0 && connections.opened() > 0) {
       p.add(unfinished + " connection" + (unfinished == 1 ? "" : "s") + " never finished opening");
     }
     for (Failure f : failures) {
-      if (f.kind().equals(Failure.LINE_TOO_LONG)) {
+      if (f.kind().equals(Failure.LINE_TOO_LONG) || f.kind().equals(Failure.EVENT_TOO_LARGE)
+          || f.kind().equals(Failure.TRAILERS_TOO_LARGE)) {
         p.add(f.count() + " stream" + (f.count() == 1 ? "" : "s") + " closed while open: " + f.message());
       } else if (f.kind().equals(Failure.METRICS)) {
         p.add("server memory not read: " + f.message());
@@ -212,6 +227,14 @@ public record CapacityReport(
       p.add(n + " connection" + (n == 1 ? "" : "s") + " did not reconnect");
     }
     return p;
+  }
+
+  /**
+   * Whether the only problem is deliveries this injector had not yet read when the drain ran out:
+   * the run measured the injector, not the server (exit 2, not 1).
+   */
+  public boolean onlyInjectorBehind() {
+    return events.notYetRead() > 0 && problems().size() == 1;
   }
 
   /** Whether the run failed: see {@link #problems()}. */

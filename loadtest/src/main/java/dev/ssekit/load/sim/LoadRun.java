@@ -36,7 +36,8 @@ import org.HdrHistogram.Histogram;
  * while: the injector warms up), all are held and measured for {@code hold} (the step's window),
  * and the next step's users connect after it. The last window's end is {@code holdEnd}, when
  * publishing stops; the streams stay open and keep draining for {@code grace} so the last events
- * arrive; then each closes. If a step's connects never all finish, its window starts {@link
+ * arrive; then each stream that has not caught up keeps being read while it is still receiving,
+ * up to {@link #DRAIN_CAP_MS} more ({@link #holding}); then each closes. If a step's connects never all finish, its window starts {@link
  * #CONNECT_BOUND} after its ramp anyway. hold, fanout and reconnect-storm have one step.
  *
  * <p>Lifecycle: the simulation calls {@link #start} from {@code before()} and {@link #finish}
@@ -214,11 +215,41 @@ public final class LoadRun {
     }
   }
 
-  /** Whether this virtual user keeps its stream open (and keeps draining). */
+  /**
+   * The longest a stream keeps being read after the grace while it is still receiving its backlog.
+   * A stream still receiving then has its unread tail counted as not yet read (by this injector).
+   */
+  static final long DRAIN_CAP_MS = 10_000;
+
+  /** A stream with no accounted event for this long after the grace has gone quiet. */
+  private long quietMs() {
+    return Math.max(1_000, 2 * settings.drain().toMillis());
+  }
+
+  /**
+   * Whether this virtual user keeps its stream open (and keeps draining): through the hold and the
+   * grace; then, while its stream has not caught up with the end of the accounted range, for as
+   * long as it is still receiving (an accounted event within {@link #quietMs}), up to {@link
+   * #DRAIN_CAP_MS}. A stream that went quiet first has received all its server was going to send
+   * (what is missing is lost); one still receiving when the cap ran out is {@link
+   * DeliveryStats#cutOff cut off} (what it had not read is not yet read, not lost).
+   */
   public boolean holding(Session session) {
     long now = System.currentTimeMillis();
     schedule.tick(now);
-    return now < drainEndMillis;
+    if (now < drainEndMillis) {
+      return true;
+    }
+    DeliveryStats.Connection c = session.get(CONNECTION);
+    Publisher p = publisher;
+    if (c == null || stats.caughtUp(c, p == null ? -1 : p.lastSent()) || !stats.stillReceiving(c, now, quietMs())) {
+      return false;
+    }
+    if (now < drainEndMillis + DRAIN_CAP_MS) {
+      return true;
+    }
+    stats.cutOff(c);
+    return false;
   }
 
   /** Drains Gatling's buffer of received messages into the accounting. */
@@ -313,9 +344,7 @@ public final class LoadRun {
       long lowest = stats.lowestServerSeq();
       published = end >= 0 && lowest >= 0 ? end - lowest + 1 : null;
     }
-    // A stream still delivering at its close, its latest event this late or later: its reader was behind.
-    long behindMs = Math.max(1_000, 2 * settings.drain().toMillis());
-    DeliveryStats.Totals totals = stats.settle(end, notPublished, behindMs);
+    DeliveryStats.Totals totals = stats.settle(end, notPublished);
 
     List<MemorySampler.Sample> samples = sampler.samples();
     List<RunRecord.TimelinePoint> timeline = new ArrayList<>(samples.size());

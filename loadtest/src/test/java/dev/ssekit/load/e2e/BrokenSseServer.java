@@ -41,6 +41,23 @@ import javax.net.ssl.SSLContext;
  *   <li>{@link Fault#ENDLESS_LINE}: a correct SSE head, then one line with no line break.
  *   <li>{@link Fault#HUGE_METRICS}: correct streams, but {@code GET /metrics} answers with an
  *       endless body.
+ *   <li>{@link Fault#ENDLESS_EVENT}: a correct SSE head, then short {@code data:} lines (1 KiB
+ *       each) that never reach the blank line that would end the event.
+ *   <li>{@link Fault#ENDLESS_TRAILERS}: a correct chunked SSE stream with one event, its last
+ *       chunk, then trailer lines that never end.
+ * </ul>
+ *
+ * <p>Slow relays, for the accounting after the hold: {@code POST /publish} (raw: the body is the
+ * event's data; 202, then the connection closes) queues the event for every open stream.
+ *
+ * <ul>
+ *   <li>{@link Fault#SLOW_RELAY}: every {@link #RELAY_PERIOD_MS} each stream gets its next queued
+ *       event, one at a time, however many are waiting: while publishing outpaces it the backlog
+ *       grows, and the stream is still receiving it long after publishing stopped.
+ *   <li>{@link Fault#SLOW_RELAY_DROPS_TAIL}: each event reaches the streams {@link #LAG_MS} after
+ *       it was published (a server with a backlog); once no publish came for {@link #DROP_AFTER_MS},
+ *       it drops what it still holds and stays silent, streams left open: a server that lost the
+ *       newest events while it was draining its backlog (they were never going to arrive).
  * </ul>
  *
  * With an {@link SSLContext} it serves https with that context's certificate. Everything is
@@ -49,8 +66,21 @@ import javax.net.ssl.SSLContext;
 final class BrokenSseServer implements AutoCloseable {
   enum Fault {
     DROPS_AND_REPEATS, IGNORES_LAST_EVENT_ID, REPLAYS_FROM_START, NONE,
-    ENDLESS_HEAD, SILENT, ENDLESS_LINE, HUGE_METRICS
+    ENDLESS_HEAD, SILENT, ENDLESS_LINE, HUGE_METRICS, ENDLESS_EVENT, ENDLESS_TRAILERS,
+    SLOW_RELAY, SLOW_RELAY_DROPS_TAIL
   }
+
+  /** A slow relay writes one event per stream this often. */
+  static final long RELAY_PERIOD_MS = 400;
+  /** {@link Fault#SLOW_RELAY_DROPS_TAIL}: how late each event is relayed, and when (after the last publish) the rest is dropped. */
+  static final long LAG_MS = 3_000;
+  static final long DROP_AFTER_MS = 1_800;
+
+  /** Published events (slow relays), and each stream's next one to write; guarded by {@link #lock}. */
+  private final List<byte[]> published = new ArrayList<>();
+  private final List<Long> publishedAt = new ArrayList<>();
+  private boolean dropped;
+  private final java.util.Map<OutputStream, Integer> cursors = new java.util.HashMap<>();
 
   /** 60 s; a hand measurement may ask for up to 180 s with -Dbroken.lifetimeMs. */
   private static final long LIFETIME_MS = Math.min(180_000, Long.getLong("broken.lifetimeMs", 60_000));
@@ -125,6 +155,10 @@ final class BrokenSseServer implements AutoCloseable {
         String head = readHead(s.getInputStream());
         boolean resuming = head.contains("\nlast-event-id:");
         OutputStream out = s.getOutputStream();
+        if (relays() && head.startsWith("post /publish")) {
+          publish(head, s);
+          continue;
+        }
         if (hostile(head, s, out)) {
           continue;
         }
@@ -142,6 +176,7 @@ final class BrokenSseServer implements AutoCloseable {
             out.flush();
           }
           streams.add(out);
+          cursors.put(out, published.size());
         }
       } catch (SocketTimeoutException e) {
         // poll the stop flag
@@ -162,6 +197,11 @@ final class BrokenSseServer implements AutoCloseable {
       case ENDLESS_HEAD -> writer = () -> endless(out, "HTTP/1.1 200 OK\r\n", "X-Filler: " + "h".repeat(1000) + "\r\n", false);
       case ENDLESS_LINE -> writer = () -> endless(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
           + "Transfer-Encoding: chunked\r\n\r\n", "data: " + "x".repeat(64 * 1024 - 6), true);
+      case ENDLESS_EVENT -> writer = () -> endless(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n", "data: " + "x".repeat(1017) + "\n", true);
+      case ENDLESS_TRAILERS -> writer = () -> endless(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n" + new String(chunk("data: one\n\n".getBytes(StandardCharsets.US_ASCII)),
+          StandardCharsets.US_ASCII) + "0\r\n", "X-Trailer: " + "t".repeat(1000) + "\r\n", false);
       case HUGE_METRICS -> {
         if (!metrics) {
           return false;
@@ -212,7 +252,71 @@ final class BrokenSseServer implements AutoCloseable {
     return head.toString().toLowerCase(Locale.ROOT);
   }
 
+  private boolean relays() {
+    return fault == Fault.SLOW_RELAY || fault == Fault.SLOW_RELAY_DROPS_TAIL;
+  }
+
+  /** Queues one published event (its body is the data) and answers 202; the connection then closes. */
+  private void publish(String head, Socket s) throws IOException {
+    int length = 0;
+    for (String line : head.split("\n")) {
+      if (line.startsWith("content-length:")) {
+        length = Math.min(64 * 1024, Integer.parseInt(line.substring(15).trim()));
+      }
+    }
+    byte[] body = s.getInputStream().readNBytes(length);
+    synchronized (lock) {
+      if (published.size() < 100_000) {
+        publishedAt.add(System.currentTimeMillis());
+        published.add(chunk(("data: " + new String(body, StandardCharsets.UTF_8) + "\n\n").getBytes(StandardCharsets.UTF_8)));
+      }
+    }
+    s.getOutputStream().write("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        .getBytes(StandardCharsets.US_ASCII));
+    s.getOutputStream().flush();
+    s.close();
+  }
+
+  /** Slow relays: each stream's next queued event, one per period. */
+  private void relayLoop() {
+    boolean lagging = fault == Fault.SLOW_RELAY_DROPS_TAIL;
+    while (live()) {
+      try {
+        Thread.sleep(lagging ? 50 : RELAY_PERIOD_MS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      long now = System.currentTimeMillis();
+      synchronized (lock) {
+        if (lagging && !publishedAt.isEmpty() && now - publishedAt.get(publishedAt.size() - 1) > DROP_AFTER_MS) {
+          dropped = true; // the newest events are gone: nothing more, ever
+        }
+        if (dropped) {
+          continue;
+        }
+        for (var it = streams.iterator(); it.hasNext(); ) {
+          OutputStream out = it.next();
+          int next = cursors.get(out);
+          try {
+            // The slow relay: one event a period. The lagging one: every event LAG_MS old.
+            for (int n = 0; next < published.size() && (lagging ? publishedAt.get(next) <= now - LAG_MS : n < 1); n++) {
+              out.write(published.get(next++));
+            }
+            cursors.put(out, next);
+            out.flush();
+          } catch (IOException e) {
+            it.remove();
+          }
+        }
+      }
+    }
+  }
+
   private void tickLoop() {
+    if (relays()) {
+      relayLoop();
+      return;
+    }
     long seq = 0;
     while (live()) {
       try {

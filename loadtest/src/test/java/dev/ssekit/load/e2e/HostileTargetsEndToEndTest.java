@@ -74,6 +74,43 @@ class HostileTargetsEndToEndTest {
   }
 
   @Test
+  void shortDataLinesWithNoBlankLineCloseTheStreamAtTheEventBound() throws Exception {
+    // Before: each line passed the line bound, and Gatling's SSE decoder piled the data lines up
+    // into one pending event until the injector ran out of memory (and Gatling exited, no report).
+    try (BrokenSseServer server = new BrokenSseServer(BrokenSseServer.Fault.ENDLESS_EVENT)) {
+      Path reports = tmp.resolve("event");
+      CliProcess.Result r = CliProcess.run(tmp, 60, "--url", server.url(), "--scenario", "hold", "--connections", "3",
+          "--ramp", "0s", "--hold", HOLD, "--report-dir", reports.toString());
+
+      assertThat(r.exitStatus()).as(r.both()).isEqualTo(1);
+      assertThat(r.stdout()).contains("3 streams closed while open: an event (its lines up to the blank line) larger than 8 MiB")
+          .doesNotContain("  OK: ");
+      JsonNode c = LoadRunEndToEndTest.capacity(reports);
+      assertThat(c.at("/connections/opened").asLong()).isEqualTo(3);
+      assertFailure(c, "event-too-large", 3, "larger than 8 MiB");
+      assertThat(server.hostileBytesWritten()).isLessThan(96L << 20);
+    }
+  }
+
+  @Test
+  void endlessTrailersCloseTheStreamAtTheHeadBound() throws Exception {
+    // Before: the head guard stopped at the first head; the trailers after the last chunk were
+    // decoded with no bound until the injector ran out of memory.
+    try (BrokenSseServer server = new BrokenSseServer(BrokenSseServer.Fault.ENDLESS_TRAILERS)) {
+      Path reports = tmp.resolve("trailers");
+      CliProcess.Result r = CliProcess.run(tmp, 60, "--url", server.url(), "--scenario", "hold", "--connections", "3",
+          "--ramp", "0s", "--hold", HOLD, "--report-dir", reports.toString());
+
+      assertThat(r.exitStatus()).as(r.both()).isEqualTo(1);
+      assertThat(r.stdout()).contains("streams closed while open: response trailers over 64 KiB").doesNotContain("  OK: ");
+      JsonNode c = LoadRunEndToEndTest.capacity(reports);
+      assertThat(c.at("/connections/opened").asLong()).isEqualTo(3);
+      assertFailure(c, "trailers-too-large", 3, "response trailers over 64 KiB");
+      assertThat(server.hostileBytesWritten()).isLessThan(64L << 20);
+    }
+  }
+
+  @Test
   void aHugeMetricsAnswerIsCutAtTheMetricsBoundAndNotAskedAgain() throws Exception {
     try (BrokenSseServer server = new BrokenSseServer(BrokenSseServer.Fault.HUGE_METRICS)) {
       Path reports = tmp.resolve("metrics");
