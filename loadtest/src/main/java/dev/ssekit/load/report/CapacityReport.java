@@ -196,19 +196,18 @@ public record CapacityReport(
       p.add(events.notYetRead() + " expected deliver" + (events.notYetRead() == 1 ? "y" : "ies")
           + " not yet read by this injector when the run stopped (its readers fell behind; not counted as lost)");
     }
-    if (connections.failed() > 0) {
-      List<String> why = failures.stream().filter(Failure::connectFailure).map(f -> f.count() + " " + f.message()).toList();
-      p.add(connections.failed() + " connection" + (connections.failed() == 1 ? "" : "s") + " failed to open"
-          + (why.isEmpty() ? "" : " (" + String.join("; ", why) + ")"));
-    }
     // Gatling reconnects a dropped stream by itself; a reconnect that fails is not in
-    // connections.failed (the virtual user had opened), but it is a failure all the same.
-    long connectFailures = failures.stream().filter(Failure::connectFailure).mapToLong(Failure::count).sum();
-    long beyond = connectFailures - connections.failed();
+    // connections.failed (the virtual user had opened), but it is a failure all the same. The
+    // breakdown by kind covers both, so it goes once, on the last of the two lines.
+    List<String> why = failures.stream().filter(Failure::connectFailure).map(f -> f.count() + " " + f.message()).toList();
+    long beyond = failures.stream().filter(Failure::connectFailure).mapToLong(Failure::count).sum() - connections.failed();
+    if (connections.failed() > 0) {
+      p.add(connections.failed() + " connection" + (connections.failed() == 1 ? "" : "s") + " failed to open"
+          + (why.isEmpty() || beyond > 0 ? "" : " (" + String.join("; ", why) + ")"));
+    }
     if (beyond > 0) {
-      List<String> why = failures.stream().filter(Failure::connectFailure).map(f -> f.count() + " " + f.message()).toList();
-      p.add(beyond + " reconnect" + (beyond == 1 ? "" : "s") + " of open streams failed"
-          + (connections.failed() > 0 ? "" : " (" + String.join("; ", why) + ")"));
+      p.add(beyond + " reconnect" + (beyond == 1 ? "" : "s") + " of open streams failed ("
+          + (connections.failed() > 0 ? "connect failures, opens and reconnects: " : "") + String.join("; ", why) + ")");
     }
     long unfinished = connections.requested() - connections.opened() - connections.failed();
     if (unfinished > 0 && connections.opened() > 0) {
