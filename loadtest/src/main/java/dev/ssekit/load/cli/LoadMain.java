@@ -268,7 +268,6 @@ public final class LoadMain implements Callable<Integer> {
     if (insecure) { // gatling.conf checks certificates and host names; these override it for this run
       System.setProperty("gatling.ssl.useInsecureTrustManager", "true");
       System.setProperty("gatling.http.enableHostnameVerification", "false");
-      System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true"); // publish and metrics
     }
 
     String simulation = LoadRun.simulationName(scenario);

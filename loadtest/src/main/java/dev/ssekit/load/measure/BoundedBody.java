@@ -42,7 +42,8 @@ final class BoundedBody {
    * Sends {@code request} and reads its body as UTF-8.
    *
    * @throws TooLarge when the body passes {@code maxBytes}
-   * @throws TooSlow when the exchange takes longer than {@code timeout}
+   * @throws TooSlow when the exchange takes longer than {@code timeout}, or the response head longer
+   *     than the request's own timeout
    * @throws IOException when the exchange fails
    */
   static HttpResponse<String> send(HttpClient client, HttpRequest request, long maxBytes, Duration timeout)
@@ -59,6 +60,12 @@ final class BoundedBody {
           || (cause instanceof IOException && !(cause instanceof TooLarge) && cause.getCause() instanceof TooLarge))
           && cause.getCause() != null) {
         cause = cause.getCause();
+      }
+      if (cause instanceof java.net.http.HttpConnectTimeoutException) {
+        throw new TooSlow("no connection within " + request.timeout().map(Durations::format).orElse("its timeout"));
+      }
+      if (cause instanceof java.net.http.HttpTimeoutException) { // the request's timeout: no response head in time
+        throw new TooSlow("no response head within " + request.timeout().map(Durations::format).orElse("its timeout"));
       }
       if (cause instanceof IOException io) {
         throw io;

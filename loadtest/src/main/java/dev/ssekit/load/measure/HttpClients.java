@@ -4,9 +4,11 @@ import java.net.http.HttpClient;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.net.Socket;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /** The JDK HTTP clients the load tester publishes and reads metrics with. */
 final class HttpClients {
@@ -14,8 +16,10 @@ final class HttpClients {
 
   /**
    * An HTTP/1.1 client. It checks certificates against the JDK's trust store and host names, as
-   * the JDK does, unless {@code insecure} ({@code --insecure}), when it trusts any certificate (the
-   * host name check is the JDK's, switched off by the CLI for the whole process).
+   * the JDK does, unless {@code insecure} ({@code --insecure}), when it trusts any certificate for
+   * any host name. The trust manager is an {@link X509ExtendedTrustManager}: the JDK wraps a plain
+   * {@code X509TrustManager} in one that still checks the host name, so only the extended form's
+   * (empty) checks leave the name unchecked, for this client alone and not the whole process.
    */
   static HttpClient client(Duration connectTimeout, boolean insecure) {
     HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout);
@@ -26,12 +30,24 @@ final class HttpClients {
   }
 
   private static SSLContext trustAll() {
-    X509TrustManager any = new X509TrustManager() {
+    X509ExtendedTrustManager any = new X509ExtendedTrustManager() {
       @Override
       public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
       @Override
       public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+      @Override
+      public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+      @Override
+      public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
 
       @Override
       public X509Certificate[] getAcceptedIssuers() {

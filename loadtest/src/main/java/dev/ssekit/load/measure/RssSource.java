@@ -55,9 +55,12 @@ public interface RssSource {
             return OptionalLong.empty();
           }
           return prometheusValue(r.body(), "process_resident_memory_bytes");
-        } catch (BoundedBody.TooLarge | BoundedBody.TooSlow e) {
+        } catch (BoundedBody.TooLarge e) {
           failure = metricsUrl + ": " + e.getMessage() + " (--max-metrics " + Sizes.format(limits.maxMetricsBytes())
               + "); not read again";
+          return OptionalLong.empty();
+        } catch (BoundedBody.TooSlow e) { // its message names the time bound it passed
+          failure = metricsUrl + ": " + e.getMessage() + "; not read again";
           return OptionalLong.empty();
         } catch (IOException e) {
           return OptionalLong.empty();

@@ -43,6 +43,7 @@ import javax.net.ssl.SSLContext;
  *       endless body.
  *   <li>{@link Fault#ENDLESS_EVENT}: a correct SSE head, then short {@code data:} lines (1 KiB
  *       each) that never reach the blank line that would end the event.
+ *   <li>{@link Fault#NOT_A_STREAM}: answers every request {@code 503 Service Unavailable}.
  *   <li>{@link Fault#ENDLESS_TRAILERS}: a correct chunked SSE stream with one event, its last
  *       chunk, then trailer lines that never end.
  * </ul>
@@ -67,7 +68,7 @@ final class BrokenSseServer implements AutoCloseable {
   enum Fault {
     DROPS_AND_REPEATS, IGNORES_LAST_EVENT_ID, REPLAYS_FROM_START, NONE,
     ENDLESS_HEAD, SILENT, ENDLESS_LINE, HUGE_METRICS, ENDLESS_EVENT, ENDLESS_TRAILERS,
-    SLOW_RELAY, SLOW_RELAY_DROPS_TAIL
+    SLOW_RELAY, SLOW_RELAY_DROPS_TAIL, NOT_A_STREAM
   }
 
   /** A slow relay writes one event per stream this often. */
@@ -197,6 +198,14 @@ final class BrokenSseServer implements AutoCloseable {
       case ENDLESS_HEAD -> writer = () -> endless(out, "HTTP/1.1 200 OK\r\n", "X-Filler: " + "h".repeat(1000) + "\r\n", false);
       case ENDLESS_LINE -> writer = () -> endless(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
           + "Transfer-Encoding: chunked\r\n\r\n", "data: " + "x".repeat(64 * 1024 - 6), true);
+      case NOT_A_STREAM -> writer = () -> {
+        try {
+          out.write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy".getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+        } catch (IOException e) {
+          // the client went away
+        }
+      };
       case ENDLESS_EVENT -> writer = () -> endless(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
           + "Transfer-Encoding: chunked\r\n\r\n", "data: " + "x".repeat(1017) + "\n", true);
       case ENDLESS_TRAILERS -> writer = () -> endless(out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"

@@ -93,6 +93,21 @@ class HostileTargetsEndToEndTest {
   }
 
   @Test
+  void anAnswerThatIsNotAStreamIsAConnectErrorSayingWhy() throws Exception {
+    // Before: Gatling's SSE listener failed it through its own onThrowable, bypassing the guard,
+    // so the failures breakdown was empty.
+    try (BrokenSseServer server = new BrokenSseServer(BrokenSseServer.Fault.NOT_A_STREAM)) {
+      Path reports = tmp.resolve("503");
+      CliProcess.Result r = CliProcess.run(tmp, 60, "--url", server.url(), "--scenario", "hold", "--connections", "2",
+          "--ramp", "0s", "--hold", HOLD, "--report-dir", reports.toString());
+
+      assertThat(r.exitStatus()).as(r.both()).isEqualTo(1);
+      assertThat(r.stdout()).contains("2 connections failed to open (2 status 503 Service Unavailable (not 200))");
+      assertFailure(LoadRunEndToEndTest.capacity(reports), "connect-error", 2, "status 503 Service Unavailable (not 200)");
+    }
+  }
+
+  @Test
   void endlessTrailersCloseTheStreamAtTheHeadBound() throws Exception {
     // Before: the head guard stopped at the first head; the trailers after the last chunk were
     // decoded with no bound until the injector ran out of memory.
