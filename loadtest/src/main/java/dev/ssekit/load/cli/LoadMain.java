@@ -111,10 +111,10 @@ public final class LoadMain implements Callable<Integer> {
   @Option(names = "--head-timeout", defaultValue = "10s", paramLabel = "D", converter = DurationConverter.class, description = "a stream's response head must arrive within D of the request, else that connection fails (default: ${DEFAULT-VALUE})")
   Duration headTimeout;
 
-  @Option(names = "--max-head", defaultValue = "64k", paramLabel = "SIZE", description = "a larger response head fails that connection (default: ${DEFAULT-VALUE})")
+  @Option(names = "--max-head", defaultValue = "64k", paramLabel = "SIZE", description = "a larger response head fails that connection, larger trailers close that stream as failed (default: ${DEFAULT-VALUE})")
   String maxHead;
 
-  @Option(names = "--max-line", defaultValue = "1m", paramLabel = "SIZE", description = "a longer line (bytes between line breaks) closes that stream as failed (default: ${DEFAULT-VALUE})")
+  @Option(names = "--max-line", defaultValue = "1m", paramLabel = "SIZE", description = "a longer line (bytes between line breaks), or an event over 8 times this, closes that stream as failed (default: ${DEFAULT-VALUE})")
   String maxLine;
 
   @Option(names = "--max-metrics", defaultValue = "16m", paramLabel = "SIZE", description = "a larger --metrics-url answer (or one slower than 5s) fails the memory reading (default: ${DEFAULT-VALUE})")

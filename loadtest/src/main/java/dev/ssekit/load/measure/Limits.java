@@ -10,9 +10,11 @@ import java.util.Map;
  * and whether TLS certificates are checked. A server past a bound fails that connection (or the
  * memory reading) with the bound named, never the run's memory.
  *
- * @param maxHeadBytes the most a stream's response head (status line and headers) may take
+ * @param maxHeadBytes the most a stream's response head (its headers; Netty bounds the status line
+ *     at 4 KiB) may take, and its trailers after the last chunk
  * @param headTimeout how long a stream's response head may take to arrive after the request
- * @param maxLineBytes the longest line a stream may send (bytes between two line breaks)
+ * @param maxLineBytes the longest line a stream may send (bytes between two line breaks); an event
+ *     may take 8 times this
  * @param maxMetricsBytes the most one read of {@code --metrics-url} may take
  * @param insecure trust any certificate and any host name (else the JDK's trust store decides and
  *     the certificate must name the host)

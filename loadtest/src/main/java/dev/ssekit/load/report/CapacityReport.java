@@ -93,11 +93,15 @@ public record CapacityReport(
   /**
    * Sequence accounting over all connections.
    *
+   * <p>{@code expectedDeliveries = delivered + lost + notYetRead}.
+   *
    * @param lost expected deliveries the server lost: missing below a later number the connection
-   *     received (a gap), or after the connection's last arrival when its stream had gone quiet
-   * @param notYetRead expected deliveries past the last one a connection had read when the run
-   *     stopped, while its stream was still delivering: the injector had not read them yet (its
-   *     reader was behind), so they are not counted as lost
+   *     received (a gap), or after the connection's last arrival when its stream went quiet after
+   *     the hold (before the drain's 10 s ran out)
+   * @param notYetRead expected deliveries past the last one a connection had read when the drain
+   *     after the hold ran out while its stream was still receiving: the injector had not read them
+   *     yet, so they are not counted as lost; alone, they make the run exit 2 (it measured the
+   *     injector, not the server), not 1
    */
   public record Events(
       Long published,
