@@ -255,7 +255,7 @@ public final class CapacityHtml {
     }
     h.append(String.format(Locale.ROOT, "<p class=\"muted\">Rule: the injector is flagged when its CPU seconds reach %.0f %% of"
         + " wall time × cores, its heap peak %.0f %% of its maximum heap, or its readers fell behind (streams still"
-        + " delivering when the run stopped, with events not yet read)%s.</p>%n", BOTTLENECK_SHARE * 100, BOTTLENECK_SHARE * 100,
+        + " receiving their backlog when the drain after the hold ran out, with events not yet read)%s.</p>%n", BOTTLENECK_SHARE * 100, BOTTLENECK_SHARE * 100,
         run.diagnostics().containsKey(CORES) ? "" : " (this run did not record its cores and maximum heap, so the rule was not applied)"));
   }
 

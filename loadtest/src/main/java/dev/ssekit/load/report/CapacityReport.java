@@ -174,13 +174,14 @@ public record CapacityReport(
   }
 
   /**
-   * What makes the run fail (exit 1), each as a short phrase: no connection opened; events lost,
-   * delivered twice or out of order on a connection (SSE runs over one ordered stream, so any of
-   * these is a server fault); deliveries this injector had not read when the run stopped (its
-   * readers fell behind, so the run did not measure the server); connections that failed to open
-   * (with why, by kind), that never finished opening, or that failed while open (a bound passed);
-   * a metrics endpoint past its bounds; and (reconnect-storm) connections that did not reconnect.
-   * Empty when the run is clean.
+   * What makes the run fail, each as a short phrase: no connection opened; events lost, delivered
+   * twice or out of order on a connection (SSE runs over one ordered stream, so any of these is a
+   * server fault); deliveries this injector had not read when its drain ran out while its streams
+   * were still receiving (the run did not measure the server: alone, exit 2, see {@link
+   * #onlyInjectorBehind}); connections that failed to open (with why, by kind), reconnects of open
+   * streams that failed, connections that never finished opening, or that failed while open (a
+   * bound passed); a metrics endpoint past its bounds; and (reconnect-storm) connections that did
+   * not reconnect. Anything but the unread deliveries alone is exit 1. Empty when the run is clean.
    */
   public List<String> problems() {
     List<String> p = new java.util.ArrayList<>();
@@ -198,7 +199,7 @@ public record CapacityReport(
     }
     if (events.notYetRead() > 0) {
       p.add(events.notYetRead() + " expected deliver" + (events.notYetRead() == 1 ? "y" : "ies")
-          + " not yet read by this injector when the run stopped (its readers fell behind; not counted as lost)");
+          + " not yet read by this injector when its drain ran out (its streams were still receiving; not counted as lost)");
     }
     // Gatling reconnects a dropped stream by itself; a reconnect that fails is not in
     // connections.failed (the virtual user had opened), but it is a failure all the same. The
