@@ -1,6 +1,7 @@
 package dev.ssekit.load.cli;
 
 import dev.ssekit.load.measure.Durations;
+import dev.ssekit.load.measure.Limits;
 import dev.ssekit.load.measure.LoopbackTargets;
 import dev.ssekit.load.measure.Publisher;
 import dev.ssekit.load.measure.Sizes;
@@ -30,8 +31,9 @@ import picocli.CommandLine.Option;
  * MergeCommand}) makes one report of several injectors' runs.
  *
  * <p>Exit status: 0 a clean run (and no regression against {@code --baseline}); 1 an event was
- * lost, duplicated or out of order, a connection failed to open (or to reconnect), or a figure
- * regressed past its tolerance; 2 bad usage, a baseline that cannot be read or compared, or an
+ * lost, duplicated or out of order, or not read because the injector fell behind; no connection
+ * opened, a connection failed to open (or to reconnect) or passed a bound ({@link Limits}); the
+ * metrics endpoint passed its bounds; or a figure regressed past its tolerance; 2 bad usage, a baseline that cannot be read or compared, or an
  * internal error (a one-line reason on standard error).
  */
 @Command(
@@ -44,14 +46,17 @@ import picocli.CommandLine.Option;
       "Holds SSE connections with Gatling and reports capacity: connect time, delivery latency,",
       "lost and duplicated events, server memory per connection. Loopback targets only.",
       "Also: sse-loadtest merge DIR... [--report-dir DIR] [--baseline FILE] (see merge --help).",
-      "Exit status: 0 clean run; 1 events lost, duplicated or out of order, connections failed,",
-      "or a figure regressed past its tolerance; 2 bad usage, an unusable baseline or an error."
+      "Exit status: 0 clean run; 1 events lost, duplicated, out of order or not read (injector behind),",
+      "connections failed or passed a bound (head, line, TLS), metrics past their bound, or a figure",
+      "regressed past its tolerance; 2 bad usage, an unusable baseline or an error."
     })
 public final class LoadMain implements Callable<Integer> {
   static final int OK = 0;
   /** Events lost or duplicated, or a figure regressed against the baseline. */
   static final int FAILED = 1;
   static final int USAGE = 2;
+  /** The run measured the injector, not the server: deliveries not yet read, nothing lost (see RunReports). */
+  static final int INJECTOR_BEHIND = 2;
 
   /** The flags Gatling needs on Java 17+ (also in the jar's manifest, for {@code java -jar}). */
   public static final List<String> JVM_FLAGS =
@@ -102,6 +107,22 @@ public final class LoadMain implements Callable<Integer> {
 
   @Option(names = "--local-addresses", paramLabel = "LIST", description = "spread the connections over these source addresses, e.g. 127.0.0.2-127.0.0.9 (each has about 28,000 ephemeral ports)")
   String localAddresses;
+
+  @Option(names = "--head-timeout", defaultValue = "10s", paramLabel = "D", converter = DurationConverter.class, description = "a stream's response head must arrive within D of the request, else that connection fails (default: ${DEFAULT-VALUE})")
+  Duration headTimeout;
+
+  @Option(names = "--max-head", defaultValue = "64k", paramLabel = "SIZE", description = "a larger response head fails that connection, larger trailers close that stream as failed (default: ${DEFAULT-VALUE})")
+  String maxHead;
+
+  @Option(names = "--max-line", defaultValue = "1m", paramLabel = "SIZE", description = "a longer line (bytes between line breaks), or an event over 8 times this, closes that stream as failed (default: ${DEFAULT-VALUE})")
+  String maxLine;
+
+  @Option(names = "--max-metrics", defaultValue = "16m", paramLabel = "SIZE", description = "a larger --metrics-url answer (or one slower than 5s) fails the memory reading (default: ${DEFAULT-VALUE})")
+  String maxMetrics;
+
+  @Option(names = "--insecure", description = "https: accept any certificate and host name (default: the JDK's trust store, e.g."
+      + " -Djavax.net.ssl.trustStore=FILE, and the certificate must name the host)")
+  boolean insecure;
 
   @Option(names = "--report-dir", paramLabel = "DIR", description = "where reports go (default: reports/load-<time>)")
   Path reportDir;
@@ -182,7 +203,9 @@ public final class LoadMain implements Callable<Integer> {
       return USAGE;
     }
     RunSettings settings;
+    Limits limits;
     try {
+      limits = new Limits(Sizes.parse(maxHead), headTimeout, Sizes.parse(maxLine), Sizes.parse(maxMetrics), insecure);
       List<Integer> stepList;
       if (steps != null) {
         stepList = RunSettings.parseSteps(steps);
@@ -240,7 +263,12 @@ public final class LoadMain implements Callable<Integer> {
       return USAGE;
     }
     settings.toProperties().forEach(System::setProperty);
+    limits.toProperties().forEach(System::setProperty);
     System.setProperty("ssekit.load.reportDir", dir.toString());
+    if (insecure) { // gatling.conf checks certificates and host names; these override it for this run
+      System.setProperty("gatling.ssl.useInsecureTrustManager", "true");
+      System.setProperty("gatling.http.enableHostnameVerification", "false");
+    }
 
     String simulation = LoadRun.simulationName(scenario);
     int gatling;

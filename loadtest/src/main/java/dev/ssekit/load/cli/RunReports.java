@@ -45,8 +45,10 @@ final class RunReports {
   /**
    * Writes the reports for {@code run} into {@code dir}, prints the summary (with the scenario's
    * {@code details} lines) and returns the exit
-   * status: 2 when the baseline is not comparable, 1 when events were lost or duplicated or a
-   * figure regressed, else 0.
+   * status: 2 when the baseline is not comparable, or when the only problem is deliveries this
+   * injector had not yet read (the run measured the injector, not the server); 1 when anything else
+   * in {@link CapacityReport#problems()} went wrong (events lost or duplicated, failures) or a figure
+   * regressed; else 0.
    */
   static int publish(RunRecord run, List<String> details, Path dir, Baseline baseline, PrintWriter out, PrintWriter err) {
     CapacityReport report = run.capacity();
@@ -68,6 +70,15 @@ final class RunReports {
       err.println("sse-loadtest: not comparable with the baseline " + baseline.file() + ": " + comparison.reason());
       return LoadMain.USAGE;
     }
-    return report.deliveryFailed() || (comparison != null && comparison.regressed()) ? LoadMain.FAILED : LoadMain.OK;
+    boolean regressed = comparison != null && comparison.regressed();
+    if (report.onlyInjectorBehind() && !regressed) {
+      out.println("  not judged: this run measured the injector, not the server (exit 2)");
+      out.flush();
+      err.println("sse-loadtest: this run measured the injector, not the server: its readers were still receiving"
+          + " their backlog when the drain ran out (" + report.events().notYetRead() + " deliveries not yet read, none"
+          + " lost by the server); spread the load over more injectors (merge) or lower it (exit 2)");
+      return LoadMain.INJECTOR_BEHIND;
+    }
+    return report.deliveryFailed() || regressed ? LoadMain.FAILED : LoadMain.OK;
   }
 }

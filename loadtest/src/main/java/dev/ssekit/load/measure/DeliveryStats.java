@@ -89,6 +89,15 @@ public final class DeliveryStats {
     private boolean sawEvent;
     private boolean open;
     private boolean down;
+    /** When its last message arrived, and when it stopped reading (epoch ms; 0: not yet). */
+    private long lastMessageMillis;
+    private long closedMillis;
+    /** When its latest accounted event arrived (epoch ms; 0: none yet). */
+    private long lastAccountedMillis;
+    /** The latest send time among its accounted events (epoch µs), or -1. */
+    private long latestSentAtMicros = -1;
+    /** It was still receiving its backlog when the drain after the hold ran out ({@link #cutOff}). */
+    private boolean cutOff;
 
     Connection(long startNanos, long startMillis) {
       this.startNanos = startNanos;
@@ -147,6 +156,7 @@ public final class DeliveryStats {
 
   /** The virtual user closed its stream. */
   public void closed(Connection c) {
+    c.closedMillis = System.currentTimeMillis();
     if (c.open) {
       c.open = false;
       open.decrementAndGet();
@@ -161,6 +171,7 @@ public final class DeliveryStats {
    */
   public void onMessage(Connection c, long receivedMillis, String message) {
     messages.increment();
+    c.lastMessageMillis = Math.max(c.lastMessageMillis, receivedMillis);
     InboundEvent ev = InboundEvent.parse(message);
     if (!ev.isEvent()) {
       notEvents.increment();
@@ -176,6 +187,8 @@ public final class DeliveryStats {
       return;
     }
     SequenceTracker.Arrival arrival = c.tracker.record(ev.seq());
+    c.lastAccountedMillis = Math.max(c.lastAccountedMillis, receivedMillis);
+    c.latestSentAtMicros = Math.max(c.latestSentAtMicros, ev.sentAtMicros());
     switch (arrival) {
       case EARLY -> early.increment();
       case OUT_OF_RANGE -> outOfRange.increment();
@@ -213,7 +226,37 @@ public final class DeliveryStats {
   }
 
   /**
-   * Settles every connection against the expected range.
+   * Whether this connection has everything up to the end of the accounted range: its highest
+   * sequence number reached {@code end} (the publisher's last), or (server-published, {@code end}
+   * negative) it received an event sent after the accounted range ended.
+   */
+  public boolean caughtUp(Connection c, long end) {
+    if (c.tracker == null) {
+      return true; // nothing to wait for
+    }
+    return end >= 0 ? c.tracker.highest() >= end : c.latestSentAtMicros > accountUntilMicros;
+  }
+
+  /** Whether this connection's latest accounted event arrived less than {@code quietMs} before {@code nowMillis}. */
+  public boolean stillReceiving(Connection c, long nowMillis, long quietMs) {
+    return c.lastAccountedMillis > 0 && nowMillis - c.lastAccountedMillis < quietMs;
+  }
+
+  /**
+   * The drain after the hold ran out while this connection was still receiving its backlog: what
+   * it has not read past its latest event counts as not yet read (by this injector), not lost.
+   */
+  public void cutOff(Connection c) {
+    c.cutOff = true;
+  }
+
+  /**
+   * Settles every connection against the expected range. A missing delivery is lost (by the
+   * server), unless its connection was {@link #cutOff}: still receiving when the drain after the
+   * hold ran out, in which case what it had not read past its latest event counts as not yet read
+   * ({@link SequenceTracker#settle(long, LongPredicate, boolean)}); a gap below it is lost all the
+   * same. A connection that went quiet before the drain ran out had received all its server was
+   * going to send: its missing tail is lost.
    *
    * @param end the last sequence number every connection had to receive: the publisher's last,
    *     or (server-published) {@link #lastServerSeqBeforeEnd()}
@@ -224,19 +267,34 @@ public final class DeliveryStats {
     long lost = 0;
     long duplicated = 0;
     long outOfOrder = 0;
+    long notYetRead = 0;
+    long behind = 0;
     for (Connection c : connections) {
-      SequenceTracker.Result r = c.tracker.settle(end, notPublished);
+      SequenceTracker.Result r = c.tracker.settle(end, notPublished, c.cutOff);
       expected += r.expected();
       delivered += r.delivered();
       lost += r.lost();
       duplicated += r.duplicated();
       outOfOrder += r.outOfOrder();
+      notYetRead += r.notYetRead();
+      if (r.notYetRead() > 0) {
+        behind++;
+      }
     }
-    return new Totals(expected, delivered, lost, duplicated, outOfOrder);
+    return new Totals(expected, delivered, lost, duplicated, outOfOrder, notYetRead, behind);
   }
 
-  /** Summed counts over all connections. */
-  public record Totals(long expected, long delivered, long lost, long duplicated, long outOfOrder) {}
+  /**
+   * Summed counts over all connections.
+   *
+   * @param behindConnections connections that had deliveries not yet read when they stopped reading
+   */
+  public record Totals(long expected, long delivered, long lost, long duplicated, long outOfOrder, long notYetRead,
+      long behindConnections) {
+    public Totals(long expected, long delivered, long lost, long duplicated, long outOfOrder) {
+      this(expected, delivered, lost, duplicated, outOfOrder, 0, 0);
+    }
+  }
 
   /** The highest server-published sequence number sent before the accounted range ended, or -1. */
   public long lastServerSeqBeforeEnd() {

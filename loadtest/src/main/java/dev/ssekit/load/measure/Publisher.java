@@ -43,11 +43,12 @@ public final class Publisher implements AutoCloseable {
   private final URI publishUrl;
   private final String runId;
   private final long periodNanos;
-  private final HttpClient client =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(Duration.ofSeconds(5))
-          .build();
+  /** The most of a publish response's body that is read (the rest is not downloaded). */
+  static final long MAX_RESPONSE_BYTES = 64L << 10;
+  /** How long one publish may take, response body included. */
+  static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(5);
+
+  private final HttpClient client;
   private final AtomicLong lastSent = new AtomicLong();
   private final AtomicLong published = new AtomicLong();
   private final Set<Long> failedSeqs = ConcurrentHashMap.newKeySet();
@@ -60,6 +61,12 @@ public final class Publisher implements AutoCloseable {
   }
 
   public Publisher(URI publishUrl, Format format, String runId, double eventsPerSecond) {
+    this(publishUrl, format, runId, eventsPerSecond, false);
+  }
+
+  /** @param insecure trust any TLS certificate ({@code --insecure}) */
+  public Publisher(URI publishUrl, Format format, String runId, double eventsPerSecond, boolean insecure) {
+    this.client = HttpClients.client(Duration.ofSeconds(5), insecure);
     if (!(eventsPerSecond > 0) || eventsPerSecond > 100_000) {
       throw new IllegalArgumentException("rate must be in (0, 100000] events/s");
     }
@@ -119,7 +126,7 @@ public final class Publisher implements AutoCloseable {
     }
     lastSent.set(seq);
     try {
-      HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = BoundedBody.send(client, request.build(), MAX_RESPONSE_BYTES, PUBLISH_TIMEOUT);
       if (r.statusCode() / 100 == 2) {
         published.incrementAndGet();
       } else {

@@ -19,31 +19,60 @@ public interface RssSource {
   /** What it reads, for messages. */
   String describe();
 
-  /** {@code process_resident_memory_bytes} from a Prometheus text endpoint. */
+  /**
+   * Why this source stopped being read (a server past a bound), or null. Once set, {@link #read}
+   * stays empty: a hostile endpoint is not asked again.
+   */
+  default String failure() {
+    return null;
+  }
+
+  /** {@code process_resident_memory_bytes} from a Prometheus text endpoint, with the default bounds. */
   static RssSource prometheus(URI metricsUrl) {
-    HttpClient client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
+    return prometheus(metricsUrl, Limits.DEFAULTS);
+  }
+
+  /**
+   * {@code process_resident_memory_bytes} from a Prometheus text endpoint. Each read takes at most
+   * {@code limits.maxMetricsBytes()} and {@link Limits#METRICS_TIMEOUT}; an answer past either
+   * bound stops the reading for the rest of the run ({@link #failure()}).
+   */
+  static RssSource prometheus(URI metricsUrl, Limits limits) {
+    HttpClient client = HttpClients.client(Duration.ofSeconds(2), limits.insecure());
     return new RssSource() {
+      private volatile String failure;
+
       @Override
       public OptionalLong read() {
+        if (failure != null) {
+          return OptionalLong.empty();
+        }
         try {
-          HttpResponse<String> r =
-              client.send(
-                  HttpRequest.newBuilder(metricsUrl).timeout(Duration.ofSeconds(2)).GET().build(),
-                  HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+          HttpResponse<String> r = BoundedBody.send(client,
+              HttpRequest.newBuilder(metricsUrl).timeout(Duration.ofSeconds(2)).GET().build(),
+              limits.maxMetricsBytes(), Limits.METRICS_TIMEOUT);
           if (r.statusCode() != 200) {
             return OptionalLong.empty();
           }
           return prometheusValue(r.body(), "process_resident_memory_bytes");
+        } catch (BoundedBody.TooLarge e) {
+          failure = metricsUrl + ": " + e.getMessage() + " (--max-metrics " + Sizes.format(limits.maxMetricsBytes())
+              + "); not read again";
+          return OptionalLong.empty();
+        } catch (BoundedBody.TooSlow e) { // its message names the time bound it passed
+          failure = metricsUrl + ": " + e.getMessage() + "; not read again";
+          return OptionalLong.empty();
         } catch (IOException e) {
           return OptionalLong.empty();
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return OptionalLong.empty();
         }
+      }
+
+      @Override
+      public String failure() {
+        return failure;
       }
 
       @Override

@@ -98,16 +98,38 @@ public final class SequenceTracker {
     return Arrival.IN_ORDER;
   }
 
+  /** The highest number that arrived, or {@link Long#MIN_VALUE} when none did. */
+  public synchronized long highest() {
+    return maxSeen;
+  }
+
   /**
-   * Counts against the expected range {@code (start, end]}.
+   * Counts against the expected range {@code (start, end]}, every missing number as lost.
    *
    * @param end the last sequence number every open connection had to receive
    * @param notPublished numbers in the range that were never published (failed publishes)
    */
-  public synchronized Result settle(long end, LongPredicate notPublished) {
+  public Result settle(long end, LongPredicate notPublished) {
+    return settle(end, notPublished, false);
+  }
+
+  /**
+   * Counts against the expected range {@code (start, end]}. A missing number below the highest
+   * one received is a gap: lost by the server (one ordered stream delivers in order). A missing
+   * number above it is lost too, unless {@code readerBehind}: the stream was still delivering its
+   * backlog when the drain after the hold ran out, so those numbers were on their way (in the
+   * server's queue, the socket or the injector's buffers) but not yet read; they count as {@code
+   * notYetRead}.
+   *
+   * @param end the last sequence number every open connection had to receive
+   * @param notPublished numbers in the range that were never published (failed publishes)
+   * @param readerBehind whether the stream was still delivering when the drain ran out
+   */
+  public synchronized Result settle(long end, LongPredicate notPublished, boolean readerBehind) {
     long start = startAfter != UNKNOWN ? startAfter : (minSeen == Long.MAX_VALUE ? end : minSeen - 1);
     long expected = 0;
     long delivered = 0;
+    long notYetRead = 0;
     for (long s = start + 1; s <= end; s++) {
       if (notPublished.test(s)) {
         continue;
@@ -115,9 +137,11 @@ public final class SequenceTracker {
       expected++;
       if (has(s)) {
         delivered++;
+      } else if (readerBehind && s > maxSeen) {
+        notYetRead++;
       }
     }
-    return new Result(expected, delivered, expected - delivered, duplicated, outOfOrder);
+    return new Result(expected, delivered, expected - delivered - notYetRead, duplicated, outOfOrder, notYetRead);
   }
 
   private boolean has(long seq) {
@@ -131,6 +155,10 @@ public final class SequenceTracker {
     return belowBase != null && belowBase.contains(seq);
   }
 
-  /** One connection's counts. */
-  public record Result(long expected, long delivered, long lost, long duplicated, long outOfOrder) {}
+  /** One connection's counts: {@code expected = delivered + lost + notYetRead}. */
+  public record Result(long expected, long delivered, long lost, long duplicated, long outOfOrder, long notYetRead) {
+    public Result(long expected, long delivered, long lost, long duplicated, long outOfOrder) {
+      this(expected, delivered, lost, duplicated, outOfOrder, 0);
+    }
+  }
 }

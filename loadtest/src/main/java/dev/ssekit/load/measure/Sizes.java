@@ -46,4 +46,16 @@ public final class Sizes {
     }
     return Long.toString(bytes);
   }
+
+  /** For messages: {@code 64 KiB}, {@code 1 MiB}, {@code 1000 bytes}. */
+  public static String describe(long bytes) {
+    String[] units = {"TiB", "GiB", "MiB", "KiB"};
+    int[] shifts = {40, 30, 20, 10};
+    for (int i = 0; i < units.length; i++) {
+      if (bytes > 0 && bytes % (1L << shifts[i]) == 0) {
+        return (bytes >> shifts[i]) + " " + units[i];
+      }
+    }
+    return bytes + " bytes";
+  }
 }

@@ -194,7 +194,15 @@ public final class CapacityHtml {
         + ", p95 " + ms(d.p95()) + ", p99 " + ms(d.p99()) + ", p99.9 " + ms(d.p999()) + ", max " + ms(d.max()));
     row(h, "Events", String.format(Locale.ROOT, "published %s, expected deliveries %,d, delivered %,d, lost %,d, duplicated %,d, out of order %,d",
         e.published() == null ? "n/a (server-published)" : String.format(Locale.ROOT, "%,d", e.published()),
-        e.expectedDeliveries(), e.delivered(), e.lost(), e.duplicated(), e.outOfOrder()));
+        e.expectedDeliveries(), e.delivered(), e.lost(), e.duplicated(), e.outOfOrder())
+        + (e.notYetRead() > 0 ? String.format(Locale.ROOT, ", not yet read by the injector %,d", e.notYetRead()) : ""));
+    if (!r.failures().isEmpty()) {
+      StringBuilder f = new StringBuilder();
+      for (var failure : r.failures()) {
+        f.append(f.length() == 0 ? "" : "; ").append(String.format(Locale.ROOT, "%s × %,d: %s", failure.kind(), failure.count(), failure.message()));
+      }
+      row(h, "Failures", f.toString());
+    }
     row(h, "Server memory (RSS)", s.rssBytesBaseline() == null && s.rssBytesPeak() == null
         ? "not measured (give --metrics-url or --server-pid)"
         : "baseline " + Summary.bytes(s.rssBytesBaseline()) + ", peak " + Summary.bytes(s.rssBytesPeak())
@@ -224,7 +232,18 @@ public final class CapacityHtml {
       found.add("its heap peak (" + Summary.bytes(r.injector().heapBytesPeak()) + ") is "
           + Math.round(100.0 * r.injector().heapBytesPeak() / maxHeap) + " % of its maximum heap (" + Summary.bytes(maxHeap) + ")");
     }
-    return found.isEmpty() ? null : String.join("; ", found);
+    if (r.events().notYetRead() > 0) {
+      Long behind = run.diagnostics().get("connectionsBehind");
+      found.add(String.format(Locale.ROOT, "its readers fell behind the stream: %s were still receiving their backlog when"
+          + " the drain after the hold ran out, %,d expected deliveries not yet read (delivery latency p99 %s ms)",
+          behind == null ? "connections" : String.format(Locale.ROOT, "%,d of %,d connections", behind, r.connections().opened()),
+          r.events().notYetRead(), r.deliveryLatencyMs().p99() == null ? "n/a"
+              : String.format(Locale.ROOT, "%.0f", r.deliveryLatencyMs().p99())));
+    }
+    if (found.isEmpty()) {
+      return r.injector().bottleneck(); // as recorded (a merged or read-back report)
+    }
+    return String.join("; ", found);
   }
 
   private static void injectorWarning(StringBuilder h, RunRecord run) {
@@ -235,7 +254,8 @@ public final class CapacityHtml {
               + " give it more memory (-Xmx) or spread the connections over several injectors and merge their reports.</p>\n");
     }
     h.append(String.format(Locale.ROOT, "<p class=\"muted\">Rule: the injector is flagged when its CPU seconds reach %.0f %% of"
-        + " wall time × cores, or its heap peak %.0f %% of its maximum heap%s.</p>%n", BOTTLENECK_SHARE * 100, BOTTLENECK_SHARE * 100,
+        + " wall time × cores, its heap peak %.0f %% of its maximum heap, or its readers fell behind (streams still"
+        + " receiving their backlog when the drain after the hold ran out, with events not yet read)%s.</p>%n", BOTTLENECK_SHARE * 100, BOTTLENECK_SHARE * 100,
         run.diagnostics().containsKey(CORES) ? "" : " (this run did not record its cores and maximum heap, so the rule was not applied)"));
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -67,6 +68,7 @@ public final class CapacityJson {
     events.put("lost", e.lost());
     events.put("duplicated", e.duplicated());
     events.put("outOfOrder", e.outOfOrder());
+    events.put("notYetRead", e.notYetRead());
 
     var s = r.server();
     ObjectNode server = root.putObject("server");
@@ -77,6 +79,7 @@ public final class CapacityJson {
     ObjectNode injector = root.putObject("injector");
     injector.put("heapBytesPeak", r.injector().heapBytesPeak());
     injector.put("cpuSeconds", r.injector().cpuSeconds());
+    injector.put("bottleneck", r.injector().bottleneck());
 
     ArrayNode steps = root.putArray("steps");
     for (var step : r.steps()) {
@@ -99,6 +102,12 @@ public final class CapacityJson {
     projection.put("connectionsPerInstance", p.connectionsPerInstance());
     projection.put("instancesForTarget", p.instancesForTarget());
     projection.put("assumptions", p.assumptions());
+
+    ArrayNode failures = root.putArray("failures");
+    for (var failure : r.failures()) {
+      failures.addObject().put("kind", failure.kind()).put("count", failure.count()).put("message", failure.message());
+    }
+    root.putArray("problems").addAll(r.problems().stream().map(JsonNodeFactory.instance::textNode).toList());
     return root;
   }
 
@@ -133,17 +142,28 @@ public final class CapacityJson {
             f.optDouble("deliveryLatencyMs.p99"), f.optDouble("deliveryLatencyMs.p999"), f.optDouble("deliveryLatencyMs.max")),
         new CapacityReport.Events(
             f.optLong("events.published"), f.longValue("events.expectedDeliveries"), f.longValue("events.delivered"),
-            f.longValue("events.lost"), f.longValue("events.duplicated"), f.longValue("events.outOfOrder")),
+            f.longValue("events.lost"), f.longValue("events.duplicated"), f.longValue("events.outOfOrder"),
+            f.has("events.notYetRead") ? f.longValue("events.notYetRead") : 0),
         new CapacityReport.Server(
             f.optLong("server.rssBytesBaseline"), f.optLong("server.rssBytesPeak"), f.optLong("server.bytesPerConnection")),
-        new CapacityReport.Injector(f.longValue("injector.heapBytesPeak"), f.doubleValue("injector.cpuSeconds")),
+        new CapacityReport.Injector(f.longValue("injector.heapBytesPeak"), f.doubleValue("injector.cpuSeconds"),
+            f.optText("injector.bottleneck")),
         steps,
         new CapacityReport.Projection(
             f.optLong("projection.connectionsPerGiB"), f.optLong("projection.bytesPerConnection"),
             f.optLong("projection.baseRssBytes"), f.optDouble("projection.fitR2"),
             f.optLong("projection.targetConnections"), f.optLong("projection.instanceMemoryBytes"),
             f.optLong("projection.connectionsPerInstance"), f.optLong("projection.instancesForTarget"),
-            f.optText("projection.assumptions")));
+            f.optText("projection.assumptions")),
+        failures(root.path("failures")));
+  }
+
+  private static List<CapacityReport.Failure> failures(JsonNode array) {
+    List<CapacityReport.Failure> out = new ArrayList<>();
+    for (JsonNode n : array) { // absent in reports written before failures were recorded
+      out.add(new CapacityReport.Failure(n.path("kind").asText(), n.path("count").asLong(), n.path("message").asText()));
+    }
+    return out;
   }
 
   /** Reads an earlier run's {@code capacity.json}. */

@@ -17,7 +17,68 @@ public record CapacityReport(
     Server server,
     Injector injector,
     List<Step> steps,
-    Projection projection) {
+    Projection projection,
+    List<Failure> failures) {
+
+  public CapacityReport {
+    failures = failures == null ? List.of() : List.copyOf(failures);
+  }
+
+  /** A report with no failure recorded by kind. */
+  public CapacityReport(String scenario, Target target, long durationMs, Connections connections, ConnectMs connectMs,
+      DeliveryLatencyMs deliveryLatencyMs, Events events, Server server, Injector injector, List<Step> steps,
+      Projection projection) {
+    this(scenario, target, durationMs, connections, connectMs, deliveryLatencyMs, events, server, injector, steps,
+        projection, List.of());
+  }
+
+  /** The same report with {@code f} as its failures. */
+  public CapacityReport withFailures(List<Failure> f) {
+    return new CapacityReport(scenario, target, durationMs, connections, connectMs, deliveryLatencyMs, events, server,
+        injector, steps, projection, f);
+  }
+
+  /** The same report with {@code i} as its injector figures. */
+  public CapacityReport withInjector(Injector i) {
+    return new CapacityReport(scenario, target, durationMs, connections, connectMs, deliveryLatencyMs, events, server,
+        i, steps, projection, failures);
+  }
+
+  /**
+   * Why connections (or the server's memory reading) failed, one entry per kind, with a count and
+   * the first message of that kind. A kind is one of {@link #KINDS}.
+   *
+   * @param kind what went wrong, a stable name (see {@link #KINDS})
+   * @param count how many times
+   * @param message the first occurrence's message, e.g. "no response head within 10s"
+   */
+  public record Failure(String kind, long count, String message) {
+    /** A stream's response head did not arrive in time ({@code --head-timeout}). */
+    public static final String HEAD_TIMEOUT = "head-timeout";
+    /** A stream's response head was larger than {@code --max-head}. */
+    public static final String HEAD_TOO_LARGE = "head-too-large";
+    /** The TLS handshake failed: certificate not trusted, wrong host name, protocol error. */
+    public static final String TLS = "tls";
+    /** Any other connect failure: refused, a status other than 200, not text/event-stream. */
+    public static final String CONNECT_ERROR = "connect-error";
+    /** An open stream sent a line longer than {@code --max-line}; the stream was closed. */
+    public static final String LINE_TOO_LONG = "line-too-long";
+    /** An open stream sent an event (its lines up to the blank line) larger than 8 × {@code --max-line}; the stream was closed. */
+    public static final String EVENT_TOO_LARGE = "event-too-large";
+    /** A chunked stream's trailers (after its last chunk) were larger than {@code --max-head}; the stream was closed. */
+    public static final String TRAILERS_TOO_LARGE = "trailers-too-large";
+    /** The metrics endpoint's answer was larger than {@code --max-metrics}, or slower than its time bound. */
+    public static final String METRICS = "metrics";
+
+    /** Every kind, in report order: connect failures first. */
+    public static final List<String> KINDS = List.of(HEAD_TIMEOUT, HEAD_TOO_LARGE, TLS, CONNECT_ERROR, LINE_TOO_LONG, EVENT_TOO_LARGE,
+        TRAILERS_TOO_LARGE, METRICS);
+
+    /** Whether this kind fails a connect (and so is already in {@code connections.failed}). */
+    public boolean connectFailure() {
+      return kind.equals(HEAD_TIMEOUT) || kind.equals(HEAD_TOO_LARGE) || kind.equals(TLS) || kind.equals(CONNECT_ERROR);
+    }
+  }
 
   public record Target(String url, String publishUrl, String metricsUrl) {}
 
@@ -29,17 +90,45 @@ public record CapacityReport(
   public record DeliveryLatencyMs(
       long count, Double p50, Double p95, Double p99, Double p999, Double max) {}
 
+  /**
+   * Sequence accounting over all connections.
+   *
+   * <p>{@code expectedDeliveries = delivered + lost + notYetRead}.
+   *
+   * @param lost expected deliveries the server lost: missing below a later number the connection
+   *     received (a gap), or after the connection's last arrival when its stream went quiet after
+   *     the hold (before the drain's 10 s ran out)
+   * @param notYetRead expected deliveries past the last one a connection had read when the drain
+   *     after the hold ran out while its stream was still receiving: the injector had not read them
+   *     yet, so they are not counted as lost; alone, they make the run exit 2 (it measured the
+   *     injector, not the server), not 1
+   */
   public record Events(
       Long published,
       long expectedDeliveries,
       long delivered,
       long lost,
       long duplicated,
-      long outOfOrder) {}
+      long outOfOrder,
+      long notYetRead) {
+    public Events(Long published, long expectedDeliveries, long delivered, long lost, long duplicated, long outOfOrder) {
+      this(published, expectedDeliveries, delivered, lost, duplicated, outOfOrder, 0);
+    }
+  }
 
   public record Server(Long rssBytesBaseline, Long rssBytesPeak, Long bytesPerConnection) {}
 
-  public record Injector(long heapBytesPeak, double cpuSeconds) {}
+  /**
+   * The load tester's own cost.
+   *
+   * @param bottleneck why the injector itself may have limited the figures (CPU, heap, readers
+   *     behind the stream), or null when nothing says so
+   */
+  public record Injector(long heapBytesPeak, double cpuSeconds, String bottleneck) {
+    public Injector(long heapBytesPeak, double cpuSeconds) {
+      this(heapBytesPeak, cpuSeconds, null);
+    }
+  }
 
   /**
    * One step of the run: the connections held while it was measured and what they cost.
@@ -85,13 +174,20 @@ public record CapacityReport(
   }
 
   /**
-   * What makes the run fail (exit 1), each as a short phrase: events lost, delivered twice or out
-   * of order on a connection (SSE runs over one ordered stream, so any of these is a server
-   * fault), connections that failed to open, and (reconnect-storm) connections that did not
-   * reconnect. Empty when the run is clean.
+   * What makes the run fail, each as a short phrase: no connection opened; events lost, delivered
+   * twice or out of order on a connection (SSE runs over one ordered stream, so any of these is a
+   * server fault); deliveries this injector had not read when its drain ran out while its streams
+   * were still receiving (the run did not measure the server: alone, exit 2, see {@link
+   * #onlyInjectorBehind}); connections that failed to open (with why, by kind), reconnects of open
+   * streams that failed, connections that never finished opening, or that failed while open (a
+   * bound passed); a metrics endpoint past its bounds; and (reconnect-storm) connections that did
+   * not reconnect. Anything but the unread deliveries alone is exit 1. Empty when the run is clean.
    */
   public List<String> problems() {
     List<String> p = new java.util.ArrayList<>();
+    if (connections.requested() > 0 && connections.opened() == 0) {
+      p.add("no connection opened");
+    }
     if (events.lost() > 0) {
       p.add(events.lost() + " expected deliver" + (events.lost() == 1 ? "y" : "ies") + " lost");
     }
@@ -101,14 +197,48 @@ public record CapacityReport(
     if (events.outOfOrder() > 0) {
       p.add(events.outOfOrder() + " out of order");
     }
+    if (events.notYetRead() > 0) {
+      p.add(events.notYetRead() + " expected deliver" + (events.notYetRead() == 1 ? "y" : "ies")
+          + " not yet read by this injector when its drain ran out (its streams were still receiving; not counted as lost)");
+    }
+    // Gatling reconnects a dropped stream by itself; a reconnect that fails is not in
+    // connections.failed (the virtual user had opened), but it is a failure all the same. The
+    // breakdown by kind covers both, so it goes once, on the last of the two lines.
+    List<String> why = failures.stream().filter(Failure::connectFailure).map(f -> f.count() + " " + f.message()).toList();
+    long beyond = failures.stream().filter(Failure::connectFailure).mapToLong(Failure::count).sum() - connections.failed();
     if (connections.failed() > 0) {
-      p.add(connections.failed() + " connection" + (connections.failed() == 1 ? "" : "s") + " failed to open");
+      p.add(connections.failed() + " connection" + (connections.failed() == 1 ? "" : "s") + " failed to open"
+          + (why.isEmpty() || beyond > 0 ? "" : " (" + String.join("; ", why) + ")"));
+    }
+    if (beyond > 0) {
+      p.add(beyond + " reconnect" + (beyond == 1 ? "" : "s") + " of open streams failed ("
+          + (connections.failed() > 0 ? "connect failures, opens and reconnects: " : "") + String.join("; ", why) + ")");
+    }
+    long unfinished = connections.requested() - connections.opened() - connections.failed();
+    if (unfinished > 0 && connections.opened() > 0) {
+      p.add(unfinished + " connection" + (unfinished == 1 ? "" : "s") + " never finished opening");
+    }
+    for (Failure f : failures) {
+      if (f.kind().equals(Failure.LINE_TOO_LONG) || f.kind().equals(Failure.EVENT_TOO_LARGE)
+          || f.kind().equals(Failure.TRAILERS_TOO_LARGE)) {
+        p.add(f.count() + " stream" + (f.count() == 1 ? "" : "s") + " closed while open: " + f.message());
+      } else if (f.kind().equals(Failure.METRICS)) {
+        p.add("server memory not read: " + f.message());
+      }
     }
     if (connections.reconnects() != null && connections.reconnects() < connections.opened()) {
       long n = connections.opened() - connections.reconnects();
       p.add(n + " connection" + (n == 1 ? "" : "s") + " did not reconnect");
     }
     return p;
+  }
+
+  /**
+   * Whether the only problem is deliveries this injector had not yet read when the drain ran out:
+   * the run measured the injector, not the server (exit 2, not 1).
+   */
+  public boolean onlyInjectorBehind() {
+    return events.notYetRead() > 0 && problems().size() == 1;
   }
 
   /** Whether the run failed: see {@link #problems()}. */

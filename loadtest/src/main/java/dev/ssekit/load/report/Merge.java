@@ -106,7 +106,8 @@ public final class Merge {
         sum(runs, r -> r.capacity().events().delivered()),
         sum(runs, r -> r.capacity().events().lost()),
         sum(runs, r -> r.capacity().events().duplicated()),
-        sum(runs, r -> r.capacity().events().outOfOrder()));
+        sum(runs, r -> r.capacity().events().outOfOrder()),
+        sum(runs, r -> r.capacity().events().notYetRead()));
     long[] span = span(runs);
     if (span[2] == 0) {
       warnings.add("the runs did not all overlap in time, so the server never carried their load together;"
@@ -123,10 +124,35 @@ public final class Merge {
         new CapacityReport.Server(rssBaseline, max(runs, r -> r.capacity().server().rssBytesPeak()), projection.bytesPerConnection()),
         new CapacityReport.Injector(
             runs.stream().mapToLong(r -> r.capacity().injector().heapBytesPeak()).max().orElse(0),
-            Math.round(runs.stream().mapToDouble(r -> r.capacity().injector().cpuSeconds()).sum() * 1000) / 1000.0),
+            Math.round(runs.stream().mapToDouble(r -> r.capacity().injector().cpuSeconds()).sum() * 1000) / 1000.0,
+            bottleneck(runs)),
         steps.stream().map(Projections::step).toList(),
-        projection);
+        projection,
+        failures(runs));
     return new Result(new RunRecord(report, histograms, diagnostics(runs), timeline, steps), warnings);
+  }
+
+  /** Each injector's bottleneck, as "injector N: why", or null when none was flagged. */
+  private static String bottleneck(List<RunRecord> runs) {
+    List<String> flagged = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      String b = runs.get(i).capacity().injector().bottleneck();
+      if (b != null) {
+        flagged.add(runs.size() == 1 ? b : "injector " + (i + 1) + ": " + b);
+      }
+    }
+    return flagged.isEmpty() ? null : String.join("; ", flagged);
+  }
+
+  /** The runs' failures, summed by kind; the first run's message of a kind is kept. */
+  private static List<CapacityReport.Failure> failures(List<RunRecord> runs) {
+    Map<String, CapacityReport.Failure> byKind = new LinkedHashMap<>();
+    for (RunRecord r : runs) {
+      for (CapacityReport.Failure f : r.capacity().failures()) {
+        byKind.merge(f.kind(), f, (a, b) -> new CapacityReport.Failure(a.kind(), a.count() + b.count(), a.message()));
+      }
+    }
+    return CapacityReport.Failure.KINDS.stream().filter(byKind::containsKey).map(byKind::get).toList();
   }
 
   /**

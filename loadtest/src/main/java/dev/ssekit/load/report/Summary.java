@@ -23,8 +23,12 @@ public final class Summary {
     var cm = r.connectMs();
     sb.append(String.format(Locale.ROOT, "  connect      p50 %s  p99 %s  max %s ms%n", ms(cm.p50()), ms(cm.p99()), ms(cm.max())));
     wrap(sb, CONNECT_MEANING);
-    sb.append(String.format(Locale.ROOT, "  events       published %s, expected deliveries %d, delivered %d, lost %d, duplicated %d, out of order %d%n",
-        e.published() == null ? "n/a (server-published)" : e.published().toString(), e.expectedDeliveries(), e.delivered(), e.lost(), e.duplicated(), e.outOfOrder()));
+    sb.append(String.format(Locale.ROOT, "  events       published %s, expected deliveries %d, delivered %d, lost %d, duplicated %d, out of order %d%s%n",
+        e.published() == null ? "n/a (server-published)" : e.published().toString(), e.expectedDeliveries(), e.delivered(), e.lost(), e.duplicated(), e.outOfOrder(),
+        e.notYetRead() > 0 ? ", not yet read by this injector " + e.notYetRead() : ""));
+    for (var f : r.failures()) {
+      sb.append(String.format(Locale.ROOT, "  failure      %s × %d: %s%n", f.kind(), f.count(), f.message()));
+    }
     sb.append(String.format(Locale.ROOT, "  latency      %d samples: p50 %s  p95 %s  p99 %s  p99.9 %s  max %s ms%n", d.count(), ms(d.p50()), ms(d.p95()), ms(d.p99()), ms(d.p999()), ms(d.max())));
     if (s.rssBytesBaseline() != null) {
       sb.append(String.format(Locale.ROOT, "  server RSS   baseline %s, peak %s, %s%n", bytes(s.rssBytesBaseline()), bytes(s.rssBytesPeak()), perConnection(s.bytesPerConnection())));
@@ -56,7 +60,7 @@ public final class Summary {
     }
     sb.append(r.deliveryFailed()
         ? "  FAILED: " + String.join("; ", r.problems()) + "\n"
-        : "  OK: nothing lost or duplicated, nothing out of order, every connection opened\n");
+        : "  OK: nothing lost or duplicated, nothing out of order, all " + c.opened() + " connections opened\n");
     sb.append("  report: ").append(reportDir).append('\n');
     return sb.toString();
   }

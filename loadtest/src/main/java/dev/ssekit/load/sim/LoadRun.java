@@ -1,6 +1,7 @@
 package dev.ssekit.load.sim;
 
 import dev.ssekit.load.measure.DeliveryStats;
+import dev.ssekit.load.measure.Limits;
 import dev.ssekit.load.measure.MemorySampler;
 import dev.ssekit.load.measure.Publisher;
 import dev.ssekit.load.measure.RssSource;
@@ -35,7 +36,8 @@ import org.HdrHistogram.Histogram;
  * while: the injector warms up), all are held and measured for {@code hold} (the step's window),
  * and the next step's users connect after it. The last window's end is {@code holdEnd}, when
  * publishing stops; the streams stay open and keep draining for {@code grace} so the last events
- * arrive; then each closes. If a step's connects never all finish, its window starts {@link
+ * arrive; then each stream that has not caught up keeps being read while it is still receiving,
+ * up to {@link #DRAIN_CAP_MS} more ({@link #holding}); then each closes. If a step's connects never all finish, its window starts {@link
  * #CONNECT_BOUND} after its ramp anyway. hold, fanout and reconnect-storm have one step.
  *
  * <p>Lifecycle: the simulation calls {@link #start} from {@code before()} and {@link #finish}
@@ -80,6 +82,9 @@ public final class LoadRun {
   }
 
   private final RunSettings settings;
+  private final Limits limits;
+  private final Failures failures = new Failures();
+  private volatile RssSource rss;
   private volatile ScenarioFigures figures = ScenarioFigures.NONE;
   private volatile DeliveryStats stats;
   private volatile Publisher publisher;
@@ -92,11 +97,26 @@ public final class LoadRun {
   private long cpuNanosAtStart;
 
   public LoadRun(RunSettings settings) {
+    this(settings, Limits.fromSystemProperties());
+  }
+
+  public LoadRun(RunSettings settings, Limits limits) {
     this.settings = settings;
+    this.limits = limits;
   }
 
   public RunSettings settings() {
     return settings;
+  }
+
+  /** What each server response may cost the injector. */
+  public Limits limits() {
+    return limits;
+  }
+
+  /** Why connections failed, by kind (filled by {@link ResponseGuard}). */
+  Failures failures() {
+    return failures;
   }
 
   /** What the scenario adds to the reports (set before the run starts). */
@@ -121,8 +141,9 @@ public final class LoadRun {
     cpuNanosAtStart = processCpuNanos();
     RssSource rss =
         settings.metricsUrl() != null
-            ? RssSource.prometheus(settings.metricsUrl())
+            ? RssSource.prometheus(settings.metricsUrl(), limits)
             : settings.serverPid() != null ? RssSource.procStatus(settings.serverPid()) : null;
+    this.rss = rss;
     try {
       MemorySampler s = new MemorySampler(
           rss,
@@ -132,7 +153,8 @@ public final class LoadRun {
       OptionalLong baseline = s.baseline();
       rssBaseline = baseline.isPresent() ? baseline.getAsLong() : null;
       if (rss != null && rssBaseline == null) {
-        System.err.println("ssekit load: warning: could not read the server's memory (" + rss.describe() + ")");
+        System.err.println("ssekit load: warning: could not read the server's memory ("
+            + (rss.failure() != null ? rss.failure() : rss.describe()) + ")");
       }
       sampler = s;
     } catch (InterruptedException e) {
@@ -146,7 +168,7 @@ public final class LoadRun {
     stats = new DeliveryStats(settings.publishes() ? settings.runId() : null, holdEndMillis * 1000);
     sampler.start();
     if (settings.publishes()) {
-      publisher = new Publisher(settings.publishUrl(), settings.publishFormat(), settings.runId(), settings.rate());
+      publisher = new Publisher(settings.publishUrl(), settings.publishFormat(), settings.runId(), settings.rate(), limits.insecure());
       publisher.start(holdEndMillis);
     }
   }
@@ -193,11 +215,41 @@ public final class LoadRun {
     }
   }
 
-  /** Whether this virtual user keeps its stream open (and keeps draining). */
+  /**
+   * The longest a stream keeps being read after the grace while it is still receiving its backlog.
+   * A stream still receiving then has its unread tail counted as not yet read (by this injector).
+   */
+  static final long DRAIN_CAP_MS = 10_000;
+
+  /** A stream with no accounted event for this long after the grace has gone quiet. */
+  private long quietMs() {
+    return Math.max(1_000, 2 * settings.drain().toMillis());
+  }
+
+  /**
+   * Whether this virtual user keeps its stream open (and keeps draining): through the hold and the
+   * grace; then, while its stream has not caught up with the end of the accounted range, for as
+   * long as it is still receiving (an accounted event within {@link #quietMs}), up to {@link
+   * #DRAIN_CAP_MS}. A stream that went quiet first has received all its server was going to send
+   * (what is missing is lost); one still receiving when the cap ran out is {@link
+   * DeliveryStats#cutOff cut off} (what it had not read is not yet read, not lost).
+   */
   public boolean holding(Session session) {
     long now = System.currentTimeMillis();
     schedule.tick(now);
-    return now < drainEndMillis;
+    if (now < drainEndMillis) {
+      return true;
+    }
+    DeliveryStats.Connection c = session.get(CONNECTION);
+    Publisher p = publisher;
+    if (c == null || stats.caughtUp(c, p == null ? -1 : p.lastSent()) || !stats.stillReceiving(c, now, quietMs())) {
+      return false;
+    }
+    if (now < drainEndMillis + DRAIN_CAP_MS) {
+      return true;
+    }
+    stats.cutOff(c);
+    return false;
   }
 
   /** Drains Gatling's buffer of received messages into the accounting. */
@@ -325,11 +377,17 @@ public final class LoadRun {
         figures.connections(new CapacityReport.Connections(settings.connections(), stats.opened(), stats.failed(), stats.peakOpen(), null, null)),
         new CapacityReport.ConnectMs(pct(con, 50), pct(con, 95), pct(con, 99), max(con)),
         new CapacityReport.DeliveryLatencyMs(lat.getTotalCount(), pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(lat, 99.9), max(lat)),
-        new CapacityReport.Events(published, totals.expected(), totals.delivered(), totals.lost(), totals.duplicated(), totals.outOfOrder()),
+        new CapacityReport.Events(published, totals.expected(), totals.delivered(), totals.lost(), totals.duplicated(),
+            totals.outOfOrder(), totals.notYetRead()),
         new CapacityReport.Server(rssBaseline, rssPeak >= 0 ? rssPeak : null, bytesPerConnection),
         new CapacityReport.Injector(heapPeak, Math.round((processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3),
         steps.stream().map(Projections::step).toList(),
         projection);
+    RssSource source = rss;
+    if (source != null && source.failure() != null) {
+      failures.record(CapacityReport.Failure.METRICS, source.failure());
+    }
+    report = report.withFailures(failures.list());
 
     Map<String, Histogram> hs = new LinkedHashMap<>();
     hs.put("deliveryLatency", lat);
@@ -343,7 +401,15 @@ public final class LoadRun {
     }
     diagnostics.put(CapacityHtml.CORES, (long) Runtime.getRuntime().availableProcessors());
     diagnostics.put(CapacityHtml.MAX_HEAP, Runtime.getRuntime().maxMemory());
-    return new RunRecord(report, hs, diagnostics, timeline, steps);
+    diagnostics.put("connectionsBehind", totals.behindConnections());
+    RunRecord record = new RunRecord(report, hs, diagnostics, timeline, steps);
+    String bottleneck = CapacityHtml.injectorBottleneck(record);
+    if (bottleneck == null) {
+      return record;
+    }
+    CapacityReport flagged = report.withInjector(
+        new CapacityReport.Injector(report.injector().heapBytesPeak(), report.injector().cpuSeconds(), bottleneck));
+    return new RunRecord(flagged, hs, diagnostics, timeline, steps);
   }
 
   private static Double pct(Histogram h, double percentile) {

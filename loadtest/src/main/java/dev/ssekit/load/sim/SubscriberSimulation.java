@@ -24,6 +24,7 @@ abstract class SubscriberSimulation extends Simulation {
   SubscriberSimulation(String scenarioName, Function<LoadRun, ChainBuilder> hold) {
     this.run = new LoadRun(RunSettings.fromSystemProperties(scenarioName));
     ScenarioBuilder subscribers = scenario(scenarioName)
+        .exec(ResponseGuard.installer(run.limits(), run.failures()))
         .exec(SseChains.connect(run))
         .exec(hold.apply(run))
         .exec(SseChains.close(run));

@@ -72,6 +72,12 @@ class LoadMainUsageTest {
     assertThat(err.toString()).contains("--hold must be between 2s");
     assertThat(run("--url", "http://127.0.0.1:1/e", "--metrics-url", "http://127.0.0.1:1/m", "--server-pid", "1")).isEqualTo(2);
     assertThat(err.toString()).contains("not both");
+    assertThat(run("--url", "http://127.0.0.1:1/e", "--max-line", "10")).isEqualTo(2);
+    assertThat(err.toString()).contains("--max-line must be between 1k and 1g");
+    assertThat(run("--url", "http://127.0.0.1:1/e", "--max-head", "lots")).isEqualTo(2);
+    assertThat(run("--url", "http://127.0.0.1:1/e", "--head-timeout", "20m")).isEqualTo(2);
+    assertThat(err.toString()).contains("--head-timeout must be between 100ms and 10m");
+    assertThat(run("--url", "http://127.0.0.1:1/e", "--max-metrics", "2g")).isEqualTo(2);
   }
 
   @Test

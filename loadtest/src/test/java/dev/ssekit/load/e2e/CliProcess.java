@@ -29,10 +29,17 @@ final class CliProcess {
 
   /** Runs the CLI with {@code args}; fails the test if it has not ended after {@code timeoutSeconds}. */
   static Result run(Path workDir, long timeoutSeconds, String... args) throws IOException, InterruptedException {
+    return run(workDir, timeoutSeconds, List.of(), args);
+  }
+
+  /** The same, with extra JVM options (e.g. {@code -Djavax.net.ssl.trustStore=…}) before the main class. */
+  static Result run(Path workDir, long timeoutSeconds, List<String> jvmOptions, String... args)
+      throws IOException, InterruptedException {
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx512m",
-        "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
-        "-cp", cp, "dev.ssekit.load.cli.LoadMain"));
+        "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", cp, "dev.ssekit.load.cli.LoadMain"));
     cmd.addAll(List.of(args));
     Files.createDirectories(workDir);
     Path out = workDir.resolve("cli.out");

@@ -28,6 +28,51 @@ class DeliveryStatsTest {
   }
 
   @Test
+  void onlyAStreamCutOffWhileStillReceivingHasItsTailNotYetRead() {
+    DeliveryStats stats = new DeliveryStats(null, Long.MAX_VALUE);
+    long now = System.currentTimeMillis();
+    // Still receiving when the drain ran out: 2..5 are on their way, not lost.
+    DeliveryStats.Connection behind = stats.connecting();
+    stats.connected(behind, true, -1);
+    stats.onMessage(behind, now, tick(1, now * 1000));
+    assertThat(stats.stillReceiving(behind, now + 500, 1_000)).isTrue();
+    stats.cutOff(behind);
+    // Late (5 s behind the server) and receiving up to its close, but it went quiet before the drain
+    // ran out: whatever its server was going to send had come; its missing tail is lost. The old
+    // rule (latency and a message near the close) called this not yet read.
+    DeliveryStats.Connection quiet = stats.connecting();
+    stats.connected(quiet, true, -1);
+    stats.onMessage(quiet, now, tick(1, (now - 5_000) * 1000));
+    assertThat(stats.stillReceiving(quiet, now + 1_000, 1_000)).as("quiet for the quiet period").isFalse();
+    // A gap below what a cut-off stream received is lost all the same.
+    DeliveryStats.Connection gap = stats.connecting();
+    stats.connected(gap, true, -1);
+    stats.onMessage(gap, now, tick(1, now * 1000));
+    stats.onMessage(gap, now, tick(3, now * 1000));
+    stats.cutOff(gap);
+
+    assertThat(stats.settle(5, s -> false)).isEqualTo(new DeliveryStats.Totals(15, 4, 5, 0, 0, 6, 2));
+  }
+
+  @Test
+  void aStreamHasCaughtUpAtThePublishersLastOrAtAnEventSentAfterTheAccountedRange() {
+    DeliveryStats published = new DeliveryStats("run1", Long.MAX_VALUE);
+    DeliveryStats.Connection c = published.connecting();
+    published.connected(c, true, 0);
+    published.onMessage(c, 5, "{\"event\":\"ssekit-load\",\"data\":{\"run\":\"run1\",\"seq\":1,\"sentAtMicros\":4000}}");
+    assertThat(published.caughtUp(c, 2)).isFalse();
+    assertThat(published.caughtUp(c, 1)).isTrue();
+
+    DeliveryStats ticks = new DeliveryStats(null, 2_000_000);
+    DeliveryStats.Connection t = ticks.connecting();
+    ticks.connected(t, true, -1);
+    ticks.onMessage(t, 1_500, tick(1, 1_500_000));
+    assertThat(ticks.caughtUp(t, -1)).isFalse();
+    ticks.onMessage(t, 2_500, tick(2, 2_500_000));
+    assertThat(ticks.caughtUp(t, -1)).isTrue();
+  }
+
+  @Test
   void onlyThisRunsEventsAreAccountedWhenTheLoadTesterPublishes() {
     DeliveryStats stats = new DeliveryStats("run1", Long.MAX_VALUE);
     DeliveryStats.Connection c = stats.connecting();

@@ -19,6 +19,16 @@ class SequenceTrackerTest {
   }
 
   @Test
+  void aReaderBehindTheStreamHasItsTailNotYetReadButItsGapsLost() {
+    SequenceTracker t = SequenceTracker.startingAfter(0);
+    t.record(1);
+    t.record(3); // 2 is a gap: a later number came, so the server lost it
+    assertThat(t.settle(6, ALL_PUBLISHED, true)).isEqualTo(new Result(6, 2, 1, 0, 0, 3));
+    assertThat(t.settle(6, ALL_PUBLISHED, false)).as("a reader that was not behind: the tail is lost too")
+        .isEqualTo(new Result(6, 2, 4, 0, 0, 0));
+  }
+
+  @Test
   void aGapIsLostAndARepeatIsDuplicated() {
     SequenceTracker t = SequenceTracker.startingAfter(0);
     assertThat(t.record(1)).isEqualTo(Arrival.IN_ORDER);
