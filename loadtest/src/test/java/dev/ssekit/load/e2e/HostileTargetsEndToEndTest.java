@@ -59,37 +59,17 @@ class HostileTargetsEndToEndTest {
 
   @Test
   void aLineWithNoEndClosesTheStreamAtTheLineBound() throws Exception {
-    try (BrokenSseServer server = new BrokenSseServer(BrokenSseServer.Fault.ENDLESS_LINE)) {
-      Path reports = tmp.resolve("line");
-      CliProcess.Result r = CliProcess.run(tmp, 60, "--url", server.url(), "--scenario", "hold", "--connections", "3",
-          "--ramp", "0s", "--hold", HOLD, "--report-dir", reports.toString());
-
-      assertThat(r.exitStatus()).as(r.both()).isEqualTo(1);
-      assertThat(r.stdout()).contains("3 streams closed while open: a line longer than 1 MiB").doesNotContain("  OK: ");
-      JsonNode c = LoadRunEndToEndTest.capacity(reports);
-      assertThat(c.at("/connections/opened").asLong()).isEqualTo(3);
-      assertFailure(c, "line-too-long", 3, "a line longer than 1 MiB");
-      assertThat(server.hostileBytesWritten()).isLessThan(64L << 20);
-    }
+    closedAtABound(BrokenSseServer.Fault.ENDLESS_LINE, "line", "3 streams closed while open: a line longer than 1 MiB",
+        "line-too-long", "a line longer than 1 MiB", 64L << 20);
   }
 
   @Test
   void shortDataLinesWithNoBlankLineCloseTheStreamAtTheEventBound() throws Exception {
     // Before: each line passed the line bound, and Gatling's SSE decoder piled the data lines up
     // into one pending event until the injector ran out of memory (and Gatling exited, no report).
-    try (BrokenSseServer server = new BrokenSseServer(BrokenSseServer.Fault.ENDLESS_EVENT)) {
-      Path reports = tmp.resolve("event");
-      CliProcess.Result r = CliProcess.run(tmp, 60, "--url", server.url(), "--scenario", "hold", "--connections", "3",
-          "--ramp", "0s", "--hold", HOLD, "--report-dir", reports.toString());
-
-      assertThat(r.exitStatus()).as(r.both()).isEqualTo(1);
-      assertThat(r.stdout()).contains("3 streams closed while open: an event (its lines up to the blank line) larger than 8 MiB")
-          .doesNotContain("  OK: ");
-      JsonNode c = LoadRunEndToEndTest.capacity(reports);
-      assertThat(c.at("/connections/opened").asLong()).isEqualTo(3);
-      assertFailure(c, "event-too-large", 3, "larger than 8 MiB");
-      assertThat(server.hostileBytesWritten()).isLessThan(96L << 20);
-    }
+    closedAtABound(BrokenSseServer.Fault.ENDLESS_EVENT, "event",
+        "3 streams closed while open: an event (its lines up to the blank line) larger than 8 MiB", "event-too-large",
+        "larger than 8 MiB", 96L << 20);
   }
 
   @Test
@@ -111,18 +91,9 @@ class HostileTargetsEndToEndTest {
   void endlessTrailersCloseTheStreamAtTheHeadBound() throws Exception {
     // Before: the head guard stopped at the first head; the trailers after the last chunk were
     // decoded with no bound until the injector ran out of memory.
-    try (BrokenSseServer server = new BrokenSseServer(BrokenSseServer.Fault.ENDLESS_TRAILERS)) {
-      Path reports = tmp.resolve("trailers");
-      CliProcess.Result r = CliProcess.run(tmp, 60, "--url", server.url(), "--scenario", "hold", "--connections", "3",
-          "--ramp", "0s", "--hold", HOLD, "--report-dir", reports.toString());
-
-      assertThat(r.exitStatus()).as(r.both()).isEqualTo(1);
-      assertThat(r.stdout()).contains("streams closed while open: response trailers over 64 KiB").doesNotContain("  OK: ");
-      JsonNode c = LoadRunEndToEndTest.capacity(reports);
-      assertThat(c.at("/connections/opened").asLong()).isEqualTo(3);
-      assertFailure(c, "trailers-too-large", 3, "response trailers over 64 KiB");
-      assertThat(server.hostileBytesWritten()).isLessThan(64L << 20);
-    }
+    closedAtABound(BrokenSseServer.Fault.ENDLESS_TRAILERS, "trailers",
+        "streams closed while open: response trailers over 64 KiB", "trailers-too-large", "response trailers over 64 KiB",
+        64L << 20);
   }
 
   @Test
@@ -190,4 +161,25 @@ class HostileTargetsEndToEndTest {
     assertThat(failures.get(0).path("count").asLong()).isEqualTo(count);
     assertThat(failures.get(0).path("message").asText()).contains(message);
   }
+
+  /**
+   * Three streams from a server with {@code fault} are each closed at a bound: exit 1, the bound named on stdout and
+   * in capacity.json, all three opened first, and the server got to write no more than {@code maxHostileBytes}.
+   */
+  private void closedAtABound(BrokenSseServer.Fault fault, String dir, String stdout, String kind, String detail,
+      long maxHostileBytes) throws Exception {
+    try (BrokenSseServer server = new BrokenSseServer(fault)) {
+      Path reports = tmp.resolve(dir);
+      CliProcess.Result r = CliProcess.run(tmp, 60, "--url", server.url(), "--scenario", "hold", "--connections", "3",
+          "--ramp", "0s", "--hold", HOLD, "--report-dir", reports.toString());
+
+      assertThat(r.exitStatus()).as(r.both()).isEqualTo(1);
+      assertThat(r.stdout()).contains(stdout).doesNotContain("  OK: ");
+      JsonNode c = LoadRunEndToEndTest.capacity(reports);
+      assertThat(c.at("/connections/opened").asLong()).isEqualTo(3);
+      assertFailure(c, kind, 3, detail);
+      assertThat(server.hostileBytesWritten()).isLessThan(maxHostileBytes);
+    }
+  }
+
 }
