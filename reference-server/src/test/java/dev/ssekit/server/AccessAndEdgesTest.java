@@ -7,8 +7,6 @@ import static dev.ssekit.server.ServerTestSupport.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,19 +14,8 @@ import org.junit.jupiter.api.Test;
  * endpoint), scenario streams inside --max-connections, the Bearer scheme in any case, and a
  * queue bound that holds the largest event.
  */
-class AccessAndEdgesTest {
+class AccessAndEdgesTest extends OneServerTest {
 
-  private SseServer server;
-
-  @AfterEach
-  void stop() {
-    if (server != null) server.close();
-  }
-
-  private int start(ServerConfig config) throws InterruptedException {
-    server = SseServer.start(config.withPort(0).withTick(Duration.ZERO));
-    return server.port();
-  }
 
   private static String preflight(int port, String path, String method) throws Exception {
     try (RawHttp c = RawHttp.connect(port)) {

@@ -9,29 +9,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ssekit.server.testing.SpecParser;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Issue point 3: the publish contract, its round trip and its refusals. */
-class PublishTest {
+class PublishTest extends OneServerTest {
 
-  private SseServer server;
-
-  @AfterEach
-  void stop() {
-    if (server != null) server.close();
-  }
-
-  private int start(ServerConfig config) throws InterruptedException {
-    server = SseServer.start(config.withPort(0).withTick(Duration.ZERO));
-    return server.port();
-  }
 
   static Stream<String> payloads() {
     return Stream.of("plain", "", "line1\nline2", "crlf\r\nend", "lone\rcr", "\n", "\r\n", "trailing\n",

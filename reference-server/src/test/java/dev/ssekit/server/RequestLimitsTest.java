@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,20 +16,9 @@ import org.junit.jupiter.api.Test;
  * a body or a head that trickles) can hold the server's memory or a connection for long. Real
  * sockets; the deadlines are set short and the assertions wait generously (shared machine).
  */
-class RequestLimitsTest {
+class RequestLimitsTest extends OneServerTest {
 
   private static final Duration ANSWER = Duration.ofSeconds(8);
-  private SseServer server;
-
-  @AfterEach
-  void stop() {
-    if (server != null) server.close();
-  }
-
-  private int start(ServerConfig config) throws InterruptedException {
-    server = SseServer.start(config.withPort(0).withTick(Duration.ZERO));
-    return server.port();
-  }
 
   private static byte[] publishHead(int port, long contentLength, String... headers) {
     StringBuilder sb = new StringBuilder("POST /publish HTTP/1.1\r\nHost: 127.0.0.1:" + port

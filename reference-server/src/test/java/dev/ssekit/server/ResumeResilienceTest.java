@@ -8,9 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ssekit.server.testing.SpecParser;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -20,19 +18,8 @@ import org.junit.jupiter.api.Test;
  * request is never refused because of its Last-Event-ID, overlong UTF-8 is refused, and a page
  * whose cursor the server does not have is told with an event it can see.
  */
-class ResumeResilienceTest {
+class ResumeResilienceTest extends OneServerTest {
 
-  private SseServer server;
-
-  @AfterEach
-  void stop() {
-    if (server != null) server.close();
-  }
-
-  private int start(ServerConfig config) throws InterruptedException {
-    server = SseServer.start(config.withPort(0).withTick(Duration.ZERO));
-    return server.port();
-  }
 
   @ParameterizedTest
   @ValueSource(strings = {"\\u0001", "\\u001b", "\\u007f", "\\t"})

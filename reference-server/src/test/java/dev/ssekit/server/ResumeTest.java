@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ssekit.server.testing.SpecParser;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,23 +15,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Issue point 2: ids unique and ordered per topic; resume replays exactly what came after. */
-class ResumeTest {
+class ResumeTest extends OneServerTest {
 
-  private SseServer server;
-
-  @AfterEach
-  void stop() {
-    if (server != null) server.close();
-  }
-
-  private int start(ServerConfig config) throws InterruptedException {
-    server = SseServer.start(config.withPort(0).withTick(Duration.ZERO));
-    return server.port();
-  }
 
   private static List<String> publishAll(int port, String topic, int n, String prefix) throws Exception {
     List<String> ids = new ArrayList<>();

@@ -235,7 +235,8 @@ final class Resume {
           + "published while the client was away " + (missing.size() == 1 ? "was" : "were") + " not")
           + " replayed after it reconnected with Last-Event-ID " + Findings.escape(k) + across + " (missing: #"
           + String.join(", #", missing) + "): a browser that loses its connection for a moment silently loses "
-          + "what was published meanwhile");
+          + "what was published meanwhile. Keep recent events (with their ids) and, when a client comes back with "
+          + "Last-Event-ID, send it the ones after that id before the live stream");
     } else {
       findings.violation("events this check published while the client was away arrived more than once after it "
           + "reconnected with Last-Event-ID " + Findings.escape(k) + across + " (#" + String.join(", #", repeated)
