@@ -5,6 +5,7 @@ import dev.ssekit.conformance.config.Target;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -17,10 +18,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Wires checks to the server under test. Holds no fields: the target (from configuration
  * parameters), the HTTP recorder and the shared passive recording live in the root context's
  * store, created once per run and closed with it ({@link RunScoped}: the same on Jupiter 5.10+
- * and 6). Decides which checks run (profile, publish URL)
- * and publishes each check's identity as report entries before it runs.
+ * and 6). Decides which checks run (profile, publish URL, {@code quick}'s time budget:
+ * {@link QuickBudget}) and publishes each check's identity as report entries before it runs.
  */
-public final class SseExtension implements ExecutionCondition, BeforeEachCallback, ParameterResolver,
+public final class SseExtension implements ExecutionCondition, BeforeEachCallback, AfterEachCallback, ParameterResolver,
     org.junit.jupiter.api.extension.TestExecutionExceptionHandler {
 
   static Target target(ExtensionContext context) {
@@ -30,6 +31,10 @@ public final class SseExtension implements ExecutionCondition, BeforeEachCallbac
   static Recorder recorder(ExtensionContext context) {
     Target target = target(context);
     return RunScoped.get(context, Recorder.class, () -> new Recorder(target));
+  }
+
+  static QuickBudget budget(ExtensionContext context) {
+    return RunScoped.get(context, QuickBudget.class, QuickBudget::new);
   }
 
   static PassiveStream passive(ExtensionContext context) {
@@ -59,11 +64,16 @@ public final class SseExtension implements ExecutionCondition, BeforeEachCallbac
       return ConditionEvaluationResult.enabled("the configuration error is reported by the check");
     }
     SseCheck c = check.get();
+    QuickBudget budget = budget(context); // made on the first check considered: the run's start
     if (!target.profile().includes(c.profile())) {
       return ConditionEvaluationResult.disabled("runs in the " + c.profile().name().toLowerCase() + " profile");
     }
     if (c.needsPublish() && target.publishUrl() == null) {
       return ConditionEvaluationResult.disabled("needs a publish URL (--publish-url)");
+    }
+    if (c.needsPublish() && target.profile() == Target.Profile.QUICK) {
+      Optional<String> over = budget.refuse();
+      if (over.isPresent()) return ConditionEvaluationResult.disabled(over.get());
     }
     return ConditionEvaluationResult.enabled("applies");
   }
@@ -73,6 +83,12 @@ public final class SseExtension implements ExecutionCondition, BeforeEachCallbac
     check(context).ifPresent(c -> context.publishReportEntry(Map.of(
         Findings.KEY_ID, c.id(), Findings.KEY_SEVERITY, c.severity().name(), Findings.KEY_SPEC, c.spec(),
         Findings.KEY_SUMMARY, c.summary(), Findings.KEY_RULE, c.rule().isEmpty() ? "-" : c.rule())));
+    if (check(context).filter(SseCheck::needsPublish).isPresent()) budget(context).started();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    if (check(context).filter(SseCheck::needsPublish).isPresent()) budget(context).ended();
   }
 
   /**

@@ -104,6 +104,13 @@ public final class ConsoleReporter implements ResultCollector.Listener {
       lines.add(Text.cut(Text.printable("profile " + run.profile() + (run.strict() ? ", strict" : "") + ", "
           + run.window() + " window" + (leftOut == 0 ? "" : leftOut == 1 ? "; 1 check of a larger profile not run"
           : "; " + leftOut + " checks of larger profiles not run")), width));
+      long overBudget = report.checks().stream().filter(RunReport.Run::leftOutByBudget).count();
+      if (overBudget > 0) {
+        lines.add(Text.cut(Text.printable(overBudget + " delivery check" + (overBudget == 1 ? "" : "s")
+            + " not run, to keep quick within " + dev.ssekit.conformance.checks.QuickBudget.BUDGET.toSeconds()
+            + " s (see " + (overBudget == 1 ? "its reason" : "their reasons") + "); --profile standard runs "
+            + (overBudget == 1 ? "it" : "them")), width));
+      }
       if (run.browser() != null) {
         lines.add(Text.cut(Text.printable("browser view: " + run.browser().engine() + ", "
             + RunReport.Run.duration(run.browser().windowMs()) + ", page " + run.browser().page()), width));

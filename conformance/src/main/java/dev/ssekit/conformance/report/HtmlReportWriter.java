@@ -281,6 +281,13 @@ public final class HtmlReportWriter implements ReportWriter {
           .append(Text.html(" to a larger profile (skipped, \"runs in the … profile\"); run --profile "
               + (run.profile().equals("quick") ? "standard or full" : "full") + " for a complete verdict."));
     }
+    long overBudget = report.checks().stream().filter(RunReport.Run::leftOutByBudget).count();
+    if (overBudget > 0) {
+      h.append(" <strong>").append(overBudget).append(overBudget == 1 ? " delivery check" : " delivery checks")
+          .append(" did not run</strong>").append(Text.html(", to keep quick within "
+              + dev.ssekit.conformance.checks.QuickBudget.BUDGET.toSeconds() + " s (skipped, with the reason); "
+              + "run --profile standard for " + (overBudget == 1 ? "it." : "them.")));
+    }
     h.append("</p>\n");
   }
 

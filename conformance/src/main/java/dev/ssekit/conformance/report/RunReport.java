@@ -55,6 +55,12 @@ public record RunReport(String toolName, String toolVersion, String url, String 
     public static boolean leftOutByProfile(CheckResult c) {
       return c.status() == Status.SKIPPED && c.message() != null && c.message().matches("runs in the \\w+ profile");
     }
+
+    /** The delivery checks {@code quick} left out to keep its time say so in their skip reason. */
+    public static boolean leftOutByBudget(CheckResult c) {
+      return c.status() == Status.SKIPPED && c.message() != null
+          && c.message().startsWith(dev.ssekit.conformance.checks.QuickBudget.LEFT_OUT_BY_BUDGET);
+    }
   }
 
   /**

@@ -259,6 +259,34 @@ class DeliveryVerdictsTest {
   }
 
   /**
+   * The quick profile keeps its time against a server that holds every event 2 s (flushing every 2 s): the
+   * delivery checks run one at a time and each waits out a hold, so quick leaves out those that would end past its
+   * budget, each saying why, instead of taking 20 s. Which ones depends on the machine's pace; that some are, and
+   * that nothing fails for it, does not: six holds of 2 s do not fit in what is left after the 3 s recording.
+   */
+  @Test
+  @Timeout(120)
+  void theQuickProfileLeavesOutDeliveryChecksThatWouldEndPastItsBudget(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    try (FaultyServer s = FaultyServer.builder().fault(Fault.BUFFERED).build()) {
+      dev.ssekit.conformance.testing.CliRun r = dev.ssekit.conformance.testing.CliRun.of("--url", s.url(),
+          "--publish-url", s.publishUrl(), "--profile", "quick", "--report-dir", dir.toString(), "--no-color");
+      assertThat(r.status()).as(r.out()).isZero();
+      assertThat(r.out()).as(r.out()).contains("SKIP  delivery.replay-while-away  " + QuickBudget.LEFT_OUT_BY_BUDGET)
+          .containsPattern("\\d delivery checks? not run, to keep quick within 10 s").contains("0 failed");
+      com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(dir.resolve("conformance.json").toFile());
+      for (com.fasterxml.jackson.databind.JsonNode c : json.get("checks")) {
+        if (!c.get("id").asText().equals("delivery.replay-while-away")) continue;
+        assertThat(c.get("status").asText()).isEqualTo("skipped");
+        assertThat(c.get("message").asText()).contains("--profile standard runs it");
+      }
+      assertThat(java.nio.file.Files.readString(dir.resolve("conformance.html")))
+          .containsPattern("<strong>\\d delivery checks? did not run</strong>, to keep quick within 10 s");
+    }
+  }
+
+  /**
    * A server that holds each stream's head until its first event, with every check side by side: the passive
    * stream's head may come a moment before its own 2 s are up, drawn out by another stream's nudge; it was held all
    * the same, and {@code http.headers-promptly} says so.
