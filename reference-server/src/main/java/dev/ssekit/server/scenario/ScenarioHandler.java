@@ -4,16 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.ParsedItem;
+import dev.ssekit.protocol.Retry;
 import dev.ssekit.server.scenario.Scenario.Abort;
 import dev.ssekit.server.scenario.Scenario.EndlessLine;
-import dev.ssekit.server.scenario.Scenario.Event;
-import dev.ssekit.server.scenario.Scenario.Expected;
 import dev.ssekit.server.scenario.Scenario.Framing;
 import dev.ssekit.server.scenario.Scenario.Head;
 import dev.ssekit.server.scenario.Scenario.Header;
 import dev.ssekit.server.scenario.Scenario.Kind;
 import dev.ssekit.server.scenario.Scenario.NeverAnswer;
-import dev.ssekit.server.scenario.Scenario.Retry;
 import dev.ssekit.server.scenario.Scenario.Step;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -190,9 +190,9 @@ public final class ScenarioHandler {
    */
   public byte[] expectedNdjson(Scenario scenario) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (Expected item : scenario.expected()) {
+    for (ParsedItem item : scenario.expected()) {
       ObjectNode node = json.createObjectNode();
-      if (item instanceof Event e) {
+      if (item instanceof DispatchedEvent e) {
         node.put("type", e.type()).put("data", e.data()).put("lastEventId", e.lastEventId());
       } else if (item instanceof Retry r) {
         node.put("retry", r.millis());
