@@ -16,9 +16,12 @@ public final class Durations implements CommandLine.ITypeConverter<Duration> {
     return dev.ssekit.protocol.Durations.parse(text);
   }
 
-  /** See {@link dev.ssekit.protocol.Durations#format}. */
+  /**
+   * See {@link dev.ssekit.protocol.Durations#format}, except that zero is {@code 0}: for the server's
+   * options it means "off" (startup line, the shutdown comment's retry), as it always read.
+   */
   public static String format(Duration d) {
-    return dev.ssekit.protocol.Durations.format(d);
+    return d.isZero() ? "0" : dev.ssekit.protocol.Durations.format(d);
   }
 
   @Override

@@ -48,8 +48,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code {name, description, kind, rules, url, expectedUrl}}, {@code expectedUrl} null for faults.
  *   <li>{@code GET /scenarios/{name}/expected} — for a correct scenario,
  *       {@code application/x-ndjson}: one object per line in stream order, each dispatched event as
- *       {@code {"type","data","lastEventId"}} and each valid retry as {@code {"retry":N}} (the design's
- *       {@code parse} form); 404 for faults and unknown names.
+ *       {@code {"type","data","lastEventId"}} and each valid retry as {@code {"retry":N}} (the form
+ *       {@code ./ssekit parse} prints); 404 for faults and unknown names.
  *   <li>{@code GET /scenarios/{name}} — the scripted bytes. The handler takes the connection over:
  *       it removes {@code codec} and {@code aggregator}, replaces the calling handler ({@code router})
  *       by a per-connection script that discards inbound bytes, writes the HTTP/1.1 head itself
