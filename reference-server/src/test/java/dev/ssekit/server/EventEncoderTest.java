@@ -3,6 +3,8 @@ package dev.ssekit.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.ParsedItem;
 import dev.ssekit.server.testing.SpecParser;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -27,7 +29,7 @@ class EventEncoderTest {
   void emptyDataStillDispatchesAnEvent() {
     byte[] bytes = EventEncoder.encode(new OutboundEvent(null, "", null));
     assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo("data:\n\n");
-    assertThat(SpecParser.parse(bytes)).containsExactly(new SpecParser.Event("message", "", ""));
+    assertThat(SpecParser.parse(bytes)).containsExactly(new DispatchedEvent("message", "", ""));
   }
 
   @Test
@@ -74,10 +76,10 @@ class EventEncoderTest {
       parser.end();
       String expectedData = data.toString().replace("\r\n", "\n").replace('\r', '\n');
       String expectedType = type == null || type.isEmpty() ? "message" : type;
-      List<SpecParser.Item> items = parser.items();
+      List<ParsedItem> items = parser.items();
       assertThat(items)
           .as("seed %d round %d payload %s", seed, round, RawHttp.escape(data.toString().getBytes(StandardCharsets.UTF_8)))
-          .containsExactly(new SpecParser.Event(expectedType, expectedData, id == null ? "" : id));
+          .containsExactly(new DispatchedEvent(expectedType, expectedData, id == null ? "" : id));
     }
   }
 }

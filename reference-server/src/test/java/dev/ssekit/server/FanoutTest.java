@@ -6,6 +6,8 @@ import static dev.ssekit.server.ServerTestSupport.eventually;
 import static dev.ssekit.server.ServerTestSupport.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.Retry;
 import dev.ssekit.server.testing.SpecParser;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -50,7 +52,7 @@ class FanoutTest {
       for (int i = 0; i < 100; i++) publish(port, "fan", "{\"data\":\"m" + i + "\",\"event\":\"e\"}");
       byte[] first = null;
       for (RawHttp c : clients) {
-        List<SpecParser.Event> events = awaitData(c, "m99");
+        List<DispatchedEvent> events = awaitData(c, "m99");
         assertThat(events).hasSize(100);
         byte[] body = c.bodyBytes();
         if (first == null) first = body;
@@ -144,7 +146,7 @@ class FanoutTest {
         assertThat(head.status()).isEqualTo(200);
         assertThat(head.header("content-type")).isEqualTo("text/event-stream");
         byte[] body = c.readToEnd(WAIT);
-        assertThat(SpecParser.parse(body)).containsExactly(new SpecParser.Retry(30_000));
+        assertThat(SpecParser.parse(body)).containsExactly(new Retry(30_000));
         assertThat(new String(body, StandardCharsets.UTF_8)).contains("max-connections");
       }
       assertThat(ServerTestSupport.get(port, "/metrics").body())

@@ -6,7 +6,7 @@ import static dev.ssekit.server.ServerTestSupport.eventually;
 import static dev.ssekit.server.ServerTestSupport.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.io.File;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -98,14 +98,14 @@ class LifecycleTest {
       assertThat(r.body()).isEqualTo("{\"disconnecting\":1}");
       byte[] body = s.readToEnd(WAIT);
       assertThat(new String(body, StandardCharsets.UTF_8)).contains(": disconnected by an admin request");
-      List<SpecParser.Event> events = ServerTestSupport.events(body);
+      List<DispatchedEvent> events = ServerTestSupport.events(body);
       lastId = events.get(events.size() - 1).lastEventId();
     }
     // Published while the client is away, then replayed exactly once on resume.
     publish(port, "d", "{\"data\":\"gap 1\"}");
     publish(port, "d", "{\"data\":\"gap 2\"}");
     try (RawHttp s = RawHttp.get(port, "/events?topic=d", "Last-Event-ID: " + lastId)) {
-      assertThat(ServerTestSupport.awaitEvents(s, 2)).extracting(SpecParser.Event::data).containsExactly("gap 1", "gap 2");
+      assertThat(ServerTestSupport.awaitEvents(s, 2)).extracting(DispatchedEvent::data).containsExactly("gap 1", "gap 2");
     }
   }
 
@@ -138,12 +138,12 @@ class LifecycleTest {
       int port = Integer.parseInt(m.group(1));
       String lastId;
       try (RawHttp s = RawHttp.get(port, "/events")) {
-        List<SpecParser.Event> ticks = ServerTestSupport.awaitEvents(s, 2);
+        List<DispatchedEvent> ticks = ServerTestSupport.awaitEvents(s, 2);
         assertThat(ticks.get(0).type()).isEqualTo("tick");
         p.destroy(); // SIGTERM
         byte[] body = s.readToEnd(WAIT);
         assertThat(new String(body, StandardCharsets.UTF_8)).contains(": server shutting down");
-        List<SpecParser.Event> all = ServerTestSupport.events(body);
+        List<DispatchedEvent> all = ServerTestSupport.events(body);
         lastId = all.get(all.size() - 1).lastEventId();
       }
       assertThat(p.waitFor(15, TimeUnit.SECONDS)).as("process exits within its grace bound").isTrue();
@@ -156,7 +156,7 @@ class LifecycleTest {
         assertThat(s.head(WAIT).status()).isEqualTo(200);
         assertThat(s.awaitText("continuing from live", WAIT)).contains(lastId);
         publish(server.port(), null, "{\"data\":\"after failover\"}");
-        assertThat(awaitData(s, "after failover")).extracting(SpecParser.Event::type).containsExactly("reset", "message");
+        assertThat(awaitData(s, "after failover")).extracting(DispatchedEvent::type).containsExactly("reset", "message");
       }
     } finally {
       p.destroyForcibly();

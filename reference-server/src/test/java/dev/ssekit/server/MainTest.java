@@ -19,6 +19,7 @@ class MainTest {
     assertThat(Durations.parse("0")).isEqualTo(Duration.ZERO);
     assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
     assertThat(Durations.format(Duration.ofSeconds(120))).isEqualTo("2m");
+    assertThat(Durations.format(Duration.ZERO)).as("the server writes an option that is off as 0").isEqualTo("0");
   }
 
   @Test

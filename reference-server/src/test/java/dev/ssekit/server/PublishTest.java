@@ -7,7 +7,7 @@ import static dev.ssekit.server.ServerTestSupport.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
@@ -38,7 +38,7 @@ class PublishTest extends OneServerTest {
       assertThat(r.body()).matches("\\{\"id\":\"\\d+\"}");
       String expected = payload.replace("\r\n", "\n").replace('\r', '\n');
       publish(port, "t", "{\"data\":\"sentinel\"}");
-      List<SpecParser.Event> events = awaitData(s, "sentinel");
+      List<DispatchedEvent> events = awaitData(s, "sentinel");
       assertThat(events).hasSize(2);
       assertThat(events.get(0).type()).isEqualTo("note");
       assertThat(events.get(0).data()).isEqualTo(expected);
@@ -56,7 +56,7 @@ class PublishTest extends OneServerTest {
       assertThat(dup.status()).isEqualTo(409);
       assertThat(dup.body()).contains("order-7");
       publish(port, "ids", "{\"data\":\"end\"}");
-      assertThat(awaitData(s, "end")).extracting(SpecParser.Event::data).containsExactly("a", "end");
+      assertThat(awaitData(s, "end")).extracting(DispatchedEvent::data).containsExactly("a", "end");
     }
   }
 
@@ -94,7 +94,7 @@ class PublishTest extends OneServerTest {
       assertThat(r.body()).contains(reason);
       // Nothing of the refused request reached the stream: the next event is the first one.
       publish(port, "t", "{\"data\":\"after\"}");
-      assertThat(awaitData(s, "after")).extracting(SpecParser.Event::data).containsExactly("after");
+      assertThat(awaitData(s, "after")).extracting(DispatchedEvent::data).containsExactly("after");
     }
   }
 
@@ -130,7 +130,7 @@ class PublishTest extends OneServerTest {
       assertThat(r.status()).isEqualTo(413);
       assertThat(r.body()).contains("larger than 1024 bytes");
       publish(port, null, "{\"data\":\"small\"}");
-      assertThat(awaitData(s, "small")).extracting(SpecParser.Event::data).containsExactly("small");
+      assertThat(awaitData(s, "small")).extracting(DispatchedEvent::data).containsExactly("small");
     }
   }
 
@@ -162,8 +162,8 @@ class PublishTest extends OneServerTest {
       b.awaitText("retry:", WAIT);
       publish(port, "a", "{\"data\":\"for-a\"}");
       publish(port, "b", "{\"data\":\"for-b\"}");
-      assertThat(awaitData(a, "for-a")).extracting(SpecParser.Event::data).containsExactly("for-a");
-      assertThat(awaitData(b, "for-b")).extracting(SpecParser.Event::data).containsExactly("for-b");
+      assertThat(awaitData(a, "for-a")).extracting(DispatchedEvent::data).containsExactly("for-a");
+      assertThat(awaitData(b, "for-b")).extracting(DispatchedEvent::data).containsExactly("for-b");
     }
   }
 }

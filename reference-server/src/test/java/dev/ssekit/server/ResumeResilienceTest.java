@@ -6,7 +6,7 @@ import static dev.ssekit.server.ServerTestSupport.awaitEvents;
 import static dev.ssekit.server.ServerTestSupport.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,13 +72,13 @@ class ResumeResilienceTest extends OneServerTest {
     port = start(ServerConfig.defaults());
     try (RawHttp s = RawHttp.get(port, "/events?topic=r", "Last-Event-ID: " + id)) {
       assertThat(s.head(WAIT).status()).isEqualTo(200);
-      List<SpecParser.Event> events = awaitEvents(s, 1);
+      List<DispatchedEvent> events = awaitEvents(s, 1);
       assertThat(events.get(0).type()).isEqualTo("reset");
       assertThat(events.get(0).data()).isEqualTo("{\"lastEventId\":\"" + id + "\",\"reason\":\"unknown\"}");
       // No id line: with nothing held the page keeps its cursor, and the next event moves it.
       assertThat(s.bodyText()).doesNotContain("id:");
       publish(port, "r", "{\"data\":\"after\"}");
-      assertThat(awaitData(s, "after")).extracting(SpecParser.Event::data).last().isEqualTo("after");
+      assertThat(awaitData(s, "after")).extracting(DispatchedEvent::data).last().isEqualTo("after");
     }
   }
 
@@ -92,7 +92,7 @@ class ResumeResilienceTest extends OneServerTest {
       if (first == null) first = last;
     }
     try (RawHttp s = RawHttp.get(port, "/events?topic=e", "Last-Event-ID: " + first)) {
-      SpecParser.Event reset = awaitEvents(s, 1).get(0);
+      DispatchedEvent reset = awaitEvents(s, 1).get(0);
       assertThat(reset.type()).isEqualTo("reset");
       assertThat(reset.data()).contains("\"reason\":\"expired\"").contains("\"newestId\":\"" + last + "\"");
       assertThat(reset.lastEventId()).isEqualTo(last);
@@ -101,7 +101,7 @@ class ResumeResilienceTest extends OneServerTest {
     try (RawHttp s = RawHttp.get(port, "/events?topic=e", "Last-Event-ID: " + last)) {
       s.awaitText("retry:", WAIT);
       publish(port, "e", "{\"data\":\"live\"}");
-      assertThat(awaitData(s, "live")).extracting(SpecParser.Event::type).containsExactly("message");
+      assertThat(awaitData(s, "live")).extracting(DispatchedEvent::type).containsExactly("message");
     }
   }
 }

@@ -6,7 +6,7 @@ import static dev.ssekit.server.ServerTestSupport.awaitEvents;
 import static dev.ssekit.server.ServerTestSupport.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -48,9 +48,9 @@ class ResumeTest extends OneServerTest {
     int port = start(ServerConfig.defaults());
     List<String> ids = publishAll(port, "r", 10, "e");
     try (RawHttp s = RawHttp.get(port, "/events?topic=r", "Last-Event-ID: " + ids.get(3))) {
-      List<SpecParser.Event> events = awaitEvents(s, 6);
-      assertThat(events).extracting(SpecParser.Event::data).containsExactly("e4", "e5", "e6", "e7", "e8", "e9");
-      assertThat(events).extracting(SpecParser.Event::lastEventId).containsExactlyElementsOf(ids.subList(4, 10));
+      List<DispatchedEvent> events = awaitEvents(s, 6);
+      assertThat(events).extracting(DispatchedEvent::data).containsExactly("e4", "e5", "e6", "e7", "e8", "e9");
+      assertThat(events).extracting(DispatchedEvent::lastEventId).containsExactlyElementsOf(ids.subList(4, 10));
       // ...then continues live.
       publish(port, "r", "{\"data\":\"live\"}");
       assertThat(awaitData(s, "live")).hasSize(7);
@@ -62,7 +62,7 @@ class ResumeTest extends OneServerTest {
     int port = start(ServerConfig.defaults());
     List<String> ids = publishAll(port, "q", 4, "e");
     try (RawHttp s = RawHttp.get(port, "/events?topic=q&lastEventId=" + ids.get(1))) {
-      assertThat(awaitEvents(s, 2)).extracting(SpecParser.Event::data).containsExactly("e2", "e3");
+      assertThat(awaitEvents(s, 2)).extracting(DispatchedEvent::data).containsExactly("e2", "e3");
     }
   }
 
@@ -73,7 +73,7 @@ class ResumeTest extends OneServerTest {
     try (RawHttp s = RawHttp.get(port, "/events?topic=n", "Last-Event-ID: " + ids.get(2))) {
       String text = s.awaitText("retry:", WAIT);
       publish(port, "n", "{\"data\":\"next\"}");
-      assertThat(awaitData(s, "next")).extracting(SpecParser.Event::data).containsExactly("next");
+      assertThat(awaitData(s, "next")).extracting(DispatchedEvent::data).containsExactly("next");
       assertThat(text).doesNotContain("not in this server's history");
     }
   }
@@ -88,7 +88,7 @@ class ResumeTest extends OneServerTest {
       assertThat(text).contains(": last-event-id 'no-such-id' is not in this server's history");
       publish(port, "u", "{\"data\":\"fresh\"}");
       // Nothing old is replayed: a reset (issue 10, point 8), then the live event.
-      assertThat(awaitData(s, "fresh")).extracting(SpecParser.Event::type).containsExactly("reset", "message");
+      assertThat(awaitData(s, "fresh")).extracting(DispatchedEvent::type).containsExactly("reset", "message");
     }
   }
 
@@ -101,7 +101,7 @@ class ResumeTest extends OneServerTest {
     }
     // The oldest id still held resumes exactly.
     try (RawHttp s = RawHttp.get(port, "/events?topic=x", "Last-Event-ID: " + ids.get(7))) {
-      assertThat(awaitEvents(s, 4)).extracting(SpecParser.Event::data).containsExactly("e8", "e9", "e10", "e11");
+      assertThat(awaitEvents(s, 4)).extracting(DispatchedEvent::data).containsExactly("e8", "e9", "e10", "e11");
     }
   }
 
@@ -112,7 +112,7 @@ class ResumeTest extends OneServerTest {
       String text = s.awaitText("continuing from live", WAIT);
       assertThat(text).contains("x\\x0Adata: injected\\x0A\\x0A");
       // The only event is the reset, its data one JSON line with the id escaped in it.
-      List<SpecParser.Event> events = awaitEvents(s, 1);
+      List<DispatchedEvent> events = awaitEvents(s, 1);
       assertThat(events).hasSize(1);
       assertThat(events.get(0).type()).isEqualTo("reset");
       assertThat(events.get(0).data()).isEqualTo("{\"lastEventId\":\"x\\u000adata: injected\\u000a\\u000a\",\"reason\":\"unknown\"}");
@@ -127,7 +127,7 @@ class ResumeTest extends OneServerTest {
     try (RawHttp s = RawHttp.connect(port)) {
       byte[] req = "GET /events?topic=h HTTP/1.1\r\nHost: x\r\nLast-Event-ID: caf\u00e9-1\r\n\r\n".getBytes(StandardCharsets.UTF_8);
       s.send(req);
-      assertThat(awaitEvents(s, 1)).extracting(SpecParser.Event::data).containsExactly("two");
+      assertThat(awaitEvents(s, 1)).extracting(DispatchedEvent::data).containsExactly("two");
     }
   }
 
@@ -165,12 +165,12 @@ class ResumeTest extends OneServerTest {
         int livePublished = publisher.get();
         publish(port, "race", "{\"data\":\"end\"}");
         for (int c = 0; c < clients.size(); c++) {
-          List<SpecParser.Event> got = awaitData(clients.get(c), "end");
+          List<DispatchedEvent> got = awaitData(clients.get(c), "end");
           List<String> expected = new ArrayList<>();
           for (int i = startIndex.get(c); i < 200; i++) expected.add("p" + i);
           for (int i = 0; i < livePublished; i++) expected.add("q" + i);
           expected.add("end");
-          assertThat(got).extracting(SpecParser.Event::data).as("client %d", c).containsExactlyElementsOf(expected);
+          assertThat(got).extracting(DispatchedEvent::data).as("client %d", c).containsExactlyElementsOf(expected);
           List<Long> ids = got.stream().map(e -> Long.parseLong(e.lastEventId())).toList();
           for (int i = 1; i < ids.size(); i++) assertThat(ids.get(i)).isEqualTo(ids.get(i - 1) + 1);
         }

@@ -1,5 +1,7 @@
 package dev.ssekit.server;
 
+import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.ParsedItem;
 import dev.ssekit.server.testing.SpecParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,24 +43,24 @@ final class ServerTestSupport {
   }
 
   /** The events (not retry items) in {@code body}, read the way a browser reads them. */
-  static List<SpecParser.Event> events(byte[] body) {
-    List<SpecParser.Event> out = new ArrayList<>();
+  static List<DispatchedEvent> events(byte[] body) {
+    List<DispatchedEvent> out = new ArrayList<>();
     SpecParser p = new SpecParser();
     p.feed(body);
-    for (SpecParser.Item item : p.items()) {
-      if (item instanceof SpecParser.Event e) out.add(e);
+    for (ParsedItem item : p.items()) {
+      if (item instanceof DispatchedEvent e) out.add(e);
     }
     return out;
   }
 
   /** Reads the stream until it has dispatched at least {@code n} events; returns them. */
-  static List<SpecParser.Event> awaitEvents(RawHttp stream, int n) throws IOException {
+  static List<DispatchedEvent> awaitEvents(RawHttp stream, int n) throws IOException {
     byte[] body = stream.awaitBody(b -> events(b).size() >= n, WAIT);
     return events(body);
   }
 
   /** Reads the stream until an event with {@code data} has been dispatched. */
-  static List<SpecParser.Event> awaitData(RawHttp stream, String data) throws IOException {
+  static List<DispatchedEvent> awaitData(RawHttp stream, String data) throws IOException {
     byte[] body = stream.awaitBody(b -> events(b).stream().anyMatch(e -> e.data().equals(data)), WAIT);
     return events(body);
   }

@@ -3,6 +3,8 @@ package dev.ssekit.server;
 import static dev.ssekit.server.ServerTestSupport.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.Retry;
 import dev.ssekit.server.testing.SpecParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -41,7 +43,7 @@ class StreamEndpointTest {
       // The retry line comes first, as its own block.
       byte[] body = s.awaitBody(b -> b.length >= "retry: 3000\n\n".length(), WAIT);
       assertThat(new String(body, StandardCharsets.UTF_8)).isEqualTo("retry: 3000\n\n");
-      assertThat(SpecParser.parse(body)).containsExactly(new SpecParser.Retry(3000));
+      assertThat(SpecParser.parse(body)).containsExactly(new Retry(3000));
     }
   }
 
@@ -106,7 +108,7 @@ class StreamEndpointTest {
       assertThat(head.header("transfer-encoding")).isNull();
       assertThat(head.header("content-length")).isNull();
       ServerTestSupport.publish(port, null, "{\"data\":\"over http/1.0\"}");
-      List<SpecParser.Event> events = ServerTestSupport.awaitData(s, "over http/1.0");
+      List<DispatchedEvent> events = ServerTestSupport.awaitData(s, "over http/1.0");
       assertThat(events).hasSize(1);
     }
   }

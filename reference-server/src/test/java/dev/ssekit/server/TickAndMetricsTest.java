@@ -4,7 +4,7 @@ import static dev.ssekit.server.ServerTestSupport.WAIT;
 import static dev.ssekit.server.ServerTestSupport.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,9 +29,9 @@ class TickAndMetricsTest {
     server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ofMillis(100)));
     long before = Instant.now().toEpochMilli() * 1000;
     try (RawHttp s = RawHttp.get(server.port(), "/events")) {
-      List<SpecParser.Event> ticks = ServerTestSupport.awaitEvents(s, 5);
+      List<DispatchedEvent> ticks = ServerTestSupport.awaitEvents(s, 5);
       long previousSeq = -1;
-      for (SpecParser.Event e : ticks) {
+      for (DispatchedEvent e : ticks) {
         assertThat(e.type()).isEqualTo("tick");
         Matcher m = TICK.matcher(e.data());
         assertThat(m.matches()).as(e.data()).isTrue();

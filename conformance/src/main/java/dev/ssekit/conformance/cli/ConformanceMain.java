@@ -14,6 +14,7 @@ import dev.ssekit.conformance.report.ReportWriter;
 import dev.ssekit.conformance.report.ResultCollector;
 import dev.ssekit.conformance.report.RunReport;
 import dev.ssekit.conformance.config.Target;
+import dev.ssekit.protocol.Durations;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -157,7 +158,7 @@ public final class ConformanceMain implements Callable<Integer> {
     // An empty value is no value, as on the JUnit route.
     return new Target(Target.uri(url), given(publishUrl) ? Target.uri(publishUrl) : null,
         headers.stream().map(Target.Header::parse).toList(), publishHeaders.stream().map(Target.Header::parse).toList(),
-        profile(profile), strict, insecure, given(window) ? Target.duration(window) : null,
+        profile(profile), strict, insecure, given(window) ? Durations.parse(window) : null,
         given(serverPid) ? Target.pid(serverPid) : null, given(metricsUrl) ? Target.uri(metricsUrl) : null,
         given(connectionGauge) ? connectionGauge.trim() : Target.DEFAULT_CONNECTION_GAUGE);
   }

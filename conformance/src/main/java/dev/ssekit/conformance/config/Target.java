@@ -1,5 +1,6 @@
 package dev.ssekit.conformance.config;
 
+import dev.ssekit.protocol.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ import java.util.function.Function;
  *   ssekit.profile         quick | standard | full (default standard)
  *   ssekit.strict          true: SHOULD violations fail instead of warning
  *   ssekit.insecure        true: accept any TLS certificate (self-signed test servers)
- *   ssekit.window          how long to record the shared stream (500ms, 5s, 1m; default by profile)
+ *   ssekit.window          how long to record the shared stream (500ms, 5s, 1m: dev.ssekit.protocol.Durations;
+ *                          default by profile)
  *   ssekit.serverPid       the server's process id, when it runs on this machine (lifecycle checks
  *                          count its sockets)
  *   ssekit.metricsUrl      the server's metrics in Prometheus text format (lifecycle checks read its
@@ -155,7 +157,7 @@ public record Target(URI url, URI publishUrl, List<Header> headers, List<Header>
         parameters.apply(PROFILE).map(p -> Profile.valueOf(p.trim().toUpperCase(Locale.ROOT))).orElse(Profile.STANDARD),
         parameters.apply(STRICT).map(Boolean::parseBoolean).orElse(false),
         parameters.apply(INSECURE).map(Boolean::parseBoolean).orElse(false),
-        parameters.apply(WINDOW).filter(s -> !s.isBlank()).map(Target::duration).orElse(null),
+        parameters.apply(WINDOW).filter(s -> !s.isBlank()).map(Durations::parse).orElse(null),
         parameters.apply(SERVER_PID).filter(s -> !s.isBlank()).map(Target::pid).orElse(null),
         parameters.apply(METRICS_URL).filter(s -> !s.isBlank()).map(Target::uri).orElse(null),
         parameters.apply(CONNECTION_GAUGE).filter(s -> !s.isBlank()).map(String::trim).orElse(DEFAULT_CONNECTION_GAUGE));
@@ -170,18 +172,6 @@ public record Target(URI url, URI publishUrl, List<Header> headers, List<Header>
       // fall through
     }
     throw new IllegalArgumentException("--server-pid must be a process id, not '" + text + "'");
-  }
-
-  /** Parses a duration written 500ms, 5s, 2m. */
-  public static java.time.Duration duration(String text) {
-    var m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m)").matcher(text.trim());
-    if (!m.matches()) throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 500ms, 5s or 2m");
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> java.time.Duration.ofMillis(n);
-      case "s" -> java.time.Duration.ofSeconds(n);
-      default -> java.time.Duration.ofMinutes(n);
-    };
   }
 
   /** Parses a URL with a readable error. */

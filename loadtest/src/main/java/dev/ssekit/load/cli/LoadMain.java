@@ -1,6 +1,5 @@
 package dev.ssekit.load.cli;
 
-import dev.ssekit.load.measure.Durations;
 import dev.ssekit.load.measure.Limits;
 import dev.ssekit.load.measure.LoopbackTargets;
 import dev.ssekit.load.measure.Publisher;
@@ -11,6 +10,7 @@ import dev.ssekit.load.report.RunRecord;
 import dev.ssekit.load.report.Summary;
 import dev.ssekit.load.sim.LoadRun;
 import dev.ssekit.load.sim.RunSettings;
+import dev.ssekit.protocol.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;

@@ -1,5 +1,6 @@
 package dev.ssekit.load.measure;
 
+import dev.ssekit.protocol.Durations;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;

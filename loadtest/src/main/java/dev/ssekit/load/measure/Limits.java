@@ -1,5 +1,6 @@
 package dev.ssekit.load.measure;
 
+import dev.ssekit.protocol.Durations;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package dev.ssekit.load.sim;
 
-import dev.ssekit.load.measure.Durations;
 import dev.ssekit.load.measure.Limits;
 import dev.ssekit.load.measure.Sizes;
 import dev.ssekit.load.report.CapacityReport;
+import dev.ssekit.protocol.Durations;
 import io.gatling.core.action.Action;
 import io.gatling.core.structure.ScenarioContext;
 import io.gatling.http.client.HttpClient;

@@ -1,9 +1,9 @@
 package dev.ssekit.load.sim;
 
-import dev.ssekit.load.measure.Durations;
 import dev.ssekit.load.measure.LoopbackTargets;
 import dev.ssekit.load.measure.Publisher;
 import dev.ssekit.load.measure.Sizes;
+import dev.ssekit.protocol.Durations;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -50,10 +50,10 @@ class ReadmeMavenRouteIT {
             .doesNotContain("&&");
       }
     }
-    int build = indexOf(lines, "mvn -B -q -pl reference-server package");
+    int build = indexOf(lines, "mvn -B -q -pl reference-server -am package");
     int server = indexOf(lines, "java -jar reference-server/target/sse-reference-server.jar");
     int wait = indexOf(lines, "until curl -sf http://127.0.0.1:8080/healthz");
-    int load = indexOf(lines, "mvn -pl loadtest test-compile gatling:test");
+    int load = indexOf(lines, "mvn -pl loadtest -am test-compile gatling:test");
     assertThat(build).isLessThan(server);
     assertThat(server).isLessThan(wait);
     assertThat(wait).isLessThan(load);

@@ -3,6 +3,7 @@ package dev.ssekit.load.measure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ssekit.protocol.Durations;
 import java.time.Duration;
 import java.util.OptionalLong;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,6 @@
 package dev.ssekit.server.scenario;
 
+import dev.ssekit.protocol.ParsedItem;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  * @param steps the body writes, in order
  * @param ending what happens after the last step
  * @param expected for {@link Kind#CORRECT} scenarios the items a conforming parser reports, in stream
- *     order (the design's {@code parse} output); empty for faults
+ *     order; empty for faults
  */
 public record Scenario(
     String name,
@@ -34,7 +35,7 @@ public record Scenario(
     Head head,
     List<Step> steps,
     Ending ending,
-    List<Expected> expected) {
+    List<ParsedItem> expected) {
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
@@ -217,30 +218,4 @@ public record Scenario(
       if (maxBytes <= 0 || maxTime.isNegative() || maxTime.isZero()) throw new IllegalArgumentException("bounds");
     }
   }
-
-  /** An item a conforming parser reports, in the design's {@code parse} form. */
-  public sealed interface Expected permits Event, Retry {}
-
-  /**
-   * A dispatched event as a browser's MessageEvent would carry it.
-   *
-   * @param type event type, {@code message} by default
-   * @param data the data, one trailing LF removed
-   * @param lastEventId the last event ID string at dispatch
-   */
-  public record Event(String type, String data, String lastEventId) implements Expected {
-    /** Requires all three values. */
-    public Event {
-      Objects.requireNonNull(type, "type");
-      Objects.requireNonNull(data, "data");
-      Objects.requireNonNull(lastEventId, "lastEventId");
-    }
-  }
-
-  /**
-   * A valid (digits-only) {@code retry} field, reported when its line is processed.
-   *
-   * @param millis the new reconnection time
-   */
-  public record Retry(long millis) implements Expected {}
 }

@@ -4,16 +4,16 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.ParsedItem;
+import dev.ssekit.protocol.Retry;
 import dev.ssekit.server.scenario.Scenario.Abort;
 import dev.ssekit.server.scenario.Scenario.EndlessLine;
-import dev.ssekit.server.scenario.Scenario.Event;
-import dev.ssekit.server.scenario.Scenario.Expected;
 import dev.ssekit.server.scenario.Scenario.Framing;
 import dev.ssekit.server.scenario.Scenario.Head;
 import dev.ssekit.server.scenario.Scenario.Header;
 import dev.ssekit.server.scenario.Scenario.Kind;
 import dev.ssekit.server.scenario.Scenario.NeverAnswer;
-import dev.ssekit.server.scenario.Scenario.Retry;
 import dev.ssekit.server.scenario.Scenario.Step;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -48,8 +48,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code {name, description, kind, rules, url, expectedUrl}}, {@code expectedUrl} null for faults.
  *   <li>{@code GET /scenarios/{name}/expected} — for a correct scenario,
  *       {@code application/x-ndjson}: one object per line in stream order, each dispatched event as
- *       {@code {"type","data","lastEventId"}} and each valid retry as {@code {"retry":N}} (the design's
- *       {@code parse} form); 404 for faults and unknown names.
+ *       {@code {"type","data","lastEventId"}} and each valid retry as {@code {"retry":N}} (the form
+ *       {@code ./ssekit parse} prints); 404 for faults and unknown names.
  *   <li>{@code GET /scenarios/{name}} — the scripted bytes. The handler takes the connection over:
  *       it removes {@code codec} and {@code aggregator}, replaces the calling handler ({@code router})
  *       by a per-connection script that discards inbound bytes, writes the HTTP/1.1 head itself
@@ -190,9 +190,9 @@ public final class ScenarioHandler {
    */
   public byte[] expectedNdjson(Scenario scenario) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (Expected item : scenario.expected()) {
+    for (ParsedItem item : scenario.expected()) {
       ObjectNode node = json.createObjectNode();
-      if (item instanceof Event e) {
+      if (item instanceof DispatchedEvent e) {
         node.put("type", e.type()).put("data", e.data()).put("lastEventId", e.lastEventId());
       } else if (item instanceof Retry r) {
         node.put("retry", r.millis());

@@ -38,7 +38,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -232,17 +231,9 @@ public final class HoldConnections {
   }
 
   static Duration duration(String s) {
-    String t = s.trim().toLowerCase(Locale.ROOT);
-    try {
-      if (t.equals("0")) return Duration.ZERO;
-      if (t.endsWith("ms")) return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-      if (t.endsWith("s")) return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
-      if (t.endsWith("m")) return Duration.ofSeconds(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 60));
-    } catch (NumberFormatException e) {
-      // fall through
-    }
-    throw new IllegalArgumentException("bad duration '" + s + "' (write 500ms, 15s, 2m)");
+    return dev.ssekit.protocol.Durations.parse(s);
   }
+
 
   // ------------------------------------------------------------------ the run
 

@@ -6,16 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.ParsedItem;
+import dev.ssekit.protocol.Retry;
 import dev.ssekit.server.ServerConfig;
 import dev.ssekit.server.SseServer;
-import dev.ssekit.server.scenario.Scenario.Expected;
 import dev.ssekit.server.scenario.Scenario.Framing;
 import dev.ssekit.server.scenario.Scenario.Kind;
 import dev.ssekit.server.scenario.WireClient.End;
 import dev.ssekit.server.scenario.WireClient.Piece;
 import dev.ssekit.server.scenario.WireClient.Response;
 import dev.ssekit.server.testing.SpecParser;
-import dev.ssekit.server.testing.SpecParser.Item;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -162,9 +163,9 @@ class ScenarioCatalogTest {
     assertEquals("*", response.head().header("access-control-allow-origin"));
 
     byte[] body = response.body();
-    List<Item> parsed = SpecParser.parse(body);
-    List<Item> published = fetchExpected(scenario.name());
-    List<Item> catalog = toItems(scenario.expected());
+    List<ParsedItem> parsed = SpecParser.parse(body);
+    List<ParsedItem> published = fetchExpected(scenario.name());
+    List<ParsedItem> catalog = scenario.expected();
     String evidence = path + " body " + escape(body);
     assertEquals(catalog, published, "/expected differs from the catalog for " + evidence);
     assertEquals(published, parsed, "the oracle's parse differs from /expected for " + evidence);
@@ -295,7 +296,7 @@ class ScenarioCatalogTest {
     Response r = WireClient.fetch(server.port(), "/scenarios/" + s.name(), READ);
     assertEquals(escape(s.body()), escape(r.body()));
     // F-04: the payload's own LFs end the data line, so the client sees only its first line
-    assertEquals(List.of(new SpecParser.Event("message", "{\"user\":\"ann\",", "")), SpecParser.parse(r.body()));
+    assertEquals(List.of(new DispatchedEvent("message", "{\"user\":\"ann\",", "")), SpecParser.parse(r.body()));
   }
 
   private void checkDropped(Scenario s) throws IOException {
@@ -307,7 +308,7 @@ class ScenarioCatalogTest {
     SpecParser parser = new SpecParser();
     parser.feed(r.body());
     parser.end();
-    assertEquals(List.of(new SpecParser.Event("message", "Hello", "abc")), parser.items());
+    assertEquals(List.of(new DispatchedEvent("message", "Hello", "abc")), parser.items());
     assertEquals("abc", parser.lastEventId(), "M8: the reconnect must send abc, not def");
   }
 
@@ -340,11 +341,11 @@ class ScenarioCatalogTest {
 
   // ------------------------------------------------------------------ helpers
 
-  private List<Item> fetchExpected(String name) throws IOException {
+  private List<ParsedItem> fetchExpected(String name) throws IOException {
     Response response = WireClient.fetch(server.port(), "/scenarios/" + name + "/expected", READ);
     assertEquals(200, response.head().status(), "/expected of " + name);
     assertEquals("application/x-ndjson; charset=utf-8", response.head().header("content-type"));
-    List<Item> items = new ArrayList<>();
+    List<ParsedItem> items = new ArrayList<>();
     String text = new String(response.body(), StandardCharsets.UTF_8);
     for (String line : text.split("\n")) {
       if (line.isEmpty()) continue;
@@ -352,20 +353,13 @@ class ScenarioCatalogTest {
       Set<String> keys = new HashSet<>();
       node.fieldNames().forEachRemaining(keys::add);
       if (keys.equals(Set.of("retry"))) {
-        items.add(new SpecParser.Retry(node.get("retry").asLong()));
+        items.add(new Retry(node.get("retry").asLong()));
       } else {
         assertEquals(Set.of("type", "data", "lastEventId"), keys, "fields of " + line);
-        items.add(new SpecParser.Event(node.get("type").asText(), node.get("data").asText(),
+        items.add(new DispatchedEvent(node.get("type").asText(), node.get("data").asText(),
             node.get("lastEventId").asText()));
       }
     }
     return items;
-  }
-
-  private static List<Item> toItems(List<Expected> expected) {
-    return expected.stream().<Item>map(e -> {
-      if (e instanceof Scenario.Event ev) return new SpecParser.Event(ev.type(), ev.data(), ev.lastEventId());
-      return new SpecParser.Retry(((Scenario.Retry) e).millis());
-    }).toList();
   }
 }

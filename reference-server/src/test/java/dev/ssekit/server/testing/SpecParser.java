@@ -1,15 +1,17 @@
 package dev.ssekit.server.testing;
 
+import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.ParsedItem;
+import dev.ssekit.protocol.Retry;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * A test-only, independent implementation of the WHATWG "interpret an event stream" algorithm
  * (HTML §9.2.6), push-fed with byte chunks of any size. It decodes UTF-8 with the WHATWG decoder
  * (each invalid sequence becomes U+FFFD, never an error), strips one leading BOM, splits lines at
  * CR, LF and CRLF (a CR ending one chunk and an LF starting the next are one line end), applies the
- * field rules and records, in stream order, every dispatched {@link Event} and every valid
+ * field rules and records, in stream order, every {@link DispatchedEvent} and every valid
  * {@link Retry}. No I/O, threads or clocks; not thread-safe.
  *
  * <p>The last event ID is the one dispatch step 1 copies from the buffer; an id in a block that
@@ -18,36 +20,10 @@ import java.util.Objects;
  */
 public final class SpecParser {
 
-  /** An item reported by the parser, in the design's {@code parse} form. */
-  public sealed interface Item permits Event, Retry {}
-
-  /**
-   * A dispatched message event.
-   *
-   * @param type event type ({@code message} when the type buffer was empty)
-   * @param data data buffer without its last LF
-   * @param lastEventId last event ID string at dispatch
-   */
-  public record Event(String type, String data, String lastEventId) implements Item {
-    /** Requires all values. */
-    public Event {
-      Objects.requireNonNull(type, "type");
-      Objects.requireNonNull(data, "data");
-      Objects.requireNonNull(lastEventId, "lastEventId");
-    }
-  }
-
-  /**
-   * A valid {@code retry} field: the reconnection time became {@code millis}.
-   *
-   * @param millis milliseconds
-   */
-  public record Retry(long millis) implements Item {}
-
   private static final int REPLACEMENT = 0xFFFD;
   private static final int BOM = 0xFEFF;
 
-  private final List<Item> items = new ArrayList<>();
+  private final List<ParsedItem> items = new ArrayList<>();
 
   // UTF-8 decoder state (WHATWG Encoding, "UTF-8 decoder").
   private int codePoint;
@@ -74,7 +50,7 @@ public final class SpecParser {
    * @param whole every byte of the body
    * @return the reported items
    */
-  public static List<Item> parse(byte[] whole) {
+  public static List<ParsedItem> parse(byte[] whole) {
     SpecParser parser = new SpecParser();
     parser.feed(whole);
     parser.end();
@@ -103,7 +79,7 @@ public final class SpecParser {
   }
 
   /** The items reported so far, in stream order. */
-  public List<Item> items() {
+  public List<ParsedItem> items() {
     return List.copyOf(items);
   }
 
@@ -226,7 +202,7 @@ public final class SpecParser {
     }
     data.setLength(data.length() - 1); // step 3: one trailing LF
     String type = eventType.isEmpty() ? "message" : eventType;
-    items.add(new Event(type, data.toString(), lastEventId));
+    items.add(new DispatchedEvent(type, data.toString(), lastEventId));
     data.setLength(0);
     eventType = "";
   }
