@@ -105,6 +105,12 @@ public final class LoadMain implements Callable<Integer> {
   @Option(names = "--instance-memory", defaultValue = "1g", paramLabel = "SIZE", description = "memory of one server instance, for the projection (default: ${DEFAULT-VALUE})")
   String instanceMemory;
 
+  @Option(names = "--slo-p99", defaultValue = "250ms", paramLabel = "D", converter = DurationConverter.class, description = "a step passes when its delivery p99 is at most D and nothing was lost; the projection sizes on passing steps (default: ${DEFAULT-VALUE})")
+  Duration sloP99;
+
+  @Option(names = "--server-max-files", paramLabel = "N", description = "the server's open-file limit, for the projection (default: read from /proc/PID/limits with --server-pid)")
+  Long serverMaxFiles;
+
   @Option(names = "--local-addresses", paramLabel = "LIST", description = "spread the connections over these source addresses, e.g. 127.0.0.2-127.0.0.9 (each has about 28,000 ephemeral ports)")
   String localAddresses;
 
@@ -230,6 +236,8 @@ public final class LoadMain implements Callable<Integer> {
               stepList,
               targetConnections,
               Sizes.parse(instanceMemory),
+              sloP99,
+              serverMaxFiles,
               localAddresses == null ? List.of() : LoopbackTargets.sourceAddresses(localAddresses),
               reportDir != null ? reportDir : RunSettings.defaultReportDir(),
               Durations.parse(System.getProperty("ssekit.load.drain", "500ms")),

@@ -33,7 +33,27 @@ public final class StepWindow {
         }
       }
     }
-    return new RunRecord.StepRecord(target, fromMs, toMs, median(open, 0L), median(rss, null), latency);
+    return new RunRecord.StepRecord(target, fromMs, toMs, median(open, 0L), median(rss, null), latency,
+        cpuSpent(fromMs, toMs, timeline));
+  }
+
+  /** The server's CPU seconds spent over {@code (fromMs, toMs]}, or null with fewer than two readings. */
+  static Double cpuSpent(long fromMs, long toMs, List<RunRecord.TimelinePoint> timeline) {
+    RunRecord.TimelinePoint first = null;
+    RunRecord.TimelinePoint last = null;
+    for (RunRecord.TimelinePoint p : timeline) {
+      if (p.serverCpuSeconds() == null || p.atMs() > toMs) {
+        continue;
+      }
+      if (p.atMs() <= fromMs || first == null) {
+        first = p;
+      }
+      last = p;
+    }
+    if (first == null || last == null || last.atMs() <= fromMs || last.atMs() == first.atMs()) {
+      return null;
+    }
+    return Math.round((last.serverCpuSeconds() - first.serverCpuSeconds()) * 1000) / 1000.0;
   }
 
   private static Long median(List<Long> values, Long none) {

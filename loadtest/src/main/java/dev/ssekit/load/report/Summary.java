@@ -42,7 +42,9 @@ public final class Summary {
       }
     }
     var p = r.projection();
-    if (p.connectionsPerGiB() != null) {
+    if (p.plan() != null) {
+      plan(sb, p.plan());
+    } else if (p.connectionsPerGiB() != null) {
       sb.append(String.format(Locale.ROOT, "  projection   %,d connections per GiB; %s", p.connectionsPerGiB(),
           p.instancesForTarget() == null ? "an instance of " + bytes(p.instanceMemoryBytes()) + " holds none\n"
               : String.format(Locale.ROOT, "%,d connections need %,d instance%s of %s%n", p.targetConnections(),
@@ -63,6 +65,47 @@ public final class Summary {
         : "  OK: nothing lost or duplicated, nothing out of order, all " + c.opened() + " connections opened\n");
     sb.append("  report: ").append(reportDir).append('\n');
     return sb.toString();
+  }
+
+  /**
+   * The capacity plan in a few lines: the one to act on (the binding limit and the instances, or
+   * why there is no number), the largest passing step, then each limit per instance and how it was
+   * found.
+   */
+  private static void plan(StringBuilder sb, CapacityReport.Plan plan) {
+    sb.append("  capacity     ");
+    String[] head = wrapped(plan.headline(), 85);
+    sb.append(head[0]).append('\n');
+    for (int i = 1; i < head.length; i++) {
+      sb.append(" ".repeat(15)).append(head[i]).append('\n');
+    }
+    String objective = "p99 ≤ " + CapacityPlan.num(plan.sloP99Ms()) + " ms, nothing lost";
+    wrap(sb, plan.largestPassingStep() == null ? "no step passed (" + objective + ")"
+        : String.format(Locale.ROOT, "largest passing step %,d connections (%s)%s", plan.largestPassingStep(), objective,
+            plan.latencyKneeConnections() == null ? ""
+                : String.format(Locale.ROOT, "; the objective breaks at about %,d", plan.latencyKneeConnections())));
+    for (var l : plan.limits()) {
+      String name = l.name().equals(CapacityPlan.FILES) ? "file descriptors" : l.name().equals(CapacityPlan.CPU) ? "CPU" : l.name();
+      String figure = l.connectionsPerInstance() != null ? String.format(Locale.ROOT, "%,d per instance", l.connectionsPerInstance())
+          : l.state().replace('-', ' ');
+      wrap(sb, "- " + name + ": " + figure + " (" + l.basis() + ")");
+    }
+  }
+
+  /** {@code text} cut into lines of at most {@code width} characters, at spaces. */
+  private static String[] wrapped(String text, int width) {
+    List<String> lines = new java.util.ArrayList<>();
+    StringBuilder line = new StringBuilder();
+    for (String word : text.split(" ")) {
+      if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+        lines.add(line.toString());
+        line = new StringBuilder();
+      }
+      if (line.length() > 0) line.append(' ');
+      line.append(word);
+    }
+    lines.add(line.toString());
+    return lines.toArray(String[]::new);
   }
 
   /** What the connect figures measure, and why Gatling's own report shows lower ones for the same run. */
