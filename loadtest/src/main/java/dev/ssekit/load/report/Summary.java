@@ -31,7 +31,8 @@ public final class Summary {
     }
     sb.append(String.format(Locale.ROOT, "  latency      %d samples: p50 %s  p95 %s  p99 %s  p99.9 %s  max %s ms%n", d.count(), ms(d.p50()), ms(d.p95()), ms(d.p99()), ms(d.p999()), ms(d.max())));
     if (s.rssBytesBaseline() != null) {
-      sb.append(String.format(Locale.ROOT, "  server RSS   baseline %s, peak %s, %s%n", bytes(s.rssBytesBaseline()), bytes(s.rssBytesPeak()), perConnection(s.bytesPerConnection())));
+      sb.append(String.format(Locale.ROOT, "  server RSS   baseline %s, peak %s, %s%s%n", bytes(s.rssBytesBaseline()),
+          bytes(s.rssBytesPeak()), perConnection(s.bytesPerConnection()), fitNote(r.projection())));
     } else {
       sb.append("  server RSS   not measured (give --metrics-url or --server-pid)\n");
     }
@@ -112,6 +113,15 @@ public final class Summary {
   public static final String CONNECT_MEANING = "from each virtual user's connect step until its stream was open, time"
       + " queued in the injector included; Gatling's report times the request alone (sent to response head), so its"
       + " figures for the same run are lower.";
+
+  /** After the per-connection figure: that it is not a trend when the plan found too little data to fit memory. */
+  static String fitNote(CapacityReport.Projection p) {
+    if (p.plan() == null || p.bytesPerConnection() == null) {
+      return "";
+    }
+    var memory = p.plan().limit(CapacityPlan.MEMORY);
+    return memory != null && CapacityReport.Limit.NOT_ENOUGH_DATA.equals(memory.state()) ? " (too little data to fit)" : "";
+  }
 
   /** Summary text under the figures: indented to the value column, cut at 100 columns. */
   static void wrap(StringBuilder sb, String text) {

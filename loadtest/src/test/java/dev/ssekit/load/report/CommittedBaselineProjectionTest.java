@@ -78,4 +78,20 @@ class CommittedBaselineProjectionTest {
         " capacity binding limit: latency — p99 ≤ 250 ms up to 5,000 connections → 20 instances for 100,000 connections")
         .contains("largest passing step 5,000 connections (p99 ≤ 250 ms, nothing lost); the objective breaks at about 7,221");
   }
+
+  @Test
+  void theChartDrawsEachLimitWithANumber() throws Exception {
+    CapacityReport r = committed();
+    CapacityReport again = new CapacityReport(r.scenario(), r.target(), r.durationMs(), r.connections(), r.connectMs(),
+        r.deliveryLatencyMs(), r.events(), r.server(), r.injector(), r.steps(),
+        reproject(r, CapacityPlan.DEFAULT_SLO_P99_MS, machineFileLimit()));
+    String svg = CapacityHtml.limitsChart(again);
+    var doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(new org.xml.sax.InputSource(new java.io.StringReader(svg.substring(0, svg.indexOf("</svg>") + 6))));
+    // The objective and two limits (file descriptors at 19,900, latency at 5,000) are lines; memory
+    // at 398,923 is past the axis (a quarter past 19,900) and named instead; CPU was not measured.
+    assertThat(doc.getElementsByTagName("polyline").getLength()).isEqualTo(3);
+    assertThat(doc.getElementsByTagName("circle").getLength()).isEqualTo(5);
+    assertThat(svg).contains("file descriptors 19,900, latency 5,000").contains("beyond the chart: memory 398,923");
+  }
 }
