@@ -77,4 +77,71 @@ class CapacityRunEndToEndTest {
       assertThat(r.stdout()).contains("step    200").contains("OK: nothing lost or duplicated");
     }
   }
+
+  /**
+   * With the server's pid: its open-file limit and CPU time are read from /proc, each step records
+   * the server CPU it spent, and the plan names a binding limit or says it has not enough data
+   * (three short steps on a shared machine may be too noisy to fit; either is an honest answer).
+   */
+  @Test
+  void withTheServersPidThePlanWeighsFilesAndCpu() throws Exception {
+    try (ReferenceServer server = ReferenceServer.start("--tick", "1s")) {
+      Path reports = tmp.resolve("plan");
+      CliProcess.Result r = CliProcess.run(tmp, 150,
+          "--url", server.base() + "/events", "--publish-url", server.base() + "/publish",
+          "--server-pid", Long.toString(server.pid()),
+          "--scenario", "capacity", "--steps", "50,100,200", "--ramp", "1s", "--hold", "3s", "--rate", "10",
+          "--slo-p99", "2s", "--report-dir", reports.toString());
+
+      assertThat(r.exitStatus()).as(r.both()).isZero();
+      JsonNode c = JSON.readTree(Files.readString(reports.resolve("capacity.json")));
+      JsonNode p = c.path("projection");
+      assertThat(p.path("sloP99Ms").asDouble()).isEqualTo(2000.0);
+      long maxFiles = p.path("serverMaxFiles").asLong();
+      long atStart = p.path("serverFilesAtStart").asLong();
+      assertThat(maxFiles).as("read from /proc/PID/limits").isPositive();
+      assertThat(atStart).as("read from /proc/PID/fd").isPositive().isLessThan(maxFiles);
+      JsonNode limits = p.path("limits");
+      assertThat(limits).hasSize(4);
+      assertThat(limits.get(1).path("name").asText()).isEqualTo("file-descriptors");
+      assertThat(limits.get(1).path("connectionsPerInstance").asLong()).isEqualTo(maxFiles - atStart);
+      assertThat(p.path("cores").asInt()).isPositive();
+      for (JsonNode s : c.path("steps")) {
+        assertThat(s.path("windowMs").asLong()).isPositive();
+        assertThat(s.path("delivered").asLong()).isPositive();
+        assertThat(s.path("serverCpuSeconds").asDouble()).as("the server worked in each step").isGreaterThanOrEqualTo(0);
+      }
+      String status = p.path("status").asText();
+      assertThat(status).isIn("projected", "not-enough-data");
+      if (status.equals("projected")) {
+        assertThat(p.path("bindingLimit").asText()).isIn("memory", "file-descriptors", "cpu", "latency");
+        assertThat(p.path("instancesForTarget").asLong()).isPositive();
+        assertThat(r.stdout()).contains("binding limit: ");
+      } else {
+        assertThat(p.path("instancesForTarget").isNull()).isTrue();
+        assertThat(r.stdout()).contains("not enough data to project");
+      }
+      assertThat(Files.readString(reports.resolve("capacity.html"))).contains("Capacity limits against connections");
+    }
+  }
+
+  /** The default run's shape (one fanout step of 100 connections) has not enough data to project. */
+  @Test
+  void theDefaultShapeSaysItHasNotEnoughData() throws Exception {
+    try (ReferenceServer server = ReferenceServer.start("--tick", "1s")) {
+      Path reports = tmp.resolve("default");
+      CliProcess.Result r = CliProcess.run(tmp, 120,
+          "--url", server.base() + "/events", "--publish-url", server.base() + "/publish",
+          "--server-pid", Long.toString(server.pid()), "--connections", "100", "--ramp", "1s", "--hold", "3s",
+          "--report-dir", reports.toString());
+
+      assertThat(r.exitStatus()).as(r.both()).isZero();
+      JsonNode p = JSON.readTree(Files.readString(reports.resolve("capacity.json"))).path("projection");
+      assertThat(p.path("status").asText()).isEqualTo("not-enough-data");
+      assertThat(p.path("instancesForTarget").isNull()).isTrue();
+      assertThat(p.path("connectionsPerGiB").isNull()).isTrue();
+      assertThat(p.path("headline").asText()).startsWith("not enough data to project: 1 step with server memory measured");
+      assertThat(r.stdout()).contains("capacity     not enough data to project").doesNotContain("instances for");
+    }
+  }
 }
