@@ -86,6 +86,9 @@ public final class Summary {
             plan.latencyKneeConnections() == null ? ""
                 : String.format(Locale.ROOT, "; the objective breaks at about %,d", plan.latencyKneeConnections())));
     for (var l : plan.limits()) {
+      if (l.basis() != null && plan.headline().endsWith(l.basis())) {
+        continue; // the headline's reason already (memory that could not be fitted)
+      }
       String name = l.name().equals(CapacityPlan.FILES) ? "file descriptors" : l.name().equals(CapacityPlan.CPU) ? "CPU" : l.name();
       String figure = l.connectionsPerInstance() != null ? String.format(Locale.ROOT, "%,d per instance", l.connectionsPerInstance())
           : l.state().replace('-', ' ');
