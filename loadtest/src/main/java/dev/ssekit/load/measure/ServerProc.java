@@ -5,21 +5,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /**
- * What {@code /proc/PID} says about the server besides its memory: the CPU time it has used
- * ({@code stat}: utime + stime), the most files it may open ({@code limits}: the soft "Max open
- * files") and the files it holds now ({@code fd}). Each read is empty when the file cannot be read
- * (another user's process, no such pid, not Linux); none throws.
+ * What the operating system says about the server besides its memory: the CPU time it has used
+ * ({@link ProcessHandle.Info#totalCpuDuration}, which on Linux reads {@code /proc/PID/stat} with the
+ * system's own clock ticks), the most files it may open ({@code /proc/PID/limits}: the soft "Max
+ * open files"), the files it holds now ({@code fd}) and the CPUs it may run on ({@code status}:
+ * {@code Cpus_allowed_list}). Each read is empty when it cannot be made (another user's process, no
+ * such pid, not Linux); none throws.
  */
 public final class ServerProc {
-  /**
-   * Clock ticks per second of {@code /proc/PID/stat}'s times: {@code sysconf(_SC_CLK_TCK)}, 100 on
-   * every Linux architecture the JDK runs on (the kernel's USER_HZ), and not readable from Java.
-   */
-  static final double CLOCK_TICKS_PER_SECOND = 100;
+  /** What {@link #maxOpenFiles()} answers for an "unlimited" open-file limit. */
+  public static final long UNLIMITED = Long.MAX_VALUE;
 
   private final long pid;
 
@@ -33,12 +33,22 @@ public final class ServerProc {
 
   /** The server's CPU seconds (user + system) since it started, or empty. */
   public OptionalDouble cpuSeconds() {
-    return read("stat").map(ServerProc::cpuSeconds).orElse(OptionalDouble.empty());
+    try {
+      return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration())
+          .map(d -> OptionalDouble.of(d.toNanos() / 1e9)).orElse(OptionalDouble.empty());
+    } catch (RuntimeException e) {
+      return OptionalDouble.empty();
+    }
   }
 
-  /** The server's soft limit on open files, or empty (unreadable or unlimited). */
+  /** The server's soft limit on open files ({@link #UNLIMITED} when unlimited), or empty when unreadable. */
   public OptionalLong maxOpenFiles() {
     return read("limits").map(ServerProc::maxOpenFiles).orElse(OptionalLong.empty());
+  }
+
+  /** How many CPUs the server may run on ({@code Cpus_allowed_list}), or empty. */
+  public OptionalInt allowedCpus() {
+    return read("status").map(ServerProc::allowedCpus).orElse(OptionalInt.empty());
   }
 
   /** How many files the server holds open now, or empty. */
@@ -63,38 +73,51 @@ public final class ServerProc {
   }
 
   /**
-   * utime + stime of a {@code /proc/PID/stat} line, in seconds: fields 14 and 15, counted after the
-   * command name in parentheses (which may itself hold spaces and parentheses).
+   * The soft limit of the "Max open files" row of a {@code /proc/PID/limits} text: {@link
+   * #UNLIMITED} for "unlimited", empty when there is no such row or it is not a number.
    */
-  static OptionalDouble cpuSeconds(String stat) {
-    int close = stat.lastIndexOf(')');
-    if (close < 0) {
-      return OptionalDouble.empty();
-    }
-    // After ") ": field 3 (state) is index 0, so utime (14) is index 11 and stime (15) index 12.
-    String[] f = stat.substring(close + 1).trim().split("\\s+");
-    if (f.length < 13) {
-      return OptionalDouble.empty();
-    }
-    try {
-      return OptionalDouble.of((Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLOCK_TICKS_PER_SECOND);
-    } catch (NumberFormatException e) {
-      return OptionalDouble.empty();
-    }
-  }
-
-  /** The soft limit of the "Max open files" row of a {@code /proc/PID/limits} text, or empty when unlimited. */
   static OptionalLong maxOpenFiles(String limits) {
     for (String line : limits.split("\n", -1)) {
       if (line.startsWith("Max open files")) {
-        String[] parts = line.substring("Max open files".length()).trim().split("\\s+");
+        String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+        if (soft.equals("unlimited")) {
+          return OptionalLong.of(UNLIMITED);
+        }
         try {
-          return OptionalLong.of(Long.parseLong(parts[0]));
+          return OptionalLong.of(Long.parseLong(soft));
         } catch (NumberFormatException e) {
-          return OptionalLong.empty(); // "unlimited"
+          return OptionalLong.empty();
         }
       }
     }
     return OptionalLong.empty();
+  }
+
+  /**
+   * The CPUs in the {@code Cpus_allowed_list} row of a {@code /proc/PID/status} text ("0-3,6,8-9"
+   * is 7), or empty when there is none or it does not parse.
+   */
+  static OptionalInt allowedCpus(String status) {
+    for (String line : status.split("\n", -1)) {
+      if (line.startsWith("Cpus_allowed_list:")) {
+        String list = line.substring("Cpus_allowed_list:".length()).trim();
+        int n = 0;
+        try {
+          for (String part : list.split(",")) {
+            int dash = part.indexOf('-');
+            int lo = Integer.parseInt((dash < 0 ? part : part.substring(0, dash)).trim());
+            int hi = dash < 0 ? lo : Integer.parseInt(part.substring(dash + 1).trim());
+            if (hi < lo) {
+              return OptionalInt.empty();
+            }
+            n += hi - lo + 1;
+          }
+        } catch (NumberFormatException e) {
+          return OptionalInt.empty();
+        }
+        return n > 0 ? OptionalInt.of(n) : OptionalInt.empty();
+      }
+    }
+    return OptionalInt.empty();
   }
 }

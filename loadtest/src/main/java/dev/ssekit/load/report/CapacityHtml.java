@@ -443,13 +443,14 @@ public final class CapacityHtml {
   private static void plan(StringBuilder h, CapacityReport r) {
     var p = r.projection();
     var plan = p.plan();
-    h.append("<div class=\"verdict ").append(p.projected() ? "ok" : "warn").append("\">").append(esc(plan.headline()))
+    // Green only for a number to act on: a plan that binds at 0 per instance has no instance count.
+    h.append("<div class=\"verdict ").append(p.projected() && p.instancesForTarget() != null ? "ok" : "warn").append("\">").append(esc(plan.headline()))
         .append("</div>\n");
     h.append("<table>\n<caption>Limits per instance</caption>\n<thead><tr><th scope=\"col\">Limit</th>"
         + "<th scope=\"col\">Connections per instance</th><th scope=\"col\">How</th></tr></thead>\n<tbody>\n");
     for (var l : plan.limits()) {
       boolean binding = l.name().equals(plan.bindingLimit());
-      h.append("<tr><th scope=\"row\">").append(esc(limitName(l.name()))).append(binding ? " (binding)" : "")
+      h.append("<tr><th scope=\"row\">").append(esc(CapacityPlan.displayName(l.name()))).append(binding ? " (binding)" : "")
           .append("</th><td class=\"n\">").append(esc(l.connectionsPerInstance() != null ? count(l.connectionsPerInstance())
               : l.state().replace('-', ' '))).append("</td><td>").append(esc(l.basis())).append("</td></tr>\n");
     }
@@ -462,14 +463,6 @@ public final class CapacityHtml {
     row(h, "Instances for the target", count(p.instancesForTarget()));
     h.append("</tbody>\n</table>\n");
     h.append(limitsChart(r));
-  }
-
-  static String limitName(String name) {
-    return switch (name) {
-      case CapacityPlan.FILES -> "file descriptors";
-      case CapacityPlan.CPU -> "CPU";
-      default -> name;
-    };
   }
 
   /**
@@ -496,20 +489,20 @@ public final class CapacityHtml {
     if (plan.sloP99Ms() != null) {
       chart.line("objective", "s6", List.of(new double[] {0, plan.sloP99Ms()}, new double[] {xMax, plan.sloP99Ms()}));
     }
-    String[] classes = {"s3", "s4", "s5", "s7"};
+    String[] classes = {"s3", "s4", "s5", "s7", "s2"};
     List<String> drawn = new ArrayList<>();
     for (int i = 0; i < plan.limits().size(); i++) {
       var l = plan.limits().get(i);
       if (l.connectionsPerInstance() == null) {
         continue;
       }
-      String label = limitName(l.name()) + " " + count(l.connectionsPerInstance());
+      String label = CapacityPlan.displayName(l.name()) + " " + count(l.connectionsPerInstance());
       if (l.connectionsPerInstance() > xMax) {
         offChart.add(label);
         continue;
       }
       drawn.add(label);
-      chart.line(limitName(l.name()), classes[i % classes.length],
+      chart.line(CapacityPlan.displayName(l.name()), classes[i % classes.length],
           List.of(new double[] {l.connectionsPerInstance(), 0}, new double[] {l.connectionsPerInstance(), yMax}));
     }
     String desc = String.format(Locale.ROOT, "Dots: each step's delivery p99. Level line: the objective, %s ms. Upright lines:"

@@ -92,6 +92,8 @@ public final class CapacityJson {
       o.put("windowMs", step.windowMs());
       o.put("delivered", step.delivered());
       o.put("serverCpuSeconds", step.serverCpuSeconds());
+      o.put("connectionsMin", step.connectionsMin());
+      o.put("serverCpuWindowMs", step.serverCpuWindowMs());
     }
 
     var p = r.projection();
@@ -129,10 +131,12 @@ public final class CapacityJson {
     projection.put("serverFilesAtStart", p.serverFilesAtStart());
     projection.put("cpuSecondsPerEvent", p.cpuSecondsPerEvent());
     projection.put("cores", p.cores());
+    projection.put("coresShared", p.coresShared());
+    projection.put("eventsPerConnectionPerSecond", p.eventsPerConnectionPerSecond());
     ArrayNode limits = projection.putArray("limits");
     for (var l : p.limits()) {
       limits.addObject().put("name", l.name()).put("connectionsPerInstance", l.connectionsPerInstance())
-          .put("state", l.state()).put("basis", l.basis());
+          .put("state", l.state()).put("basis", l.basis()).put("reason", l.reason());
     }
   }
 
@@ -144,14 +148,15 @@ public final class CapacityJson {
     for (int i = 0; i < limitsNode.size(); i++) {
       Fields l = new Fields(limitsNode.get(i), "projection.limits[" + i + "].");
       limits.add(new CapacityReport.Limit(l.text("name"), l.optLong("connectionsPerInstance"), l.text("state"),
-          l.optText("basis")));
+          l.optText("basis"), l.optText("reason")));
     }
     Long cores = f.optLong("projection.cores");
     return new CapacityReport.Plan(f.text("projection.status"), f.optText("projection.headline"),
         f.optDouble("projection.sloP99Ms"), f.optLong("projection.largestPassingStep"), f.optText("projection.bindingLimit"),
         f.optLong("projection.latencyKneeConnections"), f.optLong("projection.serverMaxFiles"),
         f.optLong("projection.serverFilesAtStart"), f.optDouble("projection.cpuSecondsPerEvent"),
-        cores == null ? null : cores.intValue(), limits);
+        cores == null ? null : cores.intValue(), limits, f.optDouble("projection.eventsPerConnectionPerSecond"),
+        f.optBoolean("projection.coresShared"));
   }
 
   /**
@@ -170,7 +175,8 @@ public final class CapacityJson {
       steps.add(new CapacityReport.Step(
           connections, s.optLong("rssBytes"), s.optDouble("deliveryP99Ms"),
           s.has("target") ? s.longValue("target") : connections, s.optDouble("deliveryP50Ms"),
-          s.optLong("windowMs"), s.optLong("delivered"), s.optDouble("serverCpuSeconds")));
+          s.optLong("windowMs"), s.optLong("delivered"), s.optDouble("serverCpuSeconds"), s.optLong("connectionsMin"),
+          s.optLong("serverCpuWindowMs")));
     }
     return new CapacityReport(
         f.text("scenario"),
@@ -293,6 +299,17 @@ public final class CapacityJson {
 
     Double optDouble(String path) {
       return has(path) ? doubleValue(path) : null;
+    }
+
+    Boolean optBoolean(String path) {
+      if (!has(path)) {
+        return null;
+      }
+      JsonNode n = at(path);
+      if (!n.isBoolean()) {
+        throw new IllegalArgumentException(prefix + path + " must be true or false");
+      }
+      return n.asBoolean();
     }
   }
 

@@ -142,14 +142,30 @@ public record CapacityReport(
    * @param delivered deliveries timed in the window (the count behind the percentiles), or null
    * @param serverCpuSeconds the server's CPU time (user + system) spent in the window, or null when
    *     not measured (it needs {@code --server-pid})
+   * @param connectionsMin the fewest streams open at any sample in the window, or null in reports
+   *     written before (a step that lost connections late in its window shows it here, not in the
+   *     median)
+   * @param serverCpuWindowMs the time between the two CPU readings {@code serverCpuSeconds} is the
+   *     difference of, or null (then the window is taken)
    */
   public record Step(
       long connections, Long rssBytes, Double deliveryP99Ms, long target, Double deliveryP50Ms,
-      Long windowMs, Long delivered, Double serverCpuSeconds) {
+      Long windowMs, Long delivered, Double serverCpuSeconds, Long connectionsMin, Long serverCpuWindowMs) {
 
     /** A step without its window, delivery count or CPU time. */
     public Step(long connections, Long rssBytes, Double deliveryP99Ms, long target, Double deliveryP50Ms) {
       this(connections, rssBytes, deliveryP99Ms, target, deliveryP50Ms, null, null, null);
+    }
+
+    /** A step without its fewest open streams or its CPU readings' span. */
+    public Step(long connections, Long rssBytes, Double deliveryP99Ms, long target, Double deliveryP50Ms,
+        Long windowMs, Long delivered, Double serverCpuSeconds) {
+      this(connections, rssBytes, deliveryP99Ms, target, deliveryP50Ms, windowMs, delivered, serverCpuSeconds, null, null);
+    }
+
+    /** The streams the step held at its fewest (the median when the fewest was not recorded). */
+    public long held() {
+      return connectionsMin != null ? connectionsMin : connections;
     }
   }
 
@@ -218,7 +234,10 @@ public record CapacityReport(
    * @param serverFilesAtStart files the server held before the run ({@code /proc/PID/fd}), or null
    * @param cpuSecondsPerEvent server CPU seconds per delivered event (the fitted slope), or null
    * @param cores the cores one instance may use up, or null when CPU was not measured
-   * @param limits every limit, in the order memory, file descriptors, CPU, latency
+   * @param limits every limit, in the order memory, file descriptors, CPU, latency, connections held
+   * @param eventsPerConnectionPerSecond the events each connection was sent per second (the run's
+   *     publish rate), which the CPU limit is sized on; null when not known
+   * @param coresShared whether the injector ran on the same machine and shared the server's cores
    */
   public record Plan(
       String status,
@@ -231,13 +250,23 @@ public record CapacityReport(
       Long serverFilesAtStart,
       Double cpuSecondsPerEvent,
       Integer cores,
-      List<Limit> limits) {
+      List<Limit> limits,
+      Double eventsPerConnectionPerSecond,
+      Boolean coresShared) {
     public static final String PROJECTED = "projected";
     public static final String NOT_ENOUGH_DATA = "not-enough-data";
     public static final String NO_PASSING_STEP = "no-passing-step";
 
     public Plan {
       limits = limits == null ? List.of() : List.copyOf(limits);
+    }
+
+    /** A plan without its event rate or whether the injector shared the cores. */
+    public Plan(String status, String headline, Double sloP99Ms, Long largestPassingStep, String bindingLimit,
+        Long latencyKneeConnections, Long serverMaxFiles, Long serverFilesAtStart, Double cpuSecondsPerEvent,
+        Integer cores, List<Limit> limits) {
+      this(status, headline, sloP99Ms, largestPassingStep, bindingLimit, latencyKneeConnections, serverMaxFiles,
+          serverFilesAtStart, cpuSecondsPerEvent, cores, limits, null, null);
     }
 
     /** The limit of that name, or null. */
@@ -249,19 +278,26 @@ public record CapacityReport(
   /**
    * One limit on the connections an instance holds.
    *
-   * @param name {@link CapacityPlan#MEMORY}, {@link CapacityPlan#FILES}, {@link CapacityPlan#CPU}
-   *     or {@link CapacityPlan#LATENCY}
+   * @param name {@link CapacityPlan#MEMORY}, {@link CapacityPlan#FILES}, {@link CapacityPlan#CPU},
+   *     {@link CapacityPlan#LATENCY} or {@link CapacityPlan#HELD}
    * @param connectionsPerInstance the most connections one instance holds by this limit, or null
    *     when the state is not {@link #LIMIT}
    * @param state {@link #LIMIT} (a number), {@link #NOT_REACHED} (latency held up to the largest
    *     step: no number beyond it), {@link #NOT_MEASURED} or {@link #NOT_ENOUGH_DATA}
    * @param basis how the number was found, or why there is none, in words
+   * @param reason the same in a few words, for the console's one line per limit; null in reports
+   *     written before (then the basis stands in)
    */
-  public record Limit(String name, Long connectionsPerInstance, String state, String basis) {
+  public record Limit(String name, Long connectionsPerInstance, String state, String basis, String reason) {
     public static final String LIMIT = "limit";
     public static final String NOT_REACHED = "not-reached";
     public static final String NOT_MEASURED = "not-measured";
     public static final String NOT_ENOUGH_DATA = "not-enough-data";
+
+    /** A limit without a short reason. */
+    public Limit(String name, Long connectionsPerInstance, String state, String basis) {
+      this(name, connectionsPerInstance, state, basis, null);
+    }
   }
 
   /**

@@ -29,7 +29,7 @@ import org.HdrHistogram.Histogram;
  *  "histograms": {"deliveryLatency": "HISTFAAA…", "connect": "…", "firstEvent": "…"},
  *  "diagnostics": {"messages": N, …},
  *  "timeline": [{"atMs", "open", "serverRssBytes", "injectorHeapBytes", "deliveryLatency": "…", "serverCpuSeconds"?}],
- *  "steps": [{"target", "fromMs", "toMs", "open", "rssBytes", "deliveryLatency": "…", "serverCpuSeconds"}],
+ *  "steps": [{"target", "fromMs", "toMs", "open", "rssBytes", "deliveryLatency": "…", "serverCpuSeconds", "openMin"?, "cpuSpanMs"?}],
  *  "capacity": { capacity.json }}</pre>
  */
 public final class HistogramFile {
@@ -99,6 +99,12 @@ public final class HistogramFile {
       o.put("rssBytes", s.rssBytes());
       o.put("deliveryLatency", encode(s.deliveryLatency()));
       o.put("serverCpuSeconds", s.serverCpuSeconds());
+      if (s.openMin() != null) {
+        o.put("openMin", s.openMin());
+      }
+      if (s.cpuSpanMs() != null) {
+        o.put("cpuSpanMs", s.cpuSpanMs());
+      }
     }
     root.set("capacity", CapacityJson.toTree(run.capacity()));
     return root;
@@ -146,7 +152,7 @@ public final class HistogramFile {
         steps.add(new RunRecord.StepRecord(
             s.path("target").asLong(), s.path("fromMs").asLong(), s.path("toMs").asLong(),
             s.path("open").asLong(), optLong(s, "rssBytes"), decode(s.path("deliveryLatency").asText()),
-            optDouble(s, "serverCpuSeconds")));
+            optDouble(s, "serverCpuSeconds"), optLong(s, "openMin"), optLong(s, "cpuSpanMs")));
       }
       return new RunRecord(CapacityJson.fromTree(root.path("capacity")), histograms, diagnostics, timeline, steps);
     } catch (IllegalArgumentException e) {

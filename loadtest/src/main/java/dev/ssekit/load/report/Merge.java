@@ -226,7 +226,7 @@ public final class Merge {
       }
       RunRecord.StepRecord measured = StepWindow.measure(target, from, to, timeline);
       steps.add(new RunRecord.StepRecord(target, from, to, open, measured.rssBytes(), add(latencies),
-          measured.serverCpuSeconds()));
+          measured.serverCpuSeconds(), measured.openMin(), measured.cpuSpanMs()));
     }
     return steps;
   }

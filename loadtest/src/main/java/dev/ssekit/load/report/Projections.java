@@ -20,7 +20,7 @@ public final class Projections {
   public static CapacityReport.Step step(RunRecord.StepRecord s) {
     Histogram h = s.deliveryLatency();
     return new CapacityReport.Step(s.open(), s.rssBytes(), percentileMs(h, 99), s.target(), percentileMs(h, 50),
-        s.toMs() - s.fromMs(), h == null ? null : h.getTotalCount(), s.serverCpuSeconds());
+        s.toMs() - s.fromMs(), h == null ? null : h.getTotalCount(), s.serverCpuSeconds(), s.openMin(), s.cpuSpanMs());
   }
 
   /** A percentile of a histogram in µs, in ms with two decimals, or null when it is empty. */
@@ -127,8 +127,15 @@ public final class Projections {
         p.targetConnections() != null ? p.targetConnections() : defaultTarget,
         p.instanceMemoryBytes() != null ? p.instanceMemoryBytes() : defaultInstanceMemory,
         plan != null && plan.sloP99Ms() != null ? plan.sloP99Ms() : CapacityPlan.DEFAULT_SLO_P99_MS,
-        plan == null ? null : plan.serverMaxFiles(), plan == null ? null : plan.serverFilesAtStart(),
-        plan == null ? null : plan.cores());
+        plan == null ? null : plan.serverMaxFiles() != null ? plan.serverMaxFiles() : unlimitedFiles(plan),
+        plan == null ? null : plan.serverFilesAtStart(), plan == null ? null : plan.cores(),
+        plan == null ? null : plan.eventsPerConnectionPerSecond(), plan != null && Boolean.TRUE.equals(plan.coresShared()));
+  }
+
+  /** {@link CapacityPlan#UNLIMITED_FILES} when the plan found the server's file limit unlimited, else null. */
+  private static Long unlimitedFiles(CapacityReport.Plan plan) {
+    CapacityReport.Limit files = plan.limit(CapacityPlan.FILES);
+    return files != null && CapacityReport.Limit.NOT_REACHED.equals(files.state()) ? CapacityPlan.UNLIMITED_FILES : null;
   }
 
   /** How the figures were made, in words, to be read next to them. */

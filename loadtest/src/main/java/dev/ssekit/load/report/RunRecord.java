@@ -61,13 +61,23 @@ public record RunRecord(
    *     or null
    * @param deliveryLatency latencies of the deliveries received in the window
    * @param serverCpuSeconds the server's CPU time spent over the window, or null when not read
+   * @param openMin the fewest streams open at any sample in the window, or null when not recorded
+   * @param cpuSpanMs the time between the two CPU readings {@code serverCpuSeconds} is the
+   *     difference of, or null
    */
   public record StepRecord(
-      long target, long fromMs, long toMs, long open, Long rssBytes, Histogram deliveryLatency, Double serverCpuSeconds) {
+      long target, long fromMs, long toMs, long open, Long rssBytes, Histogram deliveryLatency, Double serverCpuSeconds,
+      Long openMin, Long cpuSpanMs) {
 
     /** A step without the server's CPU time. */
     public StepRecord(long target, long fromMs, long toMs, long open, Long rssBytes, Histogram deliveryLatency) {
-      this(target, fromMs, toMs, open, rssBytes, deliveryLatency, null);
+      this(target, fromMs, toMs, open, rssBytes, deliveryLatency, null, null, null);
+    }
+
+    /** A step without its fewest open streams or its CPU readings' span. */
+    public StepRecord(long target, long fromMs, long toMs, long open, Long rssBytes, Histogram deliveryLatency,
+        Double serverCpuSeconds) {
+      this(target, fromMs, toMs, open, rssBytes, deliveryLatency, serverCpuSeconds, null, null);
     }
   }
 }

@@ -70,46 +70,30 @@ public final class Summary {
 
   /**
    * The capacity plan in a few lines: the one to act on (the binding limit and the instances, or
-   * why there is no number), the largest passing step, then each limit per instance and how it was
-   * found.
+   * why there is no number), the largest passing step, then one line per limit with its figure and
+   * a few words on how it was found (the full reason is in capacity.json and capacity.html).
    */
   private static void plan(StringBuilder sb, CapacityReport.Plan plan) {
-    sb.append("  capacity     ");
-    String[] head = wrapped(plan.headline(), 85);
-    sb.append(head[0]).append('\n');
-    for (int i = 1; i < head.length; i++) {
-      sb.append(" ".repeat(15)).append(head[i]).append('\n');
-    }
+    wrap(sb, "  capacity     ", plan.headline());
     String objective = "p99 ≤ " + CapacityPlan.num(plan.sloP99Ms()) + " ms, nothing lost";
     wrap(sb, plan.largestPassingStep() == null ? "no step passed (" + objective + ")"
         : String.format(Locale.ROOT, "largest passing step %,d connections (%s)%s", plan.largestPassingStep(), objective,
             plan.latencyKneeConnections() == null ? ""
                 : String.format(Locale.ROOT, "; the objective breaks at about %,d", plan.latencyKneeConnections())));
     for (var l : plan.limits()) {
-      if (l.basis() != null && plan.headline().endsWith(l.basis())) {
-        continue; // the headline's reason already (memory that could not be fitted)
+      if (CapacityReport.Plan.NOT_ENOUGH_DATA.equals(plan.status()) && CapacityPlan.MEMORY.equals(l.name())) {
+        continue; // the headline gives memory's reason already
       }
-      String name = l.name().equals(CapacityPlan.FILES) ? "file descriptors" : l.name().equals(CapacityPlan.CPU) ? "CPU" : l.name();
-      String figure = l.connectionsPerInstance() != null ? String.format(Locale.ROOT, "%,d per instance", l.connectionsPerInstance())
-          : l.state().replace('-', ' ');
-      wrap(sb, "- " + name + ": " + figure + " (" + l.basis() + ")");
+      sb.append(limitLine(l)).append('\n');
     }
   }
 
-  /** {@code text} cut into lines of at most {@code width} characters, at spaces. */
-  private static String[] wrapped(String text, int width) {
-    List<String> lines = new java.util.ArrayList<>();
-    StringBuilder line = new StringBuilder();
-    for (String word : text.split(" ")) {
-      if (line.length() > 0 && line.length() + 1 + word.length() > width) {
-        lines.add(line.toString());
-        line = new StringBuilder();
-      }
-      if (line.length() > 0) line.append(' ');
-      line.append(word);
-    }
-    lines.add(line.toString());
-    return lines.toArray(String[]::new);
+  /** "               memory            473,088 per instance  1.9 KiB per connection, R² 0.998". */
+  static String limitLine(CapacityReport.Limit l) {
+    String figure = l.connectionsPerInstance() != null ? String.format(Locale.ROOT, "%,d per instance", l.connectionsPerInstance())
+        : l.state().replace('-', ' ');
+    return String.format(Locale.ROOT, "%15s%-17s %-21s %s", "", CapacityPlan.displayName(l.name()),
+        figure, l.reason() != null ? l.reason() : l.basis());
   }
 
   /** What the connect figures measure, and why Gatling's own report shows lower ones for the same run. */
@@ -128,17 +112,27 @@ public final class Summary {
 
   /** Summary text under the figures: indented to the value column, cut at 100 columns. */
   static void wrap(StringBuilder sb, String text) {
+    wrap(sb, "", text);
+  }
+
+  /**
+   * {@code text} cut at spaces into lines of at most 100 columns (a longer word stands alone):
+   * the first after {@code first} padded to the value column (15), the others indented to it.
+   */
+  static void wrap(StringBuilder sb, String first, String text) {
     String indent = " ".repeat(15);
-    StringBuilder line = new StringBuilder(indent);
+    StringBuilder line = new StringBuilder(first.length() >= 15 ? first : first + indent.substring(first.length()));
+    int start = line.length();
     for (String word : text.split(" ")) {
-      if (line.length() > indent.length() && line.length() + 1 + word.length() > 100) {
+      if (line.length() > start && line.length() + 1 + word.length() > 100) {
         sb.append(line).append('\n');
         line = new StringBuilder(indent);
+        start = indent.length();
       }
-      if (line.length() > indent.length()) line.append(' ');
+      if (line.length() > start) line.append(' ');
       line.append(word);
     }
-    if (line.length() > indent.length()) sb.append(line).append('\n');
+    if (line.length() > start) sb.append(line).append('\n');
   }
 
   /**

@@ -99,6 +99,7 @@ public final class LoadRun {
   private volatile ServerProc proc;
   private volatile Long serverMaxFiles;
   private volatile Long serverFilesAtStart;
+  private volatile Integer serverCores;
   private long cpuNanosAtStart;
 
   public LoadRun(RunSettings settings) {
@@ -190,15 +191,20 @@ public final class LoadRun {
    */
   private void readServerLimits() {
     serverMaxFiles = settings.serverMaxFiles();
+    serverCores = settings.instanceCores();
     if (settings.serverPid() == null) {
       return;
     }
     ServerProc p = new ServerProc(settings.serverPid());
     proc = p;
     if (serverMaxFiles == null && p.maxOpenFiles().isPresent()) {
-      serverMaxFiles = p.maxOpenFiles().getAsLong();
+      long max = p.maxOpenFiles().getAsLong();
+      serverMaxFiles = max == ServerProc.UNLIMITED ? CapacityPlan.UNLIMITED_FILES : max;
     }
     serverFilesAtStart = p.openFiles().isPresent() ? p.openFiles().getAsLong() : null;
+    if (serverCores == null && p.allowedCpus().isPresent()) {
+      serverCores = p.allowedCpus().getAsInt();
+    }
   }
 
   // ---- session functions, called by the virtual users ----
@@ -392,8 +398,10 @@ public final class LoadRun {
     CapacityReport.Events events = new CapacityReport.Events(published, totals.expected(), totals.delivered(), totals.lost(),
         totals.duplicated(), totals.outOfOrder(), totals.notYetRead());
     CapacityPlan.Basis basis = new CapacityPlan.Basis(settings.targetConnections(), settings.instanceMemoryBytes(),
-        settings.sloP99().toNanos() / 1e6, serverMaxFiles, serverFilesAtStart,
-        proc != null ? Runtime.getRuntime().availableProcessors() : null);
+        settings.sloP99().toNanos() / 1e6, serverMaxFiles, serverFilesAtStart, serverCores,
+        eventsPerConnection(settings.publishes() ? settings.rate() : null, published, holdEndMillis - startMillis),
+        // Every target is on loopback (LoopbackTargets): the injector always shares the server's machine.
+        true);
     CapacityReport.Projection projection =
         Projections.project(rssBaseline, steps.stream().map(Projections::step).toList(), Projections.lossFree(events), basis);
     Long bytesPerConnection = projection.bytesPerConnection();
@@ -442,6 +450,19 @@ public final class LoadRun {
     CapacityReport flagged = report.withInjector(
         new CapacityReport.Injector(report.injector().heapBytesPeak(), report.injector().cpuSeconds(), bottleneck));
     return new RunRecord(flagged, hs, diagnostics, timeline, steps);
+  }
+
+  /**
+   * The events each connection is sent per second: the rate this run published at, else (the
+   * server publishes) the count it published over the time from the start to the hold's end;
+   * null when neither is known.
+   */
+  static Double eventsPerConnection(Double publishRate, Long published, long spanMs) {
+    if (publishRate != null) {
+      return publishRate;
+    }
+    return published == null || published <= 0 || spanMs <= 0 ? null
+        : Math.round(published / (spanMs / 1000.0) * 1000) / 1000.0;
   }
 
   private static Double pct(Histogram h, double percentile) {

@@ -40,6 +40,8 @@ import java.util.UUID;
  * @param sloP99 the delivery p99 a step must meet (with nothing lost) to pass, for the projection
  * @param serverMaxFiles the server's open-file limit, for the projection, or {@code null} to read
  *     it from {@code /proc/PID/limits} (with a server pid) or leave it unknown
+ * @param instanceCores the cores one server instance may keep busy, for the projection's CPU
+ *     limit, or {@code null} to read the server's allowed CPUs from {@code /proc/PID/status}
  * @param localAddresses source addresses (127.0.0.0/8) the connections are spread over, round
  *     robin; empty for the system's choice
  * @param reportDir where capacity.json, histograms.json and Gatling's report go
@@ -64,6 +66,7 @@ public record RunSettings(
     long instanceMemoryBytes,
     Duration sloP99,
     Long serverMaxFiles,
+    Integer instanceCores,
     List<String> localAddresses,
     Path reportDir,
     Duration drain,
@@ -102,7 +105,8 @@ public record RunSettings(
       long instanceMemoryBytes, List<String> localAddresses, Path reportDir, Duration drain, Duration grace, String runId,
       boolean fromCli) {
     this(scenario, url, publishUrl, publishFormat, metricsUrl, serverPid, connections, ramp, hold, rate, steps,
-        targetConnections, instanceMemoryBytes, DEFAULT_SLO_P99, null, localAddresses, reportDir, drain, grace, runId, fromCli);
+        targetConnections, instanceMemoryBytes, DEFAULT_SLO_P99, null, null, localAddresses, reportDir, drain, grace, runId,
+        fromCli);
   }
 
   /**
@@ -211,6 +215,9 @@ public record RunSettings(
     if (serverMaxFiles != null && (serverMaxFiles < 1 || serverMaxFiles > 1L << 31)) {
       throw new IllegalArgumentException("--server-max-files must be between 1 and 2147483648");
     }
+    if (instanceCores != null && (instanceCores < 1 || instanceCores > 4096)) {
+      throw new IllegalArgumentException("--instance-cores must be between 1 and 4096");
+    }
     if (!runId.matches("[a-z0-9-]{1,64}")) {
       throw new IllegalArgumentException("run id must be 1-64 of a-z 0-9 -");
     }
@@ -275,6 +282,7 @@ public record RunSettings(
     p.put(PREFIX + "instanceMemory", Sizes.format(instanceMemoryBytes));
     p.put(PREFIX + "sloP99", Durations.format(sloP99));
     p.put(PREFIX + "serverMaxFiles", serverMaxFiles == null ? "" : serverMaxFiles.toString());
+    p.put(PREFIX + "instanceCores", instanceCores == null ? "" : instanceCores.toString());
     p.put(PREFIX + "localAddresses", String.join(",", localAddresses));
     p.put(PREFIX + "reportDir", reportDir.toString());
     p.put(PREFIX + "drain", Durations.format(drain));
@@ -319,6 +327,7 @@ public record RunSettings(
         Sizes.parse(prop("instanceMemory", Sizes.format(DEFAULT_INSTANCE_MEMORY))),
         Durations.parse(prop("sloP99", Durations.format(DEFAULT_SLO_P99))),
         prop("serverMaxFiles", "").isEmpty() ? null : Long.valueOf(prop("serverMaxFiles", "")),
+        prop("instanceCores", "").isEmpty() ? null : Integer.valueOf(prop("instanceCores", "")),
         prop("localAddresses", "").isEmpty() ? List.of() : LoopbackTargets.sourceAddresses(prop("localAddresses", "")),
         prop("reportDir", "").isEmpty() ? defaultReportDir() : Path.of(prop("reportDir", "")),
         Durations.parse(prop("drain", "500ms")),

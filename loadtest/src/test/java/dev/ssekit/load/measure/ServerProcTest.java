@@ -1,19 +1,10 @@
 package dev.ssekit.load.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
 class ServerProcTest {
-  @Test
-  void cpuIsUserPlusSystemTicksAfterTheCommandName() {
-    // utime 1234 and stime 66 ticks (fields 14 and 15): 13.00 s; the name holds a space and a ')'.
-    String stat = "4242 (java x) y) S 1 4242 4242 0 -1 4194560 51 0 0 0 1234 66 0 0 20 0 30 0 100 0 0";
-    assertThat(ServerProc.cpuSeconds(stat).getAsDouble()).isCloseTo(13.0, within(1e-9));
-    assertThat(ServerProc.cpuSeconds("garbage")).isEmpty();
-  }
-
   @Test
   void theSoftOpenFileLimitIsRead() {
     String limits = """
@@ -22,7 +13,24 @@ class ServerProcTest {
         Max open files            20000                20000                files
         """;
     assertThat(ServerProc.maxOpenFiles(limits).getAsLong()).isEqualTo(20_000);
-    assertThat(ServerProc.maxOpenFiles("Max open files            unlimited            unlimited            files")).isEmpty();
+    assertThat(ServerProc.maxOpenFiles("Max processes 1 1 processes")).isEmpty();
+  }
+
+  @Test
+  void anUnlimitedOpenFileLimitIsToldApartFromAnUnknownOne() {
+    assertThat(ServerProc.maxOpenFiles("Max open files            unlimited            unlimited            files"))
+        .hasValue(ServerProc.UNLIMITED);
+    assertThat(ServerProc.maxOpenFiles("Max open files            lots                 lots                 files")).isEmpty();
+  }
+
+  @Test
+  void theAllowedCpusAreCountedFromTheirList() {
+    // 0-3 is 4, 6 is 1, 8-9 is 2: 7 CPUs.
+    assertThat(ServerProc.allowedCpus("Name:\tjava\nCpus_allowed:\tff\nCpus_allowed_list:\t0-3,6,8-9\nMems_allowed:\t1\n"))
+        .hasValue(7);
+    assertThat(ServerProc.allowedCpus("Cpus_allowed_list:\t5\n")).hasValue(1);
+    assertThat(ServerProc.allowedCpus("Cpus_allowed_list:\t3-1\n")).isEmpty();
+    assertThat(ServerProc.allowedCpus("Name:\tjava\n")).isEmpty();
   }
 
   @Test
@@ -34,6 +42,7 @@ class ServerProcTest {
     assertThat(self.cpuSeconds().getAsDouble()).isPositive();
     assertThat(self.maxOpenFiles()).isPresent();
     assertThat(self.openFiles().getAsLong()).isGreaterThan(2);
+    assertThat(self.allowedCpus().getAsInt()).isPositive();
     assertThat(new ServerProc(Long.MAX_VALUE).cpuSeconds()).isEmpty();
   }
 }

@@ -266,8 +266,12 @@ class CapacityJsonTest {
     String flat = text.replaceAll("\\s+", " ");
     assertThat(text).contains("  capacity     not enough data to project: 1 step with server memory measured")
         .doesNotContain("instances for").doesNotContain("connections per GiB");
-    assertThat(flat).contains("- file descriptors: 19,940 per instance")
-        .contains("- latency: not reached (p99 met 250 ms up to the largest step (100 connections, p99 5 ms)");
+    // One line per limit, with a few words of how (the full reason is in capacity.json and capacity.html).
+    assertThat(text).contains("\n               file descriptors  19,940 per instance   may open 20,000, 60 held before the run\n")
+        .contains("\n               latency           not reached           met up to 100 connections\n")
+        .contains("\n               CPU               not measured          CPU time not read (--server-pid)\n")
+        .doesNotContain("…").doesNotContain("               memory ");
+    assertThat(text).contains("(run --scenario capacity); not measured: CPU\n");
     assertThat(text.indexOf("not enough data")).as("under the steps, before the injector").isGreaterThan(text.indexOf("server RSS"))
         .isLessThan(text.indexOf("\n  injector "));
     assertThat(flat).contains("from each virtual user's connect step until its stream was open")

@@ -49,7 +49,8 @@ class CommittedBaselineProjectionTest {
     assertThat(plan.limit(CapacityPlan.MEMORY).connectionsPerInstance()).isEqualTo(398_923);
     assertThat(plan.limit(CapacityPlan.FILES).connectionsPerInstance()).isEqualTo(19_900);
     assertThat(plan.headline())
-        .isEqualTo("binding limit: latency — p99 ≤ 250 ms up to 5,000 connections → 20 instances for 100,000 connections");
+        .isEqualTo("binding limit: latency — p99 ≤ 250 ms up to 5,000 connections → 20 instances for 100,000 connections"
+            + "; not measured: CPU");
   }
 
   @Test
@@ -60,7 +61,8 @@ class CommittedBaselineProjectionTest {
     assertThat(p.plan().bindingLimit()).isEqualTo(CapacityPlan.FILES);
     assertThat(p.instancesForTarget()).isEqualTo(6); // 100,000 / 19,900 = 5.03
     assertThat(p.plan().headline()).isEqualTo(
-        "binding limit: file descriptors — 20,000 per process (19,900 connections) → 6 instances for 100,000 connections");
+        "binding limit: file descriptors — 20,000 per process (19,900 connections) → 6 instances for 100,000 connections"
+            + "; not measured: CPU");
   }
 
   @Test
@@ -71,12 +73,26 @@ class CommittedBaselineProjectionTest {
         reproject(r, CapacityPlan.DEFAULT_SLO_P99_MS, machineFileLimit()));
     var tree = CapacityJson.toTree(again);
     assertThat(tree.at("/projection/bindingLimit").asText()).isEqualTo("latency");
-    assertThat(tree.at("/projection/limits").size()).isEqualTo(4);
+    assertThat(tree.at("/projection/limits").size()).isEqualTo(5);
     CapacityReport back = CapacityJson.fromTree(tree);
     assertThat(back.projection().plan()).isEqualTo(again.projection().plan());
     assertThat(Summary.text(again, "reports/x").replaceAll("\\s+", " ")).contains(
         " capacity binding limit: latency — p99 ≤ 250 ms up to 5,000 connections → 20 instances for 100,000 connections")
         .contains("largest passing step 5,000 connections (p99 ≤ 250 ms, nothing lost); the objective breaks at about 7,221");
+  }
+
+  /** docs/load.md shows the console's capacity lines for this re-projection as they are printed. */
+  @Test
+  void theDocsShowTheConsolesCapacityLines() throws Exception {
+    CapacityReport r = committed();
+    CapacityReport again = new CapacityReport(r.scenario(), r.target(), r.durationMs(), r.connections(), r.connectMs(),
+        r.deliveryLatencyMs(), r.events(), r.server(), r.injector(), r.steps(),
+        reproject(r, CapacityPlan.DEFAULT_SLO_P99_MS, machineFileLimit()));
+    String text = Summary.text(again, "reports/x");
+    String block = text.substring(text.indexOf("  capacity     "), text.indexOf("  injector     "));
+    assertThat(block.lines()).hasSize(9).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(100));
+    assertThat(Files.readString(Path.of("../docs/load.md"))).as("docs/load.md, the capacity sample:\n" + block)
+        .contains("```\n" + block + "```\n");
   }
 
   @Test

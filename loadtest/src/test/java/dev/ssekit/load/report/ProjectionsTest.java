@@ -80,7 +80,8 @@ class ProjectionsTest {
     CapacityReport.Projection tiny = Projections.project(900 * MIB, big, 100_000, 512 * MIB);
     assertThat(tiny.connectionsPerInstance()).isZero();
     assertThat(tiny.instancesForTarget()).isNull();
-    assertThat(tiny.plan().headline()).isEqualTo("binding limit: memory — 0 connections per 512.0 MiB instance; no instance count");
+    assertThat(tiny.plan().headline()).isEqualTo("binding limit: memory — 0 connections per 512.0 MiB instance; no instance count"
+        + "; not measured: file descriptors, CPU, latency");
   }
 
   @Test
