@@ -56,7 +56,11 @@ class CapacityRunEndToEndTest {
       assertThat(p.path("targetConnections").asLong()).isEqualTo(50_000);
       assertThat(p.path("instanceMemoryBytes").asLong()).isEqualTo(2L << 30);
       assertThat(p.path("assumptions").asText()).contains("4 points");
-      if (p.path("bytesPerConnection").asLong() > 0) {
+      // Connections per GiB only from a fitted memory line: three short steps on a shared machine
+      // may be too noisy to fit (R² below 0.8), and then there is no figure, whatever the slope.
+      if (!p.path("limits").get(0).path("state").asText().equals("limit")) {
+        assertThat(p.path("connectionsPerGiB").isNull()).isTrue();
+      } else {
         long perGiB = (1L << 30) / p.path("bytesPerConnection").asLong();
         assertThat(p.path("connectionsPerGiB").asLong()).as("GiB over the (rounded) slope").isBetween(perGiB - 1, perGiB + 1);
         assertThat(c.at("/server/bytesPerConnection").asLong()).isEqualTo(p.path("bytesPerConnection").asLong());
@@ -102,25 +106,36 @@ class CapacityRunEndToEndTest {
       assertThat(maxFiles).as("read from /proc/PID/limits").isPositive();
       assertThat(atStart).as("read from /proc/PID/fd").isPositive().isLessThan(maxFiles);
       JsonNode limits = p.path("limits");
-      assertThat(limits).hasSize(4);
+      assertThat(limits).hasSize(5);
       assertThat(limits.get(1).path("name").asText()).isEqualTo("file-descriptors");
       assertThat(limits.get(1).path("connectionsPerInstance").asLong()).isEqualTo(maxFiles - atStart);
-      assertThat(p.path("cores").asInt()).isPositive();
+      assertThat(limits.get(4).path("name").asText()).isEqualTo("connections-held");
+      assertThat(p.path("cores").asInt()).as("the server's allowed CPUs, /proc/PID/status").isPositive();
+      assertThat(p.path("coresShared").asBoolean()).as("loopback: the injector shares the machine").isTrue();
+      assertThat(p.path("eventsPerConnectionPerSecond").asDouble()).as("the publish rate").isEqualTo(10.0);
       for (JsonNode s : c.path("steps")) {
         assertThat(s.path("windowMs").asLong()).isPositive();
         assertThat(s.path("delivered").asLong()).isPositive();
-        assertThat(s.path("serverCpuSeconds").asDouble()).as("the server worked in each step").isGreaterThanOrEqualTo(0);
+        assertThat(s.path("serverCpuSeconds").isNumber()).as("the server's CPU read in each step: " + s).isTrue();
+        assertThat(s.path("serverCpuSeconds").asDouble()).isGreaterThanOrEqualTo(0);
+        assertThat(s.path("serverCpuWindowMs").asLong()).as("the span of the CPU readings").isPositive();
+        assertThat(s.path("connectionsMin").asLong()).isPositive();
       }
+      JsonNode cpu = limits.get(2);
+      assertThat(cpu.path("name").asText()).isEqualTo("cpu");
+      assertThat(cpu.path("state").asText()).as(cpu.toString()).isNotEqualTo("not-measured");
       String status = p.path("status").asText();
       assertThat(status).isIn("projected", "not-enough-data");
       if (status.equals("projected")) {
-        assertThat(p.path("bindingLimit").asText()).isIn("memory", "file-descriptors", "cpu", "latency");
+        assertThat(p.path("bindingLimit").asText()).isIn("memory", "file-descriptors", "cpu", "latency", "connections-held");
         assertThat(p.path("instancesForTarget").asLong()).isPositive();
         assertThat(r.stdout()).contains("binding limit: ");
       } else {
         assertThat(p.path("instancesForTarget").isNull()).isTrue();
         assertThat(r.stdout()).contains("not enough data to project");
       }
+      // One console line per limit; the full reasons are in capacity.json.
+      assertThat(r.stdout()).containsPattern("\\n {15}file descriptors +[0-9,]+ per instance +may open [0-9,]+, [0-9,]+ held before the run\\n");
       assertThat(Files.readString(reports.resolve("capacity.html"))).contains("Capacity limits against connections");
     }
   }
