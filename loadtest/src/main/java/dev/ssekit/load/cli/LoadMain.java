@@ -105,6 +105,15 @@ public final class LoadMain implements Callable<Integer> {
   @Option(names = "--instance-memory", defaultValue = "1g", paramLabel = "SIZE", description = "memory of one server instance, for the projection (default: ${DEFAULT-VALUE})")
   String instanceMemory;
 
+  @Option(names = "--slo-p99", defaultValue = "250ms", paramLabel = "D", converter = DurationConverter.class, description = "a step passes when its delivery p99 is at most D and nothing was lost; the projection sizes on passing steps (default: ${DEFAULT-VALUE})")
+  Duration sloP99;
+
+  @Option(names = "--server-max-files", paramLabel = "N", description = "the server's open-file limit, for the projection (default: read from /proc/PID/limits with --server-pid)")
+  Long serverMaxFiles;
+
+  @Option(names = "--instance-cores", paramLabel = "N", description = "cores one server instance may keep busy, for the projection's CPU limit (default: the server's allowed CPUs, read from /proc/PID/status with --server-pid)")
+  Integer instanceCores;
+
   @Option(names = "--local-addresses", paramLabel = "LIST", description = "spread the connections over these source addresses, e.g. 127.0.0.2-127.0.0.9 (each has about 28,000 ephemeral ports)")
   String localAddresses;
 
@@ -230,6 +239,9 @@ public final class LoadMain implements Callable<Integer> {
               stepList,
               targetConnections,
               Sizes.parse(instanceMemory),
+              sloP99,
+              serverMaxFiles,
+              instanceCores,
               localAddresses == null ? List.of() : LoopbackTargets.sourceAddresses(localAddresses),
               reportDir != null ? reportDir : RunSettings.defaultReportDir(),
               Durations.parse(System.getProperty("ssekit.load.drain", "500ms")),

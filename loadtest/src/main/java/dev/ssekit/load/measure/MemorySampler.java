@@ -10,8 +10,8 @@ import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
- * Samples, on a period, the server's RSS (when a source is given), how many streams the virtual
- * users hold, and this JVM's heap in use. At most {@link #MAX_SAMPLES} samples are kept.
+ * Samples, on a period, the server's RSS (when a source is given), its CPU time (when its pid is
+ * known), how many streams the virtual users hold, and this JVM's heap in use. At most {@link #MAX_SAMPLES} samples are kept.
  */
 public final class MemorySampler implements AutoCloseable {
   static final int MAX_SAMPLES = 100_000;
@@ -21,11 +21,12 @@ public final class MemorySampler implements AutoCloseable {
    * what the period supplier gave for the period that ended then (or null).
    */
   public record Sample(
-      long atMillis, int openStreams, long serverRssBytes, long injectorHeapBytes, String period) {}
+      long atMillis, int openStreams, long serverRssBytes, long injectorHeapBytes, String period, Double serverCpuSeconds) {}
 
   private final RssSource server;
   private final IntSupplier openStreams;
   private final Supplier<String> periodData;
+  private final Supplier<Double> serverCpu;
   private final Duration period;
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private final List<Sample> samples = new ArrayList<>();
@@ -39,7 +40,17 @@ public final class MemorySampler implements AutoCloseable {
    */
   public MemorySampler(
       RssSource server, IntSupplier openStreams, Supplier<String> periodData, Duration period) {
+    this(server, openStreams, periodData, null, period);
+  }
+
+  /**
+   * @param serverCpu the server's CPU seconds so far, read once per sample (null when it could not
+   *     be read), or {@code null} when the server's pid is not known
+   */
+  public MemorySampler(RssSource server, IntSupplier openStreams, Supplier<String> periodData, Supplier<Double> serverCpu,
+      Duration period) {
     this.server = server;
+    this.serverCpu = serverCpu;
     this.openStreams = openStreams;
     this.periodData = periodData;
     this.period = period;
@@ -90,8 +101,9 @@ public final class MemorySampler implements AutoCloseable {
     int open = openStreams.getAsInt();
     long rss = server == null ? -1 : server.read().orElse(-1);
     String data = periodData == null ? null : periodData.get();
+    Double cpu = serverCpu == null ? null : serverCpu.get();
     Sample s =
-        new Sample(System.currentTimeMillis(), open, rss, memory.getHeapMemoryUsage().getUsed(), data);
+        new Sample(System.currentTimeMillis(), open, rss, memory.getHeapMemoryUsage().getUsed(), data, cpu);
     synchronized (samples) {
       if (samples.size() < MAX_SAMPLES) {
         samples.add(s);

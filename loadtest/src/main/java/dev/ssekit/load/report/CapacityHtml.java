@@ -45,6 +45,10 @@ public final class CapacityHtml {
       .s2 polyline{stroke:#bf3989}.s2 rect,.s2 circle{fill:#bf3989}
       .s3 polyline{stroke:#9a6700;stroke-dasharray:4 3}.s3 rect,.s3 circle{fill:#9a6700}
       .s0 circle,.s0 rect{fill:#afb8c1}
+      .s4 polyline{stroke:#1a7f37;stroke-dasharray:6 3}.s4 rect{fill:#1a7f37}
+      .s5 polyline{stroke:#8250df;stroke-dasharray:6 3}.s5 rect{fill:#8250df}
+      .s6 polyline{stroke:#cf222e;stroke-dasharray:2 2}.s6 rect{fill:#cf222e}
+      .s7 polyline{stroke:#57606a;stroke-dasharray:6 3}.s7 rect{fill:#57606a}
       """;
 
   private CapacityHtml() {}
@@ -206,7 +210,10 @@ public final class CapacityHtml {
     row(h, "Server memory (RSS)", s.rssBytesBaseline() == null && s.rssBytesPeak() == null
         ? "not measured (give --metrics-url or --server-pid)"
         : "baseline " + Summary.bytes(s.rssBytesBaseline()) + ", peak " + Summary.bytes(s.rssBytesPeak())
-            + ", " + Summary.perConnection(s.bytesPerConnection()));
+            + ", " + Summary.perConnection(s.bytesPerConnection()) + Summary.fitNote(r.projection()));
+    if (r.projection().plan() != null) {
+      row(h, "Capacity", r.projection().plan().headline());
+    }
     long injectors = run.diagnostics().getOrDefault(Merge.INJECTORS, 1L);
     row(h, "Injector", "heap peak " + Summary.bytes(r.injector().heapBytesPeak())
         + String.format(Locale.ROOT, ", CPU %.1f s", r.injector().cpuSeconds())
@@ -412,19 +419,97 @@ public final class CapacityHtml {
       h.append("</tbody>\n</table>\n");
     }
     var p = r.projection();
+    if (p.plan() != null) {
+      plan(h, r);
+    }
     if (p.connectionsPerGiB() != null || p.bytesPerConnection() != null) {
-      h.append("<table>\n<caption>Projection</caption>\n<tbody>\n");
+      h.append("<table>\n<caption>Memory</caption>\n<tbody>\n");
       row(h, "Connections per GiB of server RSS", count(p.connectionsPerGiB()));
       row(h, "Bytes per connection (fitted slope)", count(p.bytesPerConnection()));
       row(h, "Base RSS (fitted intercept)", Summary.bytes(p.baseRssBytes()));
       row(h, "Fit R²", p.fitR2() == null ? "n/a (two points)" : String.format(Locale.ROOT, "%.3f", p.fitR2()));
       row(h, "Target connections", count(p.targetConnections()));
       row(h, "Memory of one instance", Summary.bytes(p.instanceMemoryBytes()));
-      row(h, "Connections per instance", count(p.connectionsPerInstance()));
-      row(h, "Instances for the target", count(p.instancesForTarget()));
+      if (p.plan() == null) {
+        row(h, "Connections per instance", count(p.connectionsPerInstance()));
+        row(h, "Instances for the target", count(p.instancesForTarget()));
+      }
       h.append("</tbody>\n</table>\n");
     }
     h.append("<p><strong>Assumptions:</strong> ").append(esc(p.assumptions() == null ? "none recorded" : p.assumptions())).append("</p>\n");
+  }
+
+  /** The capacity plan: what binds and what it needs, each limit, and the limits drawn against the steps. */
+  private static void plan(StringBuilder h, CapacityReport r) {
+    var p = r.projection();
+    var plan = p.plan();
+    // Green only for a number to act on: a plan that binds at 0 per instance has no instance count.
+    h.append("<div class=\"verdict ").append(p.projected() && p.instancesForTarget() != null ? "ok" : "warn").append("\">").append(esc(plan.headline()))
+        .append("</div>\n");
+    h.append("<table>\n<caption>Limits per instance</caption>\n<thead><tr><th scope=\"col\">Limit</th>"
+        + "<th scope=\"col\">Connections per instance</th><th scope=\"col\">How</th></tr></thead>\n<tbody>\n");
+    for (var l : plan.limits()) {
+      boolean binding = l.name().equals(plan.bindingLimit());
+      h.append("<tr><th scope=\"row\">").append(esc(CapacityPlan.displayName(l.name()))).append(binding ? " (binding)" : "")
+          .append("</th><td class=\"n\">").append(esc(l.connectionsPerInstance() != null ? count(l.connectionsPerInstance())
+              : l.state().replace('-', ' '))).append("</td><td>").append(esc(l.basis())).append("</td></tr>\n");
+    }
+    h.append("</tbody>\n</table>\n<table>\n<caption>Sizing</caption>\n<tbody>\n");
+    row(h, "Objective", "delivery p99 ≤ " + CapacityPlan.num(plan.sloP99Ms()) + " ms and nothing lost");
+    row(h, "Largest passing step", count(plan.largestPassingStep()));
+    row(h, "Where the objective breaks (interpolated)", count(plan.latencyKneeConnections()));
+    row(h, "Target connections", count(p.targetConnections()));
+    row(h, "Connections per instance (binding limit)", count(p.connectionsPerInstance()));
+    row(h, "Instances for the target", count(p.instancesForTarget()));
+    h.append("</tbody>\n</table>\n");
+    h.append(limitsChart(r));
+  }
+
+  /**
+   * Each step's delivery p99 against its connections, the objective as a level line and each limit
+   * as an upright line at the connections one instance holds by it. The x axis ends a quarter past
+   * the larger of the largest step and the binding limit; limits further out are named, not drawn.
+   */
+  static String limitsChart(CapacityReport r) {
+    var plan = r.projection().plan();
+    List<double[]> p99 = new ArrayList<>();
+    for (var s : r.steps()) {
+      if (s.deliveryP99Ms() != null) {
+        p99.add(new double[] {s.connections(), s.deliveryP99Ms()});
+      }
+    }
+    double largest = r.steps().stream().mapToLong(CapacityReport.Step::connections).max().orElse(0);
+    Long per = r.projection().connectionsPerInstance();
+    double xMax = Math.max(1, 1.25 * Math.max(largest, per == null ? 0 : per));
+    double yMax = 1.1 * Math.max(plan.sloP99Ms() == null ? 1 : plan.sloP99Ms(), p99.stream().mapToDouble(q -> q[1]).max().orElse(1));
+    List<String> offChart = new ArrayList<>();
+    SvgChart chart = new SvgChart("limits", "Capacity limits against connections", "", "connections on one instance",
+        "delivery p99 (ms)", false);
+    chart.dots("step p99", "s1", p99, 4.5);
+    if (plan.sloP99Ms() != null) {
+      chart.line("objective", "s6", List.of(new double[] {0, plan.sloP99Ms()}, new double[] {xMax, plan.sloP99Ms()}));
+    }
+    String[] classes = {"s3", "s4", "s5", "s7", "s2"};
+    List<String> drawn = new ArrayList<>();
+    for (int i = 0; i < plan.limits().size(); i++) {
+      var l = plan.limits().get(i);
+      if (l.connectionsPerInstance() == null) {
+        continue;
+      }
+      String label = CapacityPlan.displayName(l.name()) + " " + count(l.connectionsPerInstance());
+      if (l.connectionsPerInstance() > xMax) {
+        offChart.add(label);
+        continue;
+      }
+      drawn.add(label);
+      chart.line(CapacityPlan.displayName(l.name()), classes[i % classes.length],
+          List.of(new double[] {l.connectionsPerInstance(), 0}, new double[] {l.connectionsPerInstance(), yMax}));
+    }
+    String desc = String.format(Locale.ROOT, "Dots: each step's delivery p99. Level line: the objective, %s ms. Upright lines:"
+        + " connections per instance by each limit (%s)%s.", CapacityPlan.num(plan.sloP99Ms()),
+        drawn.isEmpty() ? "none with a number" : String.join(", ", drawn),
+        offChart.isEmpty() ? "" : "; beyond the chart: " + String.join(", ", offChart));
+    return chart.describedAs(desc).xUpTo(xMax).render() + "<p class=\"muted\">" + esc(desc) + "</p>\n";
   }
 
   // ---- text ----

@@ -89,6 +89,11 @@ public final class CapacityJson {
       o.put("deliveryP99Ms", step.deliveryP99Ms());
       o.put("target", step.target());
       o.put("deliveryP50Ms", step.deliveryP50Ms());
+      o.put("windowMs", step.windowMs());
+      o.put("delivered", step.delivered());
+      o.put("serverCpuSeconds", step.serverCpuSeconds());
+      o.put("connectionsMin", step.connectionsMin());
+      o.put("serverCpuWindowMs", step.serverCpuWindowMs());
     }
 
     var p = r.projection();
@@ -102,6 +107,7 @@ public final class CapacityJson {
     projection.put("connectionsPerInstance", p.connectionsPerInstance());
     projection.put("instancesForTarget", p.instancesForTarget());
     projection.put("assumptions", p.assumptions());
+    plan(projection, p.plan());
 
     ArrayNode failures = root.putArray("failures");
     for (var failure : r.failures()) {
@@ -109,6 +115,48 @@ public final class CapacityJson {
     }
     root.putArray("problems").addAll(r.problems().stream().map(JsonNodeFactory.instance::textNode).toList());
     return root;
+  }
+
+  /** The plan's fields, flat in {@code projection} after the memory figures (all null without a plan). */
+  private static void plan(ObjectNode projection, CapacityReport.Plan plan) {
+    CapacityReport.Plan p = plan != null ? plan
+        : new CapacityReport.Plan(null, null, null, null, null, null, null, null, null, null, List.of());
+    projection.put("status", p.status());
+    projection.put("headline", p.headline());
+    projection.put("sloP99Ms", p.sloP99Ms());
+    projection.put("largestPassingStep", p.largestPassingStep());
+    projection.put("bindingLimit", p.bindingLimit());
+    projection.put("latencyKneeConnections", p.latencyKneeConnections());
+    projection.put("serverMaxFiles", p.serverMaxFiles());
+    projection.put("serverFilesAtStart", p.serverFilesAtStart());
+    projection.put("cpuSecondsPerEvent", p.cpuSecondsPerEvent());
+    projection.put("cores", p.cores());
+    projection.put("coresShared", p.coresShared());
+    projection.put("eventsPerConnectionPerSecond", p.eventsPerConnectionPerSecond());
+    ArrayNode limits = projection.putArray("limits");
+    for (var l : p.limits()) {
+      limits.addObject().put("name", l.name()).put("connectionsPerInstance", l.connectionsPerInstance())
+          .put("state", l.state()).put("basis", l.basis()).put("reason", l.reason());
+    }
+  }
+
+  private static CapacityReport.Plan plan(Fields f, JsonNode limitsNode) {
+    if (!f.has("projection.status")) {
+      return null; // written before the capacity plan
+    }
+    List<CapacityReport.Limit> limits = new ArrayList<>();
+    for (int i = 0; i < limitsNode.size(); i++) {
+      Fields l = new Fields(limitsNode.get(i), "projection.limits[" + i + "].");
+      limits.add(new CapacityReport.Limit(l.text("name"), l.optLong("connectionsPerInstance"), l.text("state"),
+          l.optText("basis"), l.optText("reason")));
+    }
+    Long cores = f.optLong("projection.cores");
+    return new CapacityReport.Plan(f.text("projection.status"), f.optText("projection.headline"),
+        f.optDouble("projection.sloP99Ms"), f.optLong("projection.largestPassingStep"), f.optText("projection.bindingLimit"),
+        f.optLong("projection.latencyKneeConnections"), f.optLong("projection.serverMaxFiles"),
+        f.optLong("projection.serverFilesAtStart"), f.optDouble("projection.cpuSecondsPerEvent"),
+        cores == null ? null : cores.intValue(), limits, f.optDouble("projection.eventsPerConnectionPerSecond"),
+        f.optBoolean("projection.coresShared"));
   }
 
   /**
@@ -126,7 +174,9 @@ public final class CapacityJson {
       long connections = s.longValue("connections");
       steps.add(new CapacityReport.Step(
           connections, s.optLong("rssBytes"), s.optDouble("deliveryP99Ms"),
-          s.has("target") ? s.longValue("target") : connections, s.optDouble("deliveryP50Ms")));
+          s.has("target") ? s.longValue("target") : connections, s.optDouble("deliveryP50Ms"),
+          s.optLong("windowMs"), s.optLong("delivered"), s.optDouble("serverCpuSeconds"), s.optLong("connectionsMin"),
+          s.optLong("serverCpuWindowMs")));
     }
     return new CapacityReport(
         f.text("scenario"),
@@ -154,7 +204,7 @@ public final class CapacityJson {
             f.optLong("projection.baseRssBytes"), f.optDouble("projection.fitR2"),
             f.optLong("projection.targetConnections"), f.optLong("projection.instanceMemoryBytes"),
             f.optLong("projection.connectionsPerInstance"), f.optLong("projection.instancesForTarget"),
-            f.optText("projection.assumptions")),
+            f.optText("projection.assumptions"), plan(f, root.at("/projection/limits"))),
         failures(root.path("failures")));
   }
 
@@ -249,6 +299,17 @@ public final class CapacityJson {
 
     Double optDouble(String path) {
       return has(path) ? doubleValue(path) : null;
+    }
+
+    Boolean optBoolean(String path) {
+      if (!has(path)) {
+        return null;
+      }
+      JsonNode n = at(path);
+      if (!n.isBoolean()) {
+        throw new IllegalArgumentException(prefix + path + " must be true or false");
+      }
+      return n.asBoolean();
     }
   }
 

@@ -138,9 +138,36 @@ public record CapacityReport(
    * @param deliveryP99Ms delivery latency p99 of the events received in the window
    * @param target the connections the step asked for
    * @param deliveryP50Ms delivery latency p50 of the events received in the window
+   * @param windowMs how long the step was measured (its window), or null in reports written before
+   * @param delivered deliveries timed in the window (the count behind the percentiles), or null
+   * @param serverCpuSeconds the server's CPU time (user + system) spent in the window, or null when
+   *     not measured (it needs {@code --server-pid})
+   * @param connectionsMin the fewest streams open at any sample in the window, or null in reports
+   *     written before (a step that lost connections late in its window shows it here, not in the
+   *     median)
+   * @param serverCpuWindowMs the time between the two CPU readings {@code serverCpuSeconds} is the
+   *     difference of, or null (then the window is taken)
    */
   public record Step(
-      long connections, Long rssBytes, Double deliveryP99Ms, long target, Double deliveryP50Ms) {}
+      long connections, Long rssBytes, Double deliveryP99Ms, long target, Double deliveryP50Ms,
+      Long windowMs, Long delivered, Double serverCpuSeconds, Long connectionsMin, Long serverCpuWindowMs) {
+
+    /** A step without its window, delivery count or CPU time. */
+    public Step(long connections, Long rssBytes, Double deliveryP99Ms, long target, Double deliveryP50Ms) {
+      this(connections, rssBytes, deliveryP99Ms, target, deliveryP50Ms, null, null, null);
+    }
+
+    /** A step without its fewest open streams or its CPU readings' span. */
+    public Step(long connections, Long rssBytes, Double deliveryP99Ms, long target, Double deliveryP50Ms,
+        Long windowMs, Long delivered, Double serverCpuSeconds) {
+      this(connections, rssBytes, deliveryP99Ms, target, deliveryP50Ms, windowMs, delivered, serverCpuSeconds, null, null);
+    }
+
+    /** The streams the step held at its fewest (the median when the fewest was not recorded). */
+    public long held() {
+      return connectionsMin != null ? connectionsMin : connections;
+    }
+  }
 
   /**
    * What a target connection count needs, from a straight line fitted to server RSS against
@@ -165,11 +192,111 @@ public record CapacityReport(
       Long instanceMemoryBytes,
       Long connectionsPerInstance,
       Long instancesForTarget,
-      String assumptions) {
+      String assumptions,
+      Plan plan) {
+
+    /** A projection from memory alone, as reports before the capacity plan wrote it. */
+    public Projection(Long connectionsPerGiB, Long bytesPerConnection, Long baseRssBytes, Double fitR2,
+        Long targetConnections, Long instanceMemoryBytes, Long connectionsPerInstance, Long instancesForTarget,
+        String assumptions) {
+      this(connectionsPerGiB, bytesPerConnection, baseRssBytes, fitR2, targetConnections, instanceMemoryBytes,
+          connectionsPerInstance, instancesForTarget, assumptions, null);
+    }
 
     /** No projection: server memory was not measured. */
     public static Projection none(String why) {
       return new Projection(null, null, null, null, null, null, null, null, why);
+    }
+
+    /** Whether the report has a number to act on: a plan that projected instances. */
+    public boolean projected() {
+      return plan != null && Plan.PROJECTED.equals(plan.status());
+    }
+  }
+
+  /**
+   * What one instance can hold by each limit, which limit binds, and the steps that met the
+   * objective. Written flat into {@code capacity.json}'s {@code projection} (see docs/load.md).
+   *
+   * @param status {@link #PROJECTED}, {@link #NOT_ENOUGH_DATA} or {@link #NO_PASSING_STEP}
+   * @param headline the one line to act on, e.g. "binding limit: file descriptors — 20,000 per
+   *     process → 6 instances for 100,000 connections", or why there is no number
+   * @param sloP99Ms the delivery p99 objective a step must meet (with nothing lost) to pass
+   * @param largestPassingStep connections held by the largest step that passed, all smaller steps
+   *     passing too; null when none did
+   * @param bindingLimit the limit with the fewest connections per instance ({@link
+   *     CapacityPlan#MEMORY}, {@link CapacityPlan#FILES}, {@link CapacityPlan#CPU} or {@link
+   *     CapacityPlan#LATENCY}), or null when nothing is projected
+   * @param latencyKneeConnections where the p99 objective breaks, interpolated between the last
+   *     passing step and the first that missed it on latency; null when none missed it
+   * @param serverMaxFiles the server's limit on open files ({@code /proc/PID/limits} or {@code
+   *     --server-max-files}), or null
+   * @param serverFilesAtStart files the server held before the run ({@code /proc/PID/fd}), or null
+   * @param cpuSecondsPerEvent server CPU seconds per delivered event (the fitted slope), or null
+   * @param cores the cores one instance may use up, or null when CPU was not measured
+   * @param limits every limit, in the order memory, file descriptors, CPU, latency, connections held
+   * @param eventsPerConnectionPerSecond the events each connection was sent per second (the run's
+   *     publish rate), which the CPU limit is sized on; null when not known
+   * @param coresShared whether the injector ran on the same machine and shared the server's cores
+   */
+  public record Plan(
+      String status,
+      String headline,
+      Double sloP99Ms,
+      Long largestPassingStep,
+      String bindingLimit,
+      Long latencyKneeConnections,
+      Long serverMaxFiles,
+      Long serverFilesAtStart,
+      Double cpuSecondsPerEvent,
+      Integer cores,
+      List<Limit> limits,
+      Double eventsPerConnectionPerSecond,
+      Boolean coresShared) {
+    public static final String PROJECTED = "projected";
+    public static final String NOT_ENOUGH_DATA = "not-enough-data";
+    public static final String NO_PASSING_STEP = "no-passing-step";
+
+    public Plan {
+      limits = limits == null ? List.of() : List.copyOf(limits);
+    }
+
+    /** A plan without its event rate or whether the injector shared the cores. */
+    public Plan(String status, String headline, Double sloP99Ms, Long largestPassingStep, String bindingLimit,
+        Long latencyKneeConnections, Long serverMaxFiles, Long serverFilesAtStart, Double cpuSecondsPerEvent,
+        Integer cores, List<Limit> limits) {
+      this(status, headline, sloP99Ms, largestPassingStep, bindingLimit, latencyKneeConnections, serverMaxFiles,
+          serverFilesAtStart, cpuSecondsPerEvent, cores, limits, null, null);
+    }
+
+    /** The limit of that name, or null. */
+    public Limit limit(String name) {
+      return limits.stream().filter(l -> l.name().equals(name)).findFirst().orElse(null);
+    }
+  }
+
+  /**
+   * One limit on the connections an instance holds.
+   *
+   * @param name {@link CapacityPlan#MEMORY}, {@link CapacityPlan#FILES}, {@link CapacityPlan#CPU},
+   *     {@link CapacityPlan#LATENCY} or {@link CapacityPlan#HELD}
+   * @param connectionsPerInstance the most connections one instance holds by this limit, or null
+   *     when the state is not {@link #LIMIT}
+   * @param state {@link #LIMIT} (a number), {@link #NOT_REACHED} (latency held up to the largest
+   *     step: no number beyond it), {@link #NOT_MEASURED} or {@link #NOT_ENOUGH_DATA}
+   * @param basis how the number was found, or why there is none, in words
+   * @param reason the same in a few words, for the console's one line per limit; null in reports
+   *     written before (then the basis stands in)
+   */
+  public record Limit(String name, Long connectionsPerInstance, String state, String basis, String reason) {
+    public static final String LIMIT = "limit";
+    public static final String NOT_REACHED = "not-reached";
+    public static final String NOT_MEASURED = "not-measured";
+    public static final String NOT_ENOUGH_DATA = "not-enough-data";
+
+    /** A limit without a short reason. */
+    public Limit(String name, Long connectionsPerInstance, String state, String basis) {
+      this(name, connectionsPerInstance, state, basis, null);
     }
   }
 

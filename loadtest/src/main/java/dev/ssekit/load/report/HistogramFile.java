@@ -28,8 +28,8 @@ import org.HdrHistogram.Histogram;
  * <pre>{"format": "ssekit-load-histograms/1", "unit": "microseconds",
  *  "histograms": {"deliveryLatency": "HISTFAAA…", "connect": "…", "firstEvent": "…"},
  *  "diagnostics": {"messages": N, …},
- *  "timeline": [{"atMs", "open", "serverRssBytes", "injectorHeapBytes", "deliveryLatency": "…"}],
- *  "steps": [{"target", "fromMs", "toMs", "open", "rssBytes", "deliveryLatency": "…"}],
+ *  "timeline": [{"atMs", "open", "serverRssBytes", "injectorHeapBytes", "deliveryLatency": "…", "serverCpuSeconds"?}],
+ *  "steps": [{"target", "fromMs", "toMs", "open", "rssBytes", "deliveryLatency": "…", "serverCpuSeconds", "openMin"?, "cpuSpanMs"?}],
  *  "capacity": { capacity.json }}</pre>
  */
 public final class HistogramFile {
@@ -85,6 +85,9 @@ public final class HistogramFile {
       o.put("serverRssBytes", p.serverRssBytes());
       o.put("injectorHeapBytes", p.injectorHeapBytes());
       o.put("deliveryLatency", p.deliveryLatency());
+      if (p.serverCpuSeconds() != null) {
+        o.put("serverCpuSeconds", p.serverCpuSeconds());
+      }
     }
     ArrayNode steps = root.putArray("steps");
     for (RunRecord.StepRecord s : run.steps()) {
@@ -95,6 +98,13 @@ public final class HistogramFile {
       o.put("open", s.open());
       o.put("rssBytes", s.rssBytes());
       o.put("deliveryLatency", encode(s.deliveryLatency()));
+      o.put("serverCpuSeconds", s.serverCpuSeconds());
+      if (s.openMin() != null) {
+        o.put("openMin", s.openMin());
+      }
+      if (s.cpuSpanMs() != null) {
+        o.put("cpuSpanMs", s.cpuSpanMs());
+      }
     }
     root.set("capacity", CapacityJson.toTree(run.capacity()));
     return root;
@@ -134,13 +144,15 @@ public final class HistogramFile {
       for (JsonNode p : root.path("timeline")) {
         timeline.add(new RunRecord.TimelinePoint(
             p.path("atMs").asLong(), p.path("open").asLong(), optLong(p, "serverRssBytes"),
-            p.path("injectorHeapBytes").asLong(), checked(p.path("deliveryLatency").asText())));
+            p.path("injectorHeapBytes").asLong(), checked(p.path("deliveryLatency").asText()),
+            optDouble(p, "serverCpuSeconds")));
       }
       List<RunRecord.StepRecord> steps = new ArrayList<>();
       for (JsonNode s : root.path("steps")) {
         steps.add(new RunRecord.StepRecord(
             s.path("target").asLong(), s.path("fromMs").asLong(), s.path("toMs").asLong(),
-            s.path("open").asLong(), optLong(s, "rssBytes"), decode(s.path("deliveryLatency").asText())));
+            s.path("open").asLong(), optLong(s, "rssBytes"), decode(s.path("deliveryLatency").asText()),
+            optDouble(s, "serverCpuSeconds"), optLong(s, "openMin"), optLong(s, "cpuSpanMs")));
       }
       return new RunRecord(CapacityJson.fromTree(root.path("capacity")), histograms, diagnostics, timeline, steps);
     } catch (IllegalArgumentException e) {
@@ -174,5 +186,10 @@ public final class HistogramFile {
   private static Long optLong(JsonNode n, String field) {
     JsonNode v = n.path(field);
     return v.isIntegralNumber() ? v.asLong() : null;
+  }
+
+  private static Double optDouble(JsonNode n, String field) {
+    JsonNode v = n.path(field);
+    return v.isNumber() ? v.asDouble() : null;
   }
 }

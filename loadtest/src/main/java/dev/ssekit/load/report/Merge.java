@@ -76,10 +76,6 @@ public final class Merge {
     List<RunRecord.TimelinePoint> timeline = timeline(runs);
     List<RunRecord.StepRecord> steps = steps(runs, timeline);
     Long rssBaseline = min(runs, r -> r.capacity().server().rssBytesBaseline());
-    CapacityReport.Projection p0 = f.projection();
-    CapacityReport.Projection projection = Projections.project(rssBaseline, steps,
-        p0.targetConnections() != null ? p0.targetConnections() : DEFAULT_TARGET,
-        p0.instanceMemoryBytes() != null ? p0.instanceMemoryBytes() : DEFAULT_INSTANCE_MEMORY);
 
     Map<String, Histogram> histograms = new LinkedHashMap<>();
     Set<String> names = new LinkedHashSet<>();
@@ -108,6 +104,8 @@ public final class Merge {
         sum(runs, r -> r.capacity().events().duplicated()),
         sum(runs, r -> r.capacity().events().outOfOrder()),
         sum(runs, r -> r.capacity().events().notYetRead()));
+    CapacityReport.Projection projection = Projections.project(rssBaseline, steps.stream().map(Projections::step).toList(),
+        Projections.lossFree(events), Projections.basis(f.projection(), DEFAULT_TARGET, DEFAULT_INSTANCE_MEMORY));
     long[] span = span(runs);
     if (span[2] == 0) {
       warnings.add("the runs did not all overlap in time, so the server never carried their load together;"
@@ -185,6 +183,7 @@ public final class Merge {
       long open = 0;
       long heap = 0;
       Long rss = null;
+      Double cpu = null;
       List<String> encoded = new ArrayList<>();
       for (int i = 0; i < runs.size(); i++) {
         for (RunRecord.TimelinePoint p : instant.getValue().get(i)) {
@@ -194,6 +193,9 @@ public final class Merge {
           if (p.serverRssBytes() != null) {
             rss = rss == null ? p.serverRssBytes() : Math.max(rss, p.serverRssBytes());
           }
+          if (p.serverCpuSeconds() != null) { // one server: its CPU time is the same counter for every injector
+            cpu = cpu == null ? p.serverCpuSeconds() : Math.max(cpu, p.serverCpuSeconds());
+          }
         }
         if (first[i] <= t && t <= last[i]) { // run i's streams count only while it ran
           open += lastOpen[i];
@@ -201,7 +203,7 @@ public final class Merge {
         }
       }
       merged.add(new RunRecord.TimelinePoint(t, open, rss, heap, encoded.size() == 1 ? encoded.get(0)
-          : HistogramFile.encode(add(encoded.stream().map(HistogramFile::decode).toList()))));
+          : HistogramFile.encode(add(encoded.stream().map(HistogramFile::decode).toList())), cpu));
     }
     return merged;
   }
@@ -222,8 +224,9 @@ public final class Merge {
         to = Math.max(to, s.toMs());
         latencies.add(s.deliveryLatency());
       }
-      Long rss = StepWindow.measure(target, from, to, timeline).rssBytes();
-      steps.add(new RunRecord.StepRecord(target, from, to, open, rss, add(latencies)));
+      RunRecord.StepRecord measured = StepWindow.measure(target, from, to, timeline);
+      steps.add(new RunRecord.StepRecord(target, from, to, open, measured.rssBytes(), add(latencies),
+          measured.serverCpuSeconds(), measured.openMin(), measured.cpuSpanMs()));
     }
     return steps;
   }

@@ -19,7 +19,8 @@ public final class Projections {
   /** A step as {@code capacity.json} writes it. */
   public static CapacityReport.Step step(RunRecord.StepRecord s) {
     Histogram h = s.deliveryLatency();
-    return new CapacityReport.Step(s.open(), s.rssBytes(), percentileMs(h, 99), s.target(), percentileMs(h, 50));
+    return new CapacityReport.Step(s.open(), s.rssBytes(), percentileMs(h, 99), s.target(), percentileMs(h, 50),
+        s.toMs() - s.fromMs(), h == null ? null : h.getTotalCount(), s.serverCpuSeconds(), s.openMin(), s.cpuSpanMs());
   }
 
   /** A percentile of a histogram in µs, in ms with two decimals, or null when it is empty. */
@@ -32,8 +33,20 @@ public final class Projections {
     return Math.round(micros / 10.0) / 100.0;
   }
 
-  /** A least-squares line; {@code r2} is null with fewer than three points. */
-  public record Line(double slope, double intercept, Double r2, int points) {}
+  /**
+   * A least-squares line; {@code r2} and {@code slopeStdErr} (the standard error of the slope) are
+   * null with fewer than three points.
+   */
+  public record Line(double slope, double intercept, Double r2, int points, Double slopeStdErr) {
+    public Line(double slope, double intercept, Double r2, int points) {
+      this(slope, intercept, r2, points, null);
+    }
+
+    /** Whether the slope is at least {@code t} standard errors above zero (false without a standard error). */
+    public boolean clearlyPositive(double t) {
+      return slopeStdErr != null && slope > 0 && slope >= t * slopeStdErr;
+    }
+  }
 
   /** Fits y = slope·x + intercept; empty when fewer than two distinct x values. */
   public static java.util.Optional<Line> fit(List<double[]> points) {
@@ -63,69 +76,101 @@ public final class Projections {
     double slope = sxy / sxx;
     double intercept = my - slope * mx;
     Double r2 = n < 3 ? null : syy == 0 ? 1.0 : (sxy * sxy) / (sxx * syy);
-    return java.util.Optional.of(new Line(slope, intercept, r2, n));
+    // Residual sum of squares syy·(1 - R²) over n - 2 degrees of freedom, spread over sxx.
+    Double stdErr = n < 3 ? null : Math.sqrt(Math.max(0, syy - slope * sxy) / (n - 2) / sxx);
+    return java.util.Optional.of(new Line(slope, intercept, r2, n, stdErr));
   }
 
   /**
-   * The projection.
-   *
-   * @param baselineRss the server's RSS before any connection, or null
-   * @param steps the measured steps
-   * @param target the connection count to size for
-   * @param instanceMemory the memory of one server instance
+   * The projection from memory alone, as before the capacity plan: the default objective, no file
+   * or CPU limit, nothing lost.
    */
   public static CapacityReport.Projection project(
       Long baselineRss, List<RunRecord.StepRecord> steps, long target, long instanceMemory) {
-    List<double[]> points = new ArrayList<>();
-    if (baselineRss != null) {
-      points.add(new double[] {0, baselineRss});
+    return project(baselineRss, steps.stream().map(Projections::step).toList(), true,
+        new CapacityPlan.Basis(target, instanceMemory, CapacityPlan.DEFAULT_SLO_P99_MS, null, null, null));
+  }
+
+  /**
+   * The projection: the fitted memory line (its figures as before), the {@link CapacityPlan} over
+   * every limit, and the instances the binding limit needs for the target.
+   *
+   * @param baselineRss the server's RSS before any connection, or null
+   * @param steps the measured steps, in increasing order
+   * @param lossFree whether the run lost, duplicated and reordered nothing (else no step passes)
+   */
+  public static CapacityReport.Projection project(
+      Long baselineRss, List<CapacityReport.Step> steps, boolean lossFree, CapacityPlan.Basis basis) {
+    CapacityPlan.Result plan = CapacityPlan.plan(baselineRss, steps, lossFree, basis);
+    Line l = plan.memoryLine();
+    boolean memoryFitted = CapacityReport.Limit.LIMIT.equals(plan.plan().limit(CapacityPlan.MEMORY).state());
+    Long slope = l == null ? null : Math.round(l.slope());
+    Long perGiB = memoryFitted ? (long) Math.floor(GIB / l.slope()) : null;
+    return new CapacityReport.Projection(perGiB, slope, l == null ? null : Math.round(l.intercept()),
+        l == null ? null : round3(l.r2()), basis.targetConnections(), basis.instanceMemoryBytes(),
+        plan.connectionsPerInstance(), plan.instancesForTarget(), assumptions(baselineRss, steps, l, plan.plan(), basis),
+        plan.plan());
+  }
+
+  /** Whether nothing was lost, duplicated or out of order (a step of a run that lost anything does not pass). */
+  public static boolean lossFree(CapacityReport.Events e) {
+    return e.lost() == 0 && e.duplicated() == 0 && e.outOfOrder() == 0;
+  }
+
+  /**
+   * The basis an earlier projection was made on (a run's, to project a merge or a re-read report
+   * the same way); the defaults where it recorded none.
+   */
+  public static CapacityPlan.Basis basis(CapacityReport.Projection p, long defaultTarget, long defaultInstanceMemory) {
+    CapacityReport.Plan plan = p.plan();
+    return new CapacityPlan.Basis(
+        p.targetConnections() != null ? p.targetConnections() : defaultTarget,
+        p.instanceMemoryBytes() != null ? p.instanceMemoryBytes() : defaultInstanceMemory,
+        plan != null && plan.sloP99Ms() != null ? plan.sloP99Ms() : CapacityPlan.DEFAULT_SLO_P99_MS,
+        plan == null ? null : plan.serverMaxFiles() != null ? plan.serverMaxFiles() : unlimitedFiles(plan),
+        plan == null ? null : plan.serverFilesAtStart(), plan == null ? null : plan.cores(),
+        plan == null ? null : plan.eventsPerConnectionPerSecond(), plan != null && Boolean.TRUE.equals(plan.coresShared()));
+  }
+
+  /** {@link CapacityPlan#UNLIMITED_FILES} when the plan found the server's file limit unlimited, else null. */
+  private static Long unlimitedFiles(CapacityReport.Plan plan) {
+    CapacityReport.Limit files = plan.limit(CapacityPlan.FILES);
+    return files != null && CapacityReport.Limit.NOT_REACHED.equals(files.state()) ? CapacityPlan.UNLIMITED_FILES : null;
+  }
+
+  /** How the figures were made, in words, to be read next to them. */
+  private static String assumptions(Long baselineRss, List<CapacityReport.Step> steps, Line l, CapacityReport.Plan plan,
+      CapacityPlan.Basis basis) {
+    StringBuilder sb = new StringBuilder();
+    if (l != null) {
+      sb.append(String.format(Locale.ROOT,
+          "Server RSS fitted as a straight line over %d points (%s): %,.0f bytes per connection on top of %s%s. ",
+          l.points(),
+          baselineRss != null ? "the baseline with no connection and each step's median RSS with its connections open"
+              : "each step's median RSS with its connections open",
+          l.slope(), Summary.bytes(Math.round(l.intercept())),
+          l.r2() == null ? " (no R²: a line through two points always fits them, so nothing says memory grows linearly)"
+              : String.format(Locale.ROOT, ", R² %.3f", l.r2())));
     }
-    for (RunRecord.StepRecord s : steps) {
-      if (s.rssBytes() != null && s.open() > 0) {
-        points.add(new double[] {s.open(), s.rssBytes()});
-      }
+    sb.append(String.format(Locale.ROOT, "A step passes with delivery p99 ≤ %s ms and nothing lost. Limits per instance: ",
+        CapacityPlan.num(basis.sloP99Ms())));
+    List<String> parts = new ArrayList<>();
+    for (CapacityReport.Limit limit : plan.limits()) {
+      parts.add(limit.name() + " " + (limit.connectionsPerInstance() != null
+          ? String.format(Locale.ROOT, "%,d", limit.connectionsPerInstance()) : limit.state()) + " (" + limit.basis() + ")");
     }
-    var line = fit(points);
-    if (line.isEmpty()) {
-      return CapacityReport.Projection.none(
-          baselineRss == null && steps.stream().allMatch(s -> s.rssBytes() == null)
-              ? "server memory was not measured (give --metrics-url or --server-pid)"
-              : "too few measurements of server memory against connections to fit a line");
+    sb.append(String.join("; ", parts)).append(". ");
+    if (!plan.status().equals(CapacityReport.Plan.PROJECTED)) {
+      return sb.append(Character.toUpperCase(plan.headline().charAt(0))).append(plan.headline().substring(1)).append('.').toString();
     }
-    Line l = line.get();
-    String fitText = String.format(Locale.ROOT,
-        "Server RSS fitted as a straight line over %d points (%s): %,.0f bytes per connection on top of %s%s.",
-        l.points(),
-        baselineRss != null ? "the baseline with no connection and each step's median RSS with its connections open"
-            : "each step's median RSS with its connections open",
-        l.slope(), Summary.bytes(Math.round(l.intercept())),
-        l.r2() == null ? " (no R²: a line through two points always fits them, so nothing says memory grows linearly)"
-            : String.format(Locale.ROOT, ", R² %.3f", l.r2()));
-    long slope = Math.round(l.slope());
-    long base = Math.round(l.intercept());
-    if (slope <= 0) {
-      return new CapacityReport.Projection(null, slope, base, round3(l.r2()), target, instanceMemory, null, null,
-          fitText + " Memory did not grow with connections in this run (the server's heap may have had room"
-              + " to spare), so nothing is projected: hold more connections, or for longer.");
+    long largest = steps.stream().mapToLong(CapacityReport.Step::connections).max().orElse(0);
+    Long per = plan.limit(plan.bindingLimit()).connectionsPerInstance();
+    if (per != null && per > largest) {
+      sb.append(String.format(Locale.ROOT, "The binding limit, %,d per instance, is beyond the most connections measured"
+          + " (%,d): latency, memory and CPU there are extrapolated; run steps nearer it. ", per, largest));
     }
-    long perGiB = (long) Math.floor(GIB / l.slope());
-    long perInstance = (long) Math.floor((instanceMemory - l.intercept()) / l.slope());
-    Long instances = perInstance > 0 ? (target + perInstance - 1) / perInstance : null;
-    String sizing = perInstance > 0
-        ? String.format(Locale.ROOT, " An instance of %s then holds %,d connections; %,d connections need %,d instance%s.",
-            Summary.bytes(instanceMemory), perInstance, target, instances, instances == 1 ? "" : "s")
-        : String.format(Locale.ROOT, " An instance of %s does not even hold the server's base memory.", Summary.bytes(instanceMemory));
-    long largest = steps.stream().filter(s -> s.rssBytes() != null).mapToLong(RunRecord.StepRecord::open).max().orElse(0);
-    String reach = largest > 0 && target > 10 * largest
-        ? String.format(Locale.ROOT, " The target is %,.0f× the most connections measured (%,d): a rough guide, not a"
-            + " measurement; run a capacity scenario with steps nearer the target.", (double) target / largest, largest)
-        : "";
-    return new CapacityReport.Projection(perGiB, slope, base, round3(l.r2()), target, instanceMemory,
-        Math.max(0, perInstance), instances,
-        fitText + sizing + reach
-            + " Assumes memory keeps growing linearly past the largest step, at this run's event rate and"
-            + " payload size; that memory, not CPU or file descriptors, is the limit (each connection also"
-            + " holds one file descriptor: raise the server's limit to match); and no headroom (leave some).");
+    return sb.append("Assumes this run's event rate and payload size, limits that grow linearly past the largest step,"
+        + " one server process per instance, and no headroom (leave some).").toString();
   }
 
   private static Double round3(Double v) {

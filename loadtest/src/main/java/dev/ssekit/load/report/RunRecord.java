@@ -33,9 +33,16 @@ public record RunRecord(
    * @param injectorHeapBytes this injector's heap in use then
    * @param deliveryLatency latencies of the deliveries recorded during the period, kept encoded
    *     ({@link HistogramFile#encode}) because a long run has thousands of points
+   * @param serverCpuSeconds the server's CPU time (user + system) since it started, read then
+   *     from {@code /proc/PID/stat}, or null when not read
    */
   public record TimelinePoint(
-      long atMs, long open, Long serverRssBytes, long injectorHeapBytes, String deliveryLatency) {
+      long atMs, long open, Long serverRssBytes, long injectorHeapBytes, String deliveryLatency, Double serverCpuSeconds) {
+
+    /** A point without the server's CPU time. */
+    public TimelinePoint(long atMs, long open, Long serverRssBytes, long injectorHeapBytes, String deliveryLatency) {
+      this(atMs, open, serverRssBytes, injectorHeapBytes, deliveryLatency, null);
+    }
 
     /** The period's latency histogram, decoded. */
     public Histogram latency() {
@@ -53,7 +60,24 @@ public record RunRecord(
    * @param rssBytes server RSS over the window (median of the samples with the most streams open),
    *     or null
    * @param deliveryLatency latencies of the deliveries received in the window
+   * @param serverCpuSeconds the server's CPU time spent over the window, or null when not read
+   * @param openMin the fewest streams open at any sample in the window, or null when not recorded
+   * @param cpuSpanMs the time between the two CPU readings {@code serverCpuSeconds} is the
+   *     difference of, or null
    */
   public record StepRecord(
-      long target, long fromMs, long toMs, long open, Long rssBytes, Histogram deliveryLatency) {}
+      long target, long fromMs, long toMs, long open, Long rssBytes, Histogram deliveryLatency, Double serverCpuSeconds,
+      Long openMin, Long cpuSpanMs) {
+
+    /** A step without the server's CPU time. */
+    public StepRecord(long target, long fromMs, long toMs, long open, Long rssBytes, Histogram deliveryLatency) {
+      this(target, fromMs, toMs, open, rssBytes, deliveryLatency, null, null, null);
+    }
+
+    /** A step without its fewest open streams or its CPU readings' span. */
+    public StepRecord(long target, long fromMs, long toMs, long open, Long rssBytes, Histogram deliveryLatency,
+        Double serverCpuSeconds) {
+      this(target, fromMs, toMs, open, rssBytes, deliveryLatency, serverCpuSeconds, null, null);
+    }
+  }
 }

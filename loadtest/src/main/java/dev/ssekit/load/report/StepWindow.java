@@ -10,17 +10,20 @@ public final class StepWindow {
 
   /**
    * The step measured over {@code (fromMs, toMs]}: open streams are the median of the points in
-   * the window; server RSS is the median of the points with the window's most streams open (so
+   * the window (and their fewest, so a step that lost connections late in its window shows it);
+   * server RSS is the median of the points with the window's most streams open (so
    * a connection lost in the window does not drag the figure); latencies are every period's in
    * the window, added.
    */
   public static RunRecord.StepRecord measure(long target, long fromMs, long toMs, List<RunRecord.TimelinePoint> timeline) {
     List<Long> open = new ArrayList<>();
     long mostOpen = -1;
+    Long fewestOpen = null;
     for (RunRecord.TimelinePoint p : timeline) {
       if (p.atMs() > fromMs && p.atMs() <= toMs) {
         open.add(p.open());
         mostOpen = Math.max(mostOpen, p.open());
+        fewestOpen = fewestOpen == null ? p.open() : Math.min(fewestOpen, p.open());
       }
     }
     Histogram latency = new Histogram(3);
@@ -33,7 +36,39 @@ public final class StepWindow {
         }
       }
     }
-    return new RunRecord.StepRecord(target, fromMs, toMs, median(open, 0L), median(rss, null), latency);
+    CpuSpent cpu = cpuSpent(fromMs, toMs, timeline);
+    return new RunRecord.StepRecord(target, fromMs, toMs, median(open, 0L), median(rss, null), latency,
+        cpu == null ? null : cpu.seconds(), fewestOpen, cpu == null ? null : cpu.spanMs());
+  }
+
+  /**
+   * The server's CPU seconds between two readings and the time between them ({@code spanMs}): the
+   * busy cores are one over the other, never the seconds over the window.
+   */
+  public record CpuSpent(double seconds, long spanMs) {}
+
+  /**
+   * The server's CPU seconds spent over {@code (fromMs, toMs]}: from the last reading at or before
+   * {@code fromMs} (else the first in the window) to the last in the window; null with fewer than
+   * two readings or none in the window.
+   */
+  static CpuSpent cpuSpent(long fromMs, long toMs, List<RunRecord.TimelinePoint> timeline) {
+    RunRecord.TimelinePoint first = null;
+    RunRecord.TimelinePoint last = null;
+    for (RunRecord.TimelinePoint p : timeline) {
+      if (p.serverCpuSeconds() == null || p.atMs() > toMs) {
+        continue;
+      }
+      if (p.atMs() <= fromMs || first == null) {
+        first = p;
+      }
+      last = p;
+    }
+    if (first == null || last == null || last.atMs() <= fromMs || last.atMs() == first.atMs()) {
+      return null;
+    }
+    return new CpuSpent(Math.round((last.serverCpuSeconds() - first.serverCpuSeconds()) * 1000) / 1000.0,
+        last.atMs() - first.atMs());
   }
 
   private static Long median(List<Long> values, Long none) {

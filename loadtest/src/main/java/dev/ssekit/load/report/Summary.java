@@ -31,7 +31,8 @@ public final class Summary {
     }
     sb.append(String.format(Locale.ROOT, "  latency      %d samples: p50 %s  p95 %s  p99 %s  p99.9 %s  max %s ms%n", d.count(), ms(d.p50()), ms(d.p95()), ms(d.p99()), ms(d.p999()), ms(d.max())));
     if (s.rssBytesBaseline() != null) {
-      sb.append(String.format(Locale.ROOT, "  server RSS   baseline %s, peak %s, %s%n", bytes(s.rssBytesBaseline()), bytes(s.rssBytesPeak()), perConnection(s.bytesPerConnection())));
+      sb.append(String.format(Locale.ROOT, "  server RSS   baseline %s, peak %s, %s%s%n", bytes(s.rssBytesBaseline()),
+          bytes(s.rssBytesPeak()), perConnection(s.bytesPerConnection()), fitNote(r.projection())));
     } else {
       sb.append("  server RSS   not measured (give --metrics-url or --server-pid)\n");
     }
@@ -42,7 +43,9 @@ public final class Summary {
       }
     }
     var p = r.projection();
-    if (p.connectionsPerGiB() != null) {
+    if (p.plan() != null) {
+      plan(sb, p.plan());
+    } else if (p.connectionsPerGiB() != null) {
       sb.append(String.format(Locale.ROOT, "  projection   %,d connections per GiB; %s", p.connectionsPerGiB(),
           p.instancesForTarget() == null ? "an instance of " + bytes(p.instanceMemoryBytes()) + " holds none\n"
               : String.format(Locale.ROOT, "%,d connections need %,d instance%s of %s%n", p.targetConnections(),
@@ -65,24 +68,71 @@ public final class Summary {
     return sb.toString();
   }
 
+  /**
+   * The capacity plan in a few lines: the one to act on (the binding limit and the instances, or
+   * why there is no number), the largest passing step, then one line per limit with its figure and
+   * a few words on how it was found (the full reason is in capacity.json and capacity.html).
+   */
+  private static void plan(StringBuilder sb, CapacityReport.Plan plan) {
+    wrap(sb, "  capacity     ", plan.headline());
+    String objective = "p99 ≤ " + CapacityPlan.num(plan.sloP99Ms()) + " ms, nothing lost";
+    wrap(sb, plan.largestPassingStep() == null ? "no step passed (" + objective + ")"
+        : String.format(Locale.ROOT, "largest passing step %,d connections (%s)%s", plan.largestPassingStep(), objective,
+            plan.latencyKneeConnections() == null ? ""
+                : String.format(Locale.ROOT, "; the objective breaks at about %,d", plan.latencyKneeConnections())));
+    for (var l : plan.limits()) {
+      if (CapacityReport.Plan.NOT_ENOUGH_DATA.equals(plan.status()) && CapacityPlan.MEMORY.equals(l.name())) {
+        continue; // the headline gives memory's reason already
+      }
+      sb.append(limitLine(l)).append('\n');
+    }
+  }
+
+  /** "               memory            473,088 per instance  1.9 KiB per connection, R² 0.998". */
+  static String limitLine(CapacityReport.Limit l) {
+    String figure = l.connectionsPerInstance() != null ? String.format(Locale.ROOT, "%,d per instance", l.connectionsPerInstance())
+        : l.state().replace('-', ' ');
+    return String.format(Locale.ROOT, "%15s%-17s %-21s %s", "", CapacityPlan.displayName(l.name()),
+        figure, l.reason() != null ? l.reason() : l.basis());
+  }
+
   /** What the connect figures measure, and why Gatling's own report shows lower ones for the same run. */
   public static final String CONNECT_MEANING = "from each virtual user's connect step until its stream was open, time"
       + " queued in the injector included; Gatling's report times the request alone (sent to response head), so its"
       + " figures for the same run are lower.";
 
+  /** After the per-connection figure: that it is not a trend when the plan found too little data to fit memory. */
+  static String fitNote(CapacityReport.Projection p) {
+    if (p.plan() == null || p.bytesPerConnection() == null) {
+      return "";
+    }
+    var memory = p.plan().limit(CapacityPlan.MEMORY);
+    return memory != null && CapacityReport.Limit.NOT_ENOUGH_DATA.equals(memory.state()) ? " (too little data to fit)" : "";
+  }
+
   /** Summary text under the figures: indented to the value column, cut at 100 columns. */
   static void wrap(StringBuilder sb, String text) {
+    wrap(sb, "", text);
+  }
+
+  /**
+   * {@code text} cut at spaces into lines of at most 100 columns (a longer word stands alone):
+   * the first after {@code first} padded to the value column (15), the others indented to it.
+   */
+  static void wrap(StringBuilder sb, String first, String text) {
     String indent = " ".repeat(15);
-    StringBuilder line = new StringBuilder(indent);
+    StringBuilder line = new StringBuilder(first.length() >= 15 ? first : first + indent.substring(first.length()));
+    int start = line.length();
     for (String word : text.split(" ")) {
-      if (line.length() > indent.length() && line.length() + 1 + word.length() > 100) {
+      if (line.length() > start && line.length() + 1 + word.length() > 100) {
         sb.append(line).append('\n');
         line = new StringBuilder(indent);
+        start = indent.length();
       }
-      if (line.length() > indent.length()) line.append(' ');
+      if (line.length() > start) line.append(' ');
       line.append(word);
     }
-    if (line.length() > indent.length()) sb.append(line).append('\n');
+    if (line.length() > start) sb.append(line).append('\n');
   }
 
   /**

@@ -23,7 +23,7 @@ final class SvgChart {
 
   private final String id;
   private final String title;
-  private final String desc;
+  private String desc;
   private final String xLabel;
   private final String yLabel;
   private final boolean logY;
@@ -46,6 +46,12 @@ final class SvgChart {
 
   SvgChart dots(String name, String cssClass, List<double[]> points, double radius) {
     series.add(new Series(name, cssClass, points, false, radius));
+    return this;
+  }
+
+  /** Replaces the chart's description (for screen readers). */
+  SvgChart describedAs(String text) {
+    this.desc = text;
     return this;
   }
 

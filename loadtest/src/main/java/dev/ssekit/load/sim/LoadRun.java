@@ -5,6 +5,8 @@ import dev.ssekit.load.measure.Limits;
 import dev.ssekit.load.measure.MemorySampler;
 import dev.ssekit.load.measure.Publisher;
 import dev.ssekit.load.measure.RssSource;
+import dev.ssekit.load.measure.ServerProc;
+import dev.ssekit.load.report.CapacityPlan;
 import dev.ssekit.load.report.CapacityHtml;
 import dev.ssekit.load.report.CapacityJson;
 import dev.ssekit.load.report.CapacityReport;
@@ -94,6 +96,10 @@ public final class LoadRun {
   private volatile long holdEndMillis;
   private volatile long drainEndMillis;
   private volatile Long rssBaseline;
+  private volatile ServerProc proc;
+  private volatile Long serverMaxFiles;
+  private volatile Long serverFilesAtStart;
+  private volatile Integer serverCores;
   private long cpuNanosAtStart;
 
   public LoadRun(RunSettings settings) {
@@ -145,10 +151,16 @@ public final class LoadRun {
             : settings.serverPid() != null ? RssSource.procStatus(settings.serverPid()) : null;
     this.rss = rss;
     try {
+      readServerLimits();
+      ServerProc p = proc;
       MemorySampler s = new MemorySampler(
           rss,
           () -> stats == null ? 0 : stats.open(),
           () -> HistogramFile.encode(stats.takePeriodLatency()),
+          p == null ? null : () -> {
+            var cpu = p.cpuSeconds();
+            return cpu.isPresent() ? cpu.getAsDouble() : null;
+          },
           Duration.ofMillis(SAMPLE_PERIOD_MS));
       OptionalLong baseline = s.baseline();
       rssBaseline = baseline.isPresent() ? baseline.getAsLong() : null;
@@ -170,6 +182,28 @@ public final class LoadRun {
     if (settings.publishes()) {
       publisher = new Publisher(settings.publishUrl(), settings.publishFormat(), settings.runId(), settings.rate(), limits.insecure());
       publisher.start(holdEndMillis);
+    }
+  }
+
+  /**
+   * With the server's pid: its open-file limit (unless {@code --server-max-files} gave one) and the
+   * files it holds before any connection, for the projection's file-descriptor limit.
+   */
+  private void readServerLimits() {
+    serverMaxFiles = settings.serverMaxFiles();
+    serverCores = settings.instanceCores();
+    if (settings.serverPid() == null) {
+      return;
+    }
+    ServerProc p = new ServerProc(settings.serverPid());
+    proc = p;
+    if (serverMaxFiles == null && p.maxOpenFiles().isPresent()) {
+      long max = p.maxOpenFiles().getAsLong();
+      serverMaxFiles = max == ServerProc.UNLIMITED ? CapacityPlan.UNLIMITED_FILES : max;
+    }
+    serverFilesAtStart = p.openFiles().isPresent() ? p.openFiles().getAsLong() : null;
+    if (serverCores == null && p.allowedCpus().isPresent()) {
+      serverCores = p.allowedCpus().getAsInt();
     }
   }
 
@@ -354,15 +388,22 @@ public final class LoadRun {
       heapPeak = Math.max(heapPeak, s.injectorHeapBytes());
       rssPeak = Math.max(rssPeak, s.serverRssBytes());
       timeline.add(new RunRecord.TimelinePoint(s.atMillis(), s.openStreams(),
-          s.serverRssBytes() >= 0 ? s.serverRssBytes() : null, s.injectorHeapBytes(), s.period()));
+          s.serverRssBytes() >= 0 ? s.serverRssBytes() : null, s.injectorHeapBytes(), s.period(), s.serverCpuSeconds()));
     }
     List<long[]> windows = schedule.windows();
     List<RunRecord.StepRecord> steps = new ArrayList<>();
     for (int k = 0; k < windows.size(); k++) {
       steps.add(StepWindow.measure(settings.steps().get(k), windows.get(k)[0], windows.get(k)[1], timeline));
     }
+    CapacityReport.Events events = new CapacityReport.Events(published, totals.expected(), totals.delivered(), totals.lost(),
+        totals.duplicated(), totals.outOfOrder(), totals.notYetRead());
+    CapacityPlan.Basis basis = new CapacityPlan.Basis(settings.targetConnections(), settings.instanceMemoryBytes(),
+        settings.sloP99().toNanos() / 1e6, serverMaxFiles, serverFilesAtStart, serverCores,
+        eventsPerConnection(settings.publishes() ? settings.rate() : null, published, holdEndMillis - startMillis),
+        // Every target is on loopback (LoopbackTargets): the injector always shares the server's machine.
+        true);
     CapacityReport.Projection projection =
-        Projections.project(rssBaseline, steps, settings.targetConnections(), settings.instanceMemoryBytes());
+        Projections.project(rssBaseline, steps.stream().map(Projections::step).toList(), Projections.lossFree(events), basis);
     Long bytesPerConnection = projection.bytesPerConnection();
 
     Histogram lat = stats.latencyMicros();
@@ -377,8 +418,7 @@ public final class LoadRun {
         figures.connections(new CapacityReport.Connections(settings.connections(), stats.opened(), stats.failed(), stats.peakOpen(), null, null)),
         new CapacityReport.ConnectMs(pct(con, 50), pct(con, 95), pct(con, 99), max(con)),
         new CapacityReport.DeliveryLatencyMs(lat.getTotalCount(), pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(lat, 99.9), max(lat)),
-        new CapacityReport.Events(published, totals.expected(), totals.delivered(), totals.lost(), totals.duplicated(),
-            totals.outOfOrder(), totals.notYetRead()),
+        events,
         new CapacityReport.Server(rssBaseline, rssPeak >= 0 ? rssPeak : null, bytesPerConnection),
         new CapacityReport.Injector(heapPeak, Math.round((processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3),
         steps.stream().map(Projections::step).toList(),
@@ -410,6 +450,19 @@ public final class LoadRun {
     CapacityReport flagged = report.withInjector(
         new CapacityReport.Injector(report.injector().heapBytesPeak(), report.injector().cpuSeconds(), bottleneck));
     return new RunRecord(flagged, hs, diagnostics, timeline, steps);
+  }
+
+  /**
+   * The events each connection is sent per second: the rate this run published at, else (the
+   * server publishes) the count it published over the time from the start to the hold's end;
+   * null when neither is known.
+   */
+  static Double eventsPerConnection(Double publishRate, Long published, long spanMs) {
+    if (publishRate != null) {
+      return publishRate;
+    }
+    return published == null || published <= 0 || spanMs <= 0 ? null
+        : Math.round(published / (spanMs / 1000.0) * 1000) / 1000.0;
   }
 
   private static Double pct(Histogram h, double percentile) {

@@ -37,6 +37,11 @@ import java.util.UUID;
  *     being {@code connections}; {@code capacity} has several, the others one
  * @param targetConnections the connection count the projection sizes instances for
  * @param instanceMemoryBytes the memory one server instance may use, for the projection
+ * @param sloP99 the delivery p99 a step must meet (with nothing lost) to pass, for the projection
+ * @param serverMaxFiles the server's open-file limit, for the projection, or {@code null} to read
+ *     it from {@code /proc/PID/limits} (with a server pid) or leave it unknown
+ * @param instanceCores the cores one server instance may keep busy, for the projection's CPU
+ *     limit, or {@code null} to read the server's allowed CPUs from {@code /proc/PID/status}
  * @param localAddresses source addresses (127.0.0.0/8) the connections are spread over, round
  *     robin; empty for the system's choice
  * @param reportDir where capacity.json, histograms.json and Gatling's report go
@@ -59,6 +64,9 @@ public record RunSettings(
     List<Integer> steps,
     long targetConnections,
     long instanceMemoryBytes,
+    Duration sloP99,
+    Long serverMaxFiles,
+    Integer instanceCores,
     List<String> localAddresses,
     Path reportDir,
     Duration drain,
@@ -87,6 +95,19 @@ public record RunSettings(
   public static final long DEFAULT_TARGET_CONNECTIONS = 100_000;
 
   public static final long DEFAULT_INSTANCE_MEMORY = 1L << 30;
+
+  /** The default delivery p99 objective a step must meet to pass. */
+  public static final Duration DEFAULT_SLO_P99 = Duration.ofMillis(250);
+
+  /** Settings with the default objective and the server's file limit left to be read. */
+  public RunSettings(String scenario, URI url, URI publishUrl, Publisher.Format publishFormat, URI metricsUrl, Long serverPid,
+      int connections, Duration ramp, Duration hold, double rate, List<Integer> steps, long targetConnections,
+      long instanceMemoryBytes, List<String> localAddresses, Path reportDir, Duration drain, Duration grace, String runId,
+      boolean fromCli) {
+    this(scenario, url, publishUrl, publishFormat, metricsUrl, serverPid, connections, ramp, hold, rate, steps,
+        targetConnections, instanceMemoryBytes, DEFAULT_SLO_P99, null, null, localAddresses, reportDir, drain, grace, runId,
+        fromCli);
+  }
 
   /**
    * The capacity scenario's default steps for {@code connections}: the 1-2-5 ladder below it
@@ -190,6 +211,13 @@ public record RunSettings(
     if (instanceMemoryBytes < (16L << 20) || instanceMemoryBytes > (16L << 40)) {
       throw new IllegalArgumentException("--instance-memory must be between 16m and 16t");
     }
+    requireRange("--slo-p99", sloP99, Duration.ofMillis(1), Duration.ofHours(1));
+    if (serverMaxFiles != null && (serverMaxFiles < 1 || serverMaxFiles > 1L << 31)) {
+      throw new IllegalArgumentException("--server-max-files must be between 1 and 2147483648");
+    }
+    if (instanceCores != null && (instanceCores < 1 || instanceCores > 4096)) {
+      throw new IllegalArgumentException("--instance-cores must be between 1 and 4096");
+    }
     if (!runId.matches("[a-z0-9-]{1,64}")) {
       throw new IllegalArgumentException("run id must be 1-64 of a-z 0-9 -");
     }
@@ -252,6 +280,9 @@ public record RunSettings(
     p.put(PREFIX + "steps", steps.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
     p.put(PREFIX + "targetConnections", Long.toString(targetConnections));
     p.put(PREFIX + "instanceMemory", Sizes.format(instanceMemoryBytes));
+    p.put(PREFIX + "sloP99", Durations.format(sloP99));
+    p.put(PREFIX + "serverMaxFiles", serverMaxFiles == null ? "" : serverMaxFiles.toString());
+    p.put(PREFIX + "instanceCores", instanceCores == null ? "" : instanceCores.toString());
     p.put(PREFIX + "localAddresses", String.join(",", localAddresses));
     p.put(PREFIX + "reportDir", reportDir.toString());
     p.put(PREFIX + "drain", Durations.format(drain));
@@ -294,6 +325,9 @@ public record RunSettings(
             : scenario.equals("capacity") ? defaultSteps(connections) : List.of(connections),
         Long.parseLong(prop("targetConnections", Long.toString(DEFAULT_TARGET_CONNECTIONS))),
         Sizes.parse(prop("instanceMemory", Sizes.format(DEFAULT_INSTANCE_MEMORY))),
+        Durations.parse(prop("sloP99", Durations.format(DEFAULT_SLO_P99))),
+        prop("serverMaxFiles", "").isEmpty() ? null : Long.valueOf(prop("serverMaxFiles", "")),
+        prop("instanceCores", "").isEmpty() ? null : Integer.valueOf(prop("instanceCores", "")),
         prop("localAddresses", "").isEmpty() ? List.of() : LoopbackTargets.sourceAddresses(prop("localAddresses", "")),
         prop("reportDir", "").isEmpty() ? defaultReportDir() : Path.of(prop("reportDir", "")),
         Durations.parse(prop("drain", "500ms")),

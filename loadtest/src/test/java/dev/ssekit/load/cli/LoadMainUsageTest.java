@@ -78,6 +78,8 @@ class LoadMainUsageTest {
     assertThat(run("--url", "http://127.0.0.1:1/e", "--head-timeout", "20m")).isEqualTo(2);
     assertThat(err.toString()).contains("--head-timeout must be between 100ms and 10m");
     assertThat(run("--url", "http://127.0.0.1:1/e", "--max-metrics", "2g")).isEqualTo(2);
+    assertThat(run("--url", "http://127.0.0.1:1/e", "--instance-cores", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--instance-cores must be between 1 and 4096");
   }
 
   @Test

@@ -156,4 +156,30 @@ class CapacityHtmlTest {
     assertThat(html).contains("No regression against the baseline <code>base/&lt;capacity&gt;.json</code>")
         .contains("Against the baseline").contains("delivery latency p99 (ms)").contains("at most baseline +25% +5 ms");
   }
+
+  @Test
+  void aPlanWithoutAnInstanceCountIsNotGreen() {
+    // 900 MiB at rest, 1 KiB a connection, instances of 512 MiB: memory binds at 0 per instance,
+    // "projected" but with no instance count.
+    long mib = 1L << 20;
+    List<RunRecord.StepRecord> big = List.of(
+        new RunRecord.StepRecord(1_000, 0, 1, 1_000, 901 * mib, new org.HdrHistogram.Histogram(3)),
+        new RunRecord.StepRecord(2_000, 0, 1, 2_000, 902 * mib, new org.HdrHistogram.Histogram(3)),
+        new RunRecord.StepRecord(3_000, 0, 1, 3_000, 903 * mib, new org.HdrHistogram.Histogram(3)));
+    RunRecord r = Runs.run("capacity", "http://127.0.0.1:1/events", 1_700_000_000_000L, 200, 2_000, 12);
+    CapacityReport c = r.capacity();
+    CapacityReport.Projection none = Projections.project(900 * mib, big, 100_000, 512 * mib);
+    assertThat(none.projected()).isTrue();
+    assertThat(none.instancesForTarget()).isNull();
+    String html = CapacityHtml.render(Runs.withReport(r, new CapacityReport(c.scenario(), c.target(), c.durationMs(),
+        c.connections(), c.connectMs(), c.deliveryLatencyMs(), c.events(), c.server(), c.injector(), c.steps(), none)), null, null);
+    assertThat(html).contains("<div class=\"verdict warn\">binding limit: memory — 0 connections")
+        .doesNotContain("<div class=\"verdict ok\">binding limit");
+
+    CapacityReport.Projection sized = Projections.project(900 * mib, big, 100_000, 2L << 30);
+    assertThat(sized.instancesForTarget()).isNotNull();
+    String ok = CapacityHtml.render(Runs.withReport(r, new CapacityReport(c.scenario(), c.target(), c.durationMs(),
+        c.connections(), c.connectMs(), c.deliveryLatencyMs(), c.events(), c.server(), c.injector(), c.steps(), sized)), null, null);
+    assertThat(ok).contains("<div class=\"verdict ok\">binding limit: memory");
+  }
 }

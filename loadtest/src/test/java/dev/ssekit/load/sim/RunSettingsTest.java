@@ -68,6 +68,24 @@ class RunSettingsTest {
     }
   }
 
+  private static RunSettings withCores(Integer cores) {
+    return new RunSettings("capacity", URI.create("http://127.0.0.1:1/events"), null, Publisher.Format.RAW, null, 42L, 300,
+        Duration.ofSeconds(2), Duration.ofSeconds(5), 10, List.of(100, 200, 300), 100_000, 1L << 30, Duration.ofMillis(250),
+        null, cores, List.of(), Path.of("r"), Duration.ofMillis(500), Duration.ofSeconds(2), "abc", true);
+  }
+
+  @Test
+  void theInstanceCoresSurviveTheTripAndAreBounded() {
+    RunSettings s = withCores(3);
+    s.toProperties().forEach(System::setProperty);
+    try {
+      assertThat(RunSettings.fromSystemProperties("capacity").instanceCores()).isEqualTo(3);
+    } finally {
+      s.toProperties().keySet().forEach(System::clearProperty);
+    }
+    assertThatThrownBy(() -> withCores(0)).hasMessage("--instance-cores must be between 1 and 4096");
+  }
+
   @Test
   void mavenStepsWithoutAConnectionCountEndAtTheirLastStepAsOnTheCommandLine() {
     // The load guide's (docs/load.md) mvn gatling:test line gives -Dssekit.load.steps=500,1000,2000 and no connections.
