@@ -42,7 +42,7 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter {
   /** Not before this (after a failed accept). */
   private long resumeAtNanos;
   private boolean paused;
-  /** When the current wait for room began. */
+  /** When the current wait for room began ({@link PendingConnections#now()}). */
   private long pausedSinceNanos;
   private ScheduledFuture<?> timer;
   private Runnable wake;
@@ -54,10 +54,12 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    long now = System.nanoTime();
     // An accepted connection: the pause starts small again once accepting works for a second.
-    if (now - lastFailureNanos > 1_000_000_000L) pauseMs = FIRST_PAUSE_MS;
-    if (pending.accept(now)) {
+    if (System.nanoTime() - lastFailureNanos > 1_000_000_000L) pauseMs = FIRST_PAUSE_MS;
+    long now = pending.now();
+    PendingConnections.Admission admitted = pending.accept(now);
+    if (admitted != null) {
+      ((Channel) msg).attr(PendingConnections.ADMISSION).set(admitted); // its place in the accept order
       ctx.fireChannelRead(msg);
     } else {
       ((Channel) msg).unsafe().closeForcibly(); // not registered yet: closes the descriptor, nothing else
@@ -97,9 +99,8 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter {
 
   /** Stops accepting for at least {@code nanos}, and until there is room for a pending connection. */
   private void pause(ChannelHandlerContext ctx, long nanos) {
-    long now = System.nanoTime();
-    if (!paused) pausedSinceNanos = now;
-    resumeAtNanos = Math.max(resumeAtNanos, now + nanos);
+    if (!paused) pausedSinceNanos = pending.now();
+    resumeAtNanos = Math.max(resumeAtNanos, System.nanoTime() + nanos);
     ctx.channel().config().setAutoRead(false);
     paused = true;
     tryResume(ctx);
@@ -109,10 +110,10 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter {
     if (!paused) return;
     if (timer != null) timer.cancel(false);
     timer = null;
-    long now = System.nanoTime();
+    long realNow = System.nanoTime();
     long wait;
-    if (now < resumeAtNanos) {
-      wait = resumeAtNanos - now;
+    if (realNow < resumeAtNanos) {
+      wait = resumeAtNanos - realNow;
     } else if (!ctx.channel().isOpen()) {
       paused = false;
       return;
@@ -125,6 +126,7 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter {
         }
       };
       pending.onNextLeave(wake); // before makeRoom: the connection it evicts may close at once
+      long now = pending.now();
       if (pending.makeRoom(now, now - pausedSinceNanos >= PendingConnections.MIN_AGE_NANOS)) {
         pending.onNextLeave(null);
         paused = false;

@@ -1,6 +1,8 @@
 package dev.ssekit.server;
 
+import io.netty.util.AttributeKey;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Connections that are not (yet) streams, bounded by {@code --max-pending-connections}: from
@@ -33,7 +35,11 @@ import java.util.concurrent.TimeUnit;
  * the bound anyway is closed at once (the acceptor stops before that, so this is a safety net).
  *
  * <p>The pending connections are kept in one list, oldest first, linked through their
- * {@link RequestDeadline} handlers (no allocation per connection). Guarded by {@code this}; the
+ * {@link RequestDeadline} handlers. A connection's age counts from its accept, and its place in
+ * the list is its place in the accept order ({@link Admission}), not the moment its event loop
+ * got round to setting up its pipeline: with several loops a later connection can be set up
+ * first, and the longest pending must not depend on which loop was busier. Ages are read from one
+ * clock ({@link #now()}, {@link System#nanoTime()} unless a test supplies one). Guarded by {@code this}; the
  * acceptor and every event loop use it, each for a few pointer moves per connection or request
  * (a forced eviction scans the list for an idle connection, at most once per wait).
  */
@@ -42,8 +48,17 @@ final class PendingConnections {
   /** How long a connection must have been pending before a newcomer may evict it. */
   static final long MIN_AGE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  /** Where the acceptor records a connection's {@link Admission}, for its pipeline to join the list with. */
+  static final AttributeKey<Admission> ADMISSION = AttributeKey.valueOf("ssekit.pending.admission");
+
+  /** A connection's place in the accept order and when (by {@link #now()}) it was accepted or last finished a request. */
+  record Admission(long seq, long atNanos) {}
+
   private final int max;
   private final int softMark;
+  private final LongSupplier clock;
+  /** The next place in the order of accepts and finished requests. */
+  private long nextSeq;
   private RequestDeadline oldest;
   private RequestDeadline newest;
   /** Connections admitted and not yet gone (a stream, or closed); evicted ones count until closed. */
@@ -58,9 +73,19 @@ final class PendingConnections {
   private Runnable onLeave;
 
   PendingConnections(int max) {
+    this(max, System::nanoTime);
+  }
+
+  PendingConnections(int max, LongSupplier clock) {
+    this.clock = clock;
     if (max < 1) throw new IllegalArgumentException("max-pending-connections must be at least 1");
     this.max = max;
     this.softMark = max - Math.max(1, max / 10);
+  }
+
+  /** Now, by the clock ages are measured with. */
+  long now() {
+    return clock.getAsLong();
   }
 
   int max() {
@@ -86,25 +111,28 @@ final class PendingConnections {
   }
 
   /**
-   * On the acceptor, for each accepted connection: false when it must be closed at once (the
-   * bound is reached). Past the soft mark it evicts the oldest pending connection if that one is
-   * old enough (told on its own loop); the acceptor then asks {@link #makeRoom} before the next.
+   * On the acceptor, for each accepted connection: its place in the accept order, or null when it
+   * must be closed at once (the bound is reached). Past the soft mark it evicts the oldest pending
+   * connection if that one is old enough (told on its own loop); the acceptor then asks
+   * {@link #makeRoom} before the next.
    */
-  boolean accept(long nowNanos) {
+  Admission accept(long nowNanos) {
     RequestDeadline victim = null;
+    Admission admitted;
     synchronized (this) {
       if (held >= max) {
         refused++;
-        return false;
+        return null;
       }
       held++;
+      admitted = new Admission(nextSeq++, nowNanos);
       if (credits > 0) credits--;
-      if (held <= softMark) return true;
+      if (held <= softMark) return admitted;
       RequestDeadline first = oldest;
       if (first != null && nowNanos - first.pendingSince >= MIN_AGE_NANOS) victim = pick(first);
     }
     if (victim != null) victim.evict(max);
-    return true;
+    return admitted;
   }
 
   /**
@@ -150,6 +178,13 @@ final class PendingConnections {
     return d;
   }
 
+  /** Connections in the list now: admitted, set up, not picked for eviction (tests wait for this). */
+  synchronized int listed() {
+    int n = 0;
+    for (RequestDeadline d = oldest; d != null; d = d.newer) n++;
+    return n;
+  }
+
   /** How long until the oldest pending connection may be evicted; a guess when there is none. */
   synchronized long nanosUntilEvictable(long nowNanos) {
     if (oldest == null) return MIN_AGE_NANOS / 10;
@@ -161,18 +196,27 @@ final class PendingConnections {
     onLeave = r;
   }
 
-  /** A connection admitted by {@link #accept} got its pipeline: it joins the list as the newest. */
-  synchronized void joined(RequestDeadline d, long nowNanos) {
-    d.pendingSince = nowNanos;
-    append(d);
+  /**
+   * A connection admitted by {@link #accept} got its pipeline: it joins the list at its place in
+   * the accept order (nearly always the newest end), aged from its accept. Without an admission
+   * (not accepted through {@link #accept}) it joins as the newest, aged from now.
+   */
+  synchronized void joined(RequestDeadline d, Admission admitted) {
+    if (admitted == null) admitted = new Admission(nextSeq++, now());
+    d.seq = admitted.seq();
+    d.pendingSince = admitted.atNanos();
+    RequestDeadline after = newest;
+    while (after != null && after.seq > d.seq) after = after.older;
+    insertAfter(after, d);
   }
 
-  /** The connection finished a request and is idle again: it moves to the newest end. */
-  synchronized void refreshed(RequestDeadline d, long nowNanos) {
+  /** The connection has sent a whole request: it moves to the newest end, aged from now. */
+  synchronized void refreshed(RequestDeadline d) {
     if (!d.linked) return; // picked for eviction already
     unlink(d);
-    d.pendingSince = nowNanos;
-    append(d);
+    d.seq = nextSeq++;
+    d.pendingSince = now();
+    insertAfter(newest, d);
   }
 
   /** The connection became a stream or closed: it no longer counts. Called once per admitted connection. */
@@ -191,12 +235,14 @@ final class PendingConnections {
     if (r != null) r.run();
   }
 
-  private void append(RequestDeadline d) {
-    d.older = newest;
-    d.newer = null;
-    if (newest != null) newest.newer = d;
+  /** Links {@code d} right after {@code after} (null: as the oldest). */
+  private void insertAfter(RequestDeadline after, RequestDeadline d) {
+    d.older = after;
+    d.newer = after != null ? after.newer : oldest;
+    if (d.newer != null) d.newer.older = d;
+    else newest = d;
+    if (after != null) after.newer = d;
     else oldest = d;
-    newest = d;
     d.linked = true;
   }
 

@@ -1,7 +1,6 @@
 package dev.ssekit.server;
 
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DuplexChannel;
@@ -16,7 +15,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link SseServerInitializer#HTTP_IDLE_SECONDS}); from the first byte of a request head to its
  * end: {@code --head-timeout}; from the head to the end of the body: {@code --body-timeout}. A
  * client that trickles a head or a body (a byte now and then keeps a read timeout from firing) is
- * answered {@code 408} and closed. {@link RequestGuard} reports the end of each head and request.
+ * answered {@code 408} and closed without a reset (what it still sends is drained for a moment,
+ * see {@link #answerAndDrain}). {@link RequestGuard} reports the end of each head and request.
  * Removed with the other HTTP handlers when the connection becomes a stream. All on the channel's
  * event loop.
  *
@@ -28,7 +28,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
   private enum Phase { IDLE, HEAD, BODY, ANSWERING }
 
-  /** How long an evicted connection that was mid-request may take to close its side after the 503. */
+  /** How long a connection answered mid-request (503 when evicted, 408 when too slow) may take to close its side. */
   static final long EVICT_LINGER_MILLIS = 1_000;
   /** ... or how long it may stay silent meanwhile (a slow head that sends nothing more needs no wait). */
   static final long EVICT_QUIET_MILLIS = 200;
@@ -42,7 +42,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   private ScheduledFuture<?> timer;
   private boolean removed;
   private boolean joined;
-  /** Evicted mid-request: the 503 is out, the rest of the request is dropped until the close. */
+  /** Answered mid-request (503 or 408): the rest of the request is dropped until the close. */
   private boolean draining;
   private long lastInputNanos;
   /** Between requests (read from the acceptor, which prefers idle connections when it must evict a young one). */
@@ -50,6 +50,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
   // The list of PendingConnections; guarded by that object.
   long pendingSince;
+  long seq;
   RequestDeadline older;
   RequestDeadline newer;
   boolean linked;
@@ -67,7 +68,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     this.ctx = context;
     if (!joined) {
       joined = true;
-      pending.joined(this, System.nanoTime());
+      pending.joined(this, context.channel().attr(PendingConnections.ADMISSION).getAndSet(null));
     }
     if (context.channel().isActive()) enter(Phase.IDLE);
   }
@@ -94,51 +95,73 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     enter(bodyFollows ? Phase.BODY : Phase.ANSWERING);
   }
 
-  /** The request was read whole and answered (or handed over); the next one may come. */
+  /**
+   * The request was read whole and is about to be answered: the connection becomes the newest
+   * pending one now, before the answer goes out, so a client that has its answer has finished its
+   * request as far as eviction goes (refreshed after the write, a new connection the client opened
+   * on reading the answer could be accepted first and evict this one as the longest pending).
+   */
+  void requestRead() {
+    if (!removed) pending.refreshed(this);
+  }
+
+  /** The request was answered (or handed over); the next one may come. */
   void requestDone() {
     enter(Phase.IDLE);
-    if (!removed) pending.refreshed(this, System.nanoTime());
   }
 
   /**
    * Picked to make room among {@code --max-pending-connections} (called from the acceptor): on this
    * connection's loop, unless it became a stream or closed meanwhile. Idle or answering: closed at
-   * once. Mid-request (head or body being read): answered {@code 503} + {@code Retry-After}
-   * (written raw: this handler sits before the codec), then the output is shut down and whatever
-   * the client still sends is dropped until it closes its side, goes quiet for
-   * {@link #EVICT_QUIET_MILLIS}, or at most {@link #EVICT_LINGER_MILLIS}: closing with its bytes
-   * unread, or with more on the way, would reset the connection, and a reset can destroy the 503
-   * before the client reads it.
+   * once. Mid-request (head or body being read): answered {@code 503} + {@code Retry-After},
+   * closed once the client stops sending ({@link #answerAndDrain}). Already answered 408 and
+   * draining: left to close by itself, within {@link #EVICT_LINGER_MILLIS}.
    */
   void evict(int bound) {
     ctx.executor().execute(() -> {
       if (removed || !ctx.channel().isActive()) return;
+      if (draining) return; // answered already (a 408) and closing within EVICT_LINGER_MILLIS
       ServerLog.anomaly("pending-evicted", "closing " + ctx.channel().remoteAddress() + " (" + phase.name().toLowerCase(java.util.Locale.ROOT)
           + "): " + bound + " connections without a stream are open (--max-pending-connections); it was the longest pending");
-      if (timer != null) timer.cancel(false);
-      timer = null;
       if (phase != Phase.HEAD && phase != Phase.BODY) {
+        cancelTimer();
         ctx.close();
         return;
       }
-      phase = Phase.ANSWERING;
-      idle = false;
-      draining = true;
-      String body = "the server holds as many connections without a stream as it allows (--max-pending-connections "
-          + bound + ") and this request was the slowest; retry\n";
-      String head = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\n"
-          + "Content-Length: " + body.length() + "\r\nConnection: close\r\n\r\n";
-      // Written from here, ahead of the codec: nothing else is queued on a pending connection.
-      ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), head + body)).addListener(f -> {
-        if (f.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) duplex.shutdownOutput();
-        else ctx.close();
-      });
-      // The client's FIN closes the channel (half-closure is off); else it is closed once the
-      // client has sent nothing for EVICT_QUIET_MILLIS, and after EVICT_LINGER_MILLIS whatever it
-      // sends: the descriptor it holds is what a newcomer is waiting for.
-      lastInputNanos = System.nanoTime();
-      closeWhenQuiet(lastInputNanos + TimeUnit.MILLISECONDS.toNanos(EVICT_LINGER_MILLIS));
+      answerAndDrain("503 Service Unavailable", "Retry-After: 1\r\n",
+          "the server holds as many connections without a stream as it allows (--max-pending-connections "
+          + bound + ") and this request was the slowest; retry\n");
     });
+  }
+
+  /**
+   * Answers a request that is still arriving and closes without a reset: the answer is written
+   * raw (this handler sits before the codec, and nothing else is queued on a pending connection),
+   * then the output is shut down and whatever the client still sends is dropped until it closes
+   * its side (half-closure is off, so its FIN closes the channel), goes quiet for
+   * {@link #EVICT_QUIET_MILLIS}, or at most {@link #EVICT_LINGER_MILLIS}. Closing with its bytes
+   * unread, or with more on the way, would reset the connection, and a reset can destroy the
+   * answer before the client reads it.
+   */
+  private void answerAndDrain(String status, String extraHeaders, String body) {
+    cancelTimer();
+    phase = Phase.ANSWERING;
+    idle = false;
+    draining = true;
+    byte[] bodyBytes = body.getBytes(StandardCharsets.UTF_8);
+    String head = "HTTP/1.1 " + status + "\r\n" + extraHeaders + "Content-Type: text/plain; charset=utf-8\r\n"
+        + "Content-Length: " + bodyBytes.length + "\r\nConnection: close\r\n\r\n";
+    ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), head + body)).addListener(f -> {
+      if (f.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) duplex.shutdownOutput();
+      else ctx.close();
+    });
+    lastInputNanos = System.nanoTime();
+    closeWhenQuiet(lastInputNanos + TimeUnit.MILLISECONDS.toNanos(EVICT_LINGER_MILLIS));
+  }
+
+  private void cancelTimer() {
+    if (timer != null) timer.cancel(false);
+    timer = null;
   }
 
   private void closeWhenQuiet(long deadlineNanos) {
@@ -187,15 +210,13 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** 408 written raw (this handler sits before the codec), then close. */
+  /**
+   * 408, then closed the way an evicted request is ({@link #answerAndDrain}): a client that is
+   * still sending its slow head or body reads the 408, not a reset.
+   */
   private void refuse(String why) {
     ServerLog.anomaly("request-timeout", "closing " + ctx.channel().remoteAddress() + ": " + why);
-    phase = Phase.ANSWERING;
-    byte[] body = (why + "\n").getBytes(StandardCharsets.UTF_8);
-    String head = "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
-        + body.length + "\r\nConnection: close\r\n\r\n";
-    ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), head + new String(body, StandardCharsets.UTF_8)))
-        .addListener(ChannelFutureListener.CLOSE);
+    answerAndDrain("408 Request Timeout", "", why + "\n");
   }
 
   @Override

@@ -61,7 +61,8 @@ public final class SseServer implements AutoCloseable {
   private final BodyBudget bodies;
   private final PendingConnections pending;
 
-  private SseServer(ServerConfig config, boolean nio) throws InterruptedException {
+  private SseServer(ServerConfig config, boolean nio, java.util.function.LongSupplier pendingClock)
+      throws InterruptedException {
     this.config = config;
     this.topics = new Topics(config.history(), config.historyBytes(), config.maxQueueBytes(), config.maxTopics());
     this.metrics = new ServerMetrics(topics);
@@ -77,7 +78,7 @@ public final class SseServer implements AutoCloseable {
     io.micrometer.core.instrument.Gauge.builder("sse.request.body.buffered", bodies, BodyBudget::used).baseUnit("bytes")
         .description("Request-body bytes reserved now across all connections (bounded by --max-body-buffer)")
         .register(metrics.registry);
-    this.pending = new PendingConnections(config.maxPendingConnections());
+    this.pending = new PendingConnections(config.maxPendingConnections(), pendingClock);
     io.micrometer.core.instrument.Gauge.builder("sse.pending.connections", pending, PendingConnections::held)
         .description("Connections that are not streams now: requests being read or answered, idle keep-alive"
             + " (bounded by --max-pending-connections)").register(metrics.registry);
@@ -144,12 +145,22 @@ public final class SseServer implements AutoCloseable {
 
   /** As {@link #start(ServerConfig)}; {@code nio} forces the NIO transport where native epoll is available (tests). */
   static SseServer start(ServerConfig config, boolean nio) throws InterruptedException {
+    return start(config, nio, System::nanoTime);
+  }
+
+  /**
+   * As {@link #start(ServerConfig, boolean)}, with the clock {@link PendingConnections} ages
+   * connections by (tests use one they advance by hand, so "old enough to evict" is a step they
+   * take rather than a race with the machine's load).
+   */
+  static SseServer start(ServerConfig config, boolean nio, java.util.function.LongSupplier pendingClock)
+      throws InterruptedException {
     if (config.publishToken() == null && !config.allowAnonymousPublish() && !isLoopback(config.host())) {
       throw new IllegalArgumentException("refusing to bind " + config.host()
           + " without --publish-token: anyone who can reach it could publish; "
           + "set a token or pass --allow-anonymous-publish");
     }
-    return new SseServer(config, nio);
+    return new SseServer(config, nio, pendingClock);
   }
 
   private static boolean isLoopback(String host) {
@@ -192,6 +203,11 @@ public final class SseServer implements AutoCloseable {
   /** Connections that are not streams now (bounded by --max-pending-connections). */
   int pendingConnections() {
     return pending.held();
+  }
+
+  /** Pending connections set up and in the eviction order (not picked for eviction); tests wait for this. */
+  int pendingListed() {
+    return pending.listed();
   }
 
   /** Pending connections evicted so far to make room. */
