@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li>below {@link #softMark()} (nine tenths of the bound): admitted;</li>
  *   <li>from there on, each new connection evicts the connection that has been pending longest
- *       (since it was accepted or last finished a request), if that one has been pending at least
+ *       (since it was accepted or last sent a whole request), if that one has been pending at least
  *       {@link #MIN_AGE_NANOS}: slow heads make room for fast ones, and a head that arrives in one
  *       packet is done long before it could be the oldest. The evicted connection is answered
  *       {@code 503} with {@code Retry-After} when it was mid-request, else just closed;</li>
@@ -51,7 +51,7 @@ final class PendingConnections {
   /** Where the acceptor records a connection's {@link Admission}, for its pipeline to join the list with. */
   static final AttributeKey<Admission> ADMISSION = AttributeKey.valueOf("ssekit.pending.admission");
 
-  /** A connection's place in the accept order and when (by {@link #now()}) it was accepted or last finished a request. */
+  /** A connection's place in the accept order and when (by {@link #now()}) it was accepted. */
   record Admission(long seq, long atNanos) {}
 
   private final int max;
