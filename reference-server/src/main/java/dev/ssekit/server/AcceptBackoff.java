@@ -66,7 +66,7 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter {
       ServerLog.anomaly("pending-full", "closed a new connection at once: " + pending.max()
           + " connections without a stream are open (--max-pending-connections)");
     }
-    if (!pending.makeRoom(now, false)) pause(ctx, 0);
+    if (!pending.makeRoom(now, false)) pause(ctx, 0, now);
   }
 
   @Override
@@ -89,7 +89,7 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter {
       pauseMs = Math.min(MAX_PAUSE_MS, pauseMs * 2);
       ServerLog.anomaly("accept-failed", "cannot accept connections (" + cause.getMessage() + "; "
           + FdLimits.open() + " of " + FdLimits.current().limit() + " files open); pausing accepts for " + pause + "ms");
-      pause(ctx, TimeUnit.MILLISECONDS.toNanos(pause));
+      pause(ctx, TimeUnit.MILLISECONDS.toNanos(pause), pending.now());
     } catch (Throwable t) { // never let logging or accounting end the accept loop
       if (!ctx.channel().config().isAutoRead()) return;
       ctx.channel().config().setAutoRead(false);
@@ -97,9 +97,15 @@ final class AcceptBackoff extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Stops accepting for at least {@code nanos}, and until there is room for a pending connection. */
-  private void pause(ChannelHandlerContext ctx, long nanos) {
-    if (!paused) pausedSinceNanos = pending.now();
+  /**
+   * Stops accepting for at least {@code nanos}, and until there is room for a pending connection.
+   * {@code now} is the time the decision to wait was made on ({@link PendingConnections#now()}):
+   * the wait counts from there, not from a second reading of the clock, which a moment later
+   * (the acceptor's thread preempted in between) could start it late and postpone the forced
+   * eviction.
+   */
+  private void pause(ChannelHandlerContext ctx, long nanos, long now) {
+    if (!paused) pausedSinceNanos = now;
     resumeAtNanos = Math.max(resumeAtNanos, System.nanoTime() + nanos);
     ctx.channel().config().setAutoRead(false);
     paused = true;
