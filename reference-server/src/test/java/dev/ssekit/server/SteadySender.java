@@ -18,6 +18,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * has been read, as a client does whose bytes were in flight. A server that closes with those
  * bytes unread resets the connection: the read of the answer or a later write fails. Bounded: it
  * stops after {@link ServerTestSupport#WAIT} whatever happens.
+ *
+ * <p>The server drains only while the client keeps sending: it closes once the client has been
+ * quiet for {@link RequestDeadline#EVICT_QUIET_MILLIS}, and at most {@link
+ * RequestDeadline#EVICT_LINGER_MILLIS} after its answer. On a loaded machine this thread can
+ * stall past either bound; a failed write is then the server keeping its bounds, not a reset of
+ * a client that was still sending, and {@link #assertBytesInFlightTakenIn} says so instead of
+ * failing. It fails when neither bound can have been reached (the old close right after the answer).
  */
 final class SteadySender implements AutoCloseable {
 
@@ -29,6 +36,9 @@ final class SteadySender implements AutoCloseable {
   private final AtomicInteger writesAfterAnswer = new AtomicInteger();
   private final AtomicReference<Throwable> writeFailure = new AtomicReference<>();
   private final Thread thread;
+  private volatile long notBeforeNanos = Long.MAX_VALUE;
+  private volatile long longestGapNanos;
+  private volatile long failedAtNanos;
 
   /** Starts writing {@code chunk} on {@code socket}, whose request head (or part of it) was sent. */
   SteadySender(Socket socket, byte[] chunk) {
@@ -40,16 +50,20 @@ final class SteadySender implements AutoCloseable {
 
   private void run(byte[] chunk) {
     long deadline = System.nanoTime() + WAIT.toNanos();
+    long last = System.nanoTime();
     try {
       OutputStream out = socket.getOutputStream();
       while (writesAfterAnswer.get() < AFTER_ANSWER && System.nanoTime() < deadline) {
         boolean after = answered.get();
+        longestGapNanos = Math.max(longestGapNanos, System.nanoTime() - last);
         out.write(chunk);
         out.flush();
+        last = System.nanoTime();
         if (after) writesAfterAnswer.incrementAndGet();
         Thread.sleep(5);
       }
     } catch (IOException | InterruptedException e) {
+      failedAtNanos = System.nanoTime();
       writeFailure.set(e);
     }
   }
@@ -74,13 +88,31 @@ final class SteadySender implements AutoCloseable {
     return got.toString();
   }
 
-  /** What failed a write, if one did (null: every write went out). */
-  Throwable writeFailure() {
-    return writeFailure.get();
+  /** The server cannot answer before now + {@code delay} (what the test does next triggers the answer, or a deadline will). */
+  void answerNotBefore(java.time.Duration delay) {
+    notBeforeNanos = System.nanoTime() + delay.toNanos();
   }
 
-  int writesAfterAnswer() {
-    return writesAfterAnswer.get();
+  /**
+   * Every chunk went out, {@link #AFTER_ANSWER} of them after the answer was read; or a write
+   * failed only once this sender had been quiet for {@link RequestDeadline#EVICT_QUIET_MILLIS}
+   * or {@link RequestDeadline#EVICT_LINGER_MILLIS} had passed since the earliest the answer could
+   * have been written (then the server closing was its bound, not a reset of a sending client).
+   */
+  void assertBytesInFlightTakenIn() {
+    Throwable failure = writeFailure.get();
+    if (failure == null) {
+      org.assertj.core.api.Assertions.assertThat(writesAfterAnswer.get()).as("writes after the answer").isEqualTo(AFTER_ANSWER);
+      return;
+    }
+    long gapMillis = longestGapNanos / 1_000_000;
+    long sinceEarliestAnswerMillis = (failedAtNanos - notBeforeNanos) / 1_000_000;
+    boolean quiet = gapMillis >= RequestDeadline.EVICT_QUIET_MILLIS;
+    boolean lingered = notBeforeNanos != Long.MAX_VALUE && sinceEarliestAnswerMillis >= RequestDeadline.EVICT_LINGER_MILLIS;
+    if (!quiet && !lingered) {
+      throw new AssertionError("a write of the request failed while the client was still sending (longest pause "
+          + gapMillis + " ms, " + sinceEarliestAnswerMillis + " ms after the earliest the answer could come): " + failure, failure);
+    }
   }
 
   @Override
