@@ -9,7 +9,8 @@ import java.lang.management.OperatingSystemMXBean;
  * publishers' and scrapers' HTTP connections, and the files the JVM opens on demand. A default
  * equal to the limit would let streams take the last descriptor, after which nothing (accepting,
  * logging, class loading) can open one; so a tenth of the limit, at least {@link #MIN_RESERVE},
- * is kept for the rest.
+ * is kept for the rest; half of that is the default bound on connections that are not streams yet
+ * ({@code --max-pending-connections}).
  *
  * @param limit the open-file limit the JVM runs with (it raises the soft limit to the hard one on
  *     Linux), or -1 when it cannot be read
@@ -55,6 +56,20 @@ record FdLimits(long limit) {
   int defaultMaxConnections() {
     if (limit <= 0) return ServerConfig.FALLBACK_MAX_CONNECTIONS;
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, limit - reserve()));
+  }
+
+  /**
+   * The default --max-pending-connections: half of the descriptors the default --max-connections
+   * keeps back, so streams and pending connections together leave the other half for the rest.
+   */
+  int defaultMaxPendingConnections() {
+    if (limit <= 0) return ServerConfig.FALLBACK_MAX_PENDING_CONNECTIONS;
+    return (int) Math.max(MIN_RESERVE / 2, Math.min(Integer.MAX_VALUE, reserve() / 2));
+  }
+
+  String describePending() {
+    if (limit <= 0) return "open-file limit unknown; fixed default";
+    return "half of the " + reserve() + " descriptors kept back from streams";
   }
 
   String describe() {

@@ -95,6 +95,11 @@ public final class Main implements Callable<Integer> {
       description = "Topics held at once (with history or subscribers); past it new names are refused (default: ${DEFAULT-VALUE}).")
   int maxTopics = 10_000;
 
+  @Option(names = "--max-pending-connections", paramLabel = "N",
+      description = "Connections that are not streams (requests being read or answered, idle keep-alive) held at once; "
+          + "near it a new one evicts the longest pending (default: half of what --max-connections' default keeps back, at least 32).")
+  Integer maxPendingConnections;
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -126,10 +131,15 @@ public final class Main implements Callable<Integer> {
         ServerLog.info("--max-connections " + maxConnections + " is close to or above the open-file limit " + fds.limit()
             + ": past it new connections wait until descriptors free up");
       }
+      int pendingBound = maxPendingConnections != null ? maxPendingConnections : fds.defaultMaxPendingConnections();
+      if (maxPendingConnections == null) {
+        ServerLog.info("max-pending-connections " + pendingBound + " (" + fds.describePending()
+            + "; set --max-pending-connections to change it)");
+      }
       long queue = maxQueueBytes != null ? maxQueueBytes : ServerConfig.defaultMaxQueueBytes(maxEventBytes);
       config = new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, connections, queue,
           maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace, headTimeout, bodyTimeout,
-          Math.max(maxBodyBuffer, maxEventBytes), publishCorsOrigin, maxTopics);
+          Math.max(maxBodyBuffer, maxEventBytes), publishCorsOrigin, maxTopics, pendingBound);
       server = SseServer.start(config);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());

@@ -1,9 +1,10 @@
 package dev.ssekit.server;
 
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -14,31 +15,61 @@ import java.util.concurrent.TimeUnit;
  * ({@link SseServerInitializer#HTTP_IDLE_SECONDS}); from the first byte of a request head to its
  * end: {@code --head-timeout}; from the head to the end of the body: {@code --body-timeout}. A
  * client that trickles a head or a body (a byte now and then keeps a read timeout from firing) is
- * answered {@code 408} and closed. {@link RequestGuard} reports the end of each head and request.
+ * answered {@code 408} and closed without a reset (what it still sends is drained for a moment,
+ * see {@link #answerAndDrain}). {@link RequestGuard} reports the end of each head and request.
  * Removed with the other HTTP handlers when the connection becomes a stream. All on the channel's
  * event loop.
+ *
+ * <p>It is also the connection's entry in {@link PendingConnections} (the links below), from
+ * accept until it becomes a stream or closes; a connection evicted from there to make room is
+ * answered {@code 503} if mid-request, else closed.
  */
 final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
   private enum Phase { IDLE, HEAD, BODY, ANSWERING }
 
+  /** How long a connection answered mid-request (503 when evicted, 408 when too slow) may take to close its side. */
+  static final long EVICT_LINGER_MILLIS = 1_000;
+  /** ... or how long it may stay silent meanwhile (a slow head that sends nothing more needs no wait). */
+  static final long EVICT_QUIET_MILLIS = 200;
+
   private final long idleNanos;
   private final long headNanos;
   private final long bodyNanos;
+  private final PendingConnections pending;
   private ChannelHandlerContext ctx;
   private Phase phase = Phase.IDLE;
   private ScheduledFuture<?> timer;
   private boolean removed;
+  private boolean joined;
+  /** Answered mid-request (503 or 408): the rest of the request is dropped until the close. */
+  private boolean draining;
+  private long lastInputNanos;
+  /** Between requests (read from the acceptor, which prefers idle connections when it must evict a young one). */
+  volatile boolean idle = true;
 
-  RequestDeadline(long idleNanos, long headNanos, long bodyNanos) {
+  // The list of PendingConnections; guarded by that object.
+  long pendingSince;
+  long seq;
+  RequestDeadline older;
+  RequestDeadline newer;
+  boolean linked;
+  boolean evicted;
+
+  RequestDeadline(long idleNanos, long headNanos, long bodyNanos, PendingConnections pending) {
     this.idleNanos = idleNanos;
     this.headNanos = headNanos;
     this.bodyNanos = bodyNanos;
+    this.pending = pending;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext context) {
     this.ctx = context;
+    if (!joined) {
+      joined = true;
+      pending.joined(this, context.channel().attr(PendingConnections.ADMISSION).getAndSet(null));
+    }
     if (context.channel().isActive()) enter(Phase.IDLE);
   }
 
@@ -50,6 +81,11 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext context, Object msg) {
+    if (draining) {
+      lastInputNanos = System.nanoTime();
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (phase == Phase.IDLE) enter(Phase.HEAD); // the first byte of a request: its head is due
     context.fireChannelRead(msg);
   }
@@ -59,9 +95,83 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     enter(bodyFollows ? Phase.BODY : Phase.ANSWERING);
   }
 
-  /** The request was read whole and answered (or handed over); the next one may come. */
+  /**
+   * The request was read whole and is about to be answered: the connection becomes the newest
+   * pending one now, before the answer goes out, so a client that has its answer has finished its
+   * request as far as eviction goes (refreshed after the write, a new connection the client opened
+   * on reading the answer could be accepted first and evict this one as the longest pending).
+   */
+  void requestRead() {
+    if (!removed) pending.refreshed(this);
+  }
+
+  /** The request was answered (or handed over); the next one may come. */
   void requestDone() {
     enter(Phase.IDLE);
+  }
+
+  /**
+   * Picked to make room among {@code --max-pending-connections} (called from the acceptor): on this
+   * connection's loop, unless it became a stream or closed meanwhile. Idle or answering: closed at
+   * once. Mid-request (head or body being read): answered {@code 503} + {@code Retry-After},
+   * closed once the client stops sending ({@link #answerAndDrain}). Already answered 408 and
+   * draining: left to close by itself, within {@link #EVICT_LINGER_MILLIS}.
+   */
+  void evict(int bound) {
+    ctx.executor().execute(() -> {
+      if (removed || !ctx.channel().isActive()) return;
+      if (draining) return; // answered already (a 408) and closing within EVICT_LINGER_MILLIS
+      ServerLog.anomaly("pending-evicted", "closing " + ctx.channel().remoteAddress() + " (" + phase.name().toLowerCase(java.util.Locale.ROOT)
+          + "): " + bound + " connections without a stream are open (--max-pending-connections); it was the longest pending");
+      if (phase != Phase.HEAD && phase != Phase.BODY) {
+        cancelTimer();
+        ctx.close();
+        return;
+      }
+      answerAndDrain("503 Service Unavailable", "Retry-After: 1\r\n",
+          "the server holds as many connections without a stream as it allows (--max-pending-connections "
+          + bound + ") and this request was the slowest; retry\n");
+    });
+  }
+
+  /**
+   * Answers a request that is still arriving and closes without a reset: the answer is written
+   * raw (this handler sits before the codec, and nothing else is queued on a pending connection),
+   * then the output is shut down and whatever the client still sends is dropped until it closes
+   * its side (half-closure is off, so its FIN closes the channel), goes quiet for
+   * {@link #EVICT_QUIET_MILLIS}, or at most {@link #EVICT_LINGER_MILLIS}. Closing with its bytes
+   * unread, or with more on the way, would reset the connection, and a reset can destroy the
+   * answer before the client reads it.
+   */
+  private void answerAndDrain(String status, String extraHeaders, String body) {
+    cancelTimer();
+    phase = Phase.ANSWERING;
+    idle = false;
+    draining = true;
+    byte[] bodyBytes = body.getBytes(StandardCharsets.UTF_8);
+    String head = "HTTP/1.1 " + status + "\r\n" + extraHeaders + "Content-Type: text/plain; charset=utf-8\r\n"
+        + "Content-Length: " + bodyBytes.length + "\r\nConnection: close\r\n\r\n";
+    ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), head + body)).addListener(f -> {
+      if (f.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) duplex.shutdownOutput();
+      else ctx.close();
+    });
+    lastInputNanos = System.nanoTime();
+    closeWhenQuiet(lastInputNanos + TimeUnit.MILLISECONDS.toNanos(EVICT_LINGER_MILLIS));
+  }
+
+  private void cancelTimer() {
+    if (timer != null) timer.cancel(false);
+    timer = null;
+  }
+
+  private void closeWhenQuiet(long deadlineNanos) {
+    long now = System.nanoTime();
+    long quietAt = lastInputNanos + TimeUnit.MILLISECONDS.toNanos(EVICT_QUIET_MILLIS);
+    if (now >= quietAt || now >= deadlineNanos || !ctx.channel().isOpen()) {
+      ctx.close();
+      return;
+    }
+    ctx.executor().schedule(() -> closeWhenQuiet(deadlineNanos), Math.min(quietAt, deadlineNanos) - now, TimeUnit.NANOSECONDS);
   }
 
   /** A refusal is on its way out; only the linger bound applies now. */
@@ -72,6 +182,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
   private void enter(Phase next) {
     if (removed) return;
     phase = next;
+    idle = next == Phase.IDLE;
     if (timer != null) timer.cancel(false);
     timer = null;
     long nanos = switch (next) {
@@ -99,15 +210,13 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** 408 written raw (this handler sits before the codec), then close. */
+  /**
+   * 408, then closed the way an evicted request is ({@link #answerAndDrain}): a client that is
+   * still sending its slow head or body reads the 408, not a reset.
+   */
   private void refuse(String why) {
     ServerLog.anomaly("request-timeout", "closing " + ctx.channel().remoteAddress() + ": " + why);
-    phase = Phase.ANSWERING;
-    byte[] body = (why + "\n").getBytes(StandardCharsets.UTF_8);
-    String head = "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
-        + body.length + "\r\nConnection: close\r\n\r\n";
-    ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), head + new String(body, StandardCharsets.UTF_8)))
-        .addListener(ChannelFutureListener.CLOSE);
+    answerAndDrain("408 Request Timeout", "", why + "\n");
   }
 
   @Override
@@ -115,6 +224,11 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     removed = true;
     if (timer != null) timer.cancel(false);
     timer = null;
+    // A stream now (counted by --max-connections), or closed: no longer pending.
+    if (joined) {
+      joined = false;
+      pending.left(this);
+    }
   }
 
   @Override

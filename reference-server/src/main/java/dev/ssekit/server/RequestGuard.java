@@ -87,6 +87,7 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
         }
       }
       boolean last = msg instanceof LastHttpContent;
+      if (last) deadline.requestRead(); // the newest pending connection before its answer goes out
       ctx.fireChannelRead(msg); // the aggregator; on the last part the router answers before this returns
       if (last) {
         budget.release(reserved);

@@ -28,6 +28,8 @@ import java.util.Objects;
  * @param publishCorsOrigin {@code Access-Control-Allow-Origin} for {@code /publish}, empty for none
  *     (then no web page on another origin can publish)
  * @param maxTopics topics held at once (with history or subscribers); past it new names are refused
+ * @param maxPendingConnections connections that are not streams (requests being read or answered,
+ *     idle keep-alive) held at once; past nine tenths of it a new one evicts the longest pending
  */
 public record ServerConfig(
     String host,
@@ -48,12 +50,16 @@ public record ServerConfig(
     Duration bodyTimeout,
     long maxBodyBytesInFlight,
     String publishCorsOrigin,
-    int maxTopics) {
+    int maxTopics,
+    int maxPendingConnections) {
 
   public static final String DEFAULT_TOPIC = "default";
 
   /** Default --max-connections when the open-file limit cannot be read. */
   public static final int FALLBACK_MAX_CONNECTIONS = 20_000;
+
+  /** Default --max-pending-connections when the open-file limit cannot be read. */
+  public static final int FALLBACK_MAX_PENDING_CONNECTIONS = 1_000;
 
   public ServerConfig {
     Objects.requireNonNull(host, "host");
@@ -82,6 +88,7 @@ public record ServerConfig(
           + ") must be at least --max-event-bytes (" + maxEventBytes + "), or no publish of that size could be read");
     }
     if (maxTopics < 1) throw new IllegalArgumentException("max-topics must be at least 1");
+    if (maxPendingConnections < 1) throw new IllegalArgumentException("max-pending-connections must be at least 1");
     for (String origin : new String[] {corsOrigin, publishCorsOrigin}) {
       if (origin.indexOf('\r') >= 0 || origin.indexOf('\n') >= 0) {
         throw new IllegalArgumentException("cors-origin must not contain line breaks");
@@ -97,12 +104,14 @@ public record ServerConfig(
 
   /**
    * The defaults of the command line, bound to 127.0.0.1:8080, with --max-connections fixed at
-   * {@link #FALLBACK_MAX_CONNECTIONS} (the command line derives it from the open-file limit).
+   * {@link #FALLBACK_MAX_CONNECTIONS} and --max-pending-connections at
+   * {@link #FALLBACK_MAX_PENDING_CONNECTIONS} (the command line derives both from the open-file limit).
    */
   public static ServerConfig defaults() {
     return new ServerConfig("127.0.0.1", 8080, Duration.ofSeconds(1), Duration.ofSeconds(15),
         Duration.ofSeconds(3), 10_000, 256L << 20, FALLBACK_MAX_CONNECTIONS, defaultMaxQueueBytes(1 << 20), 1 << 20, "*",
-        null, false, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(10), 64L << 20, "", 10_000);
+        null, false, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(10), 64L << 20, "", 10_000,
+        FALLBACK_MAX_PENDING_CONNECTIONS);
   }
 
   /** A mutable copy, for the {@code with} methods. */
@@ -114,7 +123,7 @@ public record ServerConfig(
     String host; int port; Duration tick; Duration heartbeat; Duration retry; int history; long historyBytes;
     int maxConnections; long maxQueueBytes; int maxEventBytes; String corsOrigin; String publishToken;
     boolean allowAnonymousPublish; Duration shutdownGrace; Duration headTimeout; Duration bodyTimeout;
-    long maxBodyBytesInFlight; String publishCorsOrigin; int maxTopics;
+    long maxBodyBytesInFlight; String publishCorsOrigin; int maxTopics; int maxPendingConnections;
 
     Builder(ServerConfig c) {
       host = c.host; port = c.port; tick = c.tick; heartbeat = c.heartbeat; retry = c.retry; history = c.history;
@@ -122,13 +131,13 @@ public record ServerConfig(
       maxEventBytes = c.maxEventBytes; corsOrigin = c.corsOrigin; publishToken = c.publishToken;
       allowAnonymousPublish = c.allowAnonymousPublish; shutdownGrace = c.shutdownGrace; headTimeout = c.headTimeout;
       bodyTimeout = c.bodyTimeout; maxBodyBytesInFlight = c.maxBodyBytesInFlight; publishCorsOrigin = c.publishCorsOrigin;
-      maxTopics = c.maxTopics;
+      maxTopics = c.maxTopics; maxPendingConnections = c.maxPendingConnections;
     }
 
     ServerConfig build() {
       return new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, maxConnections, maxQueueBytes,
           maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace, headTimeout, bodyTimeout,
-          maxBodyBytesInFlight, publishCorsOrigin, maxTopics);
+          maxBodyBytesInFlight, publishCorsOrigin, maxTopics, maxPendingConnections);
     }
   }
 
@@ -176,4 +185,6 @@ public record ServerConfig(
   public ServerConfig withMaxBodyBytesInFlight(long v) { Builder b = b(); b.maxBodyBytesInFlight = v; return b.build(); }
 
   public ServerConfig withMaxTopics(int v) { Builder b = b(); b.maxTopics = v; return b.build(); }
+
+  public ServerConfig withMaxPendingConnections(int v) { Builder b = b(); b.maxPendingConnections = v; return b.build(); }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -58,8 +59,10 @@ public final class SseServer implements AutoCloseable {
   private final Frame dropNotice;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final BodyBudget bodies;
+  private final PendingConnections pending;
 
-  private SseServer(ServerConfig config) throws InterruptedException {
+  private SseServer(ServerConfig config, boolean nio, java.util.function.LongSupplier pendingClock)
+      throws InterruptedException {
     this.config = config;
     this.topics = new Topics(config.history(), config.historyBytes(), config.maxQueueBytes(), config.maxTopics());
     this.metrics = new ServerMetrics(topics);
@@ -75,11 +78,19 @@ public final class SseServer implements AutoCloseable {
     io.micrometer.core.instrument.Gauge.builder("sse.request.body.buffered", bodies, BodyBudget::used).baseUnit("bytes")
         .description("Request-body bytes reserved now across all connections (bounded by --max-body-buffer)")
         .register(metrics.registry);
+    this.pending = new PendingConnections(config.maxPendingConnections(), pendingClock);
+    io.micrometer.core.instrument.Gauge.builder("sse.pending.connections", pending, PendingConnections::held)
+        .description("Connections that are not streams now: requests being read or answered, idle keep-alive"
+            + " (bounded by --max-pending-connections)").register(metrics.registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("sse.pending.evicted", pending, PendingConnections::evicted)
+        .description("Pending connections closed to make room for a new one (503 if mid-request)").register(metrics.registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("sse.pending.refused", pending, PendingConnections::refused)
+        .description("New connections closed at once: --max-pending-connections reached").register(metrics.registry);
     this.dropNotice = Frame.control(("retry: " + config.retry().toMillis()
         + "\n: disconnected by an admin request; reconnect and resume with Last-Event-ID\n\n")
         .getBytes(StandardCharsets.US_ASCII));
 
-    boolean epoll = Epoll.isAvailable();
+    boolean epoll = !nio && Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
@@ -98,13 +109,18 @@ public final class SseServer implements AutoCloseable {
           .channel(channelType)
           .option(ChannelOption.SO_BACKLOG, 4096)
           .option(ChannelOption.SO_REUSEADDR, true)
-          .handler(new AcceptBackoff(metrics))
+          // One accept per read: NIO accepts a whole batch (16 by default) before the first
+          // reaches AcceptBackoff, so turning auto-read off there could not stop the rest of the
+          // batch, which would find the pending bound full and be closed unanswered. With one per
+          // read every accepted connection is counted before the next accept (on epoll too).
+          .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1))
+          .handler(new AcceptBackoff(metrics, pending))
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.SO_KEEPALIVE, true)
           // Stop writing to a stream once 32 KiB wait unsent; it is written from the shared history
           // again when it drains, so a slow reader holds no more than this.
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16 * 1024, 32 * 1024))
-          .childHandler(new SseServerInitializer(router, publish, bodies, config))
+          .childHandler(new SseServerInitializer(router, publish, bodies, pending, config))
           .bind(config.host(), config.port())
           .sync()
           .channel();
@@ -124,12 +140,27 @@ public final class SseServer implements AutoCloseable {
    * @throws InterruptedException when interrupted while binding
    */
   public static SseServer start(ServerConfig config) throws InterruptedException {
+    return start(config, false);
+  }
+
+  /** As {@link #start(ServerConfig)}; {@code nio} forces the NIO transport where native epoll is available (tests). */
+  static SseServer start(ServerConfig config, boolean nio) throws InterruptedException {
+    return start(config, nio, System::nanoTime);
+  }
+
+  /**
+   * As {@link #start(ServerConfig, boolean)}, with the clock {@link PendingConnections} ages
+   * connections by (tests use one they advance by hand, so "old enough to evict" is a step they
+   * take rather than a race with the machine's load).
+   */
+  static SseServer start(ServerConfig config, boolean nio, java.util.function.LongSupplier pendingClock)
+      throws InterruptedException {
     if (config.publishToken() == null && !config.allowAnonymousPublish() && !isLoopback(config.host())) {
       throw new IllegalArgumentException("refusing to bind " + config.host()
           + " without --publish-token: anyone who can reach it could publish; "
           + "set a token or pass --allow-anonymous-publish");
     }
-    return new SseServer(config);
+    return new SseServer(config, nio, pendingClock);
   }
 
   private static boolean isLoopback(String host) {
@@ -167,6 +198,31 @@ public final class SseServer implements AutoCloseable {
   /** Request-body bytes reserved now across all connections. */
   long bodyBytesBuffered() {
     return bodies.used();
+  }
+
+  /** Connections that are not streams now (bounded by --max-pending-connections). */
+  int pendingConnections() {
+    return pending.held();
+  }
+
+  /** Pending connections set up and in the eviction order (not picked for eviction); tests wait for this. */
+  int pendingListed() {
+    return pending.listed();
+  }
+
+  /** Pending connections evicted so far to make room. */
+  long pendingEvicted() {
+    return pending.evicted();
+  }
+
+  /** New connections closed at once because the bound was reached. */
+  long pendingRefused() {
+    return pending.refused();
+  }
+
+  /** Whether the listening channel uses NIO (else native epoll). */
+  boolean nio() {
+    return serverChannel instanceof NioServerSocketChannel;
   }
 
   /** Scenario streams open now. */
@@ -312,7 +368,7 @@ public final class SseServer implements AutoCloseable {
   static String describe(ServerConfig c) {
     return "history " + c.history() + " events / " + c.historyBytes() + " bytes, tick " + Durations.format(c.tick()) + ", heartbeat "
         + Durations.format(c.heartbeat()) + ", retry " + Durations.format(c.retry())
- + ", max-connections " + c.maxConnections()
+ + ", max-connections " + c.maxConnections() + ", max-pending-connections " + c.maxPendingConnections()
         + " (open-file limit " + FdLimits.current().limit() + ")" + ", publish " + (c.publishToken() != null ? "token" : "anonymous");
   }
 }

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * The pipeline of every accepted connection, in order:
  * <pre>
  *   "deadline"   {@link RequestDeadline}  30 s idle between requests; a head within --head-timeout of
- *                                         its first byte, a body within --body-timeout of its head (408)
+ *                                         its first byte, a body within --body-timeout of its head (408);
+ *                                         the connection's place among {@link PendingConnections}
  *   "codec"      HttpServerCodec          bytes &lt;-&gt; HTTP messages (8 KiB line, 16 KiB headers)
  *   "guard"      {@link RequestGuard}     on the head, before any body: token, content type, body
  *                                         size, the server-wide body budget (401/415/413/503)
@@ -52,19 +53,22 @@ final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
   private final HttpRouter router;
   private final PublishHandler publish;
   private final BodyBudget bodies;
+  private final PendingConnections pending;
   private final ServerConfig config;
 
-  SseServerInitializer(HttpRouter router, PublishHandler publish, BodyBudget bodies, ServerConfig config) {
+  SseServerInitializer(HttpRouter router, PublishHandler publish, BodyBudget bodies, PendingConnections pending,
+      ServerConfig config) {
     this.router = router;
     this.publish = publish;
     this.bodies = bodies;
+    this.pending = pending;
     this.config = config;
   }
 
   @Override
   protected void initChannel(SocketChannel ch) {
     RequestDeadline deadline = new RequestDeadline(TimeUnit.SECONDS.toNanos(HTTP_IDLE_SECONDS),
-        config.headTimeout().toNanos(), config.bodyTimeout().toNanos());
+        config.headTimeout().toNanos(), config.bodyTimeout().toNanos(), pending);
     ch.pipeline()
         .addLast("deadline", deadline)
         .addLast("codec", new HttpServerCodec(DECODER))

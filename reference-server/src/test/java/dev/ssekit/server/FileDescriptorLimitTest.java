@@ -109,7 +109,8 @@ class FileDescriptorLimitTest {
   @Test
   void theDefaultMaxConnectionsLeavesDescriptorsForEverythingElse() throws Exception {
     int port = startChild(256);
-    assertThat(log()).contains("max-connections 192 (the open-file limit 256 less 64");
+    assertThat(log()).contains("max-connections 192 (the open-file limit 256 less 64")
+        .contains("max-pending-connections 32 (half of the 64 descriptors kept back from streams");
     openStreams(port, 300);
     int streams = 0;
     int turnedAway = 0;

@@ -118,6 +118,41 @@ class RequestLimitsTest extends OneServerTest {
     }
   }
 
+  /**
+   * A client still sending when its body deadline passes reads the whole 408 and the end of the
+   * stream, not a reset, and its bytes in flight are taken in: the server shuts its side down and
+   * drops what still comes until the client closes or goes quiet (bounded), instead of closing
+   * at once with those bytes unread.
+   */
+  @Test
+  void aClientStillSendingItsBodyReadsThe408AndIsNotReset() throws Exception {
+    int port = start(ServerConfig.defaults().withBodyTimeout(Duration.ofSeconds(1)));
+    java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
+    socket.getOutputStream().write(publishHead(port, 1_000_000));
+    try (SteadySender sender = new SteadySender(socket, "x".repeat(64).getBytes(StandardCharsets.US_ASCII))) {
+      sender.answerNotBefore(Duration.ofSeconds(1));
+      readsTheWhole408(sender, "--body-timeout");
+    }
+  }
+
+  /** As above, for a head that is still arriving (a header value that never ends) at its deadline. */
+  @Test
+  void aClientStillSendingItsHeadReadsThe408AndIsNotReset() throws Exception {
+    int port = start(ServerConfig.defaults().withHeadTimeout(Duration.ofSeconds(1)));
+    java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
+    socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+    try (SteadySender sender = new SteadySender(socket, new byte[] {'a'})) {
+      sender.answerNotBefore(Duration.ofSeconds(1));
+      readsTheWhole408(sender, "--head-timeout");
+    }
+  }
+
+  private static void readsTheWhole408(SteadySender sender, String option) throws Exception {
+    String answer = sender.readAnswerToEnd();
+    assertThat(answer).startsWith("HTTP/1.1 408").contains("Connection: close").endsWith("(" + option + ")\n");
+    sender.assertBytesInFlightTakenIn();
+  }
+
   @Test
   void keepAliveConnectionsStillServeSeveralRequests() throws Exception {
     int port = start(ServerConfig.defaults().withHeadTimeout(Duration.ofMillis(500)));
