@@ -251,8 +251,7 @@ class DeliveryVerdictsTest {
   void theQuickProfileSideBySidePassesAServerThatReordersOnlyConcurrentPublishes(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     try (FaultyServer s = FaultyServer.builder().fault(Fault.REORDER_UNDER_CONCURRENCY).build()) {
-      dev.ssekit.conformance.testing.CliRun r = dev.ssekit.conformance.testing.CliRun.of("--url", s.url(),
-          "--publish-url", s.publishUrl(), "--profile", "quick", "--report-dir", dir.toString(), "--no-color");
+      dev.ssekit.conformance.testing.CliRun r = quick(s, dir);
       assertThat(r.out()).as(r.out()).contains("PASS  reconnect.resume-after-last-event-id").contains("0 failed");
       assertThat(r.status()).as(r.out()).isZero();
     }
@@ -269,8 +268,7 @@ class DeliveryVerdictsTest {
   void theQuickProfileLeavesOutDeliveryChecksThatWouldEndPastItsBudget(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     try (FaultyServer s = FaultyServer.builder().fault(Fault.BUFFERED).build()) {
-      dev.ssekit.conformance.testing.CliRun r = dev.ssekit.conformance.testing.CliRun.of("--url", s.url(),
-          "--publish-url", s.publishUrl(), "--profile", "quick", "--report-dir", dir.toString(), "--no-color");
+      dev.ssekit.conformance.testing.CliRun r = quick(s, dir);
       assertThat(r.status()).as(r.out()).isZero();
       assertThat(r.out()).as(r.out()).contains("SKIP  delivery.replay-while-away  " + QuickBudget.LEFT_OUT_BY_BUDGET)
           .containsPattern("\\d delivery checks? not run, to keep quick within 10 s").contains("0 failed");
@@ -296,11 +294,16 @@ class DeliveryVerdictsTest {
   void aHeldHeadIsNamedEvenWhenAnotherStreamsNudgeBroughtIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     try (FaultyServer s = FaultyServer.builder().fault(Fault.HEAD_WITH_FIRST_EVENT).build()) {
-      dev.ssekit.conformance.testing.CliRun r = dev.ssekit.conformance.testing.CliRun.of("--url", s.url(),
-          "--publish-url", s.publishUrl(), "--profile", "quick", "--report-dir", dir.toString(), "--no-color");
+      dev.ssekit.conformance.testing.CliRun r = quick(s, dir);
       assertThat(r.out()).as(r.out()).contains("WARN  http.headers-promptly  the response head came only with the first")
           .contains("0 failed");
     }
+  }
+
+  /** The quick profile through the command line against {@code s}, reports in {@code dir}. */
+  private static dev.ssekit.conformance.testing.CliRun quick(FaultyServer s, java.nio.file.Path dir) {
+    return dev.ssekit.conformance.testing.CliRun.of("--url", s.url(), "--publish-url", s.publishUrl(), "--profile",
+        "quick", "--report-dir", dir.toString(), "--no-color");
   }
 
   /** A stream that answers 401 (credentials missing) while publishing works. */
