@@ -126,11 +126,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     switch (path) {
       case "/events" -> {
         res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
-        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, no-transform");
-        res.headers().set("X-Accel-Buffering", "no");
-        if (!config.corsOrigin().isEmpty()) res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, config.corsOrigin());
-        HttpUtil.setTransferEncodingChunked(res, true);
+        StreamWire.Head.stream(true, config.corsOrigin()).applyTo(res);
       }
       case "/metrics", "/healthz", "/" -> res = Responses.response(HttpResponseStatus.OK,
           path.equals("/healthz") ? "application/json" : path.equals("/") ? "text/html; charset=utf-8"

@@ -69,8 +69,8 @@ public final class SseServer implements AutoCloseable {
     topics.bind(metrics);
     this.streams = new EventStreams(config, topics, metrics);
     // Allocated now: shutdown must not depend on memory being available then.
-    this.goodbye = Frame.control(("retry: " + config.retry().toMillis()
-        + "\n: server shutting down; reconnect and resume with Last-Event-ID\n\n").getBytes(StandardCharsets.US_ASCII));
+    this.goodbye = Frame.control(StreamWire.retryBlock(config.retry().toMillis(),
+        "server shutting down; reconnect and resume with Last-Event-ID"));
     PublishHandler publish = new PublishHandler(config, topics);
     HttpRouter router = new HttpRouter(config, streams, publish, new ScenarioHandler(this::admitScenario), metrics,
         this::disconnectAll);
@@ -86,9 +86,8 @@ public final class SseServer implements AutoCloseable {
         .description("Pending connections closed to make room for a new one (503 if mid-request)").register(metrics.registry);
     io.micrometer.core.instrument.FunctionCounter.builder("sse.pending.refused", pending, PendingConnections::refused)
         .description("New connections closed at once: --max-pending-connections reached").register(metrics.registry);
-    this.dropNotice = Frame.control(("retry: " + config.retry().toMillis()
-        + "\n: disconnected by an admin request; reconnect and resume with Last-Event-ID\n\n")
-        .getBytes(StandardCharsets.US_ASCII));
+    this.dropNotice = Frame.control(StreamWire.retryBlock(config.retry().toMillis(),
+        "disconnected by an admin request; reconnect and resume with Last-Event-ID"));
 
     boolean epoll = !nio && Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
