@@ -24,7 +24,7 @@ import java.io.IOException;
  *   POST    /publish[?topic=T]                 {@link PublishHandler}
  *   GET     /metrics, /healthz                 Prometheus text, liveness
  *   GET     /scenarios[/NAME[/expected]]       {@link ScenarioHandler}
- *   POST    /admin/disconnect                  end every stream now, as a restart would (clients resume)
+ *   POST    /admin/disconnect                  {@link AdminHandler}: end every stream now, as a restart would (clients resume)
  *   GET     /                                  the live demo page ({@link DemoPage})
  *   OPTIONS any path                           CORS preflight (allows Last-Event-ID)
  * </pre>
@@ -37,11 +37,11 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final PublishHandler publish;
   private final ScenarioHandler scenarios;
   private final ServerMetrics metrics;
-  private final java.util.function.IntSupplier disconnectAll;
+  private final AdminHandler admin;
 
-  HttpRouter(ServerConfig config, EventStreams streams, PublishHandler publish, ScenarioHandler scenarios,
-      ServerMetrics metrics, java.util.function.IntSupplier disconnectAll) {
-    this.disconnectAll = disconnectAll;
+  HttpRouter(ServerConfig config, EventStreams streams, PublishHandler publish, AdminHandler admin,
+      ScenarioHandler scenarios, ServerMetrics metrics) {
+    this.admin = admin;
     this.config = config;
     this.streams = streams;
     this.publish = publish;
@@ -85,8 +85,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/publish" -> {
         if (requireMethod(ctx, req, HttpMethod.POST)) publish.handle(ctx, req, query);
       }
-      case "/admin/disconnect" -> {
-        if (requireMethod(ctx, req, HttpMethod.POST)) publish.disconnect(ctx, req, disconnectAll);
+      case AdminHandler.DISCONNECT -> {
+        if (requireMethod(ctx, req, HttpMethod.POST)) admin.disconnect(ctx, req);
       }
       case "/metrics" -> {
         if (requireMethod(ctx, req, HttpMethod.GET)) {
@@ -162,7 +162,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       origin = config.publishCorsOrigin();
       methods = "POST, OPTIONS";
       headers = "Content-Type, Authorization";
-    } else if (path.startsWith("/admin/")) {
+    } else if (path.startsWith(AdminHandler.PREFIX)) {
       origin = "";
       methods = headers = null;
     } else {
