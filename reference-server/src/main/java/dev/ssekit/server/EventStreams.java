@@ -198,7 +198,7 @@ final class EventStreams {
       }
     });
     Channel ch = ctx.channel();
-    byte[] head = StreamWire.Head.closing(config.corsOrigin()).text().getBytes(StandardCharsets.US_ASCII);
+    byte[] head = StreamWire.Head.closing(config.corsOrigin()).text().getBytes(StandardCharsets.UTF_8);
     byte[] body = StreamWire.retryBlock(retryMs, why + "; retry in " + Durations.format(java.time.Duration.ofMillis(retryMs)));
     ch.writeAndFlush(Unpooled.wrappedBuffer(head, body)).addListener(ChannelFutureListener.CLOSE);
   }

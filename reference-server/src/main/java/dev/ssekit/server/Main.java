@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
         "  GET  /                   the live demo page"})
 public final class Main implements Callable<Integer> {
 
-  /** The defaults every option starts from: written once, in {@link ServerConfig.Builder}. */
-  private static final ServerConfig.Builder DEFAULTS = ServerConfig.builder();
+  /** The defaults every option starts from (written once, in {@link ServerConfig.Builder}). */
+  private static final ServerConfig DEFAULTS = ServerConfig.defaults();
 
   @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: ${DEFAULT-VALUE}).")
   String host = DEFAULTS.host();

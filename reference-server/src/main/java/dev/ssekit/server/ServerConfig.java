@@ -129,8 +129,8 @@ public record ServerConfig(
   }
 
   /**
-   * Settings being chosen; starts at the defaults. The fields are the defaults {@link Main}'s
-   * options start from; {@link #build} validates.
+   * Settings being chosen; starts at the defaults, written here once ({@link Main}'s options start
+   * from {@link ServerConfig#defaults()}); {@link #build} validates.
    */
   public static final class Builder {
     String host = "127.0.0.1";
@@ -142,7 +142,8 @@ public record ServerConfig(
     long historyBytes = 256L << 20;
     int maxConnections = FALLBACK_MAX_CONNECTIONS;
     int maxEventBytes = 1 << 20;
-    long maxQueueBytes = defaultMaxQueueBytes(maxEventBytes);
+    /** Unset (-1): derived from {@link #maxEventBytes} when built, whatever order the setters ran in. */
+    long maxQueueBytes = -1;
     String corsOrigin = "*";
     String publishToken;
     boolean allowAnonymousPublish;
@@ -177,26 +178,10 @@ public record ServerConfig(
     public Builder maxTopics(int v) { maxTopics = v; return this; }
     public Builder maxPendingConnections(int v) { maxPendingConnections = v; return this; }
 
-    /** The default of each setting, as the command line shows it. */
-    public String host() { return host; }
-    public int port() { return port; }
-    public Duration tick() { return tick; }
-    public Duration heartbeat() { return heartbeat; }
-    public Duration retry() { return retry; }
-    public int history() { return history; }
-    public long historyBytes() { return historyBytes; }
-    public int maxEventBytes() { return maxEventBytes; }
-    public String corsOrigin() { return corsOrigin; }
-    public Duration shutdownGrace() { return shutdownGrace; }
-    public Duration headTimeout() { return headTimeout; }
-    public Duration bodyTimeout() { return bodyTimeout; }
-    public long maxBodyBytesInFlight() { return maxBodyBytesInFlight; }
-    public String publishCorsOrigin() { return publishCorsOrigin; }
-    public int maxTopics() { return maxTopics; }
-
     /** The configuration; throws IllegalArgumentException for settings out of range. */
     public ServerConfig build() {
-      return new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, maxConnections, maxQueueBytes,
+      long queue = maxQueueBytes < 0 ? defaultMaxQueueBytes(maxEventBytes) : maxQueueBytes;
+      return new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, maxConnections, queue,
           maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace, headTimeout, bodyTimeout,
           maxBodyBytesInFlight, publishCorsOrigin, maxTopics, maxPendingConnections);
     }

@@ -12,8 +12,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The one place that writes the parts of an event stream that are not events: the response
- * head, the opening block ({@code retry:} and an optional comment), the takeover of a
+ * The one place that writes the parts of the server's own event streams (scripted scenarios
+ * write their heads as their scripts say) that are not events: the response head, the opening block ({@code retry:} and an optional comment), the takeover of a
  * connection's pipeline, and the end of the body. Used by {@link EventStreams} (streams and
  * turn-aways), {@link HttpRouter} ({@code HEAD /events}), {@link LoopSubscribers} (ending
  * streams) and the scenario package ({@code lossy-ticks}, scripted scenarios).
@@ -38,6 +38,10 @@ public final class StreamWire {
    *     ends with the connection)
    */
   public record Head(boolean http11, String cacheControl, boolean unbuffered, String corsOrigin, boolean chunked) {
+
+    public Head {
+      if (chunked && !http11) throw new IllegalArgumentException("HTTP/1.0 has no chunked transfer coding");
+    }
 
     /** What {@code GET /events} answers: chunked on HTTP/1.1, close-delimited on HTTP/1.0. */
     static Head stream(boolean http11, String corsOrigin) {
@@ -85,6 +89,9 @@ public final class StreamWire {
    * @return the block as UTF-8
    */
   public static byte[] retryBlock(long retryMillis, String comment) {
+    if (comment != null && (comment.indexOf('\r') >= 0 || comment.indexOf('\n') >= 0)) {
+      throw new IllegalArgumentException("a comment is one line: " + comment.replace("\r", "\\r").replace("\n", "\\n"));
+    }
     String block = "retry: " + retryMillis + "\n" + (comment == null ? "" : ": " + comment + "\n") + "\n";
     return block.getBytes(StandardCharsets.UTF_8);
   }
