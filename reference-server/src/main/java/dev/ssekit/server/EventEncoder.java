@@ -11,19 +11,10 @@ final class EventEncoder {
 
   private EventEncoder() {}
 
-  /** The UTF-8 bytes of {@code event}, ending with the blank line that dispatches it. */
-  static byte[] encode(OutboundEvent event) {
-    byte[] id = event.id() == null ? new byte[0] : idLine(event.id());
-    byte[] body = body(event.type(), event.data());
-    byte[] out = new byte[id.length + body.length];
-    System.arraycopy(id, 0, out, 0, id.length);
-    System.arraycopy(body, 0, out, id.length, body.length);
-    return out;
-  }
-
   /**
    * {@code id: <id>\n}. A space after the colon: the client strips exactly one, so an id's own
-   * leading space survives. The caller has refused CR, LF and NUL ({@link OutboundEvent}).
+   * leading space survives. The caller has refused CR, LF and NUL
+   * ({@link PublishHandler#validate}).
    */
   static byte[] idLine(String id) {
     return ("id: " + id + "\n").getBytes(StandardCharsets.UTF_8);

@@ -1,16 +1,12 @@
 package dev.ssekit.server;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -35,8 +31,7 @@ final class EventStreams {
     this.config = config;
     this.topics = topics;
     this.metrics = metrics;
-    // retry first (WHATWG §9.2.6: takes effect when the line is processed), then a blank line.
-    this.openingBlock = Frame.control(("retry: " + config.retry().toMillis() + "\n\n").getBytes(StandardCharsets.US_ASCII));
+    this.openingBlock = Frame.control(StreamWire.retryBlock(config.retry().toMillis(), null));
   }
 
   void shuttingDown() {
@@ -76,12 +71,12 @@ final class EventStreams {
       return;
     }
     Subscriber s = new Subscriber(ch, http11, start.group(), start.nextSeq(), start.joinedAtBytes());
-    takeOver(ctx.pipeline(), s);
+    StreamWire.takeOver(ctx, "stream", s);
     metrics.streamsOpened.increment();
     // openStreams goes down in Subscriber.channelInactive: no per-stream listener object.
 
     ByteBuf head = Unpooled.buffer(256);
-    head.writeCharSequence(responseHead(http11), StandardCharsets.US_ASCII);
+    head.writeCharSequence(StreamWire.Head.stream(http11, config.corsOrigin()).text(), StandardCharsets.US_ASCII);
     ch.write(head, ch.voidPromise());
     long bytes = head.readableBytes();
     ch.write(openingBlock.wire(http11), ch.voidPromise());
@@ -188,18 +183,6 @@ final class EventStreams {
     return sb.toString();
   }
 
-  private String responseHead(boolean http11) {
-    StringBuilder h = new StringBuilder(256);
-    h.append(http11 ? "HTTP/1.1 200 OK\r\n" : "HTTP/1.0 200 OK\r\n");
-    h.append("Content-Type: text/event-stream\r\n");
-    h.append("Cache-Control: no-cache, no-transform\r\n");
-    h.append("X-Accel-Buffering: no\r\n");
-    if (!config.corsOrigin().isEmpty()) h.append("Access-Control-Allow-Origin: ").append(config.corsOrigin()).append("\r\n");
-    if (http11) h.append("Transfer-Encoding: chunked\r\n");
-    else h.append("Connection: close\r\n");
-    return h.append("\r\n").toString();
-  }
-
   /**
    * Past --max-connections, while shutting down, or with a full topic registry: a 200 stream that
    * sets a retry time and closes. A browser reconnects after it; a 503 would stop it for good
@@ -208,43 +191,21 @@ final class EventStreams {
   private void turnAway(ChannelHandlerContext ctx, long retryMs, String why) {
     metrics.streamsRejected.increment();
     ServerLog.anomaly("turned-away", "turned a stream away: " + why);
-    takeOver(ctx.pipeline(), new ChannelInboundHandlerAdapter() {
+    StreamWire.takeOver(ctx, "stream", new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext c, Object msg) {
         ReferenceCountUtil.release(msg);
       }
     });
     Channel ch = ctx.channel();
-    String body = "retry: " + retryMs + "\n" + ": " + why + "; retry in " + Durations.format(java.time.Duration.ofMillis(retryMs)) + "\n\n";
-    String head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache, no-transform\r\n"
-        + (config.corsOrigin().isEmpty() ? "" : "Access-Control-Allow-Origin: " + config.corsOrigin() + "\r\n")
-        + "Connection: close\r\n\r\n";
-    ByteBuf out = ByteBufUtil.writeUtf8(ch.alloc(), head + body);
-    ch.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
-  }
-
-  /** Leaves only {@code handler} in the pipeline; bytes are written raw from here on. */
-  private static void takeOver(ChannelPipeline p, ChannelHandler handler) {
-    // Router first, so bytes the decoder still holds are handed to the new handler, which drops them.
-    p.replace("router", "stream", handler);
-    removeHttpHandlers(p);
-  }
-
-  /** Removes the handlers of the HTTP phase (all but the one that took over). */
-  static void removeHttpHandlers(ChannelPipeline p) {
-    for (String name : new String[] {"aggregator", "guard", "codec", "deadline"}) {
-      if (p.get(name) != null) p.remove(name);
-    }
+    byte[] head = StreamWire.Head.closing(config.corsOrigin()).text().getBytes(StandardCharsets.UTF_8);
+    byte[] body = StreamWire.retryBlock(retryMs, why + "; retry in " + Durations.format(java.time.Duration.ofMillis(retryMs)));
+    ch.writeAndFlush(Unpooled.wrappedBuffer(head, body)).addListener(ChannelFutureListener.CLOSE);
   }
 
   private static String first(QueryStringDecoder q, String name, String fallback) {
     List<String> values = q.parameters().get(name);
     return values == null || values.isEmpty() ? fallback : values.get(0);
-  }
-
-  /** The code {@code 0\r\n\r\n} that ends a chunked body. */
-  static ByteBuf lastChunk() {
-    return Unpooled.wrappedBuffer("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
   }
 
 }

@@ -24,7 +24,7 @@ import java.io.IOException;
  *   POST    /publish[?topic=T]                 {@link PublishHandler}
  *   GET     /metrics, /healthz                 Prometheus text, liveness
  *   GET     /scenarios[/NAME[/expected]]       {@link ScenarioHandler}
- *   POST    /admin/disconnect                  end every stream now, as a restart would (clients resume)
+ *   POST    /admin/disconnect                  {@link AdminHandler}: end every stream now, as a restart would (clients resume)
  *   GET     /                                  the live demo page ({@link DemoPage})
  *   OPTIONS any path                           CORS preflight (allows Last-Event-ID)
  * </pre>
@@ -37,11 +37,11 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final PublishHandler publish;
   private final ScenarioHandler scenarios;
   private final ServerMetrics metrics;
-  private final java.util.function.IntSupplier disconnectAll;
+  private final AdminHandler admin;
 
-  HttpRouter(ServerConfig config, EventStreams streams, PublishHandler publish, ScenarioHandler scenarios,
-      ServerMetrics metrics, java.util.function.IntSupplier disconnectAll) {
-    this.disconnectAll = disconnectAll;
+  HttpRouter(ServerConfig config, EventStreams streams, PublishHandler publish, AdminHandler admin,
+      ScenarioHandler scenarios, ServerMetrics metrics) {
+    this.admin = admin;
     this.config = config;
     this.streams = streams;
     this.publish = publish;
@@ -85,8 +85,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       case "/publish" -> {
         if (requireMethod(ctx, req, HttpMethod.POST)) publish.handle(ctx, req, query);
       }
-      case "/admin/disconnect" -> {
-        if (requireMethod(ctx, req, HttpMethod.POST)) publish.disconnect(ctx, req, disconnectAll);
+      case AdminHandler.DISCONNECT -> {
+        if (requireMethod(ctx, req, HttpMethod.POST)) admin.disconnect(ctx, req);
       }
       case "/metrics" -> {
         if (requireMethod(ctx, req, HttpMethod.GET)) {
@@ -126,11 +126,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     switch (path) {
       case "/events" -> {
         res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
-        res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache, no-transform");
-        res.headers().set("X-Accel-Buffering", "no");
-        if (!config.corsOrigin().isEmpty()) res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, config.corsOrigin());
-        HttpUtil.setTransferEncodingChunked(res, true);
+        StreamWire.Head.stream(true, config.corsOrigin()).applyTo(res);
       }
       case "/metrics", "/healthz", "/" -> res = Responses.response(HttpResponseStatus.OK,
           path.equals("/healthz") ? "application/json" : path.equals("/") ? "text/html; charset=utf-8"
@@ -166,7 +162,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       origin = config.publishCorsOrigin();
       methods = "POST, OPTIONS";
       headers = "Content-Type, Authorization";
-    } else if (path.startsWith("/admin/")) {
+    } else if (path.startsWith(AdminHandler.PREFIX)) {
       origin = "";
       methods = headers = null;
     } else {

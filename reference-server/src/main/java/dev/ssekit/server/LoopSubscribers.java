@@ -163,8 +163,7 @@ final class LoopSubscribers {
       s.ended = true;
       ended++;
       ch.write(notice.wire(s.chunked), ch.voidPromise());
-      if (s.chunked) ch.writeAndFlush(EventStreams.lastChunk()).addListener(f -> ch.close());
-      else ch.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(f -> ch.close());
+      StreamWire.end(ch, s.chunked);
     }
     return ended;
   }

@@ -21,30 +21,33 @@ import picocli.CommandLine.Option;
         "  GET  /                   the live demo page"})
 public final class Main implements Callable<Integer> {
 
+  /** The defaults every option starts from (written once, in {@link ServerConfig.Builder}). */
+  private static final ServerConfig DEFAULTS = ServerConfig.defaults();
+
   @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: ${DEFAULT-VALUE}).")
-  String host = "127.0.0.1";
+  String host = DEFAULTS.host();
 
   @Option(names = "--port", paramLabel = "PORT", description = "TCP port, 0 for any free port (default: ${DEFAULT-VALUE}).")
-  int port = 8080;
+  int port = DEFAULTS.port();
 
   @Option(names = "--tick", paramLabel = "D", converter = Durations.class,
       description = "Publish a tick event to the default topic every D (default: 1s; 0 = off).")
-  Duration tick = Duration.ofSeconds(1);
+  Duration tick = DEFAULTS.tick();
 
   @Option(names = "--heartbeat", paramLabel = "D", converter = Durations.class,
       description = "Comment heartbeat on streams idle for D (default: 15s; 0 = off).")
-  Duration heartbeat = Duration.ofSeconds(15);
+  Duration heartbeat = DEFAULTS.heartbeat();
 
   @Option(names = "--retry", paramLabel = "D", converter = Durations.class,
       description = "Reconnection time sent as 'retry:' at the start of every stream (default: 3s).")
-  Duration retry = Duration.ofSeconds(3);
+  Duration retry = DEFAULTS.retry();
 
   @Option(names = "--history", paramLabel = "N", description = "Events kept per topic for resumption (default: ${DEFAULT-VALUE}).")
-  int history = 10_000;
+  int history = DEFAULTS.history();
 
   @Option(names = "--history-bytes", paramLabel = "B",
       description = "Bytes of history kept across all topics; the oldest events go first (default: ${DEFAULT-VALUE}).")
-  long historyBytes = 256L << 20;
+  long historyBytes = DEFAULTS.historyBytes();
 
   @Option(names = "--max-connections", paramLabel = "N",
       description = "Open streams allowed; past it a stream gets a long retry and is closed "
@@ -57,11 +60,11 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "--max-event-bytes", paramLabel = "B",
       description = "Largest publish body accepted; larger gets 413 (default: ${DEFAULT-VALUE}).")
-  int maxEventBytes = 1 << 20;
+  int maxEventBytes = DEFAULTS.maxEventBytes();
 
   @Option(names = "--cors-origin", paramLabel = "ORIGIN",
       description = "Access-Control-Allow-Origin value; empty for none (default: ${DEFAULT-VALUE}).")
-  String corsOrigin = "*";
+  String corsOrigin = DEFAULTS.corsOrigin();
 
   @Option(names = "--publish-token", paramLabel = "T",
       description = "Require 'Authorization: Bearer T' to publish (default: none).")
@@ -73,27 +76,27 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "--shutdown-grace", paramLabel = "D", converter = Durations.class,
       description = "Bound on graceful shutdown (default: 5s).")
-  Duration shutdownGrace = Duration.ofSeconds(5);
+  Duration shutdownGrace = DEFAULTS.shutdownGrace();
 
   @Option(names = "--head-timeout", paramLabel = "D", converter = Durations.class,
       description = "Time to send a whole request head once it started (default: 10s; else 408).")
-  Duration headTimeout = Duration.ofSeconds(10);
+  Duration headTimeout = DEFAULTS.headTimeout();
 
   @Option(names = "--body-timeout", paramLabel = "D", converter = Durations.class,
       description = "Time to send a whole request body once the head arrived (default: 10s; else 408).")
-  Duration bodyTimeout = Duration.ofSeconds(10);
+  Duration bodyTimeout = DEFAULTS.bodyTimeout();
 
   @Option(names = "--max-body-buffer", paramLabel = "B",
       description = "Request-body bytes read at once across all connections; past it 503 + Retry-After (default: ${DEFAULT-VALUE}).")
-  long maxBodyBuffer = 64L << 20;
+  long maxBodyBuffer = DEFAULTS.maxBodyBytesInFlight();
 
   @Option(names = "--publish-cors-origin", paramLabel = "ORIGIN",
       description = "Access-Control-Allow-Origin for /publish, so pages on that origin may publish; empty (the default) for none.")
-  String publishCorsOrigin = "";
+  String publishCorsOrigin = DEFAULTS.publishCorsOrigin();
 
   @Option(names = "--max-topics", paramLabel = "N",
       description = "Topics held at once (with history or subscribers); past it new names are refused (default: ${DEFAULT-VALUE}).")
-  int maxTopics = 10_000;
+  int maxTopics = DEFAULTS.maxTopics();
 
   @Option(names = "--max-pending-connections", paramLabel = "N",
       description = "Connections that are not streams (requests being read or answered, idle keep-alive) held at once; "
@@ -137,9 +140,12 @@ public final class Main implements Callable<Integer> {
             + "; set --max-pending-connections to change it)");
       }
       long queue = maxQueueBytes != null ? maxQueueBytes : ServerConfig.defaultMaxQueueBytes(maxEventBytes);
-      config = new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, connections, queue,
-          maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace, headTimeout, bodyTimeout,
-          Math.max(maxBodyBuffer, maxEventBytes), publishCorsOrigin, maxTopics, pendingBound);
+      config = ServerConfig.builder().host(host).port(port).tick(tick).heartbeat(heartbeat).retry(retry)
+          .history(history).historyBytes(historyBytes).maxConnections(connections).maxQueueBytes(queue)
+          .maxEventBytes(maxEventBytes).corsOrigin(corsOrigin).publishToken(publishToken)
+          .allowAnonymousPublish(allowAnonymousPublish).shutdownGrace(shutdownGrace).headTimeout(headTimeout)
+          .bodyTimeout(bodyTimeout).maxBodyBytesInFlight(Math.max(maxBodyBuffer, maxEventBytes))
+          .publishCorsOrigin(publishCorsOrigin).maxTopics(maxTopics).maxPendingConnections(pendingBound).build();
       server = SseServer.start(config);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());

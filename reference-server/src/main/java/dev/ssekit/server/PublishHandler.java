@@ -10,21 +10,18 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -45,27 +42,16 @@ final class PublishHandler {
   private final ServerConfig config;
   private final Topics topics;
   private final ObjectMapper json;
-  private final byte[] expectedToken;
+  private final Access access;
 
-  PublishHandler(ServerConfig config, Topics topics) {
+  PublishHandler(ServerConfig config, Topics topics, Access access) {
     this.config = config;
+    this.access = access;
     this.topics = topics;
     this.json = new ObjectMapper();
     this.json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     // "{...} trailing junk" and concatenated objects are not one JSON object: refuse them.
     this.json.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    this.expectedToken = config.publishToken() == null ? null : config.publishToken().getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** A refusal: the status and the reason sent back. */
-  static final class Refusal extends Exception {
-    private static final long serialVersionUID = 1L;
-    final HttpResponseStatus status;
-
-    Refusal(HttpResponseStatus status, String reason) {
-      super(reason, null, false, false);
-      this.status = status;
-    }
   }
 
   /** The parts of a valid publish request. */
@@ -73,7 +59,7 @@ final class PublishHandler {
 
   void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
     try {
-      authorize(req, ctx.channel(), false);
+      access.authorize(req, ctx.channel(), false);
       String topicName = topicOf(query);
       Request r = parse(req);
       // Encoded before the publish lock is taken; the id line is added under it.
@@ -87,137 +73,25 @@ final class PublishHandler {
       Responses.json(ctx, req, HttpResponseStatus.ACCEPTED,
           json.writeValueAsString(Map.of("id", frame.id)), config.publishCorsOrigin());
     } catch (Refusal refusal) {
-      FullHttpResponse res = Responses.response(refusal.status, "text/plain; charset=utf-8",
-          (refusal.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), config.publishCorsOrigin());
-      if (refusal.status.equals(HttpResponseStatus.UNAUTHORIZED)) {
-        res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
-      }
-      Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
+      Responses.finish(ctx, refusal.response(config.publishCorsOrigin()), HttpUtil.isKeepAlive(req));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise a map of strings", e);
     }
   }
 
   /**
-   * {@code POST /admin/disconnect}: ends every open stream the way a restart would (a retry hint,
-   * then a clean end of the body), so clients reconnect and resume by id. Same authorisation as
-   * publishing. Answers {@code 202 {"disconnecting": N}}.
+   * The refusal a {@code POST /publish} gets from its head alone (authorisation, content type), or
+   * null: decided before any body is read.
    */
-  void disconnect(ChannelHandlerContext ctx, FullHttpRequest req, java.util.function.IntSupplier disconnectAll) {
-    try {
-      authorize(req, ctx.channel(), true);
-      Responses.json(ctx, req, HttpResponseStatus.ACCEPTED, "{\"disconnecting\":" + disconnectAll.getAsInt() + "}", "");
-    } catch (Refusal refusal) {
-      FullHttpResponse res = Responses.response(refusal.status, "text/plain; charset=utf-8",
-          (refusal.getMessage() + "\n").getBytes(StandardCharsets.UTF_8), "");
-      if (refusal.status.code() == 401) res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
-      Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
-    }
-  }
-
-  /**
-   * The refusal a {@code POST} to {@code /publish} or {@code /admin/disconnect} gets from its head
-   * alone (authorisation, content type), or null: decided before any body is read.
-   */
-  Refusal refusalAtHead(HttpRequest req, String path, Channel channel) {
+  Refusal refusalAtHead(HttpRequest req, Channel channel) {
     if (!req.method().equals(HttpMethod.POST)) return null; // the router answers 405
     try {
-      authorize(req, channel, path.equals("/admin/disconnect"));
-      if (path.equals("/publish")) checkContentType(req);
+      access.authorize(req, channel, false);
+      checkContentType(req);
       return null;
     } catch (Refusal r) {
       return r;
     }
-  }
-
-  /**
-   * Who may publish or use an admin endpoint (docs/server.md, "Who may do what"):
-   * <ul>
-   *   <li>with {@code --publish-token}, whoever presents it ({@code Authorization: Bearer T}, the
-   *       scheme in any case);
-   *   <li>without one, publishing is anonymous, but a request a web page sent from another origin
-   *       ({@code Origin} neither this server's nor {@code --publish-cors-origin}) is refused, and
-   *       on a loopback address the {@code Host} must be a loopback name too, so a page that
-   *       rebinds its own DNS name to 127.0.0.1 cannot reach it;
-   *   <li>admin endpoints need the token, or (without one) a loopback peer with a loopback
-   *       {@code Host} and no foreign {@code Origin}; they never answer CORS.
-   * </ul>
-   */
-  private void authorize(HttpRequest req, Channel channel, boolean admin) throws Refusal {
-    if (expectedToken != null) {
-      String presented = bearerToken(req.headers().get(HttpHeaderNames.AUTHORIZATION));
-      // Constant-time comparison: the token must not leak through response timing.
-      if (presented == null || !MessageDigest.isEqual(expectedToken, presented.getBytes(StandardCharsets.UTF_8))) {
-        throw new Refusal(HttpResponseStatus.UNAUTHORIZED,
-            presented == null ? "this needs 'Authorization: Bearer <token>' (--publish-token is set)" : "wrong publish token");
-      }
-      return;
-    }
-    String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-    String host = req.headers().get(HttpHeaderNames.HOST);
-    if (origin != null && !sameOrigin(origin, host) && (admin || !originAllowed(origin))) {
-      throw new Refusal(HttpResponseStatus.FORBIDDEN, "requests from pages on " + printable(origin) + " may not "
-          + (admin ? "use admin endpoints" : "publish (see --publish-cors-origin)"));
-    }
-    boolean loopbackBound = isLoopbackName(config.host()) || isLoopbackName(hostPart(config.host()));
-    if ((admin || loopbackBound) && host != null && !isLoopbackName(hostPart(host))) {
-      throw new Refusal(HttpResponseStatus.FORBIDDEN, "Host '" + printable(host) + "' is not a loopback name; without"
-          + " --publish-token only requests addressed to this machine by a loopback name are accepted (DNS rebinding)");
-    }
-    if (admin && !(channel.remoteAddress() instanceof InetSocketAddress peer && peer.getAddress() != null
-        && peer.getAddress().isLoopbackAddress())) {
-      throw new Refusal(HttpResponseStatus.FORBIDDEN, "admin endpoints need --publish-token or a loopback client");
-    }
-  }
-
-  /** The token of an {@code Authorization: Bearer T} value (scheme case-insensitive, RFC 9110 §11.1), or null. */
-  static String bearerToken(String authorization) {
-    if (authorization == null) return null;
-    String v = authorization.strip();
-    int space = v.indexOf(' ');
-    if (space < 0 || !v.substring(0, space).equalsIgnoreCase("Bearer")) return null;
-    String token = v.substring(space + 1).strip();
-    return token.isEmpty() ? null : token;
-  }
-
-  private boolean originAllowed(String origin) {
-    String allowed = config.publishCorsOrigin();
-    return allowed.equals("*") || (!allowed.isEmpty() && allowed.equalsIgnoreCase(origin));
-  }
-
-  private static boolean sameOrigin(String origin, String host) {
-    return host != null && (origin.equalsIgnoreCase("http://" + host) || origin.equalsIgnoreCase("https://" + host));
-  }
-
-  /** The host of a Host header or address: without the port, brackets kept off IPv6. */
-  static String hostPart(String host) {
-    String h = host.strip();
-    if (h.startsWith("[")) {
-      int end = h.indexOf(']');
-      return end > 0 ? h.substring(1, end) : h;
-    }
-    int colon = h.indexOf(':');
-    return colon >= 0 && h.indexOf(':', colon + 1) < 0 ? h.substring(0, colon) : h;
-  }
-
-  /** localhost, *.localhost, 127.0.0.0/8, ::1 — names that always mean this machine (no DNS asked). */
-  static boolean isLoopbackName(String h) {
-    String lower = h.toLowerCase(java.util.Locale.ROOT);
-    if (lower.endsWith(".")) lower = lower.substring(0, lower.length() - 1);
-    if (lower.equals("localhost") || lower.endsWith(".localhost") || lower.equals("::1")
-        || lower.equals("0:0:0:0:0:0:0:1")) {
-      return true;
-    }
-    return lower.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
-  }
-
-  private static String printable(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 200; i++) {
-      char c = s.charAt(i);
-      sb.append(c < 0x20 || c == 0x7f ? '?' : c);
-    }
-    return sb.toString();
   }
 
   private static String topicOf(QueryStringDecoder query) throws Refusal {
@@ -255,9 +129,22 @@ final class PublishHandler {
         throw new Refusal(HttpResponseStatus.BAD_REQUEST, "unknown field '" + name + "'; allowed: data, event, id");
       }
     }
-    String data = string(root, "data", true);
-    String event = string(root, "event", false);
-    String id = string(root, "id", false);
+    return validate(string(root, "data", true), string(root, "event", false), string(root, "id", false));
+  }
+
+  /**
+   * The one validation of an event to publish: what cannot be framed safely is refused (a type or
+   * id with CR or LF would inject fields, WHATWG HTML §9.2.5; an id with NUL is ignored by every
+   * client, §9.2.6), and so are ids a client could not send back or resume from.
+   *
+   * @param data the payload (required)
+   * @param event the type, null or empty for {@code message}
+   * @param id the id, null for one the server assigns
+   * @return the request, with an empty type as null
+   * @throws Refusal with a 400 and the reason
+   */
+  static Request validate(String data, String event, String id) throws Refusal {
+    if (data == null) throw new Refusal(HttpResponseStatus.BAD_REQUEST, "missing field 'data' (a string)");
     if (event != null) {
       if (event.indexOf('\r') >= 0 || event.indexOf('\n') >= 0) {
         throw new Refusal(HttpResponseStatus.BAD_REQUEST, "event must not contain CR or LF (it would inject fields)");

@@ -35,6 +35,7 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
 
   private final BodyBudget budget;
   private final PublishHandler publish;
+  private final AdminHandler admin;
   private final RequestDeadline deadline;
   /** --publish-cors-origin, for refusals of publishes. */
   private final String corsOrigin;
@@ -50,7 +51,9 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
   /** After a refusal: everything the client still sends is dropped unread. */
   private boolean discarding;
 
-  RequestGuard(BodyBudget budget, PublishHandler publish, RequestDeadline deadline, String corsOrigin, int maxEventBytes) {
+  RequestGuard(BodyBudget budget, PublishHandler publish, AdminHandler admin, RequestDeadline deadline, String corsOrigin,
+      int maxEventBytes) {
+    this.admin = admin;
     this.budget = budget;
     this.publish = publish;
     this.deadline = deadline;
@@ -116,12 +119,11 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
       return true; // the router answers 400
     }
     isPublish = path.equals("/publish") && req.method().equals(HttpMethod.POST);
-    if (path.equals("/publish") || path.equals("/admin/disconnect")) {
-      PublishHandler.Refusal refusal = publish.refusalAtHead(req, path, ctx.channel());
-      if (refusal != null) {
-        refuse(ctx, refusal.status, refusal.getMessage(), null);
-        return false;
-      }
+    Refusal refusal = path.equals("/publish") ? publish.refusalAtHead(req, ctx.channel())
+        : path.equals(AdminHandler.DISCONNECT) ? admin.refusalAtHead(req, ctx.channel()) : null;
+    if (refusal != null) {
+      refuse(ctx, refusal.status, refusal.getMessage(), null);
+      return false;
     }
     long allowance = isPublish ? maxEventBytes : OTHER_BODY_LIMIT;
     if (length > allowance) {

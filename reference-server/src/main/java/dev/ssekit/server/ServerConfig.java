@@ -108,83 +108,123 @@ public record ServerConfig(
    * {@link #FALLBACK_MAX_PENDING_CONNECTIONS} (the command line derives both from the open-file limit).
    */
   public static ServerConfig defaults() {
-    return new ServerConfig("127.0.0.1", 8080, Duration.ofSeconds(1), Duration.ofSeconds(15),
-        Duration.ofSeconds(3), 10_000, 256L << 20, FALLBACK_MAX_CONNECTIONS, defaultMaxQueueBytes(1 << 20), 1 << 20, "*",
-        null, false, Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(10), 64L << 20, "", 10_000,
-        FALLBACK_MAX_PENDING_CONNECTIONS);
+    return builder().build();
   }
 
-  /** A mutable copy, for the {@code with} methods. */
-  private Builder b() {
-    return new Builder(this);
+  /** A builder holding the defaults: the one place they are written ({@link Main}'s options read them). */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  private static final class Builder {
-    String host; int port; Duration tick; Duration heartbeat; Duration retry; int history; long historyBytes;
-    int maxConnections; long maxQueueBytes; int maxEventBytes; String corsOrigin; String publishToken;
-    boolean allowAnonymousPublish; Duration shutdownGrace; Duration headTimeout; Duration bodyTimeout;
-    long maxBodyBytesInFlight; String publishCorsOrigin; int maxTopics; int maxPendingConnections;
+  /** A builder holding this configuration's settings. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.host = host; b.port = port; b.tick = tick; b.heartbeat = heartbeat; b.retry = retry; b.history = history;
+    b.historyBytes = historyBytes; b.maxConnections = maxConnections; b.maxQueueBytes = maxQueueBytes;
+    b.maxEventBytes = maxEventBytes; b.corsOrigin = corsOrigin; b.publishToken = publishToken;
+    b.allowAnonymousPublish = allowAnonymousPublish; b.shutdownGrace = shutdownGrace; b.headTimeout = headTimeout;
+    b.bodyTimeout = bodyTimeout; b.maxBodyBytesInFlight = maxBodyBytesInFlight; b.publishCorsOrigin = publishCorsOrigin;
+    b.maxTopics = maxTopics; b.maxPendingConnections = maxPendingConnections;
+    return b;
+  }
 
-    Builder(ServerConfig c) {
-      host = c.host; port = c.port; tick = c.tick; heartbeat = c.heartbeat; retry = c.retry; history = c.history;
-      historyBytes = c.historyBytes; maxConnections = c.maxConnections; maxQueueBytes = c.maxQueueBytes;
-      maxEventBytes = c.maxEventBytes; corsOrigin = c.corsOrigin; publishToken = c.publishToken;
-      allowAnonymousPublish = c.allowAnonymousPublish; shutdownGrace = c.shutdownGrace; headTimeout = c.headTimeout;
-      bodyTimeout = c.bodyTimeout; maxBodyBytesInFlight = c.maxBodyBytesInFlight; publishCorsOrigin = c.publishCorsOrigin;
-      maxTopics = c.maxTopics; maxPendingConnections = c.maxPendingConnections;
-    }
+  /**
+   * Settings being chosen; starts at the defaults, written here once ({@link Main}'s options start
+   * from {@link ServerConfig#defaults()}); {@link #build} validates.
+   */
+  public static final class Builder {
+    String host = "127.0.0.1";
+    int port = 8080;
+    Duration tick = Duration.ofSeconds(1);
+    Duration heartbeat = Duration.ofSeconds(15);
+    Duration retry = Duration.ofSeconds(3);
+    int history = 10_000;
+    long historyBytes = 256L << 20;
+    int maxConnections = FALLBACK_MAX_CONNECTIONS;
+    int maxEventBytes = 1 << 20;
+    /** Unset (-1): derived from {@link #maxEventBytes} when built, whatever order the setters ran in. */
+    long maxQueueBytes = -1;
+    String corsOrigin = "*";
+    String publishToken;
+    boolean allowAnonymousPublish;
+    Duration shutdownGrace = Duration.ofSeconds(5);
+    Duration headTimeout = Duration.ofSeconds(10);
+    Duration bodyTimeout = Duration.ofSeconds(10);
+    long maxBodyBytesInFlight = 64L << 20;
+    String publishCorsOrigin = "";
+    int maxTopics = 10_000;
+    int maxPendingConnections = FALLBACK_MAX_PENDING_CONNECTIONS;
 
-    ServerConfig build() {
-      return new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, maxConnections, maxQueueBytes,
+    private Builder() {}
+
+    public Builder host(String v) { host = v; return this; }
+    public Builder port(int v) { port = v; return this; }
+    public Builder tick(Duration v) { tick = v; return this; }
+    public Builder heartbeat(Duration v) { heartbeat = v; return this; }
+    public Builder retry(Duration v) { retry = v; return this; }
+    public Builder history(int v) { history = v; return this; }
+    public Builder historyBytes(long v) { historyBytes = v; return this; }
+    public Builder maxConnections(int v) { maxConnections = v; return this; }
+    public Builder maxQueueBytes(long v) { maxQueueBytes = v; return this; }
+    public Builder maxEventBytes(int v) { maxEventBytes = v; return this; }
+    public Builder corsOrigin(String v) { corsOrigin = v; return this; }
+    public Builder publishToken(String v) { publishToken = v; return this; }
+    public Builder allowAnonymousPublish(boolean v) { allowAnonymousPublish = v; return this; }
+    public Builder shutdownGrace(Duration v) { shutdownGrace = v; return this; }
+    public Builder headTimeout(Duration v) { headTimeout = v; return this; }
+    public Builder bodyTimeout(Duration v) { bodyTimeout = v; return this; }
+    public Builder maxBodyBytesInFlight(long v) { maxBodyBytesInFlight = v; return this; }
+    public Builder publishCorsOrigin(String v) { publishCorsOrigin = v; return this; }
+    public Builder maxTopics(int v) { maxTopics = v; return this; }
+    public Builder maxPendingConnections(int v) { maxPendingConnections = v; return this; }
+
+    /** The configuration; throws IllegalArgumentException for settings out of range. */
+    public ServerConfig build() {
+      long queue = maxQueueBytes < 0 ? defaultMaxQueueBytes(maxEventBytes) : maxQueueBytes;
+      return new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, maxConnections, queue,
           maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace, headTimeout, bodyTimeout,
           maxBodyBytesInFlight, publishCorsOrigin, maxTopics, maxPendingConnections);
     }
   }
 
-  public ServerConfig withPort(int v) { Builder b = b(); b.port = v; return b.build(); }
+  public ServerConfig withPort(int v) { return toBuilder().port(v).build(); }
 
-  public ServerConfig withTick(Duration v) { Builder b = b(); b.tick = v; return b.build(); }
+  public ServerConfig withTick(Duration v) { return toBuilder().tick(v).build(); }
 
-  public ServerConfig withHeartbeat(Duration v) { Builder b = b(); b.heartbeat = v; return b.build(); }
+  public ServerConfig withHeartbeat(Duration v) { return toBuilder().heartbeat(v).build(); }
 
-  public ServerConfig withHistory(int v) { Builder b = b(); b.history = v; return b.build(); }
+  public ServerConfig withHistory(int v) { return toBuilder().history(v).build(); }
 
-  public ServerConfig withMaxConnections(int v) { Builder b = b(); b.maxConnections = v; return b.build(); }
+  public ServerConfig withMaxConnections(int v) { return toBuilder().maxConnections(v).build(); }
 
-  public ServerConfig withMaxQueueBytes(long v) { Builder b = b(); b.maxQueueBytes = v; return b.build(); }
+  public ServerConfig withMaxQueueBytes(long v) { return toBuilder().maxQueueBytes(v).build(); }
 
   /** Also raises the body buffer to hold at least one such body. */
   public ServerConfig withMaxEventBytes(int v) {
-    Builder b = b();
-    b.maxEventBytes = v;
-    b.maxBodyBytesInFlight = Math.max(b.maxBodyBytesInFlight, v);
-    return b.build();
+    return toBuilder().maxEventBytes(v).maxBodyBytesInFlight(Math.max(maxBodyBytesInFlight, v)).build();
   }
 
-  public ServerConfig withPublishToken(String v) { Builder b = b(); b.publishToken = v; return b.build(); }
+  public ServerConfig withPublishToken(String v) { return toBuilder().publishToken(v).build(); }
 
   public ServerConfig withHost(String newHost, boolean anonymousPublish) {
-    Builder b = b();
-    b.host = newHost;
-    b.allowAnonymousPublish = anonymousPublish;
-    return b.build();
+    return toBuilder().host(newHost).allowAnonymousPublish(anonymousPublish).build();
   }
 
-  public ServerConfig withHistoryBytes(long v) { Builder b = b(); b.historyBytes = v; return b.build(); }
+  public ServerConfig withHistoryBytes(long v) { return toBuilder().historyBytes(v).build(); }
 
-  public ServerConfig withRetry(Duration v) { Builder b = b(); b.retry = v; return b.build(); }
+  public ServerConfig withRetry(Duration v) { return toBuilder().retry(v).build(); }
 
-  public ServerConfig withCorsOrigin(String v) { Builder b = b(); b.corsOrigin = v; return b.build(); }
+  public ServerConfig withCorsOrigin(String v) { return toBuilder().corsOrigin(v).build(); }
 
-  public ServerConfig withPublishCorsOrigin(String v) { Builder b = b(); b.publishCorsOrigin = v; return b.build(); }
+  public ServerConfig withPublishCorsOrigin(String v) { return toBuilder().publishCorsOrigin(v).build(); }
 
-  public ServerConfig withHeadTimeout(Duration v) { Builder b = b(); b.headTimeout = v; return b.build(); }
+  public ServerConfig withHeadTimeout(Duration v) { return toBuilder().headTimeout(v).build(); }
 
-  public ServerConfig withBodyTimeout(Duration v) { Builder b = b(); b.bodyTimeout = v; return b.build(); }
+  public ServerConfig withBodyTimeout(Duration v) { return toBuilder().bodyTimeout(v).build(); }
 
-  public ServerConfig withMaxBodyBytesInFlight(long v) { Builder b = b(); b.maxBodyBytesInFlight = v; return b.build(); }
+  public ServerConfig withMaxBodyBytesInFlight(long v) { return toBuilder().maxBodyBytesInFlight(v).build(); }
 
-  public ServerConfig withMaxTopics(int v) { Builder b = b(); b.maxTopics = v; return b.build(); }
+  public ServerConfig withMaxTopics(int v) { return toBuilder().maxTopics(v).build(); }
 
-  public ServerConfig withMaxPendingConnections(int v) { Builder b = b(); b.maxPendingConnections = v; return b.build(); }
+  public ServerConfig withMaxPendingConnections(int v) { return toBuilder().maxPendingConnections(v).build(); }
 }

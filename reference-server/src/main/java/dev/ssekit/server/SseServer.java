@@ -69,11 +69,13 @@ public final class SseServer implements AutoCloseable {
     topics.bind(metrics);
     this.streams = new EventStreams(config, topics, metrics);
     // Allocated now: shutdown must not depend on memory being available then.
-    this.goodbye = Frame.control(("retry: " + config.retry().toMillis()
-        + "\n: server shutting down; reconnect and resume with Last-Event-ID\n\n").getBytes(StandardCharsets.US_ASCII));
-    PublishHandler publish = new PublishHandler(config, topics);
-    HttpRouter router = new HttpRouter(config, streams, publish, new ScenarioHandler(this::admitScenario), metrics,
-        this::disconnectAll);
+    this.goodbye = Frame.control(StreamWire.retryBlock(config.retry().toMillis(),
+        "server shutting down; reconnect and resume with Last-Event-ID"));
+    Access access = new Access(config);
+    PublishHandler publish = new PublishHandler(config, topics, access);
+    AdminHandler admin = new AdminHandler(access, this::disconnectAll);
+    HttpRouter router = new HttpRouter(config, streams, publish, admin, new ScenarioHandler(this::admitScenario),
+        metrics);
     this.bodies = new BodyBudget(config.maxBodyBytesInFlight());
     io.micrometer.core.instrument.Gauge.builder("sse.request.body.buffered", bodies, BodyBudget::used).baseUnit("bytes")
         .description("Request-body bytes reserved now across all connections (bounded by --max-body-buffer)")
@@ -86,9 +88,8 @@ public final class SseServer implements AutoCloseable {
         .description("Pending connections closed to make room for a new one (503 if mid-request)").register(metrics.registry);
     io.micrometer.core.instrument.FunctionCounter.builder("sse.pending.refused", pending, PendingConnections::refused)
         .description("New connections closed at once: --max-pending-connections reached").register(metrics.registry);
-    this.dropNotice = Frame.control(("retry: " + config.retry().toMillis()
-        + "\n: disconnected by an admin request; reconnect and resume with Last-Event-ID\n\n")
-        .getBytes(StandardCharsets.US_ASCII));
+    this.dropNotice = Frame.control(StreamWire.retryBlock(config.retry().toMillis(),
+        "disconnected by an admin request; reconnect and resume with Last-Event-ID"));
 
     boolean epoll = !nio && Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -120,7 +121,7 @@ public final class SseServer implements AutoCloseable {
           // Stop writing to a stream once 32 KiB wait unsent; it is written from the shared history
           // again when it drains, so a slow reader holds no more than this.
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16 * 1024, 32 * 1024))
-          .childHandler(new SseServerInitializer(router, publish, bodies, pending, config))
+          .childHandler(new SseServerInitializer(router, publish, admin, bodies, pending, config))
           .bind(config.host(), config.port())
           .sync()
           .channel();

@@ -52,12 +52,14 @@ final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
 
   private final HttpRouter router;
   private final PublishHandler publish;
+  private final AdminHandler admin;
   private final BodyBudget bodies;
   private final PendingConnections pending;
   private final ServerConfig config;
 
-  SseServerInitializer(HttpRouter router, PublishHandler publish, BodyBudget bodies, PendingConnections pending,
-      ServerConfig config) {
+  SseServerInitializer(HttpRouter router, PublishHandler publish, AdminHandler admin, BodyBudget bodies,
+      PendingConnections pending, ServerConfig config) {
+    this.admin = admin;
     this.router = router;
     this.publish = publish;
     this.bodies = bodies;
@@ -72,7 +74,7 @@ final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
     ch.pipeline()
         .addLast("deadline", deadline)
         .addLast("codec", new HttpServerCodec(DECODER))
-        .addLast("guard", new RequestGuard(bodies, publish, deadline, config.publishCorsOrigin(), config.maxEventBytes()))
+        .addLast("guard", new RequestGuard(bodies, publish, admin, deadline, config.publishCorsOrigin(), config.maxEventBytes()))
         .addLast("aggregator", new BoundedAggregator(config.maxEventBytes(), config.publishCorsOrigin()))
         .addLast("router", router);
   }

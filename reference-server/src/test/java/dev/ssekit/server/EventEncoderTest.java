@@ -20,25 +20,36 @@ class EventEncoderTest {
 
   @Test
   void encodesIdTypeAndOneDataLinePerLine() {
-    byte[] bytes = EventEncoder.encode(new OutboundEvent("update", "a\r\nb\rc\n", "42"));
+    byte[] bytes = encode("update", "a\r\nb\rc\n", "42");
     assertThat(new String(bytes, StandardCharsets.UTF_8))
         .isEqualTo("id: 42\nevent: update\ndata: a\ndata: b\ndata: c\ndata:\n\n");
   }
 
   @Test
   void emptyDataStillDispatchesAnEvent() {
-    byte[] bytes = EventEncoder.encode(new OutboundEvent(null, "", null));
+    byte[] bytes = encode(null, "", null);
     assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo("data:\n\n");
     assertThat(SpecParser.parse(bytes)).containsExactly(new DispatchedEvent("message", "", ""));
   }
 
   @Test
   void refusesFieldInjection() {
-    assertThatThrownBy(() -> new OutboundEvent("a\nb", "x", null)).hasMessageContaining("event");
-    assertThatThrownBy(() -> new OutboundEvent("a\rdata: evil", "x", null)).hasMessageContaining("event");
-    assertThatThrownBy(() -> new OutboundEvent(null, "x", "1\n\ndata: evil")).hasMessageContaining("id");
-    assertThatThrownBy(() -> new OutboundEvent(null, "x", "1\0")).hasMessageContaining("NUL");
-    assertThatThrownBy(() -> new OutboundEvent(null, null, "1")).hasMessageContaining("data");
+    // The publish validation is what stands between a request and the encoder.
+    assertThatThrownBy(() -> PublishHandler.validate("x", "a\nb", null)).hasMessageContaining("event");
+    assertThatThrownBy(() -> PublishHandler.validate("x", "a\rdata: evil", null)).hasMessageContaining("event");
+    assertThatThrownBy(() -> PublishHandler.validate("x", null, "1\n\ndata: evil")).hasMessageContaining("id");
+    assertThatThrownBy(() -> PublishHandler.validate("x", null, "1\0")).hasMessageContaining("NUL");
+    assertThatThrownBy(() -> PublishHandler.validate(null, null, "1")).hasMessageContaining("data");
+  }
+
+  /** An event as a publish puts it on the wire: the id line (added under the publish lock), then the body. */
+  private static byte[] encode(String type, String data, String id) {
+    byte[] idLine = id == null ? new byte[0] : EventEncoder.idLine(id);
+    byte[] body = EventEncoder.body(type, data);
+    byte[] out = new byte[idLine.length + body.length];
+    System.arraycopy(idLine, 0, out, 0, idLine.length);
+    System.arraycopy(body, 0, out, idLine.length, body.length);
+    return out;
   }
 
   @Test
@@ -62,7 +73,7 @@ class EventEncoderTest {
       for (int i = 0; i < parts; i++) data.append(PIECES[random.nextInt(PIECES.length)]);
       String type = random.nextBoolean() ? null : "t" + PIECES[random.nextInt(PIECES.length)].replaceAll("[\r\n]", "");
       String id = random.nextBoolean() ? null : "id" + PIECES[random.nextInt(PIECES.length)].replaceAll("[\r\n\0]", "");
-      byte[] bytes = EventEncoder.encode(new OutboundEvent(type, data.toString(), id));
+      byte[] bytes = encode(type, data.toString(), id);
       // Chunked arbitrarily, as a network would.
       SpecParser parser = new SpecParser();
       int pos = 0;

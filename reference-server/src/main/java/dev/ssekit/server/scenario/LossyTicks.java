@@ -3,7 +3,7 @@ package dev.ssekit.server.scenario;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
+import dev.ssekit.server.StreamWire;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
@@ -31,12 +31,9 @@ final class LossyTicks extends ChannelInboundHandlerAdapter {
   static final Duration PERIOD = Duration.ofMillis(100);
   static final Duration MAX_TIME = Duration.ofMinutes(10);
 
-  private static final byte[] HEAD = ("HTTP/1.1 200 OK\r\n"
-      + "Content-Type: text/event-stream\r\n"
-      + "Cache-Control: no-cache\r\n"
-      + "Access-Control-Allow-Origin: *\r\n"
-      + "Connection: close\r\n\r\n"
-      + "retry: 3000\n\n").getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HEAD = new StreamWire.Head(true, "no-cache", false, "*", false).text()
+      .getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] OPENING = StreamWire.retryBlock(3000, null);
 
   private ChannelHandlerContext ctx;
   private ScheduledFuture<?> ticker;
@@ -46,12 +43,8 @@ final class LossyTicks extends ChannelInboundHandlerAdapter {
 
   /** Swaps the HTTP handlers (and the idle timeout) for this stream and starts it. */
   static void takeOver(ChannelHandlerContext ctx) {
-    ChannelPipeline pipeline = ctx.pipeline();
     LossyTicks ticks = new LossyTicks();
-    pipeline.replace(ctx.name(), NAME, ticks);
-    for (String name : new String[] {"aggregator", "guard", "codec", "deadline"}) {
-      if (pipeline.get(name) != null) pipeline.remove(name);
-    }
+    StreamWire.takeOver(ctx, NAME, ticks);
     ticks.start();
   }
 
@@ -61,7 +54,7 @@ final class LossyTicks extends ChannelInboundHandlerAdapter {
   }
 
   private void start() {
-    ctx.writeAndFlush(Unpooled.wrappedBuffer(HEAD));
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(HEAD, OPENING));
     long ms = PERIOD.toMillis();
     ticker = ctx.executor().scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);
     deadline = ctx.executor().schedule(() -> ctx.close(), MAX_TIME.toMillis(), TimeUnit.MILLISECONDS);

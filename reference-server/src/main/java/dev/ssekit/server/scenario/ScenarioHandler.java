@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.ParsedItem;
 import dev.ssekit.protocol.Retry;
+import dev.ssekit.server.StreamWire;
 import dev.ssekit.server.scenario.Scenario.Abort;
 import dev.ssekit.server.scenario.Scenario.EndlessLine;
 import dev.ssekit.server.scenario.Scenario.Framing;
@@ -21,7 +22,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -69,7 +69,6 @@ public final class ScenarioHandler {
 
   private static final String PREFIX = "/scenarios";
   private static final byte[] CRLF = {'\r', '\n'};
-  private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   private final ScenarioCatalog catalog;
   private final Admission admission;
@@ -262,13 +261,8 @@ public final class ScenarioHandler {
 
   /** Swaps the HTTP handlers for a raw script on this connection and starts it. */
   private static void takeOver(ChannelHandlerContext ctx, Scenario scenario) {
-    ChannelPipeline pipeline = ctx.pipeline();
     Script script = new Script(scenario);
-    // Replace first, so bytes the removed codec still holds are forwarded to the script (and dropped).
-    pipeline.replace(ctx.name(), "scenario", script);
-    for (String name : new String[] {"aggregator", "guard", "codec", "deadline"}) {
-      if (pipeline.get(name) != null) pipeline.remove(name);
-    }
+    StreamWire.takeOver(ctx, "scenario", script);
     script.start();
   }
 
@@ -354,7 +348,7 @@ public final class ScenarioHandler {
 
     private void endCleanly() {
       if (chunked) {
-        write(Unpooled.wrappedBuffer(LAST_CHUNK), ctx::close);
+        write(StreamWire.lastChunk(), ctx::close);
       } else {
         ctx.close();
       }

@@ -1,0 +1,129 @@
+package dev.ssekit.server;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpUtil;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one place that writes the parts of the server's own event streams (scripted scenarios
+ * write their heads as their scripts say) that are not events: the response head, the opening block ({@code retry:} and an optional comment), the takeover of a
+ * connection's pipeline, and the end of the body. Used by {@link EventStreams} (streams and
+ * turn-aways), {@link HttpRouter} ({@code HEAD /events}), {@link LoopSubscribers} (ending
+ * streams) and the scenario package ({@code lossy-ticks}, scripted scenarios).
+ */
+public final class StreamWire {
+
+  private StreamWire() {}
+
+  /** The handlers of the HTTP phase, removed when a connection becomes a stream. */
+  private static final String[] HTTP_HANDLERS = {"aggregator", "guard", "codec", "deadline"};
+
+  private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * The head of a {@code 200 text/event-stream} response.
+   *
+   * @param http11 HTTP/1.1 status line (else HTTP/1.0)
+   * @param cacheControl the {@code Cache-Control} value
+   * @param unbuffered whether to send {@code X-Accel-Buffering: no} (proxies pass events at once)
+   * @param corsOrigin the {@code Access-Control-Allow-Origin} value; empty sends none
+   * @param chunked {@code Transfer-Encoding: chunked}; else {@code Connection: close} (the body
+   *     ends with the connection)
+   */
+  public record Head(boolean http11, String cacheControl, boolean unbuffered, String corsOrigin, boolean chunked) {
+
+    public Head {
+      if (chunked && !http11) throw new IllegalArgumentException("HTTP/1.0 has no chunked transfer coding");
+    }
+
+    /** What {@code GET /events} answers: chunked on HTTP/1.1, close-delimited on HTTP/1.0. */
+    static Head stream(boolean http11, String corsOrigin) {
+      return new Head(http11, "no-cache, no-transform", true, corsOrigin, http11);
+    }
+
+    /** A stream that only sets a retry time and closes (a turn-away). */
+    static Head closing(String corsOrigin) {
+      return new Head(true, "no-cache, no-transform", false, corsOrigin, false);
+    }
+
+    /** The status line and headers, with the blank line that ends them. */
+    public String text() {
+      StringBuilder h = new StringBuilder(256);
+      h.append(http11 ? "HTTP/1.1 200 OK\r\n" : "HTTP/1.0 200 OK\r\n");
+      h.append("Content-Type: text/event-stream\r\n");
+      h.append("Cache-Control: ").append(cacheControl).append("\r\n");
+      if (unbuffered) h.append("X-Accel-Buffering: no\r\n");
+      if (!corsOrigin.isEmpty()) h.append("Access-Control-Allow-Origin: ").append(corsOrigin).append("\r\n");
+      if (chunked) h.append("Transfer-Encoding: chunked\r\n");
+      else h.append("Connection: close\r\n");
+      return h.append("\r\n").toString();
+    }
+
+    /**
+     * The same headers on a Netty response (for {@code HEAD}, which goes through the codec): the
+     * framing header only when chunked, the codec's caller decides {@code Connection}.
+     */
+    void applyTo(io.netty.handler.codec.http.HttpResponse res) {
+      HttpHeaders headers = res.headers();
+      headers.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
+      headers.set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
+      if (unbuffered) headers.set("X-Accel-Buffering", "no");
+      if (!corsOrigin.isEmpty()) headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, corsOrigin);
+      if (chunked) HttpUtil.setTransferEncodingChunked(res, true);
+    }
+  }
+
+  /**
+   * An opening (or closing) block: {@code retry:} first (WHATWG §9.2.6: it takes effect when the
+   * line is processed), then an optional comment, then a blank line.
+   *
+   * @param retryMillis the reconnection time
+   * @param comment one line without CR or LF, or null for none
+   * @return the block as UTF-8
+   */
+  public static byte[] retryBlock(long retryMillis, String comment) {
+    if (comment != null && (comment.indexOf('\r') >= 0 || comment.indexOf('\n') >= 0)) {
+      throw new IllegalArgumentException("a comment is one line: " + comment.replace("\r", "\\r").replace("\n", "\\n"));
+    }
+    String block = "retry: " + retryMillis + "\n" + (comment == null ? "" : ": " + comment + "\n") + "\n";
+    return block.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Leaves {@code handler} (named {@code name}) where the calling handler was, and removes the
+   * handlers of the HTTP phase: bytes are written raw from here on, and the connection is no
+   * longer bound by the HTTP idle and request deadlines.
+   *
+   * @param ctx the calling handler's context (the router's)
+   * @param name the name of the handler that takes over
+   * @param handler the handler that takes over
+   */
+  public static void takeOver(ChannelHandlerContext ctx, String name, ChannelHandler handler) {
+    ChannelPipeline p = ctx.pipeline();
+    // Replace first, so bytes the decoder still holds are handed to the new handler, which drops them.
+    p.replace(ctx.name(), name, handler);
+    for (String http : HTTP_HANDLERS) {
+      if (p.get(http) != null) p.remove(http);
+    }
+  }
+
+  /** The chunk {@code 0\r\n\r\n} that ends a chunked body. */
+  public static ByteBuf lastChunk() {
+    return Unpooled.wrappedBuffer(LAST_CHUNK);
+  }
+
+  /**
+   * Ends a stream's body and closes: the last chunk when chunked, else just the close (after
+   * everything written before is flushed).
+   */
+  static void end(Channel ch, boolean chunked) {
+    ch.writeAndFlush(chunked ? lastChunk() : Unpooled.EMPTY_BUFFER).addListener(f -> ch.close());
+  }
+}
