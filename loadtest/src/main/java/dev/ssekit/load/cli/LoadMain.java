@@ -191,6 +191,13 @@ public final class LoadMain implements Callable<Integer> {
     return cl.execute(args);
   }
 
+  /** A usage error found before the run: printed as {@code sse-loadtest: MESSAGE}, exit {@link #USAGE}. */
+  private static final class Usage extends RuntimeException {
+    Usage(String message) {
+      super(message, null, false, false);
+    }
+  }
+
   @Override
   public Integer call() {
     if (url == null) {
@@ -199,89 +206,83 @@ public final class LoadMain implements Callable<Integer> {
       err.println("run with --help for the options");
       return USAGE;
     }
-    RunReports.Baseline base = null;
-    if (baseline != null) {
-      try {
-        base = RunReports.Baseline.load(baseline, tolerances);
-      } catch (IllegalArgumentException e) {
-        err.println("sse-loadtest: " + e.getMessage());
-        return USAGE;
-      }
-    } else if (!tolerances.isEmpty()) {
-      err.println("sse-loadtest: --tolerance applies to a --baseline comparison; give --baseline FILE");
-      return USAGE;
-    }
-    RunSettings settings;
-    Limits limits;
+    Path dir;
+    RunReports.Baseline base;
     try {
-      limits = new Limits(Sizes.parse(maxHead), headTimeout, Sizes.parse(maxLine), Sizes.parse(maxMetrics), insecure);
-      List<Integer> stepList;
-      if (steps != null) {
-        stepList = RunSettings.parseSteps(steps);
-        if (!connectionsGiven()) {
-          connections = stepList.get(stepList.size() - 1);
-        }
-      } else {
-        stepList = scenario.equals("capacity") ? RunSettings.defaultSteps(connections) : List.of(connections);
-      }
-      settings =
-          new RunSettings(
-              scenario,
-              url,
-              publishUrl,
-              parseFormat(publishFormat),
-              metricsUrl,
-              serverPid,
-              connections,
-              ramp,
-              hold,
-              rate,
-              stepList,
-              targetConnections,
-              Sizes.parse(instanceMemory),
-              sloP99,
-              serverMaxFiles,
-              instanceCores,
-              localAddresses == null ? List.of() : LoopbackTargets.sourceAddresses(localAddresses),
-              reportDir != null ? reportDir : RunSettings.defaultReportDir(),
-              Durations.parse(System.getProperty("ssekit.load.drain", "500ms")),
-              Durations.parse(System.getProperty("ssekit.load.grace", "2s")),
-              RunSettings.newRunId(),
-              true);
-    } catch (IllegalArgumentException e) {
+      base = baseline();
+      Limits limits = limits();
+      RunSettings settings = settings();
+      refuseBeforeTheRun(base);
+      dir = reportDir(settings);
+      settings.toProperties().forEach(System::setProperty);
+      limits.toProperties().forEach(System::setProperty);
+    } catch (Usage | IllegalArgumentException e) {
       err.println("sse-loadtest: " + e.getMessage());
       return USAGE;
     }
-    if (base != null) { // refuse before a long run what is known now (the event rate is checked after it)
-      String why = BaselineComparison.notComparable(base.report(), scenario, connections);
-      if (why != null) {
-        err.println("sse-loadtest: not comparable with the baseline " + baseline + ": " + why);
-        return USAGE;
-      }
-    }
-    if (scenario.equals("hold") && publishUrl != null) {
-      err.println("sse-loadtest: note: hold does not publish; --publish-url is used by fanout and reconnect-storm");
-    }
-    if (!Object.class.getModule().isOpen("java.lang", LoadMain.class.getModule())) {
-      err.println("sse-loadtest: Gatling needs these JVM flags (java -jar sets them from the manifest): "
-          + String.join(" ", JVM_FLAGS));
-      return USAGE;
-    }
-    Path dir = settings.reportDir().toAbsolutePath();
-    try {
-      Files.createDirectories(dir);
-    } catch (Exception e) {
-      err.println("sse-loadtest: cannot create the report directory " + dir + ": " + e.getMessage());
-      return USAGE;
-    }
-    settings.toProperties().forEach(System::setProperty);
-    limits.toProperties().forEach(System::setProperty);
     System.setProperty("ssekit.load.reportDir", dir.toString());
     if (insecure) { // gatling.conf checks certificates and host names; these override it for this run
       System.setProperty("gatling.ssl.useInsecureTrustManager", "true");
       System.setProperty("gatling.http.enableHostnameVerification", "false");
     }
+    return runAndReport(dir, base);
+  }
 
+  /** The baseline to compare with, or null; a tolerance without one is a usage error. */
+  private RunReports.Baseline baseline() {
+    if (baseline != null) return RunReports.Baseline.load(baseline, tolerances);
+    if (!tolerances.isEmpty()) throw new Usage("--tolerance applies to a --baseline comparison; give --baseline FILE");
+    return null;
+  }
+
+  private Limits limits() {
+    return new Limits(Sizes.parse(maxHead), headTimeout, Sizes.parse(maxLine), Sizes.parse(maxMetrics), insecure);
+  }
+
+  /** The run's settings from the options; the last step is the connection count unless --connections says. */
+  private RunSettings settings() {
+    List<Integer> stepList;
+    if (steps != null) {
+      stepList = RunSettings.parseSteps(steps);
+      if (!connectionsGiven()) connections = stepList.get(stepList.size() - 1);
+    } else {
+      stepList = scenario.equals("capacity") ? RunSettings.defaultSteps(connections) : List.of(connections);
+    }
+    return new RunSettings(scenario, url, publishUrl, parseFormat(publishFormat), metricsUrl, serverPid, connections,
+        ramp, hold, rate, stepList, targetConnections, Sizes.parse(instanceMemory), sloP99, serverMaxFiles,
+        instanceCores, localAddresses == null ? List.of() : LoopbackTargets.sourceAddresses(localAddresses),
+        reportDir != null ? reportDir : RunSettings.defaultReportDir(),
+        Durations.parse(System.getProperty("ssekit.load.drain", "500ms")),
+        Durations.parse(System.getProperty("ssekit.load.grace", "2s")), RunSettings.newRunId(), true);
+  }
+
+  /** What is known to be wrong before a long run: an incomparable baseline (the rate is checked after), JVM flags. */
+  private void refuseBeforeTheRun(RunReports.Baseline base) {
+    if (base != null) {
+      String why = BaselineComparison.notComparable(base.report(), scenario, connections);
+      if (why != null) throw new Usage("not comparable with the baseline " + baseline + ": " + why);
+    }
+    if (scenario.equals("hold") && publishUrl != null) {
+      err.println("sse-loadtest: note: hold does not publish; --publish-url is used by fanout and reconnect-storm");
+    }
+    if (!Object.class.getModule().isOpen("java.lang", LoadMain.class.getModule())) {
+      throw new Usage("Gatling needs these JVM flags (java -jar sets them from the manifest): "
+          + String.join(" ", JVM_FLAGS));
+    }
+  }
+
+  private static Path reportDir(RunSettings settings) {
+    Path dir = settings.reportDir().toAbsolutePath();
+    try {
+      Files.createDirectories(dir);
+    } catch (Exception e) {
+      throw new Usage("cannot create the report directory " + dir + ": " + e.getMessage());
+    }
+    return dir;
+  }
+
+  /** Runs Gatling, then writes the reports (again, now that Gatling's report exists: the page links it). */
+  private int runAndReport(Path dir, RunReports.Baseline base) {
     String simulation = LoadRun.simulationName(scenario);
     int gatling;
     Throwable crash = null;
@@ -309,7 +310,6 @@ public final class LoadMain implements Callable<Integer> {
           + (crash != null ? crash : "exit status " + gatling));
       return USAGE;
     }
-    // Again now that Gatling's report exists (the page links it), with the baseline comparison.
     RunRecord record;
     try {
       record = HistogramFile.read(dir.resolve("histograms.json"));
