@@ -68,28 +68,8 @@ public final class JsonReportWriter implements ReportWriter {
     ObjectNode target = root.putObject("target");
     target.put("url", Text.clean(report.url()));
     target.put("publishUrl", Text.clean(report.publishUrl()));
-    RunReport.Run run = report.run();
-    if (run == null) {
-      root.putNull("run");
-    } else {
-      ObjectNode r = root.putObject("run");
-      r.put("profile", run.profile());
-      r.put("strict", run.strict());
-      r.put("window", run.window());
-      r.put("windowMs", run.windowMs());
-      r.put("windowFrom", run.windowGiven() ? "--window" : "profile");
-      if (run.browser() == null) {
-        r.putNull("browser");
-      } else {
-        ObjectNode b = r.putObject("browser");
-        b.put("engine", run.browser().engine());
-        b.put("page", Text.clean(run.browser().page()));
-        b.put("pageFrom", run.browser().pageGiven() ? "--browser-page" : "origin root");
-        b.put("window", RunReport.Run.duration(run.browser().windowMs()));
-      }
-      ArrayNode options = r.putArray("options");
-      for (String o : run.options()) options.add(Text.clean(o));
-    }
+    if (report.run() == null) root.putNull("run");
+    else run(root.putObject("run"), report.run());
     root.put("startedAt", report.startedAt() == null ? null : report.startedAt().toString());
     root.put("durationMs", report.durationMs());
     RunReport.Summary s = report.summary();
@@ -100,22 +80,7 @@ public final class JsonReportWriter implements ReportWriter {
     summary.put("skipped", s.skipped());
     summary.put("info", s.info());
     ArrayNode checks = root.putArray("checks");
-    for (CheckResult c : report.checks()) {
-      ObjectNode o = checks.addObject();
-      o.put("id", Text.clean(c.id()));
-      o.put("category", Text.clean(c.category()));
-      o.put("severity", c.severity() == null ? null : c.severity().name());
-      o.put("declaredSeverity", c.declaredSeverity() == null ? null : c.declaredSeverity().name());
-      o.put("status", c.status().label());
-      o.put("message", Text.clean(c.message()));
-      o.put("evidence", Text.clean(c.evidenceText()));
-      o.put("spec", Text.clean(c.spec()));
-      o.put("summary", Text.clean(c.summary()));
-      o.put("rule", Text.clean(c.rule()));
-      ArrayNode notes = o.putArray("notes");
-      for (String n : c.notes()) notes.add(Text.clean(n));
-      o.put("durationMs", c.durationMs());
-    }
+    for (CheckResult c : report.checks()) check(checks.addObject(), c);
     if (!report.problems().isEmpty()) {
       ArrayNode errors = root.putArray("errors");
       for (RunReport.Problem p : report.problems()) {
@@ -123,5 +88,41 @@ public final class JsonReportWriter implements ReportWriter {
       }
     }
     return root;
+  }
+
+  /** How the run was made: profile, strictness, window, browser view, the options given. */
+  private static void run(ObjectNode r, RunReport.Run run) {
+    r.put("profile", run.profile());
+    r.put("strict", run.strict());
+    r.put("window", run.window());
+    r.put("windowMs", run.windowMs());
+    r.put("windowFrom", run.windowGiven() ? "--window" : "profile");
+    if (run.browser() == null) {
+      r.putNull("browser");
+    } else {
+      ObjectNode b = r.putObject("browser");
+      b.put("engine", run.browser().engine());
+      b.put("page", Text.clean(run.browser().page()));
+      b.put("pageFrom", run.browser().pageGiven() ? "--browser-page" : "origin root");
+      b.put("window", RunReport.Run.duration(run.browser().windowMs()));
+    }
+    ArrayNode options = r.putArray("options");
+    for (String o : run.options()) options.add(Text.clean(o));
+  }
+
+  private static void check(ObjectNode o, CheckResult c) {
+    o.put("id", Text.clean(c.id()));
+    o.put("category", Text.clean(c.category()));
+    o.put("severity", c.severity() == null ? null : c.severity().name());
+    o.put("declaredSeverity", c.declaredSeverity() == null ? null : c.declaredSeverity().name());
+    o.put("status", c.status().label());
+    o.put("message", Text.clean(c.message()));
+    o.put("evidence", Text.clean(c.evidenceText()));
+    o.put("spec", Text.clean(c.spec()));
+    o.put("summary", Text.clean(c.summary()));
+    o.put("rule", Text.clean(c.rule()));
+    ArrayNode notes = o.putArray("notes");
+    for (String n : c.notes()) notes.add(Text.clean(n));
+    o.put("durationMs", c.durationMs());
   }
 }
