@@ -364,47 +364,23 @@ public final class LoadRun {
     }
     sampler.close();
     long durationMs = System.currentTimeMillis() - startMillis;
-
-    long end;
-    LongPredicate notPublished;
-    Long published;
-    if (publisher != null) {
-      end = publisher.lastSent();
-      notPublished = publisher.notPublished();
-      published = publisher.published();
-    } else {
-      end = stats.lastServerSeqBeforeEnd();
-      notPublished = s -> false;
-      long lowest = stats.lowestServerSeq();
-      published = end >= 0 && lowest >= 0 ? end - lowest + 1 : null;
-    }
-    DeliveryStats.Totals totals = stats.settle(end, notPublished);
-
-    List<MemorySampler.Sample> samples = sampler.samples();
-    List<RunRecord.TimelinePoint> timeline = new ArrayList<>(samples.size());
-    long heapPeak = 0;
-    long rssPeak = rssBaseline == null ? -1 : rssBaseline;
-    for (MemorySampler.Sample s : samples) {
-      heapPeak = Math.max(heapPeak, s.injectorHeapBytes());
-      rssPeak = Math.max(rssPeak, s.serverRssBytes());
-      timeline.add(new RunRecord.TimelinePoint(s.atMillis(), s.openStreams(),
-          s.serverRssBytes() >= 0 ? s.serverRssBytes() : null, s.injectorHeapBytes(), s.period(), s.serverCpuSeconds()));
-    }
+    Published pub = published();
+    DeliveryStats.Totals totals = stats.settle(pub.end(), pub.notPublished());
+    Memory memory = memory(sampler.samples());
     List<long[]> windows = schedule.windows();
     List<RunRecord.StepRecord> steps = new ArrayList<>();
     for (int k = 0; k < windows.size(); k++) {
-      steps.add(StepWindow.measure(settings.steps().get(k), windows.get(k)[0], windows.get(k)[1], timeline));
+      steps.add(StepWindow.measure(settings.steps().get(k), windows.get(k)[0], windows.get(k)[1], memory.timeline()));
     }
-    CapacityReport.Events events = new CapacityReport.Events(published, totals.expected(), totals.delivered(), totals.lost(),
-        totals.duplicated(), totals.outOfOrder(), totals.notYetRead());
+    CapacityReport.Events events = new CapacityReport.Events(pub.count(), totals.expected(), totals.delivered(),
+        totals.lost(), totals.duplicated(), totals.outOfOrder(), totals.notYetRead());
     CapacityPlan.Basis basis = new CapacityPlan.Basis(settings.targetConnections(), settings.instanceMemoryBytes(),
         settings.sloP99().toNanos() / 1e6, serverMaxFiles, serverFilesAtStart, serverCores,
-        eventsPerConnection(settings.publishes() ? settings.rate() : null, published, holdEndMillis - startMillis),
+        eventsPerConnection(settings.publishes() ? settings.rate() : null, pub.count(), holdEndMillis - startMillis),
         // Every target is on loopback (LoopbackTargets): the injector always shares the server's machine.
         true);
     CapacityReport.Projection projection =
         Projections.project(rssBaseline, steps.stream().map(Projections::step).toList(), Projections.lossFree(events), basis);
-    Long bytesPerConnection = projection.bytesPerConnection();
 
     Histogram lat = stats.latencyMicros();
     Histogram con = stats.connectMicros();
@@ -419,8 +395,8 @@ public final class LoadRun {
         new CapacityReport.ConnectMs(pct(con, 50), pct(con, 95), pct(con, 99), max(con)),
         new CapacityReport.DeliveryLatencyMs(lat.getTotalCount(), pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(lat, 99.9), max(lat)),
         events,
-        new CapacityReport.Server(rssBaseline, rssPeak >= 0 ? rssPeak : null, bytesPerConnection),
-        new CapacityReport.Injector(heapPeak, Math.round((processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3),
+        new CapacityReport.Server(rssBaseline, memory.rssPeak() >= 0 ? memory.rssPeak() : null, projection.bytesPerConnection()),
+        new CapacityReport.Injector(memory.heapPeak(), Math.round((processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3),
         steps.stream().map(Projections::step).toList(),
         projection);
     RssSource source = rss;
@@ -428,12 +404,50 @@ public final class LoadRun {
       failures.record(CapacityReport.Failure.METRICS, source.failure());
     }
     report = report.withFailures(failures.list());
+    return flagInjectorBottleneck(new RunRecord(report, histograms(lat, con), diagnostics(totals), memory.timeline(), steps));
+  }
 
+  /**
+   * What was published: up to which sequence number, which numbers were not (failed publishes),
+   * and how many (null when not known).
+   */
+  private record Published(long end, LongPredicate notPublished, Long count) {}
+
+  private Published published() {
+    if (publisher != null) {
+      return new Published(publisher.lastSent(), publisher.notPublished(), publisher.published());
+    }
+    long end = stats.lastServerSeqBeforeEnd();
+    long lowest = stats.lowestServerSeq();
+    return new Published(end, s -> false, end >= 0 && lowest >= 0 ? end - lowest + 1 : null);
+  }
+
+  /** The samples as the report's timeline, with the injector's heap peak and the server's RSS peak (-1: none). */
+  private record Memory(List<RunRecord.TimelinePoint> timeline, long heapPeak, long rssPeak) {}
+
+  private Memory memory(List<MemorySampler.Sample> samples) {
+    List<RunRecord.TimelinePoint> timeline = new ArrayList<>(samples.size());
+    long heapPeak = 0;
+    long rssPeak = rssBaseline == null ? -1 : rssBaseline;
+    for (MemorySampler.Sample s : samples) {
+      heapPeak = Math.max(heapPeak, s.injectorHeapBytes());
+      rssPeak = Math.max(rssPeak, s.serverRssBytes());
+      timeline.add(new RunRecord.TimelinePoint(s.atMillis(), s.openStreams(),
+          s.serverRssBytes() >= 0 ? s.serverRssBytes() : null, s.injectorHeapBytes(), s.period(), s.serverCpuSeconds()));
+    }
+    return new Memory(timeline, heapPeak, rssPeak);
+  }
+
+  private Map<String, Histogram> histograms(Histogram lat, Histogram con) {
     Map<String, Histogram> hs = new LinkedHashMap<>();
     hs.put("deliveryLatency", lat);
     hs.put("connect", con);
     hs.put("firstEvent", stats.firstEventMicros());
     hs.putAll(figures.histograms());
+    return hs;
+  }
+
+  private Map<String, Long> diagnostics(DeliveryStats.Totals totals) {
     Map<String, Long> diagnostics = new LinkedHashMap<>(stats.diagnostics());
     diagnostics.putAll(figures.diagnostics());
     if (publisher != null) {
@@ -442,14 +456,19 @@ public final class LoadRun {
     diagnostics.put(CapacityHtml.CORES, (long) Runtime.getRuntime().availableProcessors());
     diagnostics.put(CapacityHtml.MAX_HEAP, Runtime.getRuntime().maxMemory());
     diagnostics.put("connectionsBehind", totals.behindConnections());
-    RunRecord record = new RunRecord(report, hs, diagnostics, timeline, steps);
+    return diagnostics;
+  }
+
+  /** The record, with the injector flagged when it, not the server, was the bottleneck. */
+  private static RunRecord flagInjectorBottleneck(RunRecord record) {
     String bottleneck = CapacityHtml.injectorBottleneck(record);
     if (bottleneck == null) {
       return record;
     }
+    CapacityReport report = record.capacity();
     CapacityReport flagged = report.withInjector(
         new CapacityReport.Injector(report.injector().heapBytesPeak(), report.injector().cpuSeconds(), bottleneck));
-    return new RunRecord(flagged, hs, diagnostics, timeline, steps);
+    return new RunRecord(flagged, record.histograms(), record.diagnostics(), record.timeline(), record.steps());
   }
 
   /**
