@@ -6,6 +6,7 @@ import static dev.ssekit.server.ServerTestSupport.post;
 import static dev.ssekit.server.ServerTestSupport.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ssekit.testkit.RawHttp;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

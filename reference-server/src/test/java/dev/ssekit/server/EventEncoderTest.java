@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.ParsedItem;
 import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.testkit.RawHttp;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.Retry;
 import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.testkit.RawHttp;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -3,6 +3,7 @@ package dev.ssekit.server;
 import static dev.ssekit.server.ServerTestSupport.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ssekit.testkit.RawHttp;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

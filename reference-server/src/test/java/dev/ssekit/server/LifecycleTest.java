@@ -7,6 +7,7 @@ import static dev.ssekit.server.ServerTestSupport.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.testkit.RawHttp;
 import java.io.File;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;

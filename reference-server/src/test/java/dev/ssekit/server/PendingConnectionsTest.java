@@ -7,6 +7,7 @@ import static dev.ssekit.server.ServerTestSupport.get;
 import static dev.ssekit.server.ServerTestSupport.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ssekit.testkit.RawHttp;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.testkit.RawHttp;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;

@@ -5,6 +5,7 @@ import static dev.ssekit.server.ServerTestSupport.get;
 import static dev.ssekit.server.ServerTestSupport.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ssekit.testkit.RawHttp;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

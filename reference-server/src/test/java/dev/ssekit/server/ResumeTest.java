@@ -7,6 +7,7 @@ import static dev.ssekit.server.ServerTestSupport.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.testkit.RawHttp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;

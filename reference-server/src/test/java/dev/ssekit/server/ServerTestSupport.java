@@ -3,6 +3,7 @@ package dev.ssekit.server;
 import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.ParsedItem;
 import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.testkit.RawHttp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

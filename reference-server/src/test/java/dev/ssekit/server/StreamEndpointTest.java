@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.Retry;
 import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.testkit.RawHttp;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -5,6 +5,7 @@ import static dev.ssekit.server.ServerTestSupport.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.testkit.RawHttp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

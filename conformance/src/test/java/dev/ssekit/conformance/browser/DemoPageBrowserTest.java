@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ssekit.conformance.testing.ReferenceServerProcess;
+import dev.ssekit.testkit.ReferenceServerProcess;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;

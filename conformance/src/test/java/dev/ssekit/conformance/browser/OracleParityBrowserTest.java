@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ssekit.conformance.oracle.EventStreamParser;
 import dev.ssekit.conformance.oracle.StreamItem;
-import dev.ssekit.conformance.testing.ReferenceServerProcess;
+import dev.ssekit.testkit.ReferenceServerProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
 import dev.ssekit.conformance.config.Target;
-import dev.ssekit.conformance.testing.ReferenceServerProcess;
+import dev.ssekit.testkit.ReferenceServerProcess;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

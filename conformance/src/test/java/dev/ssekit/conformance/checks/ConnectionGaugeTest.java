@@ -5,7 +5,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMetho
 
 import com.sun.net.httpserver.HttpServer;
 import dev.ssekit.conformance.config.Target;
-import dev.ssekit.conformance.testing.ReferenceServerProcess;
+import dev.ssekit.testkit.ReferenceServerProcess;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

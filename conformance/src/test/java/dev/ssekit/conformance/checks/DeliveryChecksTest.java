@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ssekit.conformance.checks.ReconnectDeliveryTestSupport.BrokenServer;
 import dev.ssekit.conformance.checks.ReconnectDeliveryTestSupport.Outcomes;
-import dev.ssekit.conformance.testing.ReferenceServerProcess;
+import dev.ssekit.testkit.ReferenceServerProcess;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

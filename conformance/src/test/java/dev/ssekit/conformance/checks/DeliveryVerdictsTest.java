@@ -174,8 +174,8 @@ class DeliveryVerdictsTest {
   @Test
   @Timeout(120)
   void theResumeCheckWaitsForItsOwnEventsOnABusyStream() throws Exception {
-    try (dev.ssekit.conformance.testing.ReferenceServerProcess server =
-        dev.ssekit.conformance.testing.ReferenceServerProcess.start("--tick", "10ms")) {
+    try (dev.ssekit.testkit.ReferenceServerProcess server =
+        dev.ssekit.testkit.ReferenceServerProcess.start("--tick", "10ms")) {
       for (int run = 0; run < 3; run++) {
         Outcomes r = ReconnectDeliveryTestSupport.run(ReconnectChecks.class, server.url("/events"),
             server.url("/publish"), "resumeAfterLastEventId");

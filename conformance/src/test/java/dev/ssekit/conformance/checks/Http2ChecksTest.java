@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ssekit.conformance.config.Target;
 import dev.ssekit.conformance.testing.CliRun;
-import dev.ssekit.conformance.testing.SelfSignedCertificate;
 import dev.ssekit.conformance.testing.TlsSseServer;
+import dev.ssekit.testkit.TestCertificate;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -30,11 +30,11 @@ import org.junit.platform.testkit.engine.Event;
 class Http2ChecksTest {
 
   @TempDir static Path keys;
-  private static SelfSignedCertificate certificate;
+  private static TestCertificate certificate;
 
   @BeforeAll
   static void certificate() throws Exception {
-    certificate = SelfSignedCertificate.generate(keys);
+    certificate = TestCertificate.generate(keys);
   }
 
   /** One check of HttpChecks, run by the Jupiter engine against {@code url} with --insecure. */

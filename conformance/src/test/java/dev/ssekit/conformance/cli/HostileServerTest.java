@@ -1,13 +1,13 @@
 package dev.ssekit.conformance.cli;
 
 import dev.ssekit.conformance.testing.CliRun;
-import dev.ssekit.conformance.testing.SelfSignedCertificate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.ssekit.testkit.TestCertificate;
 import java.io.File;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -156,7 +156,7 @@ class HostileServerTest {
 
   @Test
   void httpsWorksAndInsecureAcceptsASelfSignedCertificate(@TempDir Path dir) throws Exception {
-    SSLContext tls = SelfSignedCertificate.generate(dir).serverContext();
+    SSLContext tls = TestCertificate.generate(dir).serverContext();
     HttpsServer https = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     https.setHttpsConfigurator(new HttpsConfigurator(tls));
     ExecutorService pool = Executors.newCachedThreadPool();

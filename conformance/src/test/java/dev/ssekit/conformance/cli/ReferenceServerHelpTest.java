@@ -2,14 +2,12 @@ package dev.ssekit.conformance.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ssekit.conformance.testing.ReferenceServerProcess;
-import java.io.File;
+import dev.ssekit.testkit.ReferenceServerProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +27,7 @@ class ReferenceServerHelpTest {
 
   @Test
   void theHelpListsEveryEndpointAndEachAnswers() throws Exception {
-    Path jar = Path.of("..", "reference-server", "target", "sse-reference-server.jar").toAbsolutePath().normalize();
-    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    Process p = new ProcessBuilder(java, "-jar", jar.toString(), "--help").redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(ReferenceServerProcess.java(), "-jar", ReferenceServerProcess.jar().toString(), "--help").redirectErrorStream(true).start();
     String help = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as(help).isZero();

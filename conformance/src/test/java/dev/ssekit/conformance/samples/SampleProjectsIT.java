@@ -3,7 +3,7 @@ package dev.ssekit.conformance.samples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.ssekit.conformance.testing.ReferenceServerProcess;
+import dev.ssekit.testkit.ReferenceServerProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

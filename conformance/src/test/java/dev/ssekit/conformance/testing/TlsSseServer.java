@@ -1,5 +1,6 @@
 package dev.ssekit.conformance.testing;
 
+import dev.ssekit.testkit.TestCertificate;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -76,7 +77,7 @@ public final class TlsSseServer implements AutoCloseable {
   private final long startNanos = System.nanoTime();
   private final List<String> protocols = java.util.Collections.synchronizedList(new ArrayList<>());
 
-  private TlsSseServer(Mode mode, SelfSignedCertificate certificate) throws Exception {
+  private TlsSseServer(Mode mode, TestCertificate certificate) throws Exception {
     this.mode = mode;
     List<String> offered = mode == Mode.HTTP1_ONLY ? List.of(ApplicationProtocolNames.HTTP_1_1)
         : List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
@@ -96,7 +97,7 @@ public final class TlsSseServer implements AutoCloseable {
   }
 
   /** Starts a server in {@code mode} with {@code certificate}. */
-  public static TlsSseServer start(Mode mode, SelfSignedCertificate certificate) throws Exception {
+  public static TlsSseServer start(Mode mode, TestCertificate certificate) throws Exception {
     return new TlsSseServer(mode, certificate);
   }
 

@@ -1,5 +1,6 @@
 package dev.ssekit.load.e2e;
 
+import dev.ssekit.testkit.TestCertificate;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ssekit.load.report.HistogramFile;
 import dev.ssekit.load.report.RunRecord;
+import dev.ssekit.testkit.ReferenceServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class CapacityRunEndToEndTest {
 
   @Test
   void eachStepHoldsItsConnectionsAndTheMemoryLineIsFitted() throws Exception {
-    try (ReferenceServer server = ReferenceServer.start("--tick", "1s")) {
+    try (ReferenceServerProcess server = ReferenceServerProcess.start("--tick", "1s")) {
       Path reports = tmp.resolve("capacity");
       CliProcess.Result r = CliProcess.run(tmp, 150,
           "--url", server.base() + "/events", "--publish-url", server.base() + "/publish",
@@ -89,7 +90,7 @@ class CapacityRunEndToEndTest {
    */
   @Test
   void withTheServersPidThePlanWeighsFilesAndCpu() throws Exception {
-    try (ReferenceServer server = ReferenceServer.start("--tick", "1s")) {
+    try (ReferenceServerProcess server = ReferenceServerProcess.start("--tick", "1s")) {
       Path reports = tmp.resolve("plan");
       CliProcess.Result r = CliProcess.run(tmp, 150,
           "--url", server.base() + "/events", "--publish-url", server.base() + "/publish",
@@ -143,7 +144,7 @@ class CapacityRunEndToEndTest {
   /** The default run's shape (one fanout step of 100 connections) has not enough data to project. */
   @Test
   void theDefaultShapeSaysItHasNotEnoughData() throws Exception {
-    try (ReferenceServer server = ReferenceServer.start("--tick", "1s")) {
+    try (ReferenceServerProcess server = ReferenceServerProcess.start("--tick", "1s")) {
       Path reports = tmp.resolve("default");
       CliProcess.Result r = CliProcess.run(tmp, 120,
           "--url", server.base() + "/events", "--publish-url", server.base() + "/publish",

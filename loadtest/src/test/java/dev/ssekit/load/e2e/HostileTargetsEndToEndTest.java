@@ -3,6 +3,7 @@ package dev.ssekit.load.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ssekit.testkit.TestCertificate;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,6 +3,7 @@ package dev.ssekit.load.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ssekit.load.measure.Publisher;
+import dev.ssekit.testkit.TestCertificate;
 import java.net.URI;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ssekit.load.report.HistogramFile;
+import dev.ssekit.testkit.ReferenceServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ class LoadRunEndToEndTest {
 
   @Test
   void fanoutThroughThePublishContractDeliversEveryEventToEveryConnection() throws Exception {
-    try (ReferenceServer server = ReferenceServer.start("--tick", "1s")) {
+    try (ReferenceServerProcess server = ReferenceServerProcess.start("--tick", "1s")) {
       Path reports = tmp.resolve("fanout");
       CliProcess.Result r = CliProcess.run(tmp, 90,
           "--url", server.base() + "/events", "--publish-url", server.base() + "/publish",
@@ -70,7 +71,7 @@ class LoadRunEndToEndTest {
 
   @Test
   void holdCountsTheReferenceServersTicksAndReadsItsMemoryFromProc() throws Exception {
-    try (ReferenceServer server = ReferenceServer.start("--tick", "200ms")) {
+    try (ReferenceServerProcess server = ReferenceServerProcess.start("--tick", "200ms")) {
       Path reports = tmp.resolve("hold");
       CliProcess.Result r = CliProcess.run(tmp, 90,
           "--url", server.base() + "/events", "--server-pid", Long.toString(server.pid()),
@@ -115,7 +116,7 @@ class LoadRunEndToEndTest {
 
   @Test
   void theReferenceServersLossyTicksScenarioFailsTheRunNamingEachFault() throws Exception {
-    try (ReferenceServer server = ReferenceServer.start("--tick", "1s")) {
+    try (ReferenceServerProcess server = ReferenceServerProcess.start("--tick", "1s")) {
       Path reports = tmp.resolve("lossy");
       CliProcess.Result r = CliProcess.run(tmp, 90,
           "--url", server.base() + "/scenarios/lossy-ticks", "--server-pid", Long.toString(server.pid()),

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ssekit.load.report.HistogramFile;
+import dev.ssekit.testkit.ReferenceServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ class ReconnectStormEndToEndTest {
   void theReferenceServerReplaysEveryEventMissedDuringTheDrop() throws Exception {
     // 500 ms away from the stream while the tool publishes 20 events/s and the server ticks
     // 10/s: each new stream must be sent about 15 events from the history.
-    try (ReferenceServer server = ReferenceServer.start("--tick", "100ms", "--retry", "500ms")) {
+    try (ReferenceServerProcess server = ReferenceServerProcess.start("--tick", "100ms", "--retry", "500ms")) {
       Path reports = tmp.resolve("storm");
       CliProcess.Result r = CliProcess.run(tmp, 120,
           "--url", server.base() + "/events", "--publish-url", server.base() + "/publish",

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ssekit.load.report.CapacityJson;
 import dev.ssekit.load.report.CapacityReport;
 import dev.ssekit.load.report.HistogramFile;
+import dev.ssekit.testkit.ReferenceServerProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class ReportsEndToEndTest {
 
   @Test
   void aBaselineTheRunBeatsPassesAndOneItCannotMeetFailsTheRun() throws Exception {
-    try (ReferenceServer server = ReferenceServer.start("--tick", "1s")) {
+    try (ReferenceServerProcess server = ReferenceServerProcess.start("--tick", "1s")) {
       String[] run = {"--url", server.base() + "/events", "--publish-url", server.base() + "/publish",
           "--metrics-url", server.base() + "/metrics", "--scenario", "fanout", "--connections", "150",
           "--ramp", "1s", "--hold", "3s", "--rate", "20"};
@@ -72,7 +73,7 @@ class ReportsEndToEndTest {
 
   @Test
   void twoInjectorsAtOnceMergeIntoOneReport() throws Exception {
-    try (ReferenceServer server = ReferenceServer.start("--tick", "200ms")) {
+    try (ReferenceServerProcess server = ReferenceServerProcess.start("--tick", "200ms")) {
       Path a = tmp.resolve("a");
       Path b = tmp.resolve("b");
       CompletableFuture<CliProcess.Result> ra = CompletableFuture.supplyAsync(() -> hold(server, a));
@@ -105,7 +106,7 @@ class ReportsEndToEndTest {
     }
   }
 
-  private static CliProcess.Result hold(ReferenceServer server, Path reports) {
+  private static CliProcess.Result hold(ReferenceServerProcess server, Path reports) {
     try {
       return CliProcess.run(reports.resolveSibling(reports.getFileName() + "-work"), 120,
           "--url", server.base() + "/events", "--metrics-url", server.base() + "/metrics",

@@ -1,6 +1,6 @@
 package dev.ssekit.server.scenario;
 
-import static dev.ssekit.server.scenario.WireClient.escape;
+import static dev.ssekit.testkit.RawHttp.escape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -13,10 +13,11 @@ import dev.ssekit.server.ServerConfig;
 import dev.ssekit.server.SseServer;
 import dev.ssekit.server.scenario.Scenario.Framing;
 import dev.ssekit.server.scenario.Scenario.Kind;
-import dev.ssekit.server.scenario.WireClient.End;
-import dev.ssekit.server.scenario.WireClient.Piece;
-import dev.ssekit.server.scenario.WireClient.Response;
 import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.testkit.RawHttp.End;
+import dev.ssekit.testkit.RawHttp.Piece;
+import dev.ssekit.testkit.RawHttp.Response;
+import dev.ssekit.testkit.RawHttp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -95,7 +96,7 @@ class ScenarioCatalogTest {
   @DisplayName("GET /scenarios and /scenarios/ list every scenario with its urls")
   void listing() throws IOException {
     for (String path : List.of("/scenarios", "/scenarios/")) {
-      Response response = WireClient.fetch(server.port(), path, READ);
+      Response response = RawHttp.fetch(server.port(), path, READ);
       assertEquals(200, response.head().status(), path);
       assertThat(response.head().header("content-type")).startsWith("application/json");
       JsonNode list = JSON.readTree(response.body());
@@ -120,17 +121,17 @@ class ScenarioCatalogTest {
   @Test
   @DisplayName("faults and unknown names have no expected items (404); unknown scenarios 404; other methods 405")
   void errors() throws IOException {
-    Response fault = WireClient.fetch(server.port(), "/scenarios/status-500/expected", READ);
+    Response fault = RawHttp.fetch(server.port(), "/scenarios/status-500/expected", READ);
     assertEquals(404, fault.head().status());
     assertThat(new String(fault.body(), StandardCharsets.UTF_8)).contains("fault");
-    assertEquals(404, WireClient.fetch(server.port(), "/scenarios/no-such-thing/expected", READ).head().status());
-    Response unknown = WireClient.fetch(server.port(), "/scenarios/no-such-thing", READ);
+    assertEquals(404, RawHttp.fetch(server.port(), "/scenarios/no-such-thing/expected", READ).head().status());
+    Response unknown = RawHttp.fetch(server.port(), "/scenarios/no-such-thing", READ);
     assertEquals(404, unknown.head().status());
     assertThat(new String(unknown.body(), StandardCharsets.UTF_8)).contains("no-such-thing");
-    assertEquals(404, WireClient.fetch(server.port(), "/scenarios/basic/expected/more", READ).head().status());
+    assertEquals(404, RawHttp.fetch(server.port(), "/scenarios/basic/expected/more", READ).head().status());
     for (String method : List.of("POST", "HEAD", "DELETE")) {
-      try (WireClient client = WireClient.send(server.port(), method, "/scenarios/basic")) {
-        WireClient.Head head = client.head(READ);
+      try (RawHttp client = RawHttp.send(server.port(), method, "/scenarios/basic")) {
+        RawHttp.Head head = client.head(READ);
         assertEquals(405, head.status(), method);
         assertEquals("GET", head.header("allow"), method);
       }
@@ -148,14 +149,14 @@ class ScenarioCatalogTest {
 
   private void checkCorrect(Scenario scenario) throws IOException {
     String path = "/scenarios/" + scenario.name();
-    Response response = WireClient.fetch(server.port(), path, READ);
+    Response response = RawHttp.fetch(server.port(), path, READ);
     Scenario played = scenario;
     if (response.head().status() / 100 == 3) {
       // H-04: a client follows the redirect; the stream it then reads must match this scenario's items
       String location = response.head().header("location");
       assertThat(location).as("Location of " + path).startsWith("/scenarios/");
       played = CATALOG.find(location.substring("/scenarios/".length())).orElseThrow();
-      response = WireClient.fetch(server.port(), location, READ);
+      response = RawHttp.fetch(server.port(), location, READ);
     }
     assertEquals(200, response.head().status(), path);
     assertThat(response.head().header("content-type").toLowerCase(Locale.ROOT)).startsWith("text/event-stream");
@@ -185,7 +186,7 @@ class ScenarioCatalogTest {
   @Test
   @DisplayName("one-byte-at-a-time really arrives as one chunk per byte")
   void oneByteAtATime() throws IOException {
-    Response response = WireClient.fetch(server.port(), "/scenarios/one-byte-at-a-time", READ);
+    Response response = RawHttp.fetch(server.port(), "/scenarios/one-byte-at-a-time", READ);
     assertThat(response.pieces()).hasSizeGreaterThan(80);
     assertThat(response.pieces()).allSatisfy(p -> assertThat(p.bytes()).hasSize(1));
     assertEquals(response.pieces().size(), response.body().length);
@@ -194,7 +195,7 @@ class ScenarioCatalogTest {
   @Test
   @DisplayName("paced-events delivers its writes apart in time, not in one burst")
   void pacedEventsArriveApart() throws IOException {
-    Response response = WireClient.fetch(server.port(), "/scenarios/paced-events", READ);
+    Response response = RawHttp.fetch(server.port(), "/scenarios/paced-events", READ);
     List<Piece> pieces = response.pieces();
     assertThat(pieces).hasSize(3);
     long spreadMillis = (pieces.get(2).arrivalNanos() - pieces.get(0).arrivalNanos()) / 1_000_000;
@@ -213,7 +214,7 @@ class ScenarioCatalogTest {
       Map.entry("status-500", s -> checkFixedBody(s, 500)),
       Map.entry("status-503-retry-after", s -> {
         checkFixedBody(s, 503);
-        assertEquals("5", WireClient.fetch(server.port(), "/scenarios/" + s.name(), READ).head().header("retry-after"));
+        assertEquals("5", RawHttp.fetch(server.port(), "/scenarios/" + s.name(), READ).head().header("retry-after"));
       }),
       Map.entry("html-200", s -> {
         Response r = checkFixedBody(s, 200);
@@ -250,7 +251,7 @@ class ScenarioCatalogTest {
   }
 
   private void checkContentType(Scenario s, String contentType) throws IOException {
-    Response r = WireClient.fetch(server.port(), "/scenarios/" + s.name(), READ);
+    Response r = RawHttp.fetch(server.port(), "/scenarios/" + s.name(), READ);
     assertEquals(200, r.head().status());
     assertEquals(contentType, r.head().header("content-type"), "Content-Type of " + s.name());
     assertEquals(escape(s.body()), escape(r.body()));
@@ -258,8 +259,8 @@ class ScenarioCatalogTest {
   }
 
   private void checkNoBody(Scenario s) throws IOException {
-    try (WireClient client = WireClient.send(server.port(), "GET", "/scenarios/" + s.name())) {
-      WireClient.Head head = client.head(READ);
+    try (RawHttp client = RawHttp.send(server.port(), "GET", "/scenarios/" + s.name())) {
+      RawHttp.Head head = client.head(READ);
       assertEquals(204, head.status());
       assertThat(head.header("content-length")).isNull();
       assertThat(head.header("transfer-encoding")).isNull();
@@ -268,7 +269,7 @@ class ScenarioCatalogTest {
   }
 
   private Response checkFixedBody(Scenario s, int status) throws IOException {
-    Response r = WireClient.fetch(server.port(), "/scenarios/" + s.name(), READ);
+    Response r = RawHttp.fetch(server.port(), "/scenarios/" + s.name(), READ);
     assertEquals(status, r.head().status(), s.name());
     assertEquals(String.valueOf(s.body().length), r.head().header("content-length"));
     assertThat(r.head().header("transfer-encoding")).isNull();
@@ -278,11 +279,11 @@ class ScenarioCatalogTest {
   }
 
   private void checkBuffered(Scenario s) throws IOException {
-    try (WireClient client = WireClient.send(server.port(), "GET", "/scenarios/" + s.name())) {
+    try (RawHttp client = RawHttp.send(server.port(), "GET", "/scenarios/" + s.name())) {
       assertEquals(200, client.head(Duration.ofSeconds(5)).status(), "the head is sent at once");
       long headAt = System.nanoTime();
       assertThat(client.silentFor(Duration.ofSeconds(1))).as("no event during the first second").isTrue();
-      Response rest = client.readToEnd(READ);
+      Response rest = client.readResponse(READ);
       assertThat(rest.pieces()).as("everything arrives in one write").hasSize(1);
       long heldMillis = (rest.pieces().get(0).arrivalNanos() - headAt) / 1_000_000;
       assertThat(heldMillis).as("ms the events were held (3 s scheduled)").isGreaterThanOrEqualTo(1_500);
@@ -293,14 +294,14 @@ class ScenarioCatalogTest {
   }
 
   private void checkRawNewline(Scenario s) throws IOException {
-    Response r = WireClient.fetch(server.port(), "/scenarios/" + s.name(), READ);
+    Response r = RawHttp.fetch(server.port(), "/scenarios/" + s.name(), READ);
     assertEquals(escape(s.body()), escape(r.body()));
     // F-04: the payload's own LFs end the data line, so the client sees only its first line
     assertEquals(List.of(new DispatchedEvent("message", "{\"user\":\"ann\",", "")), SpecParser.parse(r.body()));
   }
 
   private void checkDropped(Scenario s) throws IOException {
-    Response r = WireClient.fetch(server.port(), "/scenarios/" + s.name(), READ);
+    Response r = RawHttp.fetch(server.port(), "/scenarios/" + s.name(), READ);
     List<String> chunks = r.pieces().stream().map(p -> escape(p.bytes())).toList();
     List<String> steps = s.steps().stream().map(st -> escape(st.bytes())).toList();
     assertEquals(steps, chunks, "the event and the half event arrive as written");
@@ -313,16 +314,16 @@ class ScenarioCatalogTest {
   }
 
   private void checkNeverAnswering(Scenario s) throws IOException {
-    try (WireClient client = WireClient.send(server.port(), "GET", "/scenarios/" + s.name())) {
+    try (RawHttp client = RawHttp.send(server.port(), "GET", "/scenarios/" + s.name())) {
       assertThat(client.silentFor(Duration.ofMillis(1_500))).as("not a byte, and the connection stays open").isTrue();
     }
     // The server still serves others while holding the silent connection.
-    assertEquals(200, WireClient.fetch(server.port(), "/scenarios", READ).head().status());
+    assertEquals(200, RawHttp.fetch(server.port(), "/scenarios", READ).head().status());
   }
 
   private void checkEndlessLine(Scenario s) throws IOException {
     long wanted = 3L << 19; // 1.5 MiB
-    try (WireClient client = WireClient.send(server.port(), "GET", "/scenarios/" + s.name())) {
+    try (RawHttp client = RawHttp.send(server.port(), "GET", "/scenarios/" + s.name())) {
       assertEquals(200, client.head(READ).status());
       Piece first = client.next(READ);
       assertEquals(escape("data: ".getBytes(StandardCharsets.US_ASCII)), escape(first.bytes()));
@@ -342,7 +343,7 @@ class ScenarioCatalogTest {
   // ------------------------------------------------------------------ helpers
 
   private List<ParsedItem> fetchExpected(String name) throws IOException {
-    Response response = WireClient.fetch(server.port(), "/scenarios/" + name + "/expected", READ);
+    Response response = RawHttp.fetch(server.port(), "/scenarios/" + name + "/expected", READ);
     assertEquals(200, response.head().status(), "/expected of " + name);
     assertEquals("application/x-ndjson; charset=utf-8", response.head().header("content-type"));
     List<ParsedItem> items = new ArrayList<>();

@@ -1,4 +1,4 @@
-package dev.ssekit.load.e2e;
+package dev.ssekit.testkit;
 
 import java.io.File;
 import java.io.IOException;
@@ -8,40 +8,47 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
  * A self-signed server certificate for loopback TLS tests, made by the JDK's own {@code keytool}
- * (no network, no keystore in the repository), as the conformance module's test servers do.
+ * (no network, no test keystore in the repository).
  *
  * @param keyStore the PKCS12 file holding the key and certificate (password {@link #PASSWORD}); a
  *     client given it as its trust store trusts this certificate
- * @param keyManagers the server's key material
+ * @param keyManagers the server's key material, for an {@link SSLContext} or Netty's
+ *     {@code SslContextBuilder.forServer}
  */
-record TestCertificate(Path keyStore, KeyManagerFactory keyManagers) {
-  static final String PASSWORD = "changeit";
+public record TestCertificate(Path keyStore, KeyManagerFactory keyManagers) {
+
+  /** The password of {@link #keyStore()}, its key and {@link #trustStore()}. */
+  public static final String PASSWORD = "changeit";
+
+  /**
+   * Generates a two-day EC certificate into {@code dir} that names {@code localhost} and {@code 127.0.0.1}
+   * as subject alternative names, so a client that checks host names (the JDK's HTTP client does, even when
+   * it trusts any certificate) accepts it for either.
+   */
+  public static TestCertificate generate(Path dir) throws IOException, InterruptedException,
+      GeneralSecurityException {
+    return generate(dir, true);
+  }
 
   /**
    * Generates a two-day EC certificate into {@code dir}: for {@code localhost} and {@code
    * 127.0.0.1} when {@code forLoopbackIp}, else for {@code localhost} only (so a client that
    * connects to 127.0.0.1 and checks host names refuses it even when it trusts it).
    */
-  static TestCertificate generate(Path dir, boolean forLoopbackIp) throws IOException, InterruptedException,
+  public static TestCertificate generate(Path dir, boolean forLoopbackIp) throws IOException, InterruptedException,
       GeneralSecurityException {
     Path keystore = dir.resolve(forLoopbackIp ? "server.p12" : "server-localhost-only.p12");
-    String keytool = System.getProperty("java.home") + File.separator + "bin" + File.separator + "keytool";
-    Process gen = new ProcessBuilder(keytool, "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname",
-        "secp256r1", "-dname", "CN=localhost", "-ext", forLoopbackIp ? "SAN=dns:localhost,ip:127.0.0.1" : "SAN=dns:localhost",
-        "-validity", "2", "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD,
-        "-keypass", PASSWORD)
-        .redirectErrorStream(true).start();
-    String output = new String(gen.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!gen.waitFor(60, TimeUnit.SECONDS) || gen.exitValue() != 0) {
-      gen.destroyForcibly();
-      throw new IllegalStateException("keytool could not make a test certificate: " + output);
-    }
+    keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+        "-ext", forLoopbackIp ? "SAN=dns:localhost,ip:127.0.0.1" : "SAN=dns:localhost", "-validity", "2",
+        "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keystore)) {
       ks.load(in, PASSWORD.toCharArray());
@@ -55,7 +62,7 @@ record TestCertificate(Path keyStore, KeyManagerFactory keyManagers) {
    * A PKCS12 trust store (password {@link #PASSWORD}) holding this certificate as a trusted entry,
    * for a client's {@code -Djavax.net.ssl.trustStore}.
    */
-  Path trustStore() throws IOException, InterruptedException {
+  public Path trustStore() throws IOException, InterruptedException {
     Path pem = keyStore.resolveSibling(keyStore.getFileName() + ".pem");
     Path trust = keyStore.resolveSibling("trust-" + keyStore.getFileName());
     keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keyStore.toString(), "-storepass", PASSWORD,
@@ -65,22 +72,22 @@ record TestCertificate(Path keyStore, KeyManagerFactory keyManagers) {
     return trust;
   }
 
+  /** A server-side TLS context with this certificate. */
+  public SSLContext serverContext() throws GeneralSecurityException {
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(keyManagers.getKeyManagers(), null, null);
+    return tls;
+  }
+
   private static void keytool(String... args) throws IOException, InterruptedException {
-    java.util.List<String> cmd = new java.util.ArrayList<>();
+    List<String> cmd = new ArrayList<>();
     cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "keytool");
-    cmd.addAll(java.util.List.of(args));
+    cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       p.destroyForcibly();
-      throw new IllegalStateException("keytool " + args[0] + " failed: " + output);
+      throw new IllegalStateException("keytool " + args[0] + " could not make a test certificate: " + output);
     }
-  }
-
-  /** A server-side TLS context with this certificate. */
-  SSLContext serverContext() throws GeneralSecurityException {
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(keyManagers.getKeyManagers(), null, null);
-    return tls;
   }
 }
