@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ssekit.conformance.oracle.EventStreamParser;
-import dev.ssekit.conformance.oracle.StreamItem;
 import dev.ssekit.conformance.testing.ReferenceServerProcess;
+import dev.ssekit.protocol.EventStreamParser;
+import dev.ssekit.protocol.StreamItem;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
