@@ -1,10 +1,10 @@
 package dev.ssekit.conformance.browser;
 
-import dev.ssekit.conformance.oracle.StreamItem;
 import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.conformance.report.CheckResult;
 import dev.ssekit.conformance.config.Target;
+import dev.ssekit.protocol.StreamItem;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.ssekit.conformance.checks;
 
-import dev.ssekit.conformance.oracle.StreamItem;
+import dev.ssekit.protocol.StreamItem;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.assertj.core.api.AbstractAssert;

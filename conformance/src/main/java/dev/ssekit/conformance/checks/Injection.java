@@ -1,9 +1,9 @@
 package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.config.Target;
-import dev.ssekit.conformance.oracle.StreamItem;
 import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recorder;
+import dev.ssekit.protocol.StreamItem;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.ssekit.conformance.checks;
 
-import dev.ssekit.conformance.oracle.LineSplitter;
-import dev.ssekit.conformance.oracle.Utf8StreamDecoder;
+import dev.ssekit.protocol.LineSplitter;
+import dev.ssekit.protocol.Utf8StreamDecoder;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -21,7 +21,7 @@ public record PassiveStream(Recording recording, int published, boolean headHeld
   /** Readings of the body that several checks need, computed once (the body may be megabytes). */
   static final class Cache {
     private LineScan scan;
-    private java.util.List<dev.ssekit.conformance.oracle.StreamItem> items;
+    private java.util.List<dev.ssekit.protocol.StreamItem> items;
   }
 
   PassiveStream(Recording recording, int published) {
@@ -36,14 +36,14 @@ public record PassiveStream(Recording recording, int published, boolean headHeld
   LineScan lines() {
     synchronized (cache) {
       if (cache.scan == null) {
-        cache.scan = LineScan.of(recording.body(), dev.ssekit.conformance.oracle.EventStreamParser.DEFAULT_MAX_LINE_CHARS);
+        cache.scan = LineScan.of(recording.body(), dev.ssekit.protocol.EventStreamParser.DEFAULT_MAX_LINE_CHARS);
       }
       return cache.scan;
     }
   }
 
   /** What the oracle reads in the body. */
-  java.util.List<dev.ssekit.conformance.oracle.StreamItem> items() {
+  java.util.List<dev.ssekit.protocol.StreamItem> items() {
     synchronized (cache) {
       if (cache.items == null) cache.items = recording.items();
       return cache.items;

@@ -1,9 +1,9 @@
 package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.config.Target;
-import dev.ssekit.conformance.oracle.StreamItem;
 import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recorder;
+import dev.ssekit.protocol.StreamItem;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,7 +130,7 @@ final class Replay {
     String firstAfter = null;
     for (BrowserStream.Connection c : after.connections()) {
       // Read without the resumed id as seed: only ids the resumed stream itself wrote count (k again included).
-      for (StreamItem item : dev.ssekit.conformance.oracle.EventStreamParser.parse(c.recording().body())) {
+      for (StreamItem item : dev.ssekit.protocol.EventStreamParser.parse(c.recording().body())) {
         if (item instanceof StreamItem.Event e && !e.lastEventId().isEmpty()) {
           firstAfter = e.lastEventId();
           break;

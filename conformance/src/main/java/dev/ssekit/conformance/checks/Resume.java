@@ -12,10 +12,10 @@ import static dev.ssekit.conformance.checks.ReconnectChecks.same;
 import static dev.ssekit.conformance.checks.ReconnectChecks.show;
 
 import dev.ssekit.conformance.config.Target;
-import dev.ssekit.conformance.oracle.StreamItem;
 import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
+import dev.ssekit.protocol.StreamItem;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package dev.ssekit.conformance.checks;
 
-import dev.ssekit.conformance.oracle.EventStreamParser;
-import dev.ssekit.conformance.oracle.StreamItem;
 import dev.ssekit.conformance.record.Recording;
+import dev.ssekit.protocol.EventStreamParser;
+import dev.ssekit.protocol.StreamItem;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

@@ -1,7 +1,7 @@
 package dev.ssekit.conformance.record;
 
-import dev.ssekit.conformance.oracle.EventStreamParser;
-import dev.ssekit.conformance.oracle.StreamItem;
+import dev.ssekit.protocol.EventStreamParser;
+import dev.ssekit.protocol.StreamItem;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

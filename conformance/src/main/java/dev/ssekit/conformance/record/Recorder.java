@@ -1,8 +1,8 @@
 package dev.ssekit.conformance.record;
 
-import dev.ssekit.conformance.oracle.EventStreamParser;
-import dev.ssekit.conformance.oracle.StreamItem;
 import dev.ssekit.conformance.config.Target;
+import dev.ssekit.protocol.EventStreamParser;
+import dev.ssekit.protocol.StreamItem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

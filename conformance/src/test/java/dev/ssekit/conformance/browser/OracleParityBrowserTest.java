@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ssekit.conformance.oracle.EventStreamParser;
-import dev.ssekit.conformance.oracle.StreamItem;
+import dev.ssekit.protocol.EventStreamParser;
+import dev.ssekit.protocol.StreamItem;
 import dev.ssekit.testkit.ReferenceServerProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

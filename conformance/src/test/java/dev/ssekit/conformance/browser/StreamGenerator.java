@@ -1,8 +1,8 @@
 package dev.ssekit.conformance.browser;
 
-import dev.ssekit.conformance.oracle.EventStreamParser;
-import dev.ssekit.conformance.oracle.StreamItem;
-import dev.ssekit.conformance.oracle.Utf8StreamDecoder;
+import dev.ssekit.protocol.EventStreamParser;
+import dev.ssekit.protocol.StreamItem;
+import dev.ssekit.protocol.Utf8StreamDecoder;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ssekit.conformance.checks.FaultyServer.Fault;
-import dev.ssekit.conformance.oracle.EventStreamParser;
-import dev.ssekit.conformance.oracle.StreamItem;
+import dev.ssekit.protocol.EventStreamParser;
+import dev.ssekit.protocol.StreamItem;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

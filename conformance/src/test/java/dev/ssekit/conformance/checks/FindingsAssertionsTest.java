@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.ssekit.conformance.config.Target;
-import dev.ssekit.conformance.oracle.StreamItem;
+import dev.ssekit.protocol.StreamItem;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

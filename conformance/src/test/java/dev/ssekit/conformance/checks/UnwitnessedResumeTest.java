@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.ssekit.conformance.config.Target;
-import dev.ssekit.conformance.oracle.StreamItem;
 import dev.ssekit.conformance.record.Recording;
+import dev.ssekit.protocol.StreamItem;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

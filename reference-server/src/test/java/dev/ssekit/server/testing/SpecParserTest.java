@@ -22,7 +22,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The parser against the spec vectors ({@link Vectors}, protocol's {@code vectors.jsonl}, which the
- * conformance oracle's tests and the scenarios read too): each vector is fed whole, split once at
+ * oracle's tests in protocol and the scenarios read too): each vector is fed whole, split once at
  * every point, in 2-byte chunks and one byte at a time, and (for vectors split into writes) in its
  * own chunks; every chunking must report exactly the vector's items. Expectations are written from
  * the spec, never produced by this parser.

@@ -1,4 +1,4 @@
-package dev.ssekit.conformance.oracle;
+package dev.ssekit.protocol;
 
 import java.util.ArrayList;
 import java.util.List;

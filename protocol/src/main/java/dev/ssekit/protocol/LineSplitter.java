@@ -1,4 +1,4 @@
-package dev.ssekit.conformance.oracle;
+package dev.ssekit.protocol;
 
 /**
  * Splits decoded code points into lines at CRLF, lone LF and lone CR (WHATWG HTML §9.2.5

@@ -1,4 +1,4 @@
-package dev.ssekit.conformance.oracle;
+package dev.ssekit.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.ssekit.conformance.oracle;
+package dev.ssekit.protocol;
 
 /**
  * The WHATWG Encoding standard's UTF-8 decoder, fed in chunks: invalid bytes become U+FFFD one

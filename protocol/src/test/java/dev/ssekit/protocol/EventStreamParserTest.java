@@ -1,12 +1,7 @@
-package dev.ssekit.conformance.oracle;
+package dev.ssekit.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ssekit.protocol.DispatchedEvent;
-import dev.ssekit.protocol.ParsedItem;
-import dev.ssekit.protocol.Retry;
-import dev.ssekit.protocol.Vector;
-import dev.ssekit.protocol.Vectors;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

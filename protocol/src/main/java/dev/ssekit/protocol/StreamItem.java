@@ -1,4 +1,4 @@
-package dev.ssekit.conformance.oracle;
+package dev.ssekit.protocol;
 
 /**
  * What the oracle reports while it reads an event stream, in stream order. {@link Event} is the
