@@ -87,7 +87,7 @@ public final class EventAssembler {
         if (!value.isEmpty() && allAsciiDigits(value)) {
           // Digits only; values past 64 bits are ignored (as Blink does) rather than wrapped.
           try {
-            sink.accept(new StreamItem.RetryHint(Long.parseLong(value)));
+            sink.accept(new Retry(Long.parseLong(value)));
           } catch (NumberFormatException tooLarge) {
             // ignored
           }
@@ -108,7 +108,7 @@ public final class EventAssembler {
     }
     data.setLength(data.length() - 1); // step 3: one trailing LF
     String type = eventType.isEmpty() ? "message" : eventType;
-    StreamItem.Event event = new StreamItem.Event(type, data.toString(), lastEventId);
+    DispatchedEvent event = new DispatchedEvent(type, data.toString(), lastEventId);
     data.setLength(0);
     if (data.capacity() > 1 << 16) data.trimToSize();
     eventType = "";

@@ -68,6 +68,20 @@ public final class EventStreamParser {
     return items;
   }
 
+  /**
+   * Reads all of {@code whole} as one stream and returns what a client acts on: the events it
+   * dispatches and the retry times it takes, in stream order (no comments; the default limits).
+   */
+  public static List<ParsedItem> parsedItems(byte[] whole) {
+    List<ParsedItem> items = new ArrayList<>();
+    EventStreamParser p = new EventStreamParser(item -> {
+      if (item instanceof ParsedItem parsed) items.add(parsed);
+    });
+    p.feed(whole);
+    p.end();
+    return items;
+  }
+
   public void feed(byte[] chunk) {
     feed(chunk, 0, chunk.length);
   }

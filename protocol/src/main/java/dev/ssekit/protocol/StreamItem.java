@@ -1,25 +1,13 @@
 package dev.ssekit.protocol;
 
 /**
- * What the oracle reports while it reads an event stream, in stream order. {@link Event} is the
- * {@code MessageEvent} a browser would fire; {@link RetryHint} is a valid {@code retry} field (it
- * takes effect when its line is processed, dispatched or not); {@link Comment} is a comment line;
- * {@link LimitExceeded} says the stream passed a safety limit and the rest of it was not read.
+ * What the oracle reports while it reads an event stream, in stream order. The items a conforming
+ * client acts on are {@link ParsedItem}s: a {@link DispatchedEvent} is the {@code MessageEvent} a
+ * browser would fire; a {@link Retry} is a valid {@code retry} field (it takes effect when its line
+ * is processed, dispatched or not). Beside them the oracle reports {@link Comment}, a comment line,
+ * and {@link LimitExceeded}: the stream passed a safety limit and the rest of it was not read.
  */
-public sealed interface StreamItem
-    permits StreamItem.Event, StreamItem.RetryHint, StreamItem.Comment, StreamItem.LimitExceeded {
-
-  /**
-   * A dispatched event (WHATWG HTML §9.2.6, "dispatch the event").
-   *
-   * @param type the event type, {@code message} when the stream named none
-   * @param data the data buffer without its final LF
-   * @param lastEventId the last event ID string at dispatch time
-   */
-  record Event(String type, String data, String lastEventId) implements StreamItem {}
-
-  /** A {@code retry} field made only of ASCII digits that fits in a {@code long}: milliseconds. */
-  record RetryHint(long millis) implements StreamItem {}
+public sealed interface StreamItem permits ParsedItem, StreamItem.Comment, StreamItem.LimitExceeded {
 
   /** A comment line, without its leading colon. */
   record Comment(String text) implements StreamItem {}

@@ -2,6 +2,7 @@ package dev.ssekit.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +34,7 @@ class EventStreamParserTest {
   /** The oracle's items in the vectors' terms (it reports no limit on these streams). */
   static List<ParsedItem> parsed(List<StreamItem> items) {
     return items.stream().<ParsedItem>map(i -> {
-      if (i instanceof StreamItem.Event e) return new DispatchedEvent(e.type(), e.data(), e.lastEventId());
-      if (i instanceof StreamItem.RetryHint r) return new Retry(r.millis());
+      if (i instanceof ParsedItem p) return p;
       throw new AssertionError("not in a vector's terms: " + i);
     }).toList();
   }
@@ -69,7 +69,7 @@ class EventStreamParserTest {
     String[] cursor = new String[1];
     run(List.of("id: 5\ndata: a\n\n".getBytes(StandardCharsets.UTF_8)), "", cursor);
     assertThat(run(List.of("data: b\n\n".getBytes(StandardCharsets.UTF_8)), cursor[0], null))
-        .containsExactly(new StreamItem.Event("message", "b", "5"));
+        .containsExactly(new DispatchedEvent("message", "b", "5"));
   }
 
   @Test
@@ -83,7 +83,7 @@ class EventStreamParserTest {
     p.feed("\n\ndata: after\n\n".getBytes(StandardCharsets.UTF_8));
     p.end();
     assertThat(p.stopped()).isTrue();
-    assertThat(items).containsExactly(new StreamItem.Event("message", "ok", ""),
+    assertThat(items).containsExactly(new DispatchedEvent("message", "ok", ""),
         new StreamItem.LimitExceeded("line", 1000, 10 + 1001));
     assertThat(p.pendingLineChars()).isZero();
   }
@@ -110,6 +110,57 @@ class EventStreamParserTest {
   private static final String[] PIECES = {"data", "data:", "data: ", "id", "id:", "id: ", "event:", "event: x",
       "retry:", "retry: 10", ":", " ", "x", "\u00e9", "\u20ac", "\uD83D\uDE00", "\0", "\r", "\n", "\r\n", "\n\n",
       "Data:", "\uFEFF"};
+
+  @Test
+  void aBomInThreeOneByteChunksIsStrippedOnceAndASecondBomSpoilsTheNextName() {
+    // Catalog F-02.
+    assertThat(parsed(run(List.of(b(0xEF), b(0xBB), b(0xBF), b(0xEF, 0xBB, 0xBF, "data: lost\n\ndata: kept\n\n")), "", null)))
+        .containsExactly(DispatchedEvent.message("kept"));
+  }
+
+  @Test
+  void aBlankCrLineAtTheEndOfAChunkDispatchesBeforeTheNextChunkArrives() {
+    // Catalog V43: the CR may be followed by an LF in the next chunk, but the event is not held for it.
+    List<StreamItem> items = new ArrayList<>();
+    EventStreamParser p = new EventStreamParser(items::add);
+    p.feed(b("data: a\r\r"));
+    assertThat(items).containsExactly(DispatchedEvent.message("a"));
+    p.feed(b("\ndata: b\r\r"));
+    p.end();
+    assertThat(items).containsExactly(DispatchedEvent.message("a"), DispatchedEvent.message("b"));
+  }
+
+  @Test
+  void aCharacterCutByTheEndOfTheStreamIsDiscardedWithItsLine() {
+    // Catalog F-01.
+    assertThat(EventStreamParser.parsedItems(b("data: ok\n\ndata: ", 0xE2, 0x82))).containsExactly(DispatchedEvent.message("ok"));
+  }
+
+  @Test
+  void overlongSurrogateAndOutOfRangeSequencesDecodeToReplacementsPerMaximalPrefix() {
+    // Catalog F-01, WHATWG Encoding's UTF-8 decoder: C0 80 (overlong) gives two U+FFFD, ED A0 80
+    // (a surrogate) three, F4 90 80 80 (beyond U+10FFFF) four; a valid four-byte character stays.
+    assertThat(EventStreamParser.parsedItems(b("data: ", 0xC0, 0x80, "|", 0xED, 0xA0, 0x80, "|", 0xF4, 0x90, 0x80, 0x80,
+        "|", 0xF0, 0x9F, 0x98, 0x80, "\n\n")))
+        .containsExactly(DispatchedEvent.message("\uFFFD\uFFFD|\uFFFD\uFFFD\uFFFD|\uFFFD\uFFFD\uFFFD\uFFFD|\uD83D\uDE00"));
+  }
+
+  @Test
+  void aDigitsOnlyRetryBeyondALongIsIgnoredAndParsingGoesOn() {
+    // Catalog D-10.
+    assertThat(EventStreamParser.parsedItems(b("retry: 9223372036854775807\n\nretry: 9223372036854775808\ndata: x\n\n")))
+        .containsExactly(new Retry(Long.MAX_VALUE), DispatchedEvent.message("x"));
+  }
+
+  /** Bytes in the catalog's notation: a String is UTF-8 text, an Integer is one raw byte. */
+  static byte[] b(Object... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Object part : parts) {
+      if (part instanceof String text) out.writeBytes(text.getBytes(StandardCharsets.UTF_8));
+      else out.write((Integer) part);
+    }
+    return out.toByteArray();
+  }
 
   /** Seeded property: any chunking of the same bytes gives the same items. */
   @Test

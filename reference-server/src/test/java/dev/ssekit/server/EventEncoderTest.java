@@ -5,17 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.ParsedItem;
-import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.testkit.RawHttp;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The encoder is proven against an independent reading of the spec (the test-only
- * {@link SpecParser}), never against itself: data round-trips exactly (CR and CRLF read as LF),
- * and ids or types that could inject fields are refused.
+ * The encoder is proven against an independent reading of the spec (protocol's oracle,
+ * {@link EventStreamParser}, which the suite also judges servers with), never against itself: data
+ * round-trips exactly (CR and CRLF read as LF), and ids or types that could inject fields are refused.
  */
 class EventEncoderTest {
 
@@ -30,7 +31,7 @@ class EventEncoderTest {
   void emptyDataStillDispatchesAnEvent() {
     byte[] bytes = encode(null, "", null);
     assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo("data:\n\n");
-    assertThat(SpecParser.parse(bytes)).containsExactly(new DispatchedEvent("message", "", ""));
+    assertThat(EventStreamParser.parsedItems(bytes)).containsExactly(new DispatchedEvent("message", "", ""));
   }
 
   @Test
@@ -56,7 +57,7 @@ class EventEncoderTest {
   @Test
   void commentsCannotBreakOutOfTheirLine() {
     byte[] bytes = EventEncoder.comment("evil\n\ndata: injected\r");
-    assertThat(SpecParser.parse(bytes)).isEmpty();
+    assertThat(EventStreamParser.parsedItems(bytes)).isEmpty();
     assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo(": evil  data: injected \n\n");
   }
 
@@ -76,7 +77,10 @@ class EventEncoderTest {
       String id = random.nextBoolean() ? null : "id" + PIECES[random.nextInt(PIECES.length)].replaceAll("[\r\n\0]", "");
       byte[] bytes = encode(type, data.toString(), id);
       // Chunked arbitrarily, as a network would.
-      SpecParser parser = new SpecParser();
+      List<ParsedItem> items = new ArrayList<>();
+      EventStreamParser parser = new EventStreamParser(item -> {
+        if (item instanceof ParsedItem p) items.add(p);
+      });
       int pos = 0;
       while (pos < bytes.length) {
         int n = Math.min(bytes.length - pos, 1 + random.nextInt(7));
@@ -88,7 +92,6 @@ class EventEncoderTest {
       parser.end();
       String expectedData = data.toString().replace("\r\n", "\n").replace('\r', '\n');
       String expectedType = type == null || type.isEmpty() ? "message" : type;
-      List<ParsedItem> items = parser.items();
       assertThat(items)
           .as("seed %d round %d payload %s", seed, round, RawHttp.escape(data.toString().getBytes(StandardCharsets.UTF_8)))
           .containsExactly(new DispatchedEvent(expectedType, expectedData, id == null ? "" : id));

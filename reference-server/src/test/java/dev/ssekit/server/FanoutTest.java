@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.Retry;
-import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.testkit.RawHttp;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -147,7 +147,7 @@ class FanoutTest {
         assertThat(head.status()).isEqualTo(200);
         assertThat(head.header("content-type")).isEqualTo("text/event-stream");
         byte[] body = c.readToEnd(WAIT);
-        assertThat(SpecParser.parse(body)).containsExactly(new Retry(30_000));
+        assertThat(EventStreamParser.parsedItems(body)).containsExactly(new Retry(30_000));
         assertThat(new String(body, StandardCharsets.UTF_8)).contains("max-connections");
       }
       assertThat(ServerTestSupport.get(port, "/metrics").body())

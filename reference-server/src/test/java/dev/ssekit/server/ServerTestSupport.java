@@ -1,8 +1,7 @@
 package dev.ssekit.server;
 
 import dev.ssekit.protocol.DispatchedEvent;
-import dev.ssekit.protocol.ParsedItem;
-import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.testkit.RawHttp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,11 +45,9 @@ final class ServerTestSupport {
   /** The events (not retry items) in {@code body}, read the way a browser reads them. */
   static List<DispatchedEvent> events(byte[] body) {
     List<DispatchedEvent> out = new ArrayList<>();
-    SpecParser p = new SpecParser();
-    p.feed(body);
-    for (ParsedItem item : p.items()) {
+    new EventStreamParser(item -> {
       if (item instanceof DispatchedEvent e) out.add(e);
-    }
+    }).feed(body);
     return out;
   }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.Retry;
-import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.testkit.RawHttp;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,7 +44,7 @@ class StreamEndpointTest {
       // The retry line comes first, as its own block.
       byte[] body = s.awaitBody(b -> b.length >= "retry: 3000\n\n".length(), WAIT);
       assertThat(new String(body, StandardCharsets.UTF_8)).isEqualTo("retry: 3000\n\n");
-      assertThat(SpecParser.parse(body)).containsExactly(new Retry(3000));
+      assertThat(EventStreamParser.parsedItems(body)).containsExactly(new Retry(3000));
     }
   }
 

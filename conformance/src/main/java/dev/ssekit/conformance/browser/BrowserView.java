@@ -4,7 +4,7 @@ import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.conformance.report.CheckResult;
 import dev.ssekit.conformance.config.Target;
-import dev.ssekit.protocol.StreamItem;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -122,7 +122,7 @@ public final class BrowserView {
       session = recorder.open(r);
     }
 
-    private synchronized boolean seen(List<StreamItem.Event> events) {
+    private synchronized boolean seen(List<DispatchedEvent> events) {
       long now = System.currentTimeMillis();
       for (int i = times.size(); i < events.size(); i++) {
         times.add(now);
@@ -139,10 +139,10 @@ public final class BrowserView {
       session.stop();
       Recording rec = session.await();
       List<Parity.Ev> evs = new ArrayList<>();
-      List<StreamItem.Event> events = Parity.isEventStream(rec) && rec.decodable() ? rec.events() : List.of();
+      List<DispatchedEvent> events = Parity.isEventStream(rec) && rec.decodable() ? rec.events() : List.of();
       synchronized (this) {
         for (int i = 0; i < events.size(); i++) {
-          StreamItem.Event e = events.get(i);
+          DispatchedEvent e = events.get(i);
           long at = i < times.size() ? times.get(i) : started + rec.duration().toMillis();
           evs.add(new Parity.Ev(e.type(), e.data(), e.lastEventId(), at));
         }

@@ -2,8 +2,8 @@ package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recording;
+import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
-import dev.ssekit.protocol.StreamItem;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,11 +12,11 @@ import java.util.List;
  * been dispatched (the event that carried the id included).
  */
 final class Cursors {
-  final List<StreamItem.Event> events = new ArrayList<>();
+  final List<DispatchedEvent> events = new ArrayList<>();
   final List<String> cursor = new ArrayList<>();
   final List<Integer> eventsSoFar = new ArrayList<>();
   /** The events with the id their own block set ("" when it set none), for the judgement without a witness. */
-  final List<StreamItem.Event> ownIds = new ArrayList<>();
+  final List<DispatchedEvent> ownIds = new ArrayList<>();
   String finalCursor = "";
 
   /** The events of every connection of a followed stream, in order, as a browser dispatched them. */
@@ -39,7 +39,7 @@ final class Cursors {
     c.ownIds.addAll(UnwitnessedResume.ownIds(r));
     String seed = r.lastEventIdSent() == null ? "" : r.lastEventIdSent();
     EventStreamParser p = new EventStreamParser(item -> {
-      if (item instanceof StreamItem.Event e) c.events.add(e);
+      if (item instanceof DispatchedEvent e) c.events.add(e);
     }, seed, EventStreamParser.DEFAULT_MAX_LINE_CHARS, EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
     String last = seed;
     for (Recording.Chunk chunk : r.chunks()) {

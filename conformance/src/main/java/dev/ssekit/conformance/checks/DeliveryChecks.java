@@ -3,7 +3,7 @@ package dev.ssekit.conformance.checks;
 import dev.ssekit.conformance.config.Target;
 import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recorder;
-import dev.ssekit.protocol.StreamItem;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -235,10 +235,10 @@ public class DeliveryChecks {
   }
 
   /** The events whose data carries {@code prefix}, by the number after it, in arrival order. */
-  static List<Integer> ours(List<StreamItem.Event> events, String prefix) {
+  static List<Integer> ours(List<DispatchedEvent> events, String prefix) {
     List<Integer> out = new ArrayList<>();
     java.util.regex.Pattern p = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix) + "(\\d{1,6})");
-    for (StreamItem.Event e : events) {
+    for (DispatchedEvent e : events) {
       var m = p.matcher(e.data());
       if (m.find()) out.add(Integer.parseInt(m.group(1)));
     }

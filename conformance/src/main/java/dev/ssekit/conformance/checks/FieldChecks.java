@@ -2,7 +2,7 @@ package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.conformance.config.Target;
-import dev.ssekit.protocol.EventStreamParser;
+import dev.ssekit.protocol.Retry;
 import dev.ssekit.protocol.StreamItem;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -176,7 +176,7 @@ public class FieldChecks {
       }
     }
     for (StreamItem i : stream.items()) {
-      if (i instanceof StreamItem.RetryHint r) f.note("retry " + r.millis() + " ms");
+      if (i instanceof Retry r) f.note("retry " + r.millis() + " ms");
     }
     if (!notes.isEmpty()) f.violation(String.join("; ", notes));
   }

@@ -1,6 +1,6 @@
 package dev.ssekit.conformance.checks;
 
-import dev.ssekit.protocol.StreamItem;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.assertj.core.api.AbstractAssert;
@@ -202,7 +202,7 @@ public final class Findings extends AbstractSoftAssertions implements StandardSo
     @Override
     public String toStringOf(Object o) {
       if (o instanceof String s) return escape(s);
-      if (o instanceof StreamItem.Event e) return ReconnectChecks.show(e);
+      if (o instanceof DispatchedEvent e) return ReconnectChecks.show(e);
       return super.toStringOf(o);
     }
   };

@@ -1,6 +1,7 @@
 package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.record.Recording;
+import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.protocol.StreamItem;
 import java.nio.ByteBuffer;
@@ -127,7 +128,7 @@ public class FramingChecks {
     int[] before = {0};
     int[] count = {0};
     EventStreamParser counting = new EventStreamParser(item -> {
-      if (item instanceof StreamItem.Event) count[0]++;
+      if (item instanceof DispatchedEvent) count[0]++;
     });
     for (Recording.Chunk c : r.chunks()) {
       before[0] = count[0];

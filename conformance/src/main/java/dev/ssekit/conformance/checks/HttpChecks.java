@@ -3,6 +3,7 @@ package dev.ssekit.conformance.checks;
 import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.conformance.config.Target;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -166,7 +167,7 @@ public class HttpChecks {
     // Flushed per event: the decoded events arrived over several reads, not all in the last one.
     long readsWithEvents = r.chunks().stream().filter(c -> new String(c.bytes(), java.nio.charset.StandardCharsets.UTF_8)
         .contains("\n\n") || new String(c.bytes(), java.nio.charset.StandardCharsets.UTF_8).contains("\r\r")).count();
-    long events = stream.items().stream().filter(i -> i instanceof dev.ssekit.protocol.StreamItem.Event).count();
+    long events = stream.items().stream().filter(i -> i instanceof dev.ssekit.protocol.DispatchedEvent).count();
     if (events < 2) f.notApplicable("fewer than two events arrived in the window: flushing cannot be judged");
     f.require(readsWithEvents > 1, "compressed with " + coding + " and all " + events + " events arrived in one read:"
         + " the compressor is not flushed after each event, so clients wait for its buffer to fill");

@@ -3,7 +3,7 @@ package dev.ssekit.conformance.checks;
 import dev.ssekit.conformance.config.Target;
 import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recorder;
-import dev.ssekit.protocol.StreamItem;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,7 +46,7 @@ final class Injection {
       List<String> set = new ArrayList<>();
       String data = null;
       for (BrowserStream.Arrival a : s.arrived()) {
-        StreamItem.Event e = a.event();
+        DispatchedEvent e = a.event();
         if (!e.data().contains("hello-" + run + "-" + s.index()) && !e.type().contains(mine)
             && !e.lastEventId().contains(mine)) {
           continue;
@@ -111,7 +111,7 @@ final class Injection {
     List<String> problems = new ArrayList<>();
     Map<String, Integer> arrivals = new HashMap<>();
     for (BrowserStream.Arrival a : r.followed().arrivals()) {
-      StreamItem.Event e = a.event();
+      DispatchedEvent e = a.event();
       if (e.data().contains("injected") && e.data().contains(run)) {
         problems.add("an event arrived with data " + Publishing.esc(e.data()) + " (type " + Publishing.esc(e.type())
             + ", id " + Publishing.esc(e.lastEventId()) + "): the " + what + "'s line break started a new field");

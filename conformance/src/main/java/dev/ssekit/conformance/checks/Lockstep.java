@@ -3,7 +3,7 @@ package dev.ssekit.conformance.checks;
 import dev.ssekit.conformance.config.Target;
 import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recorder;
-import dev.ssekit.protocol.StreamItem;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,7 +144,7 @@ final class Lockstep {
       int end = seenAtAll ? to : nextMarker(all, run, from);
       List<BrowserStream.Arrival> arrived = new ArrayList<>();
       for (int i = from; i < end; i++) {
-        StreamItem.Event e = all.get(i).event();
+        DispatchedEvent e = all.get(i).event();
         if (!isMarker(e, run) && !isNudge(e)) arrived.add(all.get(i));
       }
       judged.add(new Step(st.index(), st.item(), st.answer(), st.markerAccepted(), seenAtAll,
@@ -174,12 +174,12 @@ final class Lockstep {
     return all.size();
   }
 
-  private static boolean isMarker(StreamItem.Event e, String run) {
+  private static boolean isMarker(DispatchedEvent e, String run) {
     return e.data().contains("ssekit-" + run + "-step-");
   }
 
   /** A nudge the recorder published to draw out a held response head: not a payload. */
-  private static boolean isNudge(StreamItem.Event e) {
+  private static boolean isNudge(DispatchedEvent e) {
     return e.data().startsWith("ssekit nudge");
   }
 

@@ -2,6 +2,8 @@ package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recording;
+import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.Retry;
 import dev.ssekit.protocol.StreamItem;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -71,7 +73,7 @@ final class Payloads {
   }
 
   /** What a step's payload came to: the events attributed to it and, when it differs, why. */
-  record Verdict(Lockstep.Step step, List<StreamItem.Event> got, Causes.Cause cause, String problem) {
+  record Verdict(Lockstep.Step step, List<DispatchedEvent> got, Causes.Cause cause, String problem) {
     boolean ok() {
       return problem == null;
     }
@@ -96,7 +98,7 @@ final class Payloads {
       Verdict v = judge(r, s, named);
       if (v.cause() == Causes.Cause.OTHER) {
         differing.add(first.size());
-        candidates.add(Causes.candidates(s.item().data(), v.got().stream().map(StreamItem.Event::data).toList(), next));
+        candidates.add(Causes.candidates(s.item().data(), v.got().stream().map(DispatchedEvent::data).toList(), next));
       }
       first.add(v);
     }
@@ -152,7 +154,7 @@ final class Payloads {
       return new Verdict(s, List.of(), null, why);
     }
     // Repeats: the same event again, on the same connection or after a reconnect.
-    List<StreamItem.Event> got = new ArrayList<>();
+    List<DispatchedEvent> got = new ArrayList<>();
     int firstConnection = mine.get(0).connection();
     int repeats = 0;
     for (BrowserStream.Arrival a : mine) {
@@ -164,7 +166,7 @@ final class Payloads {
         got.add(a.event());
       }
     }
-    List<String> datas = got.stream().map(StreamItem.Event::data).toList();
+    List<String> datas = got.stream().map(DispatchedEvent::data).toList();
     if (otherType == null && datas.size() > 1 && datas.stream().allMatch(d -> d.equals(want))) {
       return new Verdict(s, got, null, "arrived " + datas.size() + " times");
     }
@@ -284,7 +286,7 @@ final class Payloads {
     List<Long> out = new ArrayList<>();
     for (BrowserStream.Connection c : f.connections()) {
       Recording rec = c.recording();
-      for (StreamItem i : rec.items()) if (i instanceof StreamItem.RetryHint h) out.add(h.millis());
+      for (StreamItem i : rec.items()) if (i instanceof Retry h) out.add(h.millis());
     }
     return out;
   }

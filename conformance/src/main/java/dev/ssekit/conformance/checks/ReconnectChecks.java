@@ -3,7 +3,9 @@ package dev.ssekit.conformance.checks;
 import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.conformance.config.Target;
+import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
+import dev.ssekit.protocol.Retry;
 import dev.ssekit.protocol.StreamItem;
 import java.io.IOException;
 import java.time.Duration;
@@ -165,7 +167,7 @@ public class ReconnectChecks {
     }
     List<StreamItem> items = r.items();
     Long retry = null;
-    for (StreamItem i : items) if (i instanceof StreamItem.RetryHint h) retry = h.millis();
+    for (StreamItem i : items) if (i instanceof Retry h) retry = h.millis();
     String cursor = passiveCursor(r);
     findings.note("the server closed the stream after " + r.duration().toMillis() + " ms; retry "
         + (retry == null ? "never sent" : retry + " ms") + "; last id " + (cursor == null ? "none" : Findings.escape(cursor)));
@@ -268,11 +270,11 @@ public class ReconnectChecks {
     return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
   }
 
-  static boolean same(StreamItem.Event a, StreamItem.Event b) {
+  static boolean same(DispatchedEvent a, DispatchedEvent b) {
     return a.type().equals(b.type()) && a.data().equals(b.data()) && Objects.equals(a.lastEventId(), b.lastEventId());
   }
 
-  static String show(StreamItem.Event e) {
+  static String show(DispatchedEvent e) {
     return "{id " + brief(e.lastEventId(), 80) + ", type " + brief(e.type(), 80) + ", data " + brief(e.data(), 60) + "}";
   }
 
@@ -281,7 +283,7 @@ public class ReconnectChecks {
     return Findings.escape(s.length() > max ? s.substring(0, max) + "…" : s);
   }
 
-  static String ids(List<StreamItem.Event> events, int max) {
+  static String ids(List<DispatchedEvent> events, int max) {
     StringBuilder sb = new StringBuilder("[");
     for (int i = 0; i < events.size() && i < max; i++) {
       if (i > 0) sb.append(", ");

@@ -3,6 +3,7 @@ package dev.ssekit.conformance.checks;
 import dev.ssekit.conformance.config.Target;
 import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recorder;
+import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.StreamItem;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -116,7 +117,7 @@ final class Replay {
   /** The id the block of the first event carrying {@code marker} set itself ({@code ""}: none, it inherited one). */
   private static String ownIdOf(BrowserStream.Followed f, String marker) {
     for (BrowserStream.Connection c : f.connections()) {
-      for (StreamItem.Event e : UnwitnessedResume.ownIds(c.recording())) {
+      for (DispatchedEvent e : UnwitnessedResume.ownIds(c.recording())) {
         if (e.data().contains(marker)) return e.lastEventId();
       }
     }
@@ -126,12 +127,12 @@ final class Replay {
   /** Why none of the events published while away came back: ids that restart, or an ignored header. */
   private static String whyNothingReplayed(BrowserStream.Followed before, BrowserStream.Followed after, String k) {
     List<String> idsBefore = new ArrayList<>();
-    for (StreamItem.Event e : before.events()) if (!e.lastEventId().isEmpty()) idsBefore.add(e.lastEventId());
+    for (DispatchedEvent e : before.events()) if (!e.lastEventId().isEmpty()) idsBefore.add(e.lastEventId());
     String firstAfter = null;
     for (BrowserStream.Connection c : after.connections()) {
       // Read without the resumed id as seed: only ids the resumed stream itself wrote count (k again included).
       for (StreamItem item : dev.ssekit.protocol.EventStreamParser.parse(c.recording().body())) {
-        if (item instanceof StreamItem.Event e && !e.lastEventId().isEmpty()) {
+        if (item instanceof DispatchedEvent e && !e.lastEventId().isEmpty()) {
           firstAfter = e.lastEventId();
           break;
         }

@@ -15,7 +15,7 @@ import dev.ssekit.conformance.config.Target;
 import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
-import dev.ssekit.protocol.StreamItem;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -144,13 +144,13 @@ final class Resume {
       return;
     }
     int anchor = wc.eventsAfterFirst(k);
-    List<StreamItem.Event> expected = wc.events.subList(anchor, wc.events.size());
-    List<StreamItem.Event> got = after.events();
+    List<DispatchedEvent> expected = wc.events.subList(anchor, wc.events.size());
+    List<DispatchedEvent> got = after.events();
     findings.note("after k the witness saw " + expected.size() + " event(s); the resumed connection saw "
         + got.size());
     if (expected.isEmpty() && own == Own.ALL_BACK) {
       // No witness to compare with: what the client already had must still not come again.
-      List<StreamItem.Event> again = got.stream().filter(e -> tc.events.stream().anyMatch(t -> same(t, e))).toList();
+      List<DispatchedEvent> again = got.stream().filter(e -> tc.events.stream().anyMatch(t -> same(t, e))).toList();
       if (!again.isEmpty()) {
         findings.evidence("resumed bytes", after.bodies());
         findings.violation("after reconnecting with Last-Event-ID " + Findings.escape(k) + " the server sent again "
@@ -246,7 +246,7 @@ final class Resume {
   }
 
   /** Says what a divergence at index {@code i} of the resumed stream means. */
-  private static String diagnose(List<StreamItem.Event> witness, int anchor, int i, StreamItem.Event got) {
+  private static String diagnose(List<DispatchedEvent> witness, int anchor, int i, DispatchedEvent got) {
     int at = -1;
     for (int j = 0; j < witness.size(); j++) {
       if (same(witness.get(j), got)) {
@@ -266,7 +266,7 @@ final class Resume {
         + (at - expectedAt > 1 ? " and the next " + (at - expectedAt - 1) : "") + " (replay starts too late, or none)";
   }
 
-  private static void evidence(Findings findings, List<StreamItem.Event> expected, List<StreamItem.Event> got,
+  private static void evidence(Findings findings, List<DispatchedEvent> expected, List<DispatchedEvent> got,
       Recording w, BrowserStream.Followed after) {
     findings.evidence("witness after k (ids): " + ids(expected, 40));
     findings.evidence("resumed (ids): " + ids(got, 40));

@@ -1,6 +1,7 @@
 package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.record.Recording;
+import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.protocol.StreamItem;
 import java.nio.charset.StandardCharsets;
@@ -45,15 +46,15 @@ final class UnwitnessedResume {
     if (witness.eventsAfterFirst(k) < 0) {
       return "the witness connection never saw id " + Findings.escape(k) + ", the id the client resumes from";
     }
-    List<StreamItem.Event> underIds = test.events.stream().filter(e -> !e.lastEventId().isEmpty()).toList();
-    List<StreamItem.Event> client = new java.util.ArrayList<>(underIds);
+    List<DispatchedEvent> underIds = test.events.stream().filter(e -> !e.lastEventId().isEmpty()).toList();
+    List<DispatchedEvent> client = new java.util.ArrayList<>(underIds);
     resumed.events.stream().filter(e -> !e.lastEventId().isEmpty()).forEach(client::add);
-    for (StreamItem.Event e : client) {
-      for (StreamItem.Event w : witness.events) if (ReconnectChecks.same(w, e)) return null;
+    for (DispatchedEvent e : client) {
+      for (DispatchedEvent w : witness.events) if (ReconnectChecks.same(w, e)) return null;
     }
     if (underIds.isEmpty()) return null;
-    StreamItem.Event mine = underIds.get(underIds.size() - 1);
-    StreamItem.Event theirs = witness.events.stream().filter(w -> w.lastEventId().equals(mine.lastEventId()))
+    DispatchedEvent mine = underIds.get(underIds.size() - 1);
+    DispatchedEvent theirs = witness.events.stream().filter(w -> w.lastEventId().equals(mine.lastEventId()))
         .findFirst().orElse(null);
     return "the two connections share ids but no event, before the drop or after it: the test connection got " + ReconnectChecks.show(mine)
         + (theirs == null ? " and the witness no event under that id" : " and the witness, under the same id, "
@@ -69,7 +70,7 @@ final class UnwitnessedResume {
    * Judges the resumed events {@code got} (each with the id its own block set, every connection of the
    * resumed stream in order) on their own; {@code body} is their bytes, for the evidence.
    */
-  static void judge(Findings findings, String k, Cursors before, List<StreamItem.Event> got,
+  static void judge(Findings findings, String k, Cursors before, List<DispatchedEvent> got,
       byte[] body, String why) {
     String context = "The witness comparison did not apply: " + why + ", so the resumed stream was judged on its own"
         + " (S-01 for per-connection streams; without a witness, loss cannot be judged).";
@@ -79,7 +80,7 @@ final class UnwitnessedResume {
       findings.notApplicable(context + " The resumed connection received no events in "
           + ReconnectChecks.RESUME_WINDOW.toSeconds() + " s: nothing to judge (silence cannot be told from loss)");
     }
-    List<StreamItem.Event> carrying = got.stream().filter(e -> !e.lastEventId().isEmpty()).toList();
+    List<DispatchedEvent> carrying = got.stream().filter(e -> !e.lastEventId().isEmpty()).toList();
     if (carrying.isEmpty()) {
       findings.evidence("resumed bytes", body);
       findings.notApplicable(context + " None of the " + got.size() + " resumed event(s) carries an id: repeats"
@@ -94,8 +95,8 @@ final class UnwitnessedResume {
     String previous = k;
     // What the client had grows as the resumed stream goes on: across its own reconnects, an event sent again
     // at the start of the next connection is a repeat as much as one the client had before the drop.
-    List<StreamItem.Event> had = new ArrayList<>(before.events);
-    for (StreamItem.Event e : carrying) {
+    List<DispatchedEvent> had = new ArrayList<>(before.events);
+    for (DispatchedEvent e : carrying) {
       String id = e.lastEventId();
       boolean hadIt = had.stream().anyMatch(b -> ReconnectChecks.same(b, e));
       if (hadIt) {
@@ -144,15 +145,15 @@ final class UnwitnessedResume {
    * The events of {@code r}, each with the id its own block set ({@code ""} when it set none), not
    * the cursor it inherited: each block is parsed by the oracle on its own.
    */
-  static List<StreamItem.Event> ownIds(Recording r) {
+  static List<DispatchedEvent> ownIds(Recording r) {
     LineScan scan = LineScan.of(r.body(), EventStreamParser.DEFAULT_MAX_LINE_CHARS);
-    List<StreamItem.Event> out = new ArrayList<>();
+    List<DispatchedEvent> out = new ArrayList<>();
     StringBuilder block = new StringBuilder();
     for (LineScan.Line line : scan.lines) {
       block.append(line.text()).append('\n');
       if (line.isBlank()) {
         for (StreamItem item : EventStreamParser.parse(block.toString().getBytes(StandardCharsets.UTF_8))) {
-          if (item instanceof StreamItem.Event e) out.add(e);
+          if (item instanceof DispatchedEvent e) out.add(e);
         }
         block.setLength(0);
       }

@@ -2,7 +2,9 @@ package dev.ssekit.conformance.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
+import dev.ssekit.protocol.Retry;
 import dev.ssekit.protocol.StreamItem;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,9 +59,9 @@ final class ParseCommand implements Callable<Integer> {
     }
     StreamItem.LimitExceeded[] limit = new StreamItem.LimitExceeded[1];
     EventStreamParser parser = new EventStreamParser(item -> {
-      if (item instanceof StreamItem.Event e) {
+      if (item instanceof DispatchedEvent e) {
         print(out, eventJson(e));
-      } else if (item instanceof StreamItem.RetryHint r) {
+      } else if (item instanceof Retry r) {
         print(out, Map.of("retry", r.millis()));
       } else if (item instanceof StreamItem.LimitExceeded l) {
         limit[0] = l;
@@ -86,7 +88,7 @@ final class ParseCommand implements Callable<Integer> {
     return 0;
   }
 
-  static Map<String, Object> eventJson(StreamItem.Event e) {
+  static Map<String, Object> eventJson(DispatchedEvent e) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("type", e.type());
     m.put("data", e.data());

@@ -1,7 +1,8 @@
 package dev.ssekit.conformance.record;
 
+import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
-import dev.ssekit.protocol.StreamItem;
+import dev.ssekit.protocol.Retry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ public final class BrowserStream {
   public static final Duration DEFAULT_RETRY = Duration.ofSeconds(1);
 
   /** An event and the connection that carried it (0 for the first), with when it was read. */
-  public record Arrival(StreamItem.Event event, int connection, long atNanos) {}
+  public record Arrival(DispatchedEvent event, int connection, long atNanos) {}
 
   /** One connection of the follow: what it sent as Last-Event-ID and what it recorded. */
   public record Connection(int index, String lastEventIdSent, Recording recording, String lastEventIdAtEnd) {}
@@ -103,7 +104,7 @@ public final class BrowserStream {
   }
 
   /** The test Recorder sees each connection's events after every read; this keeps them, in order. */
-  private Predicate<List<StreamItem.Event>> spy(int connection) {
+  private Predicate<List<DispatchedEvent>> spy(int connection) {
     int[] seen = {0};
     return events -> {
       long now = System.nanoTime();
@@ -293,7 +294,7 @@ public final class BrowserStream {
   public record Followed(List<Connection> connections, List<Arrival> arrivals, Stop stop, String why) {
 
     /** The events, in arrival order. */
-    public List<StreamItem.Event> events() {
+    public List<DispatchedEvent> events() {
       return arrivals.stream().map(Arrival::event).toList();
     }
 
@@ -366,7 +367,7 @@ public final class BrowserStream {
     static Parsed of(Recording r, String sent) {
       long[] retry = {-1};
       EventStreamParser p = new EventStreamParser(item -> {
-        if (item instanceof StreamItem.RetryHint h) retry[0] = h.millis();
+        if (item instanceof Retry h) retry[0] = h.millis();
       }, sent == null ? "" : sent, EventStreamParser.DEFAULT_MAX_LINE_CHARS, EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
       for (Recording.Chunk c : r.chunks()) p.feed(c.bytes());
       return new Parsed(p.lastEventId(), retry[0]);

@@ -1,8 +1,8 @@
 package dev.ssekit.conformance.record;
 
 import dev.ssekit.conformance.config.Target;
+import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
-import dev.ssekit.protocol.StreamItem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -180,7 +180,7 @@ public final class Recorder implements AutoCloseable {
    * @param enough stop once the events read so far satisfy this (null: record the whole window)
    */
   public record Request(URI url, String lastEventId, Map<String, String> extraHeaders, Duration window, long maxBytes,
-      Predicate<List<StreamItem.Event>> enough) {
+      Predicate<List<DispatchedEvent>> enough) {
 
     /** A plain request for the target's stream, capped at {@link #DEFAULT_MAX_BYTES}. */
     public static Request of(Target target, Duration window) {
@@ -196,7 +196,7 @@ public final class Recorder implements AutoCloseable {
       return new Request(url, lastEventId, headers, window, maxBytes, enough);
     }
 
-    public Request until(Predicate<List<StreamItem.Event>> condition) {
+    public Request until(Predicate<List<DispatchedEvent>> condition) {
       return new Request(url, lastEventId, extraHeaders, window, maxBytes, condition);
     }
 
@@ -288,9 +288,9 @@ public final class Recorder implements AutoCloseable {
 
     private void readBody(InputStream in) throws IOException {
       byte[] buf = new byte[16 * 1024];
-      List<StreamItem.Event> events = new ArrayList<>();
+      List<DispatchedEvent> events = new ArrayList<>();
       EventStreamParser parser = request.enough() == null ? null : new EventStreamParser(
-          item -> { if (item instanceof StreamItem.Event e) events.add(e); },
+          item -> { if (item instanceof DispatchedEvent e) events.add(e); },
           request.lastEventId() == null ? "" : request.lastEventId(),
           EventStreamParser.DEFAULT_MAX_LINE_CHARS, EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
       long lastReadNanos = Long.MIN_VALUE;

@@ -1,5 +1,6 @@
 package dev.ssekit.conformance.record;
 
+import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.protocol.StreamItem;
 import java.io.ByteArrayOutputStream;
@@ -113,9 +114,9 @@ public record Recording(URI url, URI finalUrl, int status, String protocol, List
   }
 
   /** The dispatched events only. */
-  public List<StreamItem.Event> events() {
-    List<StreamItem.Event> out = new ArrayList<>();
-    for (StreamItem i : items()) if (i instanceof StreamItem.Event e) out.add(e);
+  public List<DispatchedEvent> events() {
+    List<DispatchedEvent> out = new ArrayList<>();
+    for (StreamItem i : items()) if (i instanceof DispatchedEvent e) out.add(e);
     return out;
   }
 }

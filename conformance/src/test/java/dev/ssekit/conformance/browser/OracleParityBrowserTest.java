@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
+import dev.ssekit.protocol.Retry;
 import dev.ssekit.protocol.StreamItem;
 import dev.ssekit.testkit.ReferenceServerProcess;
 import java.io.ByteArrayOutputStream;
@@ -104,7 +106,7 @@ class OracleParityBrowserTest {
       byte[] body = get(server.url(s.get("url").asText()));
       List<StreamItem> want = expectedItems(get(server.url(s.get("expectedUrl").asText())));
       Set<String> types = new TreeSet<>();
-      want.stream().filter(i -> i instanceof StreamItem.Event).forEach(i -> types.add(((StreamItem.Event) i).type()));
+      want.stream().filter(i -> i instanceof DispatchedEvent).forEach(i -> types.add(((DispatchedEvent) i).type()));
       oracleEvents(body).forEach(e -> types.add(e.type()));
       names.add(name);
       bodies.put(name, body);
@@ -173,11 +175,11 @@ class OracleParityBrowserTest {
     int events = 0;
     for (int i = 0; i < count; i++) {
       GeneratedStream stream = streams.get(i);
-      List<StreamItem.Event> oracle = oracleEvents(stream.bytes());
+      List<DispatchedEvent> oracle = oracleEvents(stream.bytes());
       events += oracle.size();
       // Where Chromium's known BOM deviation applies, it is held to the exact model of it.
       byte[] chromiumReads = ChromiumDeviations.bomThenLineEnd(stream.bytes());
-      List<StreamItem.Event> chromiumShould = chromiumReads == null ? oracle : oracleEvents(chromiumReads);
+      List<DispatchedEvent> chromiumShould = chromiumReads == null ? oracle : oracleEvents(chromiumReads);
       String problem = compare(readings.get(i), chromiumShould);
       int requests = harness.requests(seed + "-" + i);
       if (problem == null && requests != 1) problem = "requested " + requests + " times (the page must not reconnect)";
@@ -204,13 +206,13 @@ class OracleParityBrowserTest {
   @Test
   @DisplayName("Chromium still departs from the standard where ChromiumDeviations says (else drop the entry)")
   void knownDeviationsStillHold() throws Exception {
-    record Vector(String name, byte[][] writes, List<StreamItem.Event> spec, List<StreamItem.Event> chromium) {}
-    StreamItem.Event x = new StreamItem.Event("message", "x", "");
+    record Vector(String name, byte[][] writes, List<DispatchedEvent> spec, List<DispatchedEvent> chromium) {}
+    DispatchedEvent x = new DispatchedEvent("message", "x", "");
     List<Vector> vectors = List.of(
         new Vector("BOM LF: the first line is lost", writes("\uFEFF\ndata: x\n\n"), List.of(x), List.of()),
         new Vector("BOM CR: the first line is lost", writes("\uFEFF\rdata: x\r\r"), List.of(x), List.of()),
         new Vector("BOM and LF in separate writes", writes("\uFEFF", "\nid: 7\ndata: x\n\n"),
-            List.of(new StreamItem.Event("message", "x", "7")), List.of(x)),
+            List.of(new DispatchedEvent("message", "x", "7")), List.of(x)),
         new Vector("control: BOM CRLF loses nothing", writes("\uFEFF\r\ndata: x\r\n\r\n"), List.of(x), List.of(x)),
         new Vector("control: BOM then a field", writes("\uFEFFdata: x\n\n"), List.of(x), List.of(x)));
     List<Map<String, Object>> specs = new ArrayList<>();
@@ -262,7 +264,7 @@ class OracleParityBrowserTest {
   }
 
   /** What the page saw on one stream. */
-  record BrowserReading(List<StreamItem.Event> events, int opened, int readyStateAtError, boolean timedOut) {}
+  record BrowserReading(List<DispatchedEvent> events, int opened, int readyStateAtError, boolean timedOut) {}
 
   private static List<BrowserReading> readInChromium(List<Map<String, Object>> specs) throws IOException {
     List<BrowserReading> all = new ArrayList<>();
@@ -274,9 +276,9 @@ class OracleParityBrowserTest {
       JsonNode results = JSON.readTree((String) json);
       assertThat(results.size()).as("results from the page").isEqualTo(batch.size());
       for (JsonNode r : results) {
-        List<StreamItem.Event> events = new ArrayList<>();
+        List<DispatchedEvent> events = new ArrayList<>();
         for (JsonNode e : r.get("events")) {
-          events.add(new StreamItem.Event(e.get("type").asText(), e.get("data").asText(), e.get("lastEventId").asText()));
+          events.add(new DispatchedEvent(e.get("type").asText(), e.get("data").asText(), e.get("lastEventId").asText()));
         }
         all.add(new BrowserReading(events, r.get("opened").asInt(), r.get("readyStateAtError").asInt(),
             r.get("timedOut").asBoolean()));
@@ -286,7 +288,7 @@ class OracleParityBrowserTest {
   }
 
   /** Null when Chromium read the stream to its end and dispatched exactly the oracle's events. */
-  private static String compare(BrowserReading chromium, List<StreamItem.Event> oracle) {
+  private static String compare(BrowserReading chromium, List<DispatchedEvent> oracle) {
     String problem = null;
     if (chromium.timedOut()) {
       problem = "Chromium did not finish the stream within " + PER_STREAM_MILLIS + " ms";
@@ -308,13 +310,13 @@ class OracleParityBrowserTest {
 
   private static List<StreamItem> oracleItems(byte[] body) {
     return EventStreamParser.parse(body).stream()
-        .filter(i -> i instanceof StreamItem.Event || i instanceof StreamItem.RetryHint).toList();
+        .filter(i -> i instanceof DispatchedEvent || i instanceof Retry).toList();
   }
 
-  private static List<StreamItem.Event> oracleEvents(byte[] body) {
-    List<StreamItem.Event> events = new ArrayList<>();
+  private static List<DispatchedEvent> oracleEvents(byte[] body) {
+    List<DispatchedEvent> events = new ArrayList<>();
     for (StreamItem item : EventStreamParser.parse(body)) {
-      if (item instanceof StreamItem.Event e) events.add(e);
+      if (item instanceof DispatchedEvent e) events.add(e);
       if (item instanceof StreamItem.LimitExceeded l) throw new AssertionError("the oracle stopped: " + l);
     }
     return events;
@@ -325,8 +327,8 @@ class OracleParityBrowserTest {
     for (String line : new String(ndjson, StandardCharsets.UTF_8).split("\n")) {
       if (line.isEmpty()) continue;
       JsonNode n = JSON.readTree(line);
-      if (n.has("retry")) items.add(new StreamItem.RetryHint(n.get("retry").asLong()));
-      else items.add(new StreamItem.Event(n.get("type").asText(), n.get("data").asText(), n.get("lastEventId").asText()));
+      if (n.has("retry")) items.add(new Retry(n.get("retry").asLong()));
+      else items.add(new DispatchedEvent(n.get("type").asText(), n.get("data").asText(), n.get("lastEventId").asText()));
     }
     return items;
   }
@@ -342,7 +344,7 @@ class OracleParityBrowserTest {
   static String show(List<? extends StreamItem> items) {
     List<String> parts = new ArrayList<>();
     for (StreamItem item : items) {
-      if (item instanceof StreamItem.Event e) {
+      if (item instanceof DispatchedEvent e) {
         parts.add("{" + quote(e.type()) + ", " + quote(e.data()) + ", id " + quote(e.lastEventId()) + "}");
       } else {
         parts.add(item.toString());

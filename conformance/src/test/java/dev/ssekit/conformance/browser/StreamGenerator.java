@@ -1,5 +1,6 @@
 package dev.ssekit.conformance.browser;
 
+import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.protocol.StreamItem;
 import dev.ssekit.protocol.Utf8StreamDecoder;
@@ -180,7 +181,7 @@ final class StreamGenerator {
       if (value.startsWith(" ")) types.add(value.substring(1));
     }
     for (StreamItem item : EventStreamParser.parse(bytes)) {
-      if (item instanceof StreamItem.Event e) types.add(e.type());
+      if (item instanceof DispatchedEvent e) types.add(e.type());
     }
     types.add("message");
     return types;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ssekit.conformance.checks.FaultyServer.Fault;
+import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.protocol.StreamItem;
 import java.io.ByteArrayOutputStream;
@@ -139,7 +140,7 @@ class FaultyServerTest {
       publish(s, "{\"data\":\"a\\nb\"}");
       r.awaitBody(t -> t.endsWith("id: 2\ndata: a\ndata: b\n\n"));
       assertThat(r.body()).contains("id: 1\ndata: hello\rid: evil\revent: evil\rretry: 1\n\n");
-      StreamItem.Event first = r.events().get(0);
+      DispatchedEvent first = r.events().get(0);
       assertThat(first.type()).isEqualTo("evil");
       assertThat(first.lastEventId()).isEqualTo("evil");
       assertThat(first.data()).isEqualTo("hello");
@@ -306,7 +307,7 @@ class FaultyServerTest {
       for (int i = 0; i < 20; i++) assertThat(publish(s, "{\"data\":\"seq-" + i + "\"}").status()).isEqualTo(202);
       publish(s, "{\"data\":\"control-2\"}");
       r.awaitBody(t -> t.contains("control-2"));
-      assertThat(r.events().stream().filter(e -> e.data().startsWith("seq-")).map(StreamItem.Event::data).toList())
+      assertThat(r.events().stream().filter(e -> e.data().startsWith("seq-")).map(DispatchedEvent::data).toList())
           .containsExactly(java.util.stream.IntStream.range(0, 20).mapToObj(i -> "seq-" + i).toArray(String[]::new));
       assertThat(s.publishesDropped()).isEqualTo(50 - delivered);
     }
@@ -326,7 +327,7 @@ class FaultyServerTest {
         for (RawStream r : List.of(a, b, c)) {
           String control = "control-" + round;
           r.awaitBody(t -> t.contains(control));
-          List<String> got = r.events().stream().map(StreamItem.Event::data).filter(d -> d.startsWith(prefix)).toList();
+          List<String> got = r.events().stream().map(DispatchedEvent::data).filter(d -> d.startsWith(prefix)).toList();
           assertThat(new HashSet<>(got)).as("every event arrives, once").hasSize(40);
           assertThat(got).hasSize(40);
           orders.add(got);
@@ -339,7 +340,7 @@ class FaultyServerTest {
       for (int i = 0; i < 10; i++) publish(s, "{\"data\":\"seq-" + i + "\"}");
       for (RawStream r : List.of(a, b, c)) {
         r.awaitBody(t -> t.contains("seq-9\n"));
-        assertThat(r.events().stream().map(StreamItem.Event::data).filter(d -> d.startsWith("seq-")).toList())
+        assertThat(r.events().stream().map(DispatchedEvent::data).filter(d -> d.startsWith("seq-")).toList())
             .containsExactly(java.util.stream.IntStream.range(0, 10).mapToObj(i -> "seq-" + i).toArray(String[]::new));
       }
     }
@@ -498,10 +499,10 @@ class FaultyServerTest {
     }
 
     /** What a browser would dispatch from the body so far. */
-    List<StreamItem.Event> events() {
-      List<StreamItem.Event> out = new ArrayList<>();
+    List<DispatchedEvent> events() {
+      List<DispatchedEvent> out = new ArrayList<>();
       for (StreamItem item : EventStreamParser.parse(body().getBytes(StandardCharsets.UTF_8))) {
-        if (item instanceof StreamItem.Event e) out.add(e);
+        if (item instanceof DispatchedEvent e) out.add(e);
       }
       return out;
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.ssekit.conformance.config.Target;
-import dev.ssekit.protocol.StreamItem;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,8 +48,8 @@ class FindingsAssertionsTest {
 
     @SseCheck(id = "reconnect.sample-may", severity = Severity.MAY, spec = Spec.PROCESSING, summary = "sample")
     void may(Findings f) {
-      f.assertThat(List.of(new StreamItem.Event("message", "a\nb", "2")))
-          .as("the resumed events").containsExactly(new StreamItem.Event("message", "a\nb", "1"));
+      f.assertThat(List.of(new DispatchedEvent("message", "a\nb", "2")))
+          .as("the resumed events").containsExactly(new DispatchedEvent("message", "a\nb", "1"));
       reached.add("may");
     }
 

@@ -5,7 +5,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import dev.ssekit.conformance.config.Target;
 import dev.ssekit.conformance.record.Recording;
-import dev.ssekit.protocol.StreamItem;
+import dev.ssekit.protocol.DispatchedEvent;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -61,7 +61,7 @@ class UnwitnessedResumeTest {
       Cursors before = Cursors.of(recording(BEFORE, null));
       Cursors first = Cursors.of(recording("id: 4\ndata: d\n\nid: 5\ndata: e\n\n", "3"));
       Cursors second = Cursors.of(recording("id: 5\ndata: e\n\nid: 6\ndata: f\n\n", "5"));
-      List<StreamItem.Event> got = new java.util.ArrayList<>(first.ownIds);
+      List<DispatchedEvent> got = new java.util.ArrayList<>(first.ownIds);
       got.addAll(second.ownIds);
       UnwitnessedResume.judge(f, before.finalCursor, before, got, new byte[0], "a test");
     }

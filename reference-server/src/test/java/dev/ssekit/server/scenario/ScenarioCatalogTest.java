@@ -13,7 +13,7 @@ import dev.ssekit.server.ServerConfig;
 import dev.ssekit.server.SseServer;
 import dev.ssekit.server.scenario.Scenario.Framing;
 import dev.ssekit.server.scenario.Scenario.Kind;
-import dev.ssekit.server.testing.SpecParser;
+import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.testkit.RawHttp.End;
 import dev.ssekit.testkit.RawHttp.Piece;
 import dev.ssekit.testkit.RawHttp.Response;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The scenario catalog end to end: the real reference server on a loopback port, read with a raw
- * socket client. Correct scenarios are parsed by the independent {@link SpecParser} and must match
+ * socket client. Correct scenarios are parsed by the independent {@link EventStreamParser} (protocol's oracle) and must match
  * both the published {@code /expected} items and the hand-written catalog items, write for write;
  * every fault is checked for the misbehaviour it promises.
  */
@@ -164,7 +164,7 @@ class ScenarioCatalogTest {
     assertEquals("*", response.head().header("access-control-allow-origin"));
 
     byte[] body = response.body();
-    List<ParsedItem> parsed = SpecParser.parse(body);
+    List<ParsedItem> parsed = EventStreamParser.parsedItems(body);
     List<ParsedItem> published = fetchExpected(scenario.name());
     List<ParsedItem> catalog = scenario.expected();
     String evidence = path + " body " + escape(body);
@@ -288,7 +288,7 @@ class ScenarioCatalogTest {
       long heldMillis = (rest.pieces().get(0).arrivalNanos() - headAt) / 1_000_000;
       assertThat(heldMillis).as("ms the events were held (3 s scheduled)").isGreaterThanOrEqualTo(1_500);
       assertEquals(escape(s.body()), escape(rest.body()));
-      assertThat(SpecParser.parse(rest.body())).hasSize(5);
+      assertThat(EventStreamParser.parsedItems(rest.body())).hasSize(5);
       assertEquals(End.LAST_CHUNK, rest.end());
     }
   }
@@ -297,7 +297,7 @@ class ScenarioCatalogTest {
     Response r = RawHttp.fetch(server.port(), "/scenarios/" + s.name(), READ);
     assertEquals(escape(s.body()), escape(r.body()));
     // F-04: the payload's own LFs end the data line, so the client sees only its first line
-    assertEquals(List.of(new DispatchedEvent("message", "{\"user\":\"ann\",", "")), SpecParser.parse(r.body()));
+    assertEquals(List.of(new DispatchedEvent("message", "{\"user\":\"ann\",", "")), EventStreamParser.parsedItems(r.body()));
   }
 
   private void checkDropped(Scenario s) throws IOException {
@@ -306,10 +306,13 @@ class ScenarioCatalogTest {
     List<String> steps = s.steps().stream().map(st -> escape(st.bytes())).toList();
     assertEquals(steps, chunks, "the event and the half event arrive as written");
     assertThat(r.end()).as("ends without a terminating chunk").isIn(End.RESET, End.EOF);
-    SpecParser parser = new SpecParser();
+    List<ParsedItem> items = new ArrayList<>();
+    EventStreamParser parser = new EventStreamParser(item -> {
+      if (item instanceof ParsedItem p) items.add(p);
+    });
     parser.feed(r.body());
     parser.end();
-    assertEquals(List.of(new DispatchedEvent("message", "Hello", "abc")), parser.items());
+    assertEquals(List.of(new DispatchedEvent("message", "Hello", "abc")), items);
     assertEquals("abc", parser.lastEventId(), "M8: the reconnect must send abc, not def");
   }
 
