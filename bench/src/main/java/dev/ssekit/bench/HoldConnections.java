@@ -1,4 +1,4 @@
-package dev.ssekit.server.bench;
+package dev.ssekit.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;

@@ -19,9 +19,9 @@
 # Markdown table on stdout (the one in docs/load.md).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# shellcheck source=../../reference-server/bench/nchan.sh
-source "$ROOT/reference-server/bench/nchan.sh"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=nchan.sh
+source "$ROOT/bench/nchan.sh"
 STEPS=${STEPS:-1000,2000,5000,10000,18000}
 RAMP=${RAMP:-20s}
 HOLD=${HOLD:-20s}

@@ -1,4 +1,4 @@
-package dev.ssekit.server.bench;
+package dev.ssekit.bench;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,8 +2,8 @@
 # Hold benchmark: resident memory per held SSE connection, ssekit's reference server next to
 # nginx + nchan, measured in the same run on the same machine (issue 2, "Performance").
 #
-#   reference-server/bench/hold-benchmark.sh            # N=18000, 3 rounds, about 6 minutes
-#   N=5000 ROUNDS=1 reference-server/bench/hold-benchmark.sh
+#   bench/hold-benchmark.sh            # N=18000, 3 rounds, about 6 minutes
+#   N=5000 ROUNDS=1 bench/hold-benchmark.sh
 #
 # For each round and each server: start it on a free loopback port, warm it up (WARMUP streams
 # opened, one event fanned out, closed), force a GC (JVM) and let RSS settle, read VmRSS of the
@@ -31,11 +31,11 @@
 # Needs: JDK 17 (java, javac, jcmd), Maven, curl, python3, and ulimit -n >= N + 200.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=nchan.sh
-source "$ROOT/reference-server/bench/nchan.sh"
+source "$ROOT/bench/nchan.sh"
 JAR="$ROOT/reference-server/target/sse-reference-server.jar"
-SRC="$ROOT/reference-server/src/test/java/dev/ssekit/server/bench/HoldConnections.java"
+SRC="$ROOT/bench/src/main/java/dev/ssekit/bench/HoldConnections.java"
 
 N=${N:-18000}
 ROUNDS=${ROUNDS:-3}
@@ -102,8 +102,8 @@ JAR_MTIME=$(date -r "$JAR" -u +%FT%TZ)
 JAR="$WORK/sse-reference-server.jar"
 GIT_HEAD=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
 GIT_DIRTY=$(cd "$ROOT" && git --no-optional-locks status --porcelain -- reference-server/src/main reference-server/pom.xml pom.xml 2>/dev/null | wc -l)
-# The client lives in the test sources (it is not shipped in the jar); compile it on its own so
-# the benchmark does not depend on every other test compiling.
+# The client is not shipped in any jar (bench/src, built by the reactor only so it keeps
+# compiling); compile a private copy against the server jar, whose Netty it uses.
 mkdir -p "$WORK/classes"
 javac -nowarn -d "$WORK/classes" -cp "$JAR" "$SRC" || die "cannot compile HoldConnections"
 CP="$JAR:$WORK/classes"
@@ -138,7 +138,7 @@ start_hold() {
   for p in "$@"; do rss_args+=(--rss-pid "$p"); done
   rm -f "$WORK/$name.ready" "$WORK/$name.release"
   # shellcheck disable=SC2086
-  java $CLIENT_JAVA_OPTS -cp "$CP" dev.ssekit.server.bench.HoldConnections --label "$name" \
+  java $CLIENT_JAVA_OPTS -cp "$CP" dev.ssekit.bench.HoldConnections --label "$name" \
     --url "$url" --connections "$N" --rate "$RATE" --steps 2 --settle 2s \
     --publish-url "$pub" --publish-body "$body" --publish-content-type "$ctype" \
     --ready-file "$WORK/$name.ready" --release-file "$WORK/$name.release" --hold-max 120s --deadline 4m \
@@ -162,7 +162,7 @@ finish_hold() {  # NAME: release the streams and wait (bounded) for the client's
 warm_up() {  # URL PUBLISH_URL BODY CONTENT_TYPE
   [[ "$WARMUP" -gt 0 ]] || return 0
   # shellcheck disable=SC2086
-  timeout 120 java $CLIENT_JAVA_OPTS -cp "$CP" dev.ssekit.server.bench.HoldConnections --label warmup \
+  timeout 120 java $CLIENT_JAVA_OPTS -cp "$CP" dev.ssekit.bench.HoldConnections --label warmup \
     --url "$1" --connections "$WARMUP" --rate "$RATE" --settle 0s --deadline 90s \
     --publish-url "$2" --publish-body "$3" --publish-content-type "$4" >"$WORK/warmup.json" 2>&1 \
     || log "warm-up was not clean: $(head -c 300 "$WORK/warmup.json")"
@@ -371,7 +371,7 @@ for rnd in range(1, int(rounds) + 1):
         per_round.append(round(s[0]["bytesPerConnection"] / c[0]["bytesPerConnection"], 3))
 report = {
     "benchmark": "hold-connections",
-    "script": "reference-server/bench/hold-benchmark.sh",
+    "script": "bench/hold-benchmark.sh",
     "date": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
     "method": ("per server and round: start on a loopback port, warm up (open+fan-out+close " + warmup +
                " streams), force a GC (JVM), settle, read VmRSS (baseline); HoldConnections opens N idle "
