@@ -106,6 +106,16 @@ public final class ReferenceServerProcess implements AutoCloseable {
     return base() + path;
   }
 
+  /** Kills the server at once (SIGKILL, as {@code kill -9}): no shutdown hook runs, nothing is flushed. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** What the server has printed so far. */
+  public String output() throws IOException {
+    return Files.readString(log, StandardCharsets.UTF_8);
+  }
+
   /** Stops the server (SIGTERM, then after 10 s SIGKILL) and deletes its log. */
   @Override
   public void close() {

@@ -1,0 +1,116 @@
+package dev.ssekit.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ssekit.testkit.RedisProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The broker's Redis side against a real {@code redis-server}: what one instance publishes another
+ * reads once, in order, with the stream's ids; a killed Redis is reported and, restarted from its
+ * append-only file, read on after the last id seen, nothing lost or read twice.
+ */
+class RedisStreamsTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  /** What a {@link RedisStreams} handed to its sink. */
+  static final class Seen implements RedisStreams.Sink {
+    final List<String> lines = new CopyOnWriteArrayList<>();
+    final List<String> health = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void entries(String topic, List<RedisStreams.Entry> entries) {
+      for (RedisStreams.Entry e : entries) lines.add(topic + " " + e.id() + " " + e.event() + " " + e.data());
+    }
+
+    @Override
+    public void health(String reason) {
+      health.add(reason == null ? "up" : "down");
+    }
+
+    List<String> data() {
+      return lines.stream().map(l -> l.substring(l.lastIndexOf(' ') + 1)).toList();
+    }
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
+  }
+
+  private <T extends AutoCloseable> T keep(T c) {
+    open.add(c);
+    return c;
+  }
+
+  @Test
+  void whatOneInstancePublishesAnotherReadsOnceInOrderWithTheStreamIds() throws Exception {
+    RedisProcess redis = keep(RedisProcess.start(false));
+    Seen a = new Seen();
+    Seen b = new Seen();
+    RedisStreams one = keep(new RedisStreams(redis.uri(), 100, a));
+    RedisStreams two = keep(new RedisStreams(redis.uri(), 100, b));
+    two.follow("news", "0-0");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) ids.add(one.publish("news", i == 2 ? "alert" : null, "e" + i).toCompletableFuture().get(5, TimeUnit.SECONDS));
+    await(() -> b.lines.size() == 5);
+    assertThat(b.lines).containsExactly(
+        "news " + ids.get(0) + " null e0", "news " + ids.get(1) + " null e1", "news " + ids.get(2) + " alert e2",
+        "news " + ids.get(3) + " null e3", "news " + ids.get(4) + " null e4");
+    assertThat(a.lines).as("an instance reads only the topics it follows").isEmpty();
+    assertThat(one.tail("news").toCompletableFuture().get(5, TimeUnit.SECONDS)).extracting(RedisStreams.Entry::id)
+        .containsExactlyElementsOf(ids);
+  }
+
+  @Test
+  void theHistoryIsKeptToAboutItsLength() throws Exception {
+    RedisProcess redis = keep(RedisProcess.start(false));
+    RedisStreams s = keep(new RedisStreams(redis.uri(), 10, new Seen()));
+    for (int i = 0; i < 500; i++) s.publish("t", null, "x" + i).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    List<RedisStreams.Entry> tail = s.tail("t").toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(tail).hasSize(10).last().extracting(RedisStreams.Entry::data).isEqualTo("x499");
+  }
+
+  @Test
+  void aKilledRedisIsReportedAndFromItsAppendOnlyFileReadOnAfterTheLastIdSeen() throws Exception {
+    RedisProcess redis = keep(RedisProcess.start(true));
+    Seen seen = new Seen();
+    RedisStreams writer = keep(new RedisStreams(redis.uri(), 100, new Seen()));
+    RedisStreams reader = keep(new RedisStreams(redis.uri(), 100, seen));
+    reader.follow("t", "0-0");
+    for (int i = 0; i < 3; i++) writer.publish("t", null, "a" + i).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    await(() -> seen.lines.size() == 3);
+
+    redis.kill();
+    await(() -> !reader.up());
+    assertThat(reader.downReason()).startsWith("redis unreachable");
+    assertThat(seen.health).containsExactly("down");
+    assertThat(writer.publish("t", null, "lost").toCompletableFuture()).failsWithin(Duration.ofSeconds(5));
+
+    redis.restart();
+    await(reader::up);
+    await(writer::up);
+    for (int i = 0; i < 3; i++) writer.publish("t", null, "b" + i).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    await(() -> seen.lines.size() == 6);
+    assertThat(seen.data()).containsExactly("a0", "a1", "a2", "b0", "b1", "b2");
+    assertThat(seen.health).containsExactly("down", "up");
+  }
+
+  private static void await(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("not within " + WAIT);
+      Thread.sleep(20);
+    }
+  }
+}
