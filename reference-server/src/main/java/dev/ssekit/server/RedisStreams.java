@@ -153,7 +153,7 @@ final class RedisStreams implements AutoCloseable {
    * from the start of the stream).
    */
   void follow(String topic, String afterId) {
-    followed.putIfAbsent(topic, afterId);
+    followed.put(topic, afterId);
   }
 
   /** Stops reading {@code topic}. */

@@ -42,6 +42,10 @@ final class Topic {
   private final int retiredLimit;
   private final Map<EventLoop, LoopSubscribers> loops = new ConcurrentHashMap<>();
   private final long idBase;
+  /** True when the ids are a Redis stream's entry ids ({@code --broker}), not this server's own. */
+  private final boolean brokered;
+  /** The newest broker id appended, held or not (null before the first). */
+  private volatile StreamId newestBrokerId;
   private volatile long lastSeq;
   private volatile long firstSeq = 1;
   private volatile long cumulativeBytes;
@@ -49,6 +53,12 @@ final class Topic {
   int subscriberCount;
 
   Topic(String name, int historyLimit, long idBase) {
+    this(name, historyLimit, idBase, false);
+  }
+
+  /** A topic whose events come from a broker with their ids ({@link #appendAs}) when {@code brokered}. */
+  Topic(String name, int historyLimit, long idBase, boolean brokered) {
+    this.brokered = brokered;
     this.name = name;
     this.capacity = historyLimit;
     this.ring = new AtomicReferenceArray<>(Math.min(historyLimit, MIN_SLOTS));
@@ -94,6 +104,12 @@ final class Topic {
    * the oldest held, or a retired publisher-chosen id. Under the publish lock.
    */
   boolean issuedAndGone(String id) {
+    if (brokered) {
+      // Stream ids grow in append order: one below the oldest held was issued and let go.
+      StreamId asked = StreamId.parse(id);
+      Frame oldest = frame(firstSeq);
+      return asked != null && oldest != null && asked.compareTo(StreamId.parse(oldest.id)) < 0;
+    }
     if (retiredIds.contains(id)) return true;
     if (id.isEmpty() || id.length() > 19 || !id.chars().allMatch(c -> c >= '0' && c <= '9')) return false;
     long n;
@@ -104,6 +120,18 @@ final class Topic {
     }
     long seq = n - idBase;
     return seq >= 1 && seq < firstSeq;
+  }
+
+  /**
+   * True when {@code id} is a broker's id newer than the newest held: issued on another instance
+   * and not read here yet (the reader is that far behind). Lock-free.
+   */
+  boolean ahead(String id) {
+    if (!brokered) return false;
+    StreamId asked = StreamId.parse(id);
+    if (asked == null) return false;
+    StreamId newest = newestBrokerId;
+    return newest == null || asked.compareTo(newest) > 0;
   }
 
   /** True when {@code id} is held or was a publisher-chosen id of this topic; under the publish lock. */
@@ -118,7 +146,21 @@ final class Topic {
   Frame[] append(String customId, byte[] body) {
     long seq = lastSeq + 1;
     String id = customId != null ? customId : Long.toString(idBase + seq);
-    Frame frame = Frame.event(this, seq, id, customId != null, EventEncoder.idLine(id), body, cumulativeBytes);
+    return store(Frame.event(this, seq, id, customId != null, EventEncoder.idLine(id), body, cumulativeBytes));
+  }
+
+  /**
+   * Appends an event that a broker numbered {@code id} (its order there); under the publish lock.
+   * Returns what {@link #append} does.
+   */
+  Frame[] appendAs(String id, byte[] body) {
+    newestBrokerId = StreamId.parse(id);
+    return store(Frame.event(this, lastSeq + 1, id, false, EventEncoder.idLine(id), body, cumulativeBytes));
+  }
+
+  private Frame[] store(Frame frame) {
+    long seq = frame.seq;
+    String id = frame.id;
     Frame pushedOut = null;
     long held = lastSeq - firstSeq + 1;
     if (held >= capacity) {

@@ -27,6 +27,10 @@ final class Topics {
   private final long historyBytesLimit;
   private final long maxQueueBytes;
   private ServerMetrics metrics;
+  /** Set with {@code --broker}: topics are mirrors of Redis streams, filled by {@link #appendFromBroker}. */
+  private boolean brokered;
+  /** Told the name of each topic swept away (the broker stops reading it). */
+  private java.util.function.Consumer<String> swept = name -> {};
   private long historyBytes;
   private boolean closed;
 
@@ -43,6 +47,17 @@ final class Topics {
 
   void bind(ServerMetrics serverMetrics) {
     this.metrics = serverMetrics;
+  }
+
+  /**
+   * From now on topics are mirrors of a broker's streams (called before any topic exists);
+   * {@code onSwept} hears of each topic removed.
+   */
+  void brokered(java.util.function.Consumer<String> onSwept) {
+    synchronized (lock) {
+      this.brokered = true;
+      this.swept = onSwept;
+    }
   }
 
   /** Why {@code name} is not a topic name, or null when it is one. */
@@ -76,23 +91,81 @@ final class Topics {
       if (customId != null && topic.idTaken(customId)) {
         throw new Refused(409, "id '" + customId + "' is already in use on this topic");
       }
-      Frame[] appended = topic.append(customId, body);
-      frame = appended[0];
-      if (appended[1] != null) historyBytes -= appended[1].memoryCost();
-      historyBytes += frame.memoryCost();
-      publishOrder.addLast(frame);
-      while (historyBytes > historyBytesLimit && publishOrder.size() > 1) {
-        Frame oldest = publishOrder.pollFirst();
-        if (oldest.evicted) continue; // already pushed out of its topic's ring
-        oldest.topic.evict(oldest);
-        historyBytes -= oldest.memoryCost();
-      }
-      // Frames pushed out of a ring stay in publishOrder until they reach its head.
-      while (!publishOrder.isEmpty() && publishOrder.peekFirst().evicted) publishOrder.pollFirst();
+      frame = storeLocked(topic.append(customId, body));
     }
     metrics.eventsPublished.increment();
     topic.signal();
     return frame;
+  }
+
+  /** Accounts a frame {@link Topic#append}ed and any it pushed out; evicts past --history-bytes. */
+  private Frame storeLocked(Frame[] appended) {
+    Frame frame = appended[0];
+    if (appended[1] != null) historyBytes -= appended[1].memoryCost();
+    historyBytes += frame.memoryCost();
+    publishOrder.addLast(frame);
+    while (historyBytes > historyBytesLimit && publishOrder.size() > 1) {
+      Frame oldest = publishOrder.pollFirst();
+      if (oldest.evicted) continue; // already pushed out of its topic's ring
+      oldest.topic.evict(oldest);
+      historyBytes -= oldest.memoryCost();
+    }
+    // Frames pushed out of a ring stay in publishOrder until they reach its head.
+    while (!publishOrder.isEmpty() && publishOrder.peekFirst().evicted) publishOrder.pollFirst();
+    return frame;
+  }
+
+  /** An event as a broker numbered it: its stream id, and its type and data lines encoded once. */
+  record BrokerEvent(String id, byte[] body) {}
+
+  /**
+   * Appends events a broker read for {@code topicName}, in its order, and wakes the topic's
+   * subscribers. Events of a topic not mirrored here (swept meanwhile) are dropped: a later
+   * mirror starts from the broker's own tail. Returns how many were appended.
+   */
+  int appendFromBroker(String topicName, java.util.List<BrokerEvent> events) {
+    Topic topic;
+    int appended = 0;
+    synchronized (lock) {
+      topic = byName.get(topicName);
+      if (topic == null) return 0;
+      for (BrokerEvent e : events) {
+        // Never one id twice, nor backwards: a read that raced a re-mirror may bring the tail again.
+        if (!topic.ahead(e.id())) continue;
+        storeLocked(topic.appendAs(e.id(), e.body()));
+        appended++;
+      }
+    }
+    if (appended == 0) return 0;
+    metrics.eventsPublished.increment(appended);
+    topic.signal();
+    return appended;
+  }
+
+  /**
+   * Mirrors {@code topicName} here from {@code tail}, the broker's newest events, unless it already
+   * is. Returns the id after which the broker's new events are to be read ({@code "0-0"}: from the
+   * stream's start, which is empty), null when it was mirrored already, and throws when the
+   * registry is full.
+   */
+  String mirror(String topicName, java.util.List<BrokerEvent> tail) throws Refused {
+    synchronized (lock) {
+      if (byName.containsKey(topicName)) return null;
+      Topic topic = getOrCreateLocked(topicName);
+      if (topic == null) throw new Refused(429, "this server already mirrors " + maxTopics + " topics (--max-topics)");
+      for (BrokerEvent e : tail) storeLocked(topic.appendAs(e.id(), e.body()));
+      return tail.isEmpty() ? "0-0" : tail.get(tail.size() - 1).id();
+    }
+  }
+
+  /** True when {@code topicName} is mirrored here (always true without a broker). */
+  boolean mirrored(String topicName) {
+    return !brokered || byName.containsKey(topicName);
+  }
+
+  /** The topic {@code topicName} when it exists here, else null; lock-free. */
+  Topic find(String topicName) {
+    return byName.get(topicName);
   }
 
   /** What a new stream starts from. */
@@ -136,7 +209,10 @@ final class Topics {
     int removed = 0;
     synchronized (lock) {
       for (Topic t : byName.values()) {
-        if (t.subscriberCount == 0 && !t.hasHistory() && byName.remove(t.name, t)) removed++;
+        if (t.subscriberCount == 0 && !t.hasHistory() && byName.remove(t.name, t)) {
+          removed++;
+          swept.accept(t.name);
+        }
       }
     }
     return removed;
@@ -156,13 +232,17 @@ final class Topics {
       sweepLocked();
       if (byName.size() >= maxTopics) return null;
     }
-    t = new Topic(name, historyLimit, System.currentTimeMillis() * 1000);
+    t = new Topic(name, historyLimit, System.currentTimeMillis() * 1000, brokered);
     byName.put(name, t);
     return t;
   }
 
   private void sweepLocked() {
-    byName.values().removeIf(t -> t.subscriberCount == 0 && !t.hasHistory());
+    byName.values().removeIf(t -> {
+      boolean remove = t.subscriberCount == 0 && !t.hasHistory();
+      if (remove) swept.accept(t.name);
+      return remove;
+    });
   }
 
   ServerMetrics metrics() {

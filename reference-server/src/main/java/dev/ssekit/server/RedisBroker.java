@@ -1,0 +1,108 @@
+package dev.ssekit.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.logging.Logger;
+
+/**
+ * Several server instances serving one logical stream ({@code --broker redis://…}): every topic is a
+ * Redis Stream ({@link RedisStreams}) and this instance's {@link Topics} hold a mirror of its newest
+ * {@code --history} events, which the local subscribers are written from exactly as without a
+ * broker. A topic is mirrored the first time a stream asks for it here ({@link #mirror}): its tail
+ * is read, then one reader follows it. A publish on any instance is an {@code XADD}; every instance
+ * mirroring the topic reads the entry once, encodes it once and fans it out, so a client may
+ * publish on one instance and resume on another with the id it last saw.
+ */
+final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(RedisBroker.class.getName());
+
+  private final Topics topics;
+  private final String uri;
+  private final RedisStreams redis;
+
+  /**
+   * Connects to Redis and makes {@code topics} a mirror.
+   *
+   * @throws io.lettuce.core.RedisException if Redis cannot be reached now
+   */
+  RedisBroker(String uri, int history, Topics topics) {
+    this.topics = topics;
+    this.uri = uri;
+    this.redis = new RedisStreams(uri, history, this);
+    topics.brokered(redis::unfollow);
+  }
+
+  /** The broker's address, for the startup line and {@code /healthz}. */
+  String uri() {
+    return uri;
+  }
+
+  /** True while Redis answers. */
+  boolean up() {
+    return redis.up();
+  }
+
+  /** Why Redis is unreachable now, or null. */
+  String downReason() {
+    return redis.downReason();
+  }
+
+  /**
+   * Completes once {@code topic} is mirrored here (at once when it is); fails when Redis cannot be
+   * read or the registry is full ({@link Topics.Refused}).
+   */
+  CompletionStage<Void> mirror(String topic) {
+    if (topics.mirrored(topic)) return CompletableFuture.completedFuture(null);
+    return redis.tail(topic).thenApply(tail -> {
+      List<Topics.BrokerEvent> events = encode(topic, tail);
+      try {
+        String after = topics.mirror(topic, events);
+        if (after != null) redis.follow(topic, after);
+        return null;
+      } catch (Topics.Refused e) {
+        throw new java.util.concurrent.CompletionException(e);
+      }
+    });
+  }
+
+  /** Appends an event to {@code topic}'s stream; completes with its id. */
+  CompletionStage<String> publish(String topic, String event, String data) {
+    return redis.publish(topic, event, data);
+  }
+
+  @Override
+  public void entries(String topic, List<RedisStreams.Entry> entries) {
+    topics.appendFromBroker(topic, encode(topic, entries));
+  }
+
+  @Override
+  public void health(String reason) {
+    if (reason == null) LOG.info("broker " + uri + " reachable; events flow again");
+    else LOG.warning("broker " + uri + ": " + reason + "; publishes answer 503, new topics wait");
+  }
+
+  /**
+   * Each entry encoded once, as the publish endpoint would: an entry another program added with a
+   * type that could inject fields (CR, LF) or without data is skipped and logged, never written.
+   */
+  private static List<Topics.BrokerEvent> encode(String topic, List<RedisStreams.Entry> entries) {
+    List<Topics.BrokerEvent> out = new ArrayList<>(entries.size());
+    for (RedisStreams.Entry e : entries) {
+      try {
+        PublishHandler.Request r = PublishHandler.validate(e.data(), e.event(), null);
+        out.add(new Topics.BrokerEvent(e.id(), EventEncoder.body(r.event(), r.data())));
+      } catch (Refusal refusal) {
+        LOG.warning("broker entry " + e.id() + " of topic " + topic + " skipped: " + refusal.getMessage());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    redis.close();
+  }
+}
