@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * gracefully. One event loop per core, no thread per connection.
  *
  * <pre>
- * try (SseServer server = SseServer.start(ServerConfig.defaults().withPort(0))) {
+ * try (SseServer server = SseServer.start(ServerConfig.builder().port(0).build())) {
  *   int port = server.port();
  *   ...
  * }

@@ -54,7 +54,7 @@ class ScenarioCatalogTest {
 
   @BeforeAll
   static void startServer() throws Exception {
-    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO));
+    server = SseServer.start(ServerConfig.builder().port(0).tick(Duration.ZERO).build());
   }
 
   @AfterAll
