@@ -19,10 +19,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Between the codec and the aggregator: decides on the request head, before any body is read,
- * whether the body may be read at all. A publish or admin request that would be refused (token,
- * method, content type) is answered at once and its body is discarded unread; a body where none
- * is taken ({@link #OTHER_BODY_LIMIT} past {@code /publish}) is refused; every body that is read
- * is counted against the server-wide {@link BodyBudget} ({@code 503} + {@code Retry-After} past
+ * whether the body may be read at all. It is where publishing and the admin endpoint are
+ * authorised ({@link Access}: token, Origin, Host): a publish or admin request that would be
+ * refused (or a publish that is not JSON) is answered at once and its body is discarded unread;
+ * a body where none is taken ({@link #OTHER_BODY_LIMIT} past {@code /publish}) is refused; every
+ * body that is read is counted against the server-wide {@link BodyBudget} ({@code 503} + {@code Retry-After} past
  * it). Tells {@link RequestDeadline} where each request is. Per connection; removed when the
  * connection becomes a stream.
  */
@@ -34,8 +35,7 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
   private static final long LINGER_MILLIS = 2_000;
 
   private final BodyBudget budget;
-  private final PublishHandler publish;
-  private final AdminHandler admin;
+  private final Access access;
   private final RequestDeadline deadline;
   /** --publish-cors-origin, for refusals of publishes. */
   private final String corsOrigin;
@@ -51,11 +51,9 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
   /** After a refusal: everything the client still sends is dropped unread. */
   private boolean discarding;
 
-  RequestGuard(BodyBudget budget, PublishHandler publish, AdminHandler admin, RequestDeadline deadline, String corsOrigin,
-      int maxEventBytes) {
-    this.admin = admin;
+  RequestGuard(BodyBudget budget, Access access, RequestDeadline deadline, String corsOrigin, int maxEventBytes) {
     this.budget = budget;
-    this.publish = publish;
+    this.access = access;
     this.deadline = deadline;
     this.corsOrigin = corsOrigin;
     this.maxEventBytes = maxEventBytes;
@@ -119,8 +117,8 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
       return true; // the router answers 400
     }
     isPublish = path.equals("/publish") && req.method().equals(HttpMethod.POST);
-    Refusal refusal = path.equals("/publish") ? publish.refusalAtHead(req, ctx.channel())
-        : path.equals(AdminHandler.DISCONNECT) ? admin.refusalAtHead(req, ctx.channel()) : null;
+    Refusal refusal = access.refusalAtHead(req, path, ctx.channel());
+    if (refusal == null && isPublish) refusal = PublishHandler.contentTypeRefusal(req);
     if (refusal != null) {
       refuse(ctx, refusal.status, refusal.getMessage(), null);
       return false;

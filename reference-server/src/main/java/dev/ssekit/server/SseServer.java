@@ -71,9 +71,8 @@ public final class SseServer implements AutoCloseable {
     // Allocated now: shutdown must not depend on memory being available then.
     this.goodbye = Frame.control(StreamWire.retryBlock(config.retry().toMillis(),
         "server shutting down; reconnect and resume with Last-Event-ID"));
-    Access access = new Access(config);
-    PublishHandler publish = new PublishHandler(config, topics, access);
-    AdminHandler admin = new AdminHandler(access, this::disconnectAll);
+    PublishHandler publish = new PublishHandler(config, topics);
+    AdminHandler admin = new AdminHandler(this::disconnectAll);
     HttpRouter router = new HttpRouter(config, streams, publish, admin, new ScenarioHandler(this::admitScenario),
         metrics);
     this.bodies = new BodyBudget(config.maxBodyBytesInFlight());
@@ -121,7 +120,7 @@ public final class SseServer implements AutoCloseable {
           // Stop writing to a stream once 32 KiB wait unsent; it is written from the shared history
           // again when it drains, so a slow reader holds no more than this.
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16 * 1024, 32 * 1024))
-          .childHandler(new SseServerInitializer(router, publish, admin, bodies, pending, config))
+          .childHandler(new SseServerInitializer(router, new Access(config), bodies, pending, config))
           .bind(config.host(), config.port())
           .sync()
           .channel();

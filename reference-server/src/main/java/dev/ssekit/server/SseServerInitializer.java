@@ -51,17 +51,14 @@ final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
       .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValueValidation(false));
 
   private final HttpRouter router;
-  private final PublishHandler publish;
-  private final AdminHandler admin;
+  private final Access access;
   private final BodyBudget bodies;
   private final PendingConnections pending;
   private final ServerConfig config;
 
-  SseServerInitializer(HttpRouter router, PublishHandler publish, AdminHandler admin, BodyBudget bodies,
-      PendingConnections pending, ServerConfig config) {
-    this.admin = admin;
+  SseServerInitializer(HttpRouter router, Access access, BodyBudget bodies, PendingConnections pending, ServerConfig config) {
     this.router = router;
-    this.publish = publish;
+    this.access = access;
     this.bodies = bodies;
     this.pending = pending;
     this.config = config;
@@ -74,7 +71,7 @@ final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
     ch.pipeline()
         .addLast("deadline", deadline)
         .addLast("codec", new HttpServerCodec(DECODER))
-        .addLast("guard", new RequestGuard(bodies, publish, admin, deadline, config.publishCorsOrigin(), config.maxEventBytes()))
+        .addLast("guard", new RequestGuard(bodies, access, deadline, config.publishCorsOrigin(), config.maxEventBytes()))
         .addLast("aggregator", new BoundedAggregator(config.maxEventBytes(), config.publishCorsOrigin()))
         .addLast("router", router);
   }
