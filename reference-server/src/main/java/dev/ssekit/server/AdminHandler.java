@@ -31,6 +31,6 @@ final class AdminHandler {
    * {@code 202 {"disconnecting": N}}.
    */
   void disconnect(ChannelHandlerContext ctx, FullHttpRequest req) {
-    Responses.json(ctx, req, HttpResponseStatus.ACCEPTED, "{\"disconnecting\":" + disconnectAll.getAsInt() + "}", "");
+    Responses.json(ctx, req, HttpResponseStatus.ACCEPTED, "{\"disconnecting\":" + disconnectAll.getAsInt() + "}");
   }
 }

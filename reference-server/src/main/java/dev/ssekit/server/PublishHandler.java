@@ -38,12 +38,10 @@ final class PublishHandler {
   private static final int MAX_ID_CHARS = 256;
   private static final int MAX_EVENT_CHARS = 256;
 
-  private final ServerConfig config;
   private final Topics topics;
   private final ObjectMapper json;
 
-  PublishHandler(ServerConfig config, Topics topics) {
-    this.config = config;
+  PublishHandler(Topics topics) {
     this.topics = topics;
     this.json = new ObjectMapper();
     this.json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -66,10 +64,9 @@ final class PublishHandler {
       } catch (Topics.Refused e) {
         throw new Refusal(HttpResponseStatus.valueOf(e.status), e.getMessage());
       }
-      Responses.json(ctx, req, HttpResponseStatus.ACCEPTED,
-          json.writeValueAsString(Map.of("id", frame.id)), config.publishCorsOrigin());
+      Responses.json(ctx, req, HttpResponseStatus.ACCEPTED, json.writeValueAsString(Map.of("id", frame.id)));
     } catch (Refusal refusal) {
-      Responses.finish(ctx, refusal.response(config.publishCorsOrigin()), HttpUtil.isKeepAlive(req));
+      Responses.finish(ctx, refusal.response(), HttpUtil.isKeepAlive(req));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise a map of strings", e);
     }

@@ -16,9 +16,9 @@ final class Refusal extends Exception {
   }
 
   /** The answer: the reason as text, with a Bearer challenge on 401. */
-  FullHttpResponse response(String corsOrigin) {
+  FullHttpResponse response() {
     FullHttpResponse res = Responses.response(status, "text/plain; charset=utf-8",
-        (getMessage() + "\n").getBytes(StandardCharsets.UTF_8), corsOrigin);
+        (getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
     if (status.code() == 401) res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
     return res;
   }

@@ -71,10 +71,9 @@ public final class SseServer implements AutoCloseable {
     // Allocated now: shutdown must not depend on memory being available then.
     this.goodbye = Frame.control(StreamWire.retryBlock(config.retry().toMillis(),
         "server shutting down; reconnect and resume with Last-Event-ID"));
-    PublishHandler publish = new PublishHandler(config, topics);
+    PublishHandler publish = new PublishHandler(topics);
     AdminHandler admin = new AdminHandler(this::disconnectAll);
-    HttpRouter router = new HttpRouter(config, streams, publish, admin, new ScenarioHandler(this::admitScenario),
-        metrics);
+    HttpRouter router = new HttpRouter(streams, publish, admin, new ScenarioHandler(this::admitScenario), metrics);
     this.bodies = new BodyBudget(config.maxBodyBytesInFlight());
     io.micrometer.core.instrument.Gauge.builder("sse.request.body.buffered", bodies, BodyBudget::used).baseUnit("bytes")
         .description("Request-body bytes reserved now across all connections (bounded by --max-body-buffer)")

@@ -23,7 +23,7 @@ public final class StreamWire {
   private StreamWire() {}
 
   /** The handlers of the HTTP phase, removed when a connection becomes a stream. */
-  private static final String[] HTTP_HANDLERS = {"aggregator", "guard", "codec", "deadline"};
+  private static final String[] HTTP_HANDLERS = {"aggregator", "guard", "cors", "codec", "deadline"};
 
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -68,14 +68,15 @@ public final class StreamWire {
 
     /**
      * The same headers on a Netty response (for {@code HEAD}, which goes through the codec): the
-     * framing header only when chunked, the codec's caller decides {@code Connection}.
+     * framing header only when chunked, the codec's caller decides {@code Connection}, and
+     * {@link CrossOriginHandler} adds {@code Access-Control-Allow-Origin} as to every answer
+     * that goes through the codec.
      */
     void applyTo(io.netty.handler.codec.http.HttpResponse res) {
       HttpHeaders headers = res.headers();
       headers.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
       headers.set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
       if (unbuffered) headers.set("X-Accel-Buffering", "no");
-      if (!corsOrigin.isEmpty()) headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, corsOrigin);
       if (chunked) HttpUtil.setTransferEncodingChunked(res, true);
     }
   }
