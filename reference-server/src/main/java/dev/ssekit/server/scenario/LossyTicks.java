@@ -41,19 +41,13 @@ final class LossyTicks extends ChannelInboundHandlerAdapter {
   private long seq;
   private long heldBack = -1;
 
-  /** Swaps the HTTP handlers (and the idle timeout) for this stream and starts it. */
-  static void takeOver(ChannelHandlerContext ctx) {
-    LossyTicks ticks = new LossyTicks();
-    StreamWire.takeOver(ctx, NAME, ticks);
-    ticks.start();
-  }
-
   @Override
   public void handlerAdded(ChannelHandlerContext context) {
     this.ctx = context;
   }
 
-  private void start() {
+  /** Starts the ticks; once, right after {@link StreamWire#takeOver}. */
+  void start() {
     ctx.writeAndFlush(Unpooled.wrappedBuffer(HEAD, OPENING));
     long ms = PERIOD.toMillis();
     ticker = ctx.executor().scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);

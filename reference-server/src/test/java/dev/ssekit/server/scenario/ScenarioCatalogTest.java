@@ -335,7 +335,7 @@ class ScenarioCatalogTest {
           if (b != 'x') throw new AssertionError("byte " + (received) + " of the endless line is " + escape(new byte[] {b}));
           received++;
         }
-        assertThat(piece.bytes().length).as("one filler write per chunk").isLessThanOrEqualTo(ScenarioHandler.ENDLESS_CHUNK_BYTES);
+        assertThat(piece.bytes().length).as("one filler write per chunk").isLessThanOrEqualTo(ScriptedStream.ENDLESS_CHUNK_BYTES);
       }
     }
   }
