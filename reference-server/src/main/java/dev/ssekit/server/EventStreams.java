@@ -85,8 +85,7 @@ final class EventStreams {
     metrics.streamsOpened.increment();
     // openStreams goes down in Subscriber.channelInactive: no per-stream listener object.
 
-    ByteBuf head = Unpooled.buffer(256);
-    head.writeCharSequence((http11 ? head11 : head10).text(), StandardCharsets.US_ASCII);
+    ByteBuf head = Unpooled.wrappedBuffer((http11 ? head11 : head10).bytes());
     ch.write(head, ch.voidPromise());
     long bytes = head.readableBytes();
     ch.write(openingBlock.wire(http11), ch.voidPromise());
@@ -215,7 +214,7 @@ final class EventStreams {
       }
     });
     Channel ch = ctx.channel();
-    byte[] head = closingHead.text().getBytes(StandardCharsets.UTF_8);
+    byte[] head = closingHead.bytes();
     byte[] body = StreamWire.retryBlock(retryMs, why + "; retry in " + Durations.format(java.time.Duration.ofMillis(retryMs)));
     ch.writeAndFlush(Unpooled.wrappedBuffer(head, body)).addListener(ChannelFutureListener.CLOSE);
   }

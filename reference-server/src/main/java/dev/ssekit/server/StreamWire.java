@@ -68,6 +68,11 @@ public final class StreamWire {
       return rawHead(http11 ? "HTTP/1.1 200 OK" : "HTTP/1.0 200 OK", lines);
     }
 
+    /** {@link #text()} as it goes on the wire: UTF-8 (a non-ASCII {@code --cors-origin} as its bytes). */
+    public byte[] bytes() {
+      return text().getBytes(StandardCharsets.UTF_8);
+    }
+
     /**
      * The same headers on a Netty response (for {@code HEAD}, which goes through the codec): the
      * framing header only when chunked, the codec's caller decides {@code Connection}, and

@@ -31,8 +31,7 @@ final class LossyTicks extends ChannelInboundHandlerAdapter {
   static final Duration PERIOD = Duration.ofMillis(100);
   static final Duration MAX_TIME = Duration.ofMinutes(10);
 
-  private static final byte[] HEAD = new StreamWire.Head(true, "no-cache", false, "*", false).text()
-      .getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HEAD = new StreamWire.Head(true, "no-cache", false, "*", false).bytes();
   private static final byte[] OPENING = StreamWire.retryBlock(3000, null);
 
   private ChannelHandlerContext ctx;
