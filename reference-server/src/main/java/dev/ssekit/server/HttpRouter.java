@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Dispatches whole requests by path and method. Stateless and {@code @Sharable}: one instance
@@ -33,7 +32,6 @@ import java.nio.charset.StandardCharsets;
 @ChannelHandler.Sharable
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-  private static final String TEXT = "text/plain; charset=utf-8";
   private static final String HTML = "text/html; charset=utf-8";
   private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -130,18 +128,18 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     FullHttpResponse res = switch (path) {
-      case "/metrics" -> Responses.response(HttpResponseStatus.OK, TEXT, new byte[0]);
+      case "/metrics" -> Responses.response(HttpResponseStatus.OK, Responses.TEXT, new byte[0]);
       case "/healthz" -> Responses.response(HttpResponseStatus.OK, "application/json", new byte[0]);
       case "/" -> Responses.response(HttpResponseStatus.OK, HTML, new byte[0]);
-      default -> Responses.response(HttpResponseStatus.NOT_FOUND, TEXT, new byte[0]);
+      default -> Responses.response(HttpResponseStatus.NOT_FOUND, Responses.TEXT, new byte[0]);
     };
     Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
   }
 
   private boolean requireMethod(ChannelHandlerContext ctx, FullHttpRequest req, HttpMethod allowed) {
     if (req.method().equals(allowed)) return true;
-    FullHttpResponse res = Responses.response(HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT,
-        (req.method() + " is not allowed here; use " + allowed + "\n").getBytes(StandardCharsets.UTF_8));
+    FullHttpResponse res = Responses.textResponse(HttpResponseStatus.METHOD_NOT_ALLOWED,
+        req.method() + " is not allowed here; use " + allowed);
     res.headers().set(HttpHeaderNames.ALLOW, allowed + (allowed.equals(HttpMethod.GET) ? ", HEAD" : "") + ", OPTIONS");
     Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
     return false;

@@ -19,6 +19,9 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Responses {
 
+  /** The content type of the server's plain-text answers. */
+  public static final String TEXT = "text/plain; charset=utf-8";
+
   private Responses() {}
 
   /**
@@ -26,7 +29,12 @@ public final class Responses {
    * {@link #send} decides.
    */
   public static void text(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String body) {
-    send(ctx, req, status, "text/plain; charset=utf-8", body + "\n");
+    send(ctx, req, status, TEXT, body + "\n");
+  }
+
+  /** A {@code text/plain} response of one line (a newline added), to add headers to before {@link #finish}. */
+  public static FullHttpResponse textResponse(HttpResponseStatus status, String line) {
+    return response(status, TEXT, (line + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   static void json(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String body) {

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -82,10 +81,8 @@ final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      byte[] body = ("request body is larger than " + maxContentLength()
-          + " bytes (--max-event-bytes); nothing was published\n").getBytes(StandardCharsets.UTF_8);
-      Responses.finish(ctx, Responses.response(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "text/plain; charset=utf-8",
-          body), false);
+      Responses.finish(ctx, Responses.textResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body is larger than "
+          + maxContentLength() + " bytes (--max-event-bytes); nothing was published"), false);
     }
   }
 }

@@ -90,8 +90,9 @@ public final class StreamWire {
 
   /**
    * A response head written raw, past the codec: the status line, then each header line, each
-   * ended by CRLF, then the blank line. Every raw head is written here: {@link Head#text()} and
-   * the scripted scenarios' heads (any status, their own headers in their order).
+   * ended by CRLF, then the blank line. Every raw head is written here: {@link Head#text()}, the
+   * scripted scenarios' heads (any status, their own headers in their order), and
+   * {@link RequestDeadline}'s 408 and 503 (it sits in front of the codec).
    *
    * @param statusLine such as {@code HTTP/1.1 200 OK}, without CRLF
    * @param headerLines {@code Name: value} each, without CRLF

@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -46,8 +45,6 @@ import java.util.Optional;
 public final class ScenarioHandler {
 
   private static final String PREFIX = "/scenarios";
-
-  private static final String TEXT = "text/plain; charset=utf-8";
 
   private final ScenarioCatalog catalog;
   private final Admission admission;
@@ -121,8 +118,8 @@ public final class ScenarioHandler {
       return;
     }
     if (!HttpMethod.GET.equals(request.method())) {
-      FullHttpResponse response = Responses.response(HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT,
-          utf8("method " + request.method() + " not allowed here; use GET\n"));
+      FullHttpResponse response = Responses.textResponse(HttpResponseStatus.METHOD_NOT_ALLOWED,
+          "method " + request.method() + " not allowed here; use GET");
       response.headers().set(HttpHeaderNames.ALLOW, "GET");
       Responses.finish(ctx, response, HttpUtil.isKeepAlive(request));
       return;
@@ -154,8 +151,8 @@ public final class ScenarioHandler {
   /** Past the server's stream limit: 503 with Retry-After, and close. */
   private boolean admitted(ChannelHandlerContext ctx) {
     if (admission.admit(ctx.channel())) return true;
-    FullHttpResponse response = Responses.response(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT,
-        utf8("the server holds as many streams as --max-connections allows; retry later\n"));
+    FullHttpResponse response = Responses.textResponse(HttpResponseStatus.SERVICE_UNAVAILABLE,
+        "the server holds as many streams as --max-connections allows; retry later");
     response.headers().set(HttpHeaderNames.RETRY_AFTER, "30");
     Responses.finish(ctx, response, false);
     return false;
@@ -205,10 +202,6 @@ public final class ScenarioHandler {
       node.put("expectedUrl", s.kind() == Kind.CORRECT ? PREFIX + "/" + s.name() + "/expected" : null);
     }
     return jsonBytes(list);
-  }
-
-  private static byte[] utf8(String text) {
-    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   private byte[] jsonBytes(Object node) {
