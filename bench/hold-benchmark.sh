@@ -35,7 +35,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=nchan.sh
 source "$ROOT/bench/nchan.sh"
 JAR="$ROOT/reference-server/target/sse-reference-server.jar"
-SRC="$ROOT/bench/src/main/java/dev/ssekit/bench/HoldConnections.java"
+# HoldConnections and its helpers (package dev.ssekit.bench, all compiled together).
+SRC_DIR="$ROOT/bench/src/main/java/dev/ssekit/bench"
 
 N=${N:-18000}
 ROUNDS=${ROUNDS:-3}
@@ -105,7 +106,7 @@ GIT_DIRTY=$(cd "$ROOT" && git --no-optional-locks status --porcelain -- referenc
 # The client is not shipped in any jar (bench/src, built by the reactor only so it keeps
 # compiling); compile a private copy against the server jar, whose Netty it uses.
 mkdir -p "$WORK/classes"
-javac -nowarn -d "$WORK/classes" -cp "$JAR" "$SRC" || die "cannot compile HoldConnections"
+javac -nowarn -d "$WORK/classes" -cp "$JAR" "$SRC_DIR"/*.java || die "cannot compile HoldConnections"
 CP="$JAR:$WORK/classes"
 
 # ---------------------------------------------------------------- helpers

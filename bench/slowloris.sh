@@ -19,7 +19,7 @@ javac -nowarn -d "$CLASSES" "$ROOT/bench/src/main/java/dev/ssekit/bench/Slowlori
     || { echo "slowloris: cannot compile Slowloris" >&2; exit 2; }
 java -Xmx512m -Xms32m -XX:+UseSerialGC -jar "$JAR" --port "$PORT" --tick 0 >"$LOG" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$LOG" "$CLASSES"' EXIT
+trap 'rc=$?; kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$LOG" "$CLASSES"; exit $rc' EXIT
 for _ in $(seq 100); do grep -q "listening on" "$LOG" && break; sleep 0.1; done
 grep -q "listening on" "$LOG" || { cat "$LOG" >&2; exit 2; }
 echo "server: $(grep -m1 'listening on' "$LOG")" >&2

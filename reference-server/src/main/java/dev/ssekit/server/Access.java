@@ -2,13 +2,18 @@ package dev.ssekit.server;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
-/** Who may publish and who may use the admin endpoints; shared by {@link PublishHandler} and {@link AdminHandler}. */
+/**
+ * Who may publish and who may use the admin endpoints. Asked once per request, on its head, by
+ * {@link RequestGuard} (in front of the routes, before any body is read): {@link PublishHandler}
+ * and {@link AdminHandler} only see requests it let through.
+ */
 final class Access {
 
   private final ServerConfig config;
@@ -17,6 +22,27 @@ final class Access {
   Access(ServerConfig config) {
     this.config = config;
     this.expectedToken = config.publishToken() == null ? null : config.publishToken().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The refusal a request gets from its head alone, or null: {@code POST /publish} and
+   * {@code POST} to the admin endpoint are checked ({@link #authorize}); other requests need no
+   * permission (a wrong method is the router's 405).
+   *
+   * @param req the request head
+   * @param path its decoded path
+   * @param channel its connection (admin endpoints look at the peer address)
+   */
+  Refusal refusalAtHead(HttpRequest req, String path, Channel channel) {
+    if (!req.method().equals(HttpMethod.POST)) return null;
+    boolean admin = path.equals(AdminHandler.DISCONNECT);
+    if (!admin && !path.equals("/publish")) return null;
+    try {
+      authorize(req, channel, admin);
+      return null;
+    } catch (Refusal r) {
+      return r;
+    }
   }
 
   /**
@@ -32,7 +58,7 @@ final class Access {
    *       {@code Host} and no foreign {@code Origin}; they never answer CORS.
    * </ul>
    */
-  void authorize(HttpRequest req, Channel channel, boolean admin) throws Refusal {
+  private void authorize(HttpRequest req, Channel channel, boolean admin) throws Refusal {
     if (expectedToken != null) {
       String presented = bearerToken(req.headers().get(HttpHeaderNames.AUTHORIZATION));
       // Constant-time comparison: the token must not leak through response timing.

@@ -6,7 +6,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -25,6 +28,10 @@ final class EventStreams {
   private final Topics topics;
   private final ServerMetrics metrics;
   private final Frame openingBlock;
+  /** The heads of a stream on HTTP/1.1 and HTTP/1.0, and of a turn-away; with --cors-origin, as they are written raw. */
+  private final StreamWire.Head head11;
+  private final StreamWire.Head head10;
+  private final StreamWire.Head closingHead;
   private volatile boolean shuttingDown;
 
   EventStreams(ServerConfig config, Topics topics, ServerMetrics metrics) {
@@ -32,6 +39,9 @@ final class EventStreams {
     this.topics = topics;
     this.metrics = metrics;
     this.openingBlock = Frame.control(StreamWire.retryBlock(config.retry().toMillis(), null));
+    this.head11 = StreamWire.Head.stream(true, config.corsOrigin());
+    this.head10 = StreamWire.Head.stream(false, config.corsOrigin());
+    this.closingHead = StreamWire.Head.closing(config.corsOrigin());
   }
 
   void shuttingDown() {
@@ -42,7 +52,7 @@ final class EventStreams {
     String topicName = first(query, "topic", ServerConfig.DEFAULT_TOPIC);
     String invalid = Topics.invalidReason(topicName);
     if (invalid != null) {
-      Responses.text(ctx, req, HttpResponseStatus.BAD_REQUEST, invalid, config.corsOrigin());
+      Responses.text(ctx, req, HttpResponseStatus.BAD_REQUEST, invalid);
       return;
     }
     boolean http11 = req.protocolVersion().equals(HttpVersion.HTTP_1_1);
@@ -75,8 +85,7 @@ final class EventStreams {
     metrics.streamsOpened.increment();
     // openStreams goes down in Subscriber.channelInactive: no per-stream listener object.
 
-    ByteBuf head = Unpooled.buffer(256);
-    head.writeCharSequence(StreamWire.Head.stream(http11, config.corsOrigin()).text(), StandardCharsets.US_ASCII);
+    ByteBuf head = Unpooled.wrappedBuffer((http11 ? head11 : head10).bytes());
     ch.write(head, ch.voidPromise());
     long bytes = head.readableBytes();
     ch.write(openingBlock.wire(http11), ch.voidPromise());
@@ -97,6 +106,13 @@ final class EventStreams {
     // The replay (if any) comes from the history like every later event; the head goes out now.
     start.group().pump(s);
     ch.flush();
+  }
+
+  /** {@code HEAD /events}: the head a GET on HTTP/1.1 would get, through the codec; nobody is subscribed. */
+  void head(ChannelHandlerContext ctx, FullHttpRequest req) {
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    head11.applyTo(res);
+    Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
   }
 
   private long backOffMillis() {
@@ -198,7 +214,7 @@ final class EventStreams {
       }
     });
     Channel ch = ctx.channel();
-    byte[] head = StreamWire.Head.closing(config.corsOrigin()).text().getBytes(StandardCharsets.UTF_8);
+    byte[] head = closingHead.bytes();
     byte[] body = StreamWire.retryBlock(retryMs, why + "; retry in " + Durations.format(java.time.Duration.ofMillis(retryMs)));
     ch.writeAndFlush(Unpooled.wrappedBuffer(head, body)).addListener(ChannelFutureListener.CLOSE);
   }

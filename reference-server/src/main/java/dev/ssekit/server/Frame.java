@@ -3,7 +3,6 @@ package dev.ssekit.server;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The wire form of one event, built once and written to every subscriber: a single direct
@@ -33,7 +32,7 @@ final class Frame {
     this.id = id;
     this.customId = customId;
     int sse = head.length + body.length;
-    byte[] sizeLine = (Integer.toHexString(sse) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] sizeLine = StreamWire.chunkSizeLine(sse);
     ByteBuffer direct = ByteBuffer.allocateDirect(sizeLine.length + sse + 2);
     direct.put(sizeLine).put(head).put(body).put((byte) '\r').put((byte) '\n').flip();
     this.chunk = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));

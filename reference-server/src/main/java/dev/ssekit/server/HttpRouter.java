@@ -26,23 +26,24 @@ import java.io.IOException;
  *   GET     /scenarios[/NAME[/expected]]       {@link ScenarioHandler}
  *   POST    /admin/disconnect                  {@link AdminHandler}: end every stream now, as a restart would (clients resume)
  *   GET     /                                  the live demo page ({@link DemoPage})
- *   OPTIONS any path                           CORS preflight (allows Last-Event-ID)
+ *   OPTIONS any path                           204; {@link CrossOriginHandler} makes it the CORS preflight answer
  * </pre>
  */
 @ChannelHandler.Sharable
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-  private final ServerConfig config;
+  private static final String HTML = "text/html; charset=utf-8";
+  private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+
   private final EventStreams streams;
   private final PublishHandler publish;
   private final ScenarioHandler scenarios;
   private final ServerMetrics metrics;
   private final AdminHandler admin;
 
-  HttpRouter(ServerConfig config, EventStreams streams, PublishHandler publish, AdminHandler admin,
-      ScenarioHandler scenarios, ServerMetrics metrics) {
+  HttpRouter(EventStreams streams, PublishHandler publish, AdminHandler admin, ScenarioHandler scenarios,
+      ServerMetrics metrics) {
     this.admin = admin;
-    this.config = config;
     this.streams = streams;
     this.publish = publish;
     this.scenarios = scenarios;
@@ -51,33 +52,46 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    QueryStringDecoder query = target(ctx, req);
+    if (query == null) return;
+    String path = query.path();
+    HttpMethod method = req.method();
+    if (method.equals(HttpMethod.OPTIONS)) {
+      // Any path; CrossOriginHandler turns this into the endpoint's preflight answer.
+      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+      HttpUtil.setContentLength(res, 0);
+      Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
+    } else if (path.equals("/scenarios") || path.startsWith("/scenarios/")) {
+      scenarios.handle(ctx, req, path);
+    } else if (method.equals(HttpMethod.HEAD)) {
+      head(ctx, req, path);
+    } else {
+      route(ctx, req, path, query);
+    }
+  }
+
+  /** The decoded request target, or null when the request was malformed (answered 400 here). */
+  private static QueryStringDecoder target(ChannelHandlerContext ctx, FullHttpRequest req) {
     DecoderResult result = req.decoderResult();
     if (result.isFailure()) {
       String why = result.cause() == null ? "malformed request" : String.valueOf(result.cause().getMessage());
       ServerLog.anomaly("bad-request", "malformed request from " + ctx.channel().remoteAddress() + ": " + why);
-      Responses.text(ctx, null, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request: " + why, config.corsOrigin());
-      return;
+      Responses.text(ctx, null, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request: " + why);
+      return null;
     }
     QueryStringDecoder query = new QueryStringDecoder(req.uri());
-    String path;
     try {
-      path = query.path();
+      query.path();
       query.parameters(); // decode now, so bad escapes are refused here and not later
+      return query;
     } catch (IllegalArgumentException badEscape) {
       Responses.text(ctx, req, HttpResponseStatus.BAD_REQUEST,
-          "bad percent-encoding in the request target: " + badEscape.getMessage(), config.corsOrigin());
-      return;
+          "bad percent-encoding in the request target: " + badEscape.getMessage());
+      return null;
     }
-    HttpMethod method = req.method();
-    if (method.equals(HttpMethod.HEAD) && !path.equals("/scenarios") && !path.startsWith("/scenarios/")) {
-      head(ctx, req, path);
-      return;
-    }
+  }
 
-    if (method.equals(HttpMethod.OPTIONS)) {
-      preflight(ctx, req, path);
-      return;
-    }
+  private void route(ChannelHandlerContext ctx, FullHttpRequest req, String path, QueryStringDecoder query) {
     switch (path) {
       case "/events" -> {
         if (requireMethod(ctx, req, HttpMethod.GET)) streams.open(ctx, req, query);
@@ -89,31 +103,18 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (requireMethod(ctx, req, HttpMethod.POST)) admin.disconnect(ctx, req);
       }
       case "/metrics" -> {
-        if (requireMethod(ctx, req, HttpMethod.GET)) {
-          Responses.send(ctx, req, HttpResponseStatus.OK, "text/plain; version=0.0.4; charset=utf-8",
-              metrics.scrape(), config.corsOrigin());
-        }
+        if (requireMethod(ctx, req, HttpMethod.GET)) Responses.send(ctx, req, HttpResponseStatus.OK, PROMETHEUS, metrics.scrape());
       }
       case "/healthz" -> {
         if (requireMethod(ctx, req, HttpMethod.GET)) {
-          Responses.json(ctx, req, HttpResponseStatus.OK,
-              "{\"status\":\"ok\",\"openStreams\":" + metrics.openStreams.get() + "}", config.corsOrigin());
+          Responses.json(ctx, req, HttpResponseStatus.OK, "{\"status\":\"ok\",\"openStreams\":" + metrics.openStreams.get() + "}");
         }
       }
       case "/" -> {
-        if (requireMethod(ctx, req, HttpMethod.GET)) {
-          Responses.send(ctx, req, HttpResponseStatus.OK, "text/html; charset=utf-8", DemoPage.HTML, config.corsOrigin());
-        }
+        if (requireMethod(ctx, req, HttpMethod.GET)) Responses.send(ctx, req, HttpResponseStatus.OK, HTML, DemoPage.HTML);
       }
-      default -> {
-        if (path.equals("/scenarios") || path.startsWith("/scenarios/")) {
-          scenarios.handle(ctx, req, path);
-        } else {
-          Responses.text(ctx, req, HttpResponseStatus.NOT_FOUND,
-              "no such endpoint: " + path + " (endpoints: /events, /publish, /metrics, /healthz, /scenarios, /)",
-              config.corsOrigin());
-        }
-      }
+      default -> Responses.text(ctx, req, HttpResponseStatus.NOT_FOUND,
+          "no such endpoint: " + path + " (endpoints: /events, /publish, /metrics, /healthz, /scenarios, /)");
     }
   }
 
@@ -122,62 +123,26 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
    * stream's head; nobody is subscribed.
    */
   private void head(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
-    FullHttpResponse res;
-    switch (path) {
-      case "/events" -> {
-        res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        StreamWire.Head.stream(true, config.corsOrigin()).applyTo(res);
-      }
-      case "/metrics", "/healthz", "/" -> res = Responses.response(HttpResponseStatus.OK,
-          path.equals("/healthz") ? "application/json" : path.equals("/") ? "text/html; charset=utf-8"
-              : "text/plain; charset=utf-8", new byte[0], config.corsOrigin());
-      default -> res = Responses.response(HttpResponseStatus.NOT_FOUND, "text/plain; charset=utf-8", new byte[0],
-          config.corsOrigin());
+    if (path.equals("/events")) {
+      streams.head(ctx, req);
+      return;
     }
+    FullHttpResponse res = switch (path) {
+      case "/metrics" -> Responses.response(HttpResponseStatus.OK, Responses.TEXT, new byte[0]);
+      case "/healthz" -> Responses.response(HttpResponseStatus.OK, "application/json", new byte[0]);
+      case "/" -> Responses.response(HttpResponseStatus.OK, HTML, new byte[0]);
+      default -> Responses.response(HttpResponseStatus.NOT_FOUND, Responses.TEXT, new byte[0]);
+    };
     Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
   }
 
   private boolean requireMethod(ChannelHandlerContext ctx, FullHttpRequest req, HttpMethod allowed) {
     if (req.method().equals(allowed)) return true;
-    FullHttpResponse res = Responses.response(HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
-        (req.method() + " is not allowed here; use " + allowed + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
-        config.corsOrigin());
+    FullHttpResponse res = Responses.textResponse(HttpResponseStatus.METHOD_NOT_ALLOWED,
+        req.method() + " is not allowed here; use " + allowed);
     res.headers().set(HttpHeaderNames.ALLOW, allowed + (allowed.equals(HttpMethod.GET) ? ", HEAD" : "") + ", OPTIONS");
     Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
     return false;
-  }
-
-  /**
-   * CORS preflight, per endpoint. The stream ({@code --cors-origin}): browsers preflight a
-   * cross-origin reconnect whose Last-Event-ID is long or not CORS-safe (whatwg/fetch#1788); allow
-   * GET with it. {@code /publish} ({@code --publish-cors-origin}, off by default): POST with a JSON
-   * body and a token. Admin endpoints: never (a page on another origin may not use them).
-   */
-  private void preflight(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
-    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-    String origin;
-    String methods;
-    String headers;
-    if (path.equals("/publish")) {
-      origin = config.publishCorsOrigin();
-      methods = "POST, OPTIONS";
-      headers = "Content-Type, Authorization";
-    } else if (path.startsWith(AdminHandler.PREFIX)) {
-      origin = "";
-      methods = headers = null;
-    } else {
-      origin = config.corsOrigin();
-      methods = "GET, HEAD, OPTIONS";
-      headers = "Last-Event-ID, Cache-Control";
-    }
-    if (!origin.isEmpty()) {
-      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, methods);
-      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, headers);
-      res.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "86400");
-    }
-    HttpUtil.setContentLength(res, 0);
-    Responses.finish(ctx, res, HttpUtil.isKeepAlive(req));
   }
 
   @Override

@@ -173,9 +173,17 @@ public final class Main implements Callable<Integer> {
       watchdog.interrupt();
       stopped.countDown();
     }, "sse-shutdown"));
-    ServerLog.info("listening on http://" + host + ":" + server.port() + "/events (" + SseServer.describe(config) + ")");
+    ServerLog.info("listening on http://" + host + ":" + server.port() + "/events (" + describe(config) + ")");
     stopped.await();
     return 0;
+  }
+
+  /** The settings the startup line reports. */
+  static String describe(ServerConfig c) {
+    return "history " + c.history() + " events / " + c.historyBytes() + " bytes, tick " + Durations.format(c.tick())
+        + ", heartbeat " + Durations.format(c.heartbeat()) + ", retry " + Durations.format(c.retry())
+        + ", max-connections " + c.maxConnections() + ", max-pending-connections " + c.maxPendingConnections()
+        + " (open-file limit " + FdLimits.current().limit() + "), publish " + (c.publishToken() != null ? "token" : "anonymous");
   }
 
   /** Version from the jar manifest. */

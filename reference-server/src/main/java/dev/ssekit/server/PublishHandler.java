@@ -7,11 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -31,7 +29,8 @@ import java.util.Set;
  * {@code POST /publish[?topic=T]} with {@code {"data": string, "event"?: string, "id"?: string}}
  * answers {@code 202 {"id": "…"}}. This is also the publish contract the conformance suite's
  * driven checks use on any server. A request is published whole or not at all: every refusal is a
- * 4xx with a one-line reason, decided before anything reaches a subscriber.
+ * 4xx with a one-line reason, decided before anything reaches a subscriber. Who may publish, and
+ * the content type, were checked on the request's head ({@link RequestGuard}, {@link Access}).
  */
 final class PublishHandler {
 
@@ -39,14 +38,10 @@ final class PublishHandler {
   private static final int MAX_ID_CHARS = 256;
   private static final int MAX_EVENT_CHARS = 256;
 
-  private final ServerConfig config;
   private final Topics topics;
   private final ObjectMapper json;
-  private final Access access;
 
-  PublishHandler(ServerConfig config, Topics topics, Access access) {
-    this.config = config;
-    this.access = access;
+  PublishHandler(Topics topics) {
     this.topics = topics;
     this.json = new ObjectMapper();
     this.json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
@@ -59,7 +54,6 @@ final class PublishHandler {
 
   void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query) {
     try {
-      access.authorize(req, ctx.channel(), false);
       String topicName = topicOf(query);
       Request r = parse(req);
       // Encoded before the publish lock is taken; the id line is added under it.
@@ -70,28 +64,19 @@ final class PublishHandler {
       } catch (Topics.Refused e) {
         throw new Refusal(HttpResponseStatus.valueOf(e.status), e.getMessage());
       }
-      Responses.json(ctx, req, HttpResponseStatus.ACCEPTED,
-          json.writeValueAsString(Map.of("id", frame.id)), config.publishCorsOrigin());
+      Responses.json(ctx, req, HttpResponseStatus.ACCEPTED, json.writeValueAsString(Map.of("id", frame.id)));
     } catch (Refusal refusal) {
-      Responses.finish(ctx, refusal.response(config.publishCorsOrigin()), HttpUtil.isKeepAlive(req));
+      Responses.finish(ctx, refusal.response(), HttpUtil.isKeepAlive(req));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise a map of strings", e);
     }
   }
 
-  /**
-   * The refusal a {@code POST /publish} gets from its head alone (authorisation, content type), or
-   * null: decided before any body is read.
-   */
-  Refusal refusalAtHead(HttpRequest req, Channel channel) {
-    if (!req.method().equals(HttpMethod.POST)) return null; // the router answers 405
-    try {
-      access.authorize(req, channel, false);
-      checkContentType(req);
-      return null;
-    } catch (Refusal r) {
-      return r;
-    }
+  /** The refusal of a publish whose head does not say JSON, or null; asked before any body is read. */
+  static Refusal contentTypeRefusal(HttpRequest req) {
+    String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    if (type != null && type.split(";", 2)[0].trim().equalsIgnoreCase("application/json")) return null;
+    return new Refusal(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "send the event as JSON with 'Content-Type: application/json'");
   }
 
   private static String topicOf(QueryStringDecoder query) throws Refusal {
@@ -102,16 +87,7 @@ final class PublishHandler {
     return name;
   }
 
-  private static void checkContentType(HttpRequest req) throws Refusal {
-    String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
-    if (type == null || !type.split(";", 2)[0].trim().equalsIgnoreCase("application/json")) {
-      throw new Refusal(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
-          "send the event as JSON with 'Content-Type: application/json'");
-    }
-  }
-
   Request parse(FullHttpRequest req) throws Refusal {
-    checkContentType(req);
     if (!req.content().isReadable()) throw new Refusal(HttpResponseStatus.BAD_REQUEST, "empty body; expected a JSON object");
     String text = strictUtf8(req.content());
     JsonNode root;

@@ -3,7 +3,6 @@ package dev.ssekit.server;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import java.nio.charset.StandardCharsets;
 
 /** A refusal of a publish or admin request: the status and the one-line reason sent back. */
 final class Refusal extends Exception {
@@ -16,9 +15,8 @@ final class Refusal extends Exception {
   }
 
   /** The answer: the reason as text, with a Bearer challenge on 401. */
-  FullHttpResponse response(String corsOrigin) {
-    FullHttpResponse res = Responses.response(status, "text/plain; charset=utf-8",
-        (getMessage() + "\n").getBytes(StandardCharsets.UTF_8), corsOrigin);
+  FullHttpResponse response() {
+    FullHttpResponse res = Responses.textResponse(status, getMessage());
     if (status.code() == 401) res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
     return res;
   }

@@ -7,6 +7,8 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -128,7 +130,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
         ctx.close();
         return;
       }
-      answerAndDrain("503 Service Unavailable", "Retry-After: 1\r\n",
+      answerAndDrain("503 Service Unavailable", "Retry-After: 1",
           "the server holds as many connections without a stream as it allows (--max-pending-connections "
           + bound + ") and this request was the slowest; retry\n");
     });
@@ -143,14 +145,17 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
    * unread, or with more on the way, would reset the connection, and a reset can destroy the
    * answer before the client reads it.
    */
-  private void answerAndDrain(String status, String extraHeaders, String body) {
+  private void answerAndDrain(String status, String extraHeader, String body) {
     cancelTimer();
     phase = Phase.ANSWERING;
     idle = false;
     draining = true;
-    byte[] bodyBytes = body.getBytes(StandardCharsets.UTF_8);
-    String head = "HTTP/1.1 " + status + "\r\n" + extraHeaders + "Content-Type: text/plain; charset=utf-8\r\n"
-        + "Content-Length: " + bodyBytes.length + "\r\nConnection: close\r\n\r\n";
+    List<String> headers = new ArrayList<>(4);
+    if (extraHeader != null) headers.add(extraHeader);
+    headers.add("Content-Type: " + Responses.TEXT);
+    headers.add("Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length);
+    headers.add("Connection: close");
+    String head = StreamWire.rawHead("HTTP/1.1 " + status, headers);
     ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), head + body)).addListener(f -> {
       if (f.isSuccess() && ctx.channel() instanceof DuplexChannel duplex) duplex.shutdownOutput();
       else ctx.close();
@@ -216,7 +221,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
    */
   private void refuse(String why) {
     ServerLog.anomaly("request-timeout", "closing " + ctx.channel().remoteAddress() + ": " + why);
-    answerAndDrain("408 Request Timeout", "", why + "\n");
+    answerAndDrain("408 Request Timeout", null, why + "\n");
   }
 
   @Override

@@ -14,15 +14,15 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Between the codec and the aggregator: decides on the request head, before any body is read,
- * whether the body may be read at all. A publish or admin request that would be refused (token,
- * method, content type) is answered at once and its body is discarded unread; a body where none
- * is taken ({@link #OTHER_BODY_LIMIT} past {@code /publish}) is refused; every body that is read
- * is counted against the server-wide {@link BodyBudget} ({@code 503} + {@code Retry-After} past
+ * whether the body may be read at all. It is where publishing and the admin endpoint are
+ * authorised ({@link Access}: token, Origin, Host): a publish or admin request that would be
+ * refused (or a publish that is not JSON) is answered at once and its body is discarded unread;
+ * a body where none is taken ({@link #OTHER_BODY_LIMIT} past {@code /publish}) is refused; every
+ * body that is read is counted against the server-wide {@link BodyBudget} ({@code 503} + {@code Retry-After} past
  * it). Tells {@link RequestDeadline} where each request is. Per connection; removed when the
  * connection becomes a stream.
  */
@@ -34,11 +34,8 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
   private static final long LINGER_MILLIS = 2_000;
 
   private final BodyBudget budget;
-  private final PublishHandler publish;
-  private final AdminHandler admin;
+  private final Access access;
   private final RequestDeadline deadline;
-  /** --publish-cors-origin, for refusals of publishes. */
-  private final String corsOrigin;
   private final int maxEventBytes;
   /** Bytes reserved for the request being read. */
   private long reserved;
@@ -46,18 +43,13 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
   private long bodyAllowance;
   /** Whether the reservation grows with each chunk (chunked bodies) rather than being made up front. */
   private boolean incremental;
-  /** Whether the request being read is a publish (its refusals carry the publish CORS header). */
-  private boolean isPublish;
   /** After a refusal: everything the client still sends is dropped unread. */
   private boolean discarding;
 
-  RequestGuard(BodyBudget budget, PublishHandler publish, AdminHandler admin, RequestDeadline deadline, String corsOrigin,
-      int maxEventBytes) {
-    this.admin = admin;
+  RequestGuard(BodyBudget budget, Access access, RequestDeadline deadline, int maxEventBytes) {
     this.budget = budget;
-    this.publish = publish;
+    this.access = access;
     this.deadline = deadline;
-    this.corsOrigin = corsOrigin;
     this.maxEventBytes = maxEventBytes;
   }
 
@@ -76,13 +68,13 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
       if (n > 0) {
         bodyAllowance -= n;
         if (bodyAllowance < 0) {
-          refuse(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body is too large here", null);
+          refuse(ctx, new Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body is too large here"), null);
           ReferenceCountUtil.release(msg);
           return;
         }
         if (incremental) {
           if (!budget.tryReserve(n)) {
-            refuse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, busyReason(), "2");
+            refuse(ctx, busy(), "2");
             ReferenceCountUtil.release(msg);
             return;
           }
@@ -118,25 +110,25 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
       deadline.headDone(bodyFollows);
       return true; // the router answers 400
     }
-    isPublish = path.equals("/publish") && req.method().equals(HttpMethod.POST);
-    Refusal refusal = path.equals("/publish") ? publish.refusalAtHead(req, ctx.channel())
-        : path.equals(AdminHandler.DISCONNECT) ? admin.refusalAtHead(req, ctx.channel()) : null;
+    boolean isPublish = path.equals("/publish") && req.method().equals(HttpMethod.POST);
+    Refusal refusal = access.refusalAtHead(req, path, ctx.channel());
+    if (refusal == null && isPublish) refusal = PublishHandler.contentTypeRefusal(req);
     if (refusal != null) {
-      refuse(ctx, refusal.status, refusal.getMessage(), null);
+      refuse(ctx, refusal, null);
       return false;
     }
     long allowance = isPublish ? maxEventBytes : OTHER_BODY_LIMIT;
     if (length > allowance) {
-      refuse(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, isPublish
+      refuse(ctx, new Refusal(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, isPublish
           ? "request body is larger than " + maxEventBytes + " bytes (--max-event-bytes); nothing was published"
-          : "this endpoint takes no request body (at most " + OTHER_BODY_LIMIT + " bytes)", null);
+          : "this endpoint takes no request body (at most " + OTHER_BODY_LIMIT + " bytes)"), null);
       return false;
     }
     bodyAllowance = allowance;
     incremental = chunked;
     if (length > 0) {
       if (!budget.tryReserve(length)) {
-        refuse(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, busyReason(), "2");
+        refuse(ctx, busy(), "2");
         return false;
       }
       reserved = length;
@@ -145,9 +137,9 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
     return true;
   }
 
-  private String busyReason() {
-    return "the server is reading as many request bodies as it holds at once (--max-body-buffer "
-        + budget.limit() + " bytes); retry shortly";
+  private Refusal busy() {
+    return new Refusal(HttpResponseStatus.SERVICE_UNAVAILABLE, "the server is reading as many request bodies as it"
+        + " holds at once (--max-body-buffer " + budget.limit() + " bytes); retry shortly");
   }
 
   /**
@@ -155,17 +147,14 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
    * it arrives, the write side is closed after the answer (so the client reads it rather than a
    * reset), and the connection is closed after a short linger.
    */
-  private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String why, String retryAfter) {
+  private void refuse(ChannelHandlerContext ctx, Refusal refusal, String retryAfter) {
     discarding = true;
-    boolean refusingPublish = isPublish;
     budget.release(reserved);
     reserved = 0;
     deadline.answering();
-    if (status.code() == 503) ServerLog.anomaly("body-budget", "refused a request body: " + why);
-    FullHttpResponse res = Responses.response(status, "text/plain; charset=utf-8",
-        (why + "\n").getBytes(StandardCharsets.UTF_8), refusingPublish ? corsOrigin : "");
+    if (refusal.status.code() == 503) ServerLog.anomaly("body-budget", "refused a request body: " + refusal.getMessage());
+    FullHttpResponse res = refusal.response();
     if (retryAfter != null) res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
-    if (status.code() == 401) res.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"ssekit publish\"");
     res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.writeAndFlush(res).addListener(f -> {
       if (ctx.channel() instanceof DuplexChannel duplex && f.isSuccess()) duplex.shutdownOutput();

@@ -13,42 +13,58 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
-/** Small, complete (non-streaming) responses: a status, a body and the CORS header. */
-final class Responses {
+/**
+ * Small, complete (non-streaming) responses: a status and a body. {@link CrossOriginHandler} adds
+ * the CORS header on the way out.
+ */
+public final class Responses {
+
+  /** The content type of the server's plain-text answers. */
+  public static final String TEXT = "text/plain; charset=utf-8";
 
   private Responses() {}
 
-  static void text(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String body,
-      String corsOrigin) {
-    send(ctx, req, status, "text/plain; charset=utf-8", body + "\n", corsOrigin);
+  /**
+   * A line of text ({@code text/plain}, a newline added), then keep-alive or close as
+   * {@link #send} decides.
+   */
+  public static void text(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String body) {
+    send(ctx, req, status, TEXT, body + "\n");
   }
 
-  static void json(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String body,
-      String corsOrigin) {
-    send(ctx, req, status, "application/json", body, corsOrigin);
+  /** A {@code text/plain} response of one line (a newline added), to add headers to before {@link #finish}. */
+  public static FullHttpResponse textResponse(HttpResponseStatus status, String line) {
+    return response(status, TEXT, (line + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
-  static void send(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status,
-      String contentType, String body, String corsOrigin) {
-    FullHttpResponse res = response(status, contentType, body.getBytes(StandardCharsets.UTF_8), corsOrigin);
+  static void json(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String body) {
+    send(ctx, req, status, "application/json", body);
+  }
+
+  /**
+   * {@code body} as UTF-8; the connection is kept when {@code req} asked for it, unless the
+   * answer is a 400 or 413 (or there is no request to go by).
+   */
+  public static void send(ChannelHandlerContext ctx, HttpRequest req, HttpResponseStatus status, String contentType,
+      String body) {
+    FullHttpResponse res = response(status, contentType, body.getBytes(StandardCharsets.UTF_8));
     // After a malformed or oversized request the rest of the connection cannot be trusted: close.
     boolean keepAlive = req != null && HttpUtil.isKeepAlive(req) && status.code() != 400
         && status.code() != 413;
     finish(ctx, res, keepAlive);
   }
 
-  static FullHttpResponse response(HttpResponseStatus status, String contentType, byte[] body,
-      String corsOrigin) {
+  /** A response with {@code Content-Type}, {@code Cache-Control: no-cache} and {@code Content-Length}. */
+  public static FullHttpResponse response(HttpResponseStatus status, String contentType, byte[] body) {
     FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
     res.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
-    if (!corsOrigin.isEmpty()) res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, corsOrigin);
     HttpUtil.setContentLength(res, body.length);
     return res;
   }
 
   /** Writes {@code res}; keeps the connection for the next request or closes it after the write. */
-  static void finish(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
+  public static void finish(ChannelHandlerContext ctx, FullHttpResponse res, boolean keepAlive) {
     if (keepAlive) {
       res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(res, ctx.voidPromise());

@@ -186,45 +186,4 @@ public record ServerConfig(
           maxBodyBytesInFlight, publishCorsOrigin, maxTopics, maxPendingConnections);
     }
   }
-
-  public ServerConfig withPort(int v) { return toBuilder().port(v).build(); }
-
-  public ServerConfig withTick(Duration v) { return toBuilder().tick(v).build(); }
-
-  public ServerConfig withHeartbeat(Duration v) { return toBuilder().heartbeat(v).build(); }
-
-  public ServerConfig withHistory(int v) { return toBuilder().history(v).build(); }
-
-  public ServerConfig withMaxConnections(int v) { return toBuilder().maxConnections(v).build(); }
-
-  public ServerConfig withMaxQueueBytes(long v) { return toBuilder().maxQueueBytes(v).build(); }
-
-  /** Also raises the body buffer to hold at least one such body. */
-  public ServerConfig withMaxEventBytes(int v) {
-    return toBuilder().maxEventBytes(v).maxBodyBytesInFlight(Math.max(maxBodyBytesInFlight, v)).build();
-  }
-
-  public ServerConfig withPublishToken(String v) { return toBuilder().publishToken(v).build(); }
-
-  public ServerConfig withHost(String newHost, boolean anonymousPublish) {
-    return toBuilder().host(newHost).allowAnonymousPublish(anonymousPublish).build();
-  }
-
-  public ServerConfig withHistoryBytes(long v) { return toBuilder().historyBytes(v).build(); }
-
-  public ServerConfig withRetry(Duration v) { return toBuilder().retry(v).build(); }
-
-  public ServerConfig withCorsOrigin(String v) { return toBuilder().corsOrigin(v).build(); }
-
-  public ServerConfig withPublishCorsOrigin(String v) { return toBuilder().publishCorsOrigin(v).build(); }
-
-  public ServerConfig withHeadTimeout(Duration v) { return toBuilder().headTimeout(v).build(); }
-
-  public ServerConfig withBodyTimeout(Duration v) { return toBuilder().bodyTimeout(v).build(); }
-
-  public ServerConfig withMaxBodyBytesInFlight(long v) { return toBuilder().maxBodyBytesInFlight(v).build(); }
-
-  public ServerConfig withMaxTopics(int v) { return toBuilder().maxTopics(v).build(); }
-
-  public ServerConfig withMaxPendingConnections(int v) { return toBuilder().maxPendingConnections(v).build(); }
 }

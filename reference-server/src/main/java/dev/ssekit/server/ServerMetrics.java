@@ -1,6 +1,7 @@
 package dev.ssekit.server;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -72,6 +73,23 @@ final class ServerMetrics {
         .description("Resident set size of the server process (VmRSS)").register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+  }
+
+  /**
+   * Gauges of the request side: request-body bytes reserved ({@link BodyBudget}) and connections
+   * that are not streams ({@link PendingConnections}), with their eviction and refusal counts.
+   */
+  void watchRequests(BodyBudget bodies, PendingConnections pending) {
+    Gauge.builder("sse.request.body.buffered", bodies, BodyBudget::used).baseUnit("bytes")
+        .description("Request-body bytes reserved now across all connections (bounded by --max-body-buffer)")
+        .register(registry);
+    Gauge.builder("sse.pending.connections", pending, PendingConnections::held)
+        .description("Connections that are not streams now: requests being read or answered, idle keep-alive"
+            + " (bounded by --max-pending-connections)").register(registry);
+    FunctionCounter.builder("sse.pending.evicted", pending, PendingConnections::evicted)
+        .description("Pending connections closed to make room for a new one (503 if mid-request)").register(registry);
+    FunctionCounter.builder("sse.pending.refused", pending, PendingConnections::refused)
+        .description("New connections closed at once: --max-pending-connections reached").register(registry);
   }
 
   /** Takes one of --max-connections slots unless all are taken; exact under concurrency. */

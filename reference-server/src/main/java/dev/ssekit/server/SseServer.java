@@ -8,7 +8,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.ServerChannelRecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
@@ -18,25 +17,21 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
- * The reference SSE server: binds, runs the shared timers (ticks, heartbeats) and shuts down
- * gracefully. One event loop per core, no thread per connection.
+ * The reference SSE server: binds, runs the shared timers ({@link SharedTimers}: ticks,
+ * heartbeats) and shuts down gracefully. One event loop per core, no thread per connection.
  *
  * <pre>
- * try (SseServer server = SseServer.start(ServerConfig.defaults().withPort(0))) {
+ * try (SseServer server = SseServer.start(ServerConfig.builder().port(0).build())) {
  *   int port = server.port();
  *   ...
  * }
@@ -45,92 +40,80 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SseServer implements AutoCloseable {
 
   private final ServerConfig config;
-  private final EventLoopGroup group;
+  private final MultiThreadIoEventLoopGroup group;
   /** Accepts connections only, so a busy stream loop never delays a new client's accept. */
   private final EventLoopGroup acceptor;
   private final Channel serverChannel;
   private final Topics topics;
   private final ServerMetrics metrics;
   private final EventStreams streams;
-  private final List<ScheduledFuture<?>> timers = new ArrayList<>();
-  private final AtomicLong tickSeq = new AtomicLong();
-  private final Frame heartbeat = Frame.control(": heartbeat\n\n".getBytes(StandardCharsets.US_ASCII));
+  private final SharedTimers timers;
   private final Frame goodbye;
   private final Frame dropNotice;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final BodyBudget bodies;
   private final PendingConnections pending;
 
-  private SseServer(ServerConfig config, boolean nio, java.util.function.LongSupplier pendingClock)
-      throws InterruptedException {
+  private SseServer(ServerConfig config, boolean nio, LongSupplier pendingClock) throws InterruptedException {
     this.config = config;
     this.topics = new Topics(config.history(), config.historyBytes(), config.maxQueueBytes(), config.maxTopics());
     this.metrics = new ServerMetrics(topics);
     topics.bind(metrics);
     this.streams = new EventStreams(config, topics, metrics);
+    this.timers = new SharedTimers(config, topics, metrics);
     // Allocated now: shutdown must not depend on memory being available then.
     this.goodbye = Frame.control(StreamWire.retryBlock(config.retry().toMillis(),
         "server shutting down; reconnect and resume with Last-Event-ID"));
-    Access access = new Access(config);
-    PublishHandler publish = new PublishHandler(config, topics, access);
-    AdminHandler admin = new AdminHandler(access, this::disconnectAll);
-    HttpRouter router = new HttpRouter(config, streams, publish, admin, new ScenarioHandler(this::admitScenario),
-        metrics);
-    this.bodies = new BodyBudget(config.maxBodyBytesInFlight());
-    io.micrometer.core.instrument.Gauge.builder("sse.request.body.buffered", bodies, BodyBudget::used).baseUnit("bytes")
-        .description("Request-body bytes reserved now across all connections (bounded by --max-body-buffer)")
-        .register(metrics.registry);
-    this.pending = new PendingConnections(config.maxPendingConnections(), pendingClock);
-    io.micrometer.core.instrument.Gauge.builder("sse.pending.connections", pending, PendingConnections::held)
-        .description("Connections that are not streams now: requests being read or answered, idle keep-alive"
-            + " (bounded by --max-pending-connections)").register(metrics.registry);
-    io.micrometer.core.instrument.FunctionCounter.builder("sse.pending.evicted", pending, PendingConnections::evicted)
-        .description("Pending connections closed to make room for a new one (503 if mid-request)").register(metrics.registry);
-    io.micrometer.core.instrument.FunctionCounter.builder("sse.pending.refused", pending, PendingConnections::refused)
-        .description("New connections closed at once: --max-pending-connections reached").register(metrics.registry);
     this.dropNotice = Frame.control(StreamWire.retryBlock(config.retry().toMillis(),
         "disconnected by an admin request; reconnect and resume with Last-Event-ID"));
+    this.bodies = new BodyBudget(config.maxBodyBytesInFlight());
+    this.pending = new PendingConnections(config.maxPendingConnections(), pendingClock);
+    metrics.watchRequests(bodies, pending);
+    HttpRouter router = new HttpRouter(streams, new PublishHandler(topics), new AdminHandler(this::disconnectAll),
+        new ScenarioHandler(this::admitScenario), metrics);
+    SseServerInitializer connections = new SseServerInitializer(router, new Access(config), bodies, pending, config);
 
     boolean epoll = !nio && Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     this.group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
     this.acceptor = new MultiThreadIoEventLoopGroup(1, io);
     try {
-      ServerBootstrap bootstrap = new ServerBootstrap();
-      if (epoll && !config.heartbeat().isZero()) {
-        // Half-open peers: heartbeats put bytes on the wire; if the peer stops acknowledging them
-        // (gone without a FIN or RST) the kernel aborts the connection after this bound, and the
-        // next write fails, releasing the stream. Well past one heartbeat, so a brief stall is fine.
-        int userTimeoutMs = (int) Math.min(Integer.MAX_VALUE, Math.max(30_000, config.heartbeat().toMillis() * 3));
-        bootstrap.childOption(EpollChannelOption.TCP_USER_TIMEOUT, userTimeoutMs);
-      }
-      this.serverChannel = bootstrap
-          .group(acceptor, group)
-          .channel(channelType)
-          .option(ChannelOption.SO_BACKLOG, 4096)
-          .option(ChannelOption.SO_REUSEADDR, true)
-          // One accept per read: NIO accepts a whole batch (16 by default) before the first
-          // reaches AcceptBackoff, so turning auto-read off there could not stop the rest of the
-          // batch, which would find the pending bound full and be closed unanswered. With one per
-          // read every accepted connection is counted before the next accept (on epoll too).
-          .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1))
-          .handler(new AcceptBackoff(metrics, pending))
-          .childOption(ChannelOption.TCP_NODELAY, true)
-          .childOption(ChannelOption.SO_KEEPALIVE, true)
-          // Stop writing to a stream once 32 KiB wait unsent; it is written from the shared history
-          // again when it drains, so a slow reader holds no more than this.
-          .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16 * 1024, 32 * 1024))
-          .childHandler(new SseServerInitializer(router, publish, admin, bodies, pending, config))
-          .bind(config.host(), config.port())
-          .sync()
-          .channel();
+      this.serverChannel = bootstrap(epoll, connections).bind(config.host(), config.port()).sync().channel();
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
     }
-    startTimers();
+    timers.start(group);
+  }
+
+  /** The listening socket's options and the accepted connections' options and pipeline. */
+  private ServerBootstrap bootstrap(boolean epoll, SseServerInitializer connections) {
+    ServerBootstrap bootstrap = new ServerBootstrap();
+    if (epoll && !config.heartbeat().isZero()) {
+      // Half-open peers: heartbeats put bytes on the wire; if the peer stops acknowledging them
+      // (gone without a FIN or RST) the kernel aborts the connection after this bound, and the
+      // next write fails, releasing the stream. Well past one heartbeat, so a brief stall is fine.
+      int userTimeoutMs = (int) Math.min(Integer.MAX_VALUE, Math.max(30_000, config.heartbeat().toMillis() * 3));
+      bootstrap.childOption(EpollChannelOption.TCP_USER_TIMEOUT, userTimeoutMs);
+    }
+    return bootstrap
+        .group(acceptor, group)
+        .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 4096)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        // One accept per read: NIO accepts a whole batch (16 by default) before the first
+        // reaches AcceptBackoff, so turning auto-read off there could not stop the rest of the
+        // batch, which would find the pending bound full and be closed unanswered. With one per
+        // read every accepted connection is counted before the next accept (on epoll too).
+        .option(ChannelOption.RCVBUF_ALLOCATOR, new ServerChannelRecvByteBufAllocator().maxMessagesPerRead(1))
+        .handler(new AcceptBackoff(metrics, pending))
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        // Stop writing to a stream once 32 KiB wait unsent; it is written from the shared history
+        // again when it drains, so a slow reader holds no more than this.
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(16 * 1024, 32 * 1024))
+        .childHandler(connections);
   }
 
   /**
@@ -154,7 +137,7 @@ public final class SseServer implements AutoCloseable {
    * connections by (tests use one they advance by hand, so "old enough to evict" is a step they
    * take rather than a race with the machine's load).
    */
-  static SseServer start(ServerConfig config, boolean nio, java.util.function.LongSupplier pendingClock)
+  static SseServer start(ServerConfig config, boolean nio, LongSupplier pendingClock)
       throws InterruptedException {
     if (config.publishToken() == null && !config.allowAnonymousPublish() && !isLoopback(config.host())) {
       throw new IllegalArgumentException("refusing to bind " + config.host()
@@ -241,59 +224,23 @@ public final class SseServer implements AutoCloseable {
     return config;
   }
 
-  private void startTimers() {
-    if (!config.tick().isZero()) {
-      long ms = config.tick().toMillis();
-      timers.add(group.next().scheduleAtFixedRate(guarded("tick", this::tick), ms, ms, TimeUnit.MILLISECONDS));
-    }
-    if (!config.heartbeat().isZero()) {
-      // One shared timer per event loop, checking a quarter-period so no stream is silent much
-      // longer than --heartbeat; nothing per connection.
-      long periodNanos = config.heartbeat().toNanos();
-      long checkMs = Math.max(50, config.heartbeat().toMillis() / 4);
-      for (EventExecutor executor : group) {
-        EventLoop loop = (EventLoop) executor;
-        timers.add(loop.scheduleAtFixedRate(guarded("heartbeat", () -> heartbeats(loop, periodNanos)), checkMs, checkMs,
-            TimeUnit.MILLISECONDS));
-      }
-    }
-    timers.add(group.next().scheduleAtFixedRate(guarded("sweep", topics::sweep), 10, 10, TimeUnit.SECONDS));
-  }
-
-  /** A periodic task that survives its own failures: a scheduled task that throws never runs again. */
-  private static Runnable guarded(String what, Runnable task) {
-    return () -> {
-      try {
-        task.run();
-      } catch (Throwable t) { // an OutOfMemoryError too: log it and keep the timer alive
-        ServerLog.anomaly(what + "-failed", what + " failed: " + t);
-      }
-    };
-  }
-
-  /** Publishes one tick: a sequence number and the send time in microseconds since the epoch. */
-  private void tick() {
-    Instant now = Instant.now();
-    long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
-    String data = "{\"seq\":" + tickSeq.incrementAndGet() + ",\"sentAtMicros\":" + micros + "}";
-    try {
-      topics.publish(ServerConfig.DEFAULT_TOPIC, null, EventEncoder.body("tick", data));
-    } catch (Topics.Refused e) {
-      ServerLog.anomaly("tick", "tick not published: " + e.getMessage());
-    }
-  }
-
-  private void heartbeats(EventLoop loop, long periodNanos) {
-    long now = System.nanoTime();
-    for (Topic topic : topics.all()) {
-      for (LoopSubscribers ls : topic.loopGroups()) {
-        if (ls.loop != loop || ls.size() == 0) continue;
-        if (now - ls.lastWriteNanos >= periodNanos) {
-          metrics.heartbeatsSent.increment(ls.size());
-          ls.broadcast(heartbeat);
+  /**
+   * On each event loop, ends the streams it serves with {@code notice} ({@link LoopSubscribers#endAll});
+   * adds how many to {@code ended}. The latch opens once every loop has done so.
+   */
+  private CountDownLatch endStreams(Frame notice, AtomicLong ended) {
+    CountDownLatch done = new CountDownLatch(group.executorCount());
+    for (EventExecutor e : group) {
+      EventLoop loop = (EventLoop) e;
+      loop.execute(() -> {
+        try {
+          topics.forGroupsOn(loop, ls -> ended.addAndGet(ls.endAll(notice)));
+        } finally {
+          done.countDown();
         }
-      }
+      });
     }
+    return done;
   }
 
   /**
@@ -304,16 +251,7 @@ public final class SseServer implements AutoCloseable {
    */
   public int disconnectAll() {
     int open = metrics.openStreams.get();
-    for (EventExecutor e : group) {
-      EventLoop loop = (EventLoop) e;
-      loop.execute(() -> {
-        for (Topic topic : topics.all()) {
-          for (LoopSubscribers ls : topic.loopGroups()) {
-            if (ls.loop == loop) ls.endAll(dropNotice);
-          }
-        }
-      });
-    }
+    endStreams(dropNotice, new AtomicLong());
     ServerLog.info("disconnecting " + open + " streams on request");
     return open;
   }
@@ -330,24 +268,9 @@ public final class SseServer implements AutoCloseable {
     streams.shuttingDown();
     topics.close();
     serverChannel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
-    timers.forEach(t -> t.cancel(false));
-    List<EventLoop> loops = new ArrayList<>();
-    for (EventExecutor e : group) loops.add((EventLoop) e);
-    CountDownLatch told = new CountDownLatch(loops.size());
+    timers.cancel();
     AtomicLong ended = new AtomicLong();
-    for (EventLoop loop : loops) {
-      loop.execute(() -> {
-        try {
-          for (Topic topic : topics.all()) {
-            for (LoopSubscribers ls : topic.loopGroups()) {
-              if (ls.loop == loop) ended.addAndGet(ls.endAll(goodbye));
-            }
-          }
-        } finally {
-          told.countDown();
-        }
-      });
-    }
+    CountDownLatch told = endStreams(goodbye, ended);
     try {
       told.await(remainingMillis(deadline), TimeUnit.MILLISECONDS);
       while (metrics.openStreams.get() > 0 && remainingMillis(deadline) > 0) Thread.sleep(20);
@@ -364,12 +287,5 @@ public final class SseServer implements AutoCloseable {
 
   private static long remainingMillis(long deadlineNanos) {
     return Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
-  }
-
-  static String describe(ServerConfig c) {
-    return "history " + c.history() + " events / " + c.historyBytes() + " bytes, tick " + Durations.format(c.tick()) + ", heartbeat "
-        + Durations.format(c.heartbeat()) + ", retry " + Durations.format(c.retry())
- + ", max-connections " + c.maxConnections() + ", max-pending-connections " + c.maxPendingConnections()
-        + " (open-file limit " + FdLimits.current().limit() + ")" + ", publish " + (c.publishToken() != null ? "token" : "anonymous");
   }
 }

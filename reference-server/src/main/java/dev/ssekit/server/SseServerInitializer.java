@@ -1,35 +1,30 @@
 package dev.ssekit.server;
 
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of every accepted connection, in order:
  * <pre>
- *   "deadline"   {@link RequestDeadline}  30 s idle between requests; a head within --head-timeout of
- *                                         its first byte, a body within --body-timeout of its head (408);
- *                                         the connection's place among {@link PendingConnections}
- *   "codec"      HttpServerCodec          bytes &lt;-&gt; HTTP messages (8 KiB line, 16 KiB headers)
- *   "guard"      {@link RequestGuard}     on the head, before any body: token, content type, body
- *                                         size, the server-wide body budget (401/415/413/503)
- *   "aggregator" HttpObjectAggregator     whole requests, bodies up to --max-event-bytes (else 413)
- *   "router"     {@link HttpRouter}       one shared instance: dispatches by method and path
+ *   "deadline"   {@link RequestDeadline}     30 s idle between requests; a head within --head-timeout
+ *                                            of its first byte, a body within --body-timeout of its
+ *                                            head (408); the connection's place among
+ *                                            {@link PendingConnections}
+ *   "codec"      HttpServerCodec             bytes &lt;-&gt; HTTP messages (8 KiB line, 16 KiB headers)
+ *   "cors"       {@link CrossOriginHandler}  each endpoint's CORS header on every answer below it;
+ *                                            the preflight answers
+ *   "guard"      {@link RequestGuard}        on the head, before any body: token, content type, body
+ *                                            size, the server-wide body budget (401/415/413/503)
+ *   "aggregator" HttpObjectAggregator        whole requests, bodies up to --max-event-bytes (else 413)
+ *   "router"     {@link HttpRouter}          one shared instance: dispatches by method and path
  * </pre>
  * A request for {@code /events} turns the connection into a stream: the router removes every
  * handler above and leaves one {@link Subscriber}: an idle stream carries that one small object
@@ -51,17 +46,14 @@ final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
       .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValueValidation(false));
 
   private final HttpRouter router;
-  private final PublishHandler publish;
-  private final AdminHandler admin;
+  private final Access access;
   private final BodyBudget bodies;
   private final PendingConnections pending;
   private final ServerConfig config;
 
-  SseServerInitializer(HttpRouter router, PublishHandler publish, AdminHandler admin, BodyBudget bodies,
-      PendingConnections pending, ServerConfig config) {
-    this.admin = admin;
+  SseServerInitializer(HttpRouter router, Access access, BodyBudget bodies, PendingConnections pending, ServerConfig config) {
     this.router = router;
-    this.publish = publish;
+    this.access = access;
     this.bodies = bodies;
     this.pending = pending;
     this.config = config;
@@ -74,31 +66,23 @@ final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
     ch.pipeline()
         .addLast("deadline", deadline)
         .addLast("codec", new HttpServerCodec(DECODER))
-        .addLast("guard", new RequestGuard(bodies, publish, admin, deadline, config.publishCorsOrigin(), config.maxEventBytes()))
-        .addLast("aggregator", new BoundedAggregator(config.maxEventBytes(), config.publishCorsOrigin()))
+        .addLast("cors", new CrossOriginHandler(config))
+        .addLast("guard", new RequestGuard(bodies, access, deadline, config.maxEventBytes()))
+        .addLast("aggregator", new BoundedAggregator(config.maxEventBytes()))
         .addLast("router", router);
   }
 
   /** An aggregator whose 413 says why, in the body. */
   private static final class BoundedAggregator extends HttpObjectAggregator {
-    private final String corsOrigin;
 
-    BoundedAggregator(int maxContentLength, String corsOrigin) {
+    BoundedAggregator(int maxContentLength) {
       super(maxContentLength);
-      this.corsOrigin = corsOrigin;
     }
 
     @Override
-    protected void handleOversizedMessage(ChannelHandlerContext ctx, io.netty.handler.codec.http.HttpMessage oversized) {
-      byte[] body = ("request body is larger than " + maxContentLength()
-          + " bytes (--max-event-bytes); nothing was published\n").getBytes(StandardCharsets.UTF_8);
-      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
-      res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-      res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      if (!corsOrigin.isEmpty()) res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, corsOrigin);
-      HttpUtil.setContentLength(res, body.length);
-      ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      Responses.finish(ctx, Responses.textResponse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body is larger than "
+          + maxContentLength() + " bytes (--max-event-bytes); nothing was published"), false);
     }
   }
 }

@@ -10,22 +10,26 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * The one place that writes the parts of the server's own event streams (scripted scenarios
- * write their heads as their scripts say) that are not events: the response head, the opening block ({@code retry:} and an optional comment), the takeover of a
- * connection's pipeline, and the end of the body. Used by {@link EventStreams} (streams and
- * turn-aways), {@link HttpRouter} ({@code HEAD /events}), {@link LoopSubscribers} (ending
- * streams) and the scenario package ({@code lossy-ticks}, scripted scenarios).
+ * The one place that writes the parts of a stream that are not events: the response head, the
+ * opening block ({@code retry:} and an optional comment), the takeover of a connection's pipeline,
+ * the chunk framing and the end of the body. Used by {@link EventStreams} (streams, turn-aways and
+ * {@code HEAD /events}), {@link LoopSubscribers} (ending streams) and the scenario package
+ * ({@code lossy-ticks}, and the scripted scenarios, whose heads are what their scripts say:
+ * {@link #rawHead}).
  */
 public final class StreamWire {
 
   private StreamWire() {}
 
   /** The handlers of the HTTP phase, removed when a connection becomes a stream. */
-  private static final String[] HTTP_HANDLERS = {"aggregator", "guard", "codec", "deadline"};
+  private static final String[] HTTP_HANDLERS = {"aggregator", "guard", "cors", "codec", "deadline"};
 
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CRLF = {'\r', '\n'};
 
   /**
    * The head of a {@code 200 text/event-stream} response.
@@ -55,29 +59,49 @@ public final class StreamWire {
 
     /** The status line and headers, with the blank line that ends them. */
     public String text() {
-      StringBuilder h = new StringBuilder(256);
-      h.append(http11 ? "HTTP/1.1 200 OK\r\n" : "HTTP/1.0 200 OK\r\n");
-      h.append("Content-Type: text/event-stream\r\n");
-      h.append("Cache-Control: ").append(cacheControl).append("\r\n");
-      if (unbuffered) h.append("X-Accel-Buffering: no\r\n");
-      if (!corsOrigin.isEmpty()) h.append("Access-Control-Allow-Origin: ").append(corsOrigin).append("\r\n");
-      if (chunked) h.append("Transfer-Encoding: chunked\r\n");
-      else h.append("Connection: close\r\n");
-      return h.append("\r\n").toString();
+      List<String> lines = new ArrayList<>(6);
+      lines.add("Content-Type: text/event-stream");
+      lines.add("Cache-Control: " + cacheControl);
+      if (unbuffered) lines.add("X-Accel-Buffering: no");
+      if (!corsOrigin.isEmpty()) lines.add("Access-Control-Allow-Origin: " + corsOrigin);
+      lines.add(chunked ? "Transfer-Encoding: chunked" : "Connection: close");
+      return rawHead(http11 ? "HTTP/1.1 200 OK" : "HTTP/1.0 200 OK", lines);
+    }
+
+    /** {@link #text()} as it goes on the wire: UTF-8 (a non-ASCII {@code --cors-origin} as its bytes). */
+    public byte[] bytes() {
+      return text().getBytes(StandardCharsets.UTF_8);
     }
 
     /**
      * The same headers on a Netty response (for {@code HEAD}, which goes through the codec): the
-     * framing header only when chunked, the codec's caller decides {@code Connection}.
+     * framing header only when chunked, the codec's caller decides {@code Connection}, and
+     * {@link CrossOriginHandler} adds {@code Access-Control-Allow-Origin} as to every answer
+     * that goes through the codec.
      */
     void applyTo(io.netty.handler.codec.http.HttpResponse res) {
       HttpHeaders headers = res.headers();
       headers.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
       headers.set(HttpHeaderNames.CACHE_CONTROL, cacheControl);
       if (unbuffered) headers.set("X-Accel-Buffering", "no");
-      if (!corsOrigin.isEmpty()) headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, corsOrigin);
       if (chunked) HttpUtil.setTransferEncodingChunked(res, true);
     }
+  }
+
+  /**
+   * A response head written raw, past the codec: the status line, then each header line, each
+   * ended by CRLF, then the blank line. Every raw head is written here: {@link Head#text()}, the
+   * scripted scenarios' heads (any status, their own headers in their order), and
+   * {@link RequestDeadline}'s 408 and 503 (it sits in front of the codec).
+   *
+   * @param statusLine such as {@code HTTP/1.1 200 OK}, without CRLF
+   * @param headerLines {@code Name: value} each, without CRLF
+   * @return the head as text
+   */
+  public static String rawHead(String statusLine, List<String> headerLines) {
+    StringBuilder h = new StringBuilder(256).append(statusLine).append("\r\n");
+    for (String line : headerLines) h.append(line).append("\r\n");
+    return h.append("\r\n").toString();
   }
 
   /**
@@ -104,26 +128,43 @@ public final class StreamWire {
    * @param ctx the calling handler's context (the router's)
    * @param name the name of the handler that takes over
    * @param handler the handler that takes over
+   * @param <T> its type
+   * @return {@code handler}, to start it
    */
-  public static void takeOver(ChannelHandlerContext ctx, String name, ChannelHandler handler) {
+  public static <T extends ChannelHandler> T takeOver(ChannelHandlerContext ctx, String name, T handler) {
     ChannelPipeline p = ctx.pipeline();
     // Replace first, so bytes the decoder still holds are handed to the new handler, which drops them.
     p.replace(ctx.name(), name, handler);
     for (String http : HTTP_HANDLERS) {
       if (p.get(http) != null) p.remove(http);
     }
+    return handler;
   }
 
-  /** The chunk {@code 0\r\n\r\n} that ends a chunked body. */
-  public static ByteBuf lastChunk() {
-    return Unpooled.wrappedBuffer(LAST_CHUNK);
+  /** The line that opens a chunk of {@code size} bytes: the size in hex and CRLF. */
+  static byte[] chunkSizeLine(int size) {
+    return (Integer.toHexString(size) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * {@code data} as one HTTP/1.1 chunk (size line, the bytes, CRLF); takes over {@code data}'s reference.
+   *
+   * @param data the chunk's bytes, not empty (an empty chunk would end the body)
+   * @return the chunk
+   */
+  public static ByteBuf chunk(ByteBuf data) {
+    return Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(chunkSizeLine(data.readableBytes())), data,
+        Unpooled.wrappedBuffer(CRLF));
   }
 
   /**
    * Ends a stream's body and closes: the last chunk when chunked, else just the close (after
    * everything written before is flushed).
+   *
+   * @param ch the stream's connection
+   * @param chunked whether its body is chunked
    */
-  static void end(Channel ch, boolean chunked) {
-    ch.writeAndFlush(chunked ? lastChunk() : Unpooled.EMPTY_BUFFER).addListener(f -> ch.close());
+  public static void end(Channel ch, boolean chunked) {
+    ch.writeAndFlush(chunked ? Unpooled.wrappedBuffer(LAST_CHUNK) : Unpooled.EMPTY_BUFFER).addListener(f -> ch.close());
   }
 }

@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -261,6 +262,15 @@ final class Topics {
 
   Collection<Topic> all() {
     return byName.values();
+  }
+
+  /** Runs {@code action} for the subscribers of every topic that live on {@code loop}; call it on that loop. */
+  void forGroupsOn(EventLoop loop, Consumer<LoopSubscribers> action) {
+    for (Topic topic : byName.values()) {
+      for (LoopSubscribers ls : topic.loopGroups()) {
+        if (ls.loop == loop) action.accept(ls);
+      }
+    }
   }
 
   int maxTopics() {

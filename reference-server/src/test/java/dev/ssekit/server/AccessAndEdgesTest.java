@@ -66,7 +66,7 @@ class AccessAndEdgesTest extends OneServerTest {
 
   @Test
   void publishCorsIsItsOwnOption() throws Exception {
-    int port = start(ServerConfig.defaults().withCorsOrigin("").withPublishCorsOrigin("https://app.example"));
+    int port = start(ServerConfig.builder().corsOrigin("").publishCorsOrigin("https://app.example").build());
     assertThat(preflight(port, "/publish", "POST")).isEqualTo("https://app.example");
     assertThat(preflight(port, "/events", "GET")).isNull();
     ServerTestSupport.Reply r = publish(port, null, "{\"data\":\"x\"}", "Origin: https://app.example");
@@ -77,7 +77,7 @@ class AccessAndEdgesTest extends OneServerTest {
 
   @Test
   void theBearerSchemeIsCaseInsensitive() throws Exception {
-    int port = start(ServerConfig.defaults().withPublishToken("s3cret"));
+    int port = start(ServerConfig.builder().publishToken("s3cret").build());
     for (String scheme : new String[] {"Bearer", "bearer", "BEARER", "bEaReR"}) {
       assertThat(publish(port, null, "{\"data\":\"x\"}", "Authorization: " + scheme + " s3cret").status()).as(scheme)
           .isEqualTo(202);
@@ -88,7 +88,7 @@ class AccessAndEdgesTest extends OneServerTest {
 
   @Test
   void scenarioStreamsCountTowardMaxConnections() throws Exception {
-    int port = start(ServerConfig.defaults().withMaxConnections(2));
+    int port = start(ServerConfig.builder().maxConnections(2).build());
     try (RawHttp a = RawHttp.get(port, "/scenarios/never-answering");
         RawHttp b = RawHttp.get(port, "/scenarios/endless-line")) {
       ServerTestSupport.eventually("two scenario streams held", () -> server.scenarioStreams() == 2);

@@ -60,8 +60,7 @@ class DemoPageResetBrowserTest {
   void aResumeMissClearsThePanesAndSaysSo() throws Exception {
     // Three events of history; a 10 s reconnection time (the server's retry: hint) leaves ample room
     // to publish while the page is away, even on a slow machine.
-    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO).withHistory(3)
-        .withRetry(RECONNECT));
+    server = SseServer.start(ServerConfig.builder().port(0).tick(Duration.ZERO).history(3).retry(RECONNECT).build());
     int port = server.port();
     page = DevToolsPage.open(DevToolsPage.chromium(), "http://127.0.0.1:" + port + "/");
     DevToolsPage.await("the demo page's stream is open", WAIT,

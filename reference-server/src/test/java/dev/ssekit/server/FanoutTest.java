@@ -36,7 +36,7 @@ class FanoutTest {
   }
 
   private int start(ServerConfig config) throws InterruptedException {
-    server = SseServer.start(config.withPort(0).withTick(Duration.ZERO).withHeartbeat(Duration.ZERO));
+    server = SseServer.start(config.toBuilder().port(0).tick(Duration.ZERO).heartbeat(Duration.ZERO).build());
     return server.port();
   }
 
@@ -66,7 +66,7 @@ class FanoutTest {
 
   @Test
   void aSubscriberThatStopsReadingIsDisconnectedNotBufferedWithoutBound() throws Exception {
-    int port = start(ServerConfig.defaults().withMaxQueueBytes(64 * 1024));
+    int port = start(ServerConfig.builder().maxQueueBytes(64 * 1024).build());
     try (Socket stalled = new Socket(); Socket healthy = new Socket()) {
       stalled.setReceiveBufferSize(4096);
       stalled.connect(new InetSocketAddress("127.0.0.1", port));
@@ -102,7 +102,7 @@ class FanoutTest {
   @Test
   void aStalledSubscriberWhoseNextEventLeftTheHistoryIsCutOff() throws Exception {
     // A lag budget too large to matter: only the history (50 events) bounds this subscriber.
-    int port = start(ServerConfig.defaults().withMaxQueueBytes(1L << 30).withHistory(50));
+    int port = start(ServerConfig.builder().maxQueueBytes(1L << 30).history(50).build());
     try (Socket stalled = new Socket()) {
       stalled.setReceiveBufferSize(4096);
       stalled.connect(new InetSocketAddress("127.0.0.1", port));
@@ -137,7 +137,7 @@ class FanoutTest {
 
   @Test
   void pastMaxConnectionsAStreamGetsALongRetryAndIsClosed() throws Exception {
-    int port = start(ServerConfig.defaults().withMaxConnections(2));
+    int port = start(ServerConfig.builder().maxConnections(2).build());
     try (RawHttp a = RawHttp.get(port, "/events"); RawHttp b = RawHttp.get(port, "/events")) {
       a.awaitText("retry:", WAIT);
       b.awaitText("retry:", WAIT);

@@ -34,7 +34,7 @@ class LifecycleTest {
 
   @Test
   void closedConnectionsAreReleasedPromptly() throws Exception {
-    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO));
+    server = SseServer.start(ServerConfig.builder().port(0).tick(Duration.ZERO).build());
     int port = server.port();
     List<RawHttp> clients = new ArrayList<>();
     for (int i = 0; i < 100; i++) {
@@ -52,7 +52,7 @@ class LifecycleTest {
 
   @Test
   void abruptlyResetConnectionsAreReleased() throws Exception {
-    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO));
+    server = SseServer.start(ServerConfig.builder().port(0).tick(Duration.ZERO).build());
     int port = server.port();
     for (int i = 0; i < 20; i++) {
       Socket s = new Socket("127.0.0.1", port);
@@ -66,7 +66,7 @@ class LifecycleTest {
 
   @Test
   void closeTellsEveryStreamToReconnectAndEndsItCleanly() throws Exception {
-    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO).withRetry(Duration.ofMillis(750)));
+    server = SseServer.start(ServerConfig.builder().port(0).tick(Duration.ZERO).retry(Duration.ofMillis(750)).build());
     int port = server.port();
     List<RawHttp> clients = new ArrayList<>();
     try {
@@ -87,7 +87,7 @@ class LifecycleTest {
 
   @Test
   void adminDisconnectEndsEveryStreamAndClientsResumeWithNothingLost() throws Exception {
-    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO));
+    server = SseServer.start(ServerConfig.builder().port(0).tick(Duration.ZERO).build());
     int port = server.port();
     String lastId;
     try (RawHttp s = RawHttp.get(port, "/events?topic=d")) {
@@ -112,7 +112,7 @@ class LifecycleTest {
 
   @Test
   void adminDisconnectNeedsThePublishTokenWhenOneIsSet() throws Exception {
-    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO).withPublishToken("t0ken"));
+    server = SseServer.start(ServerConfig.builder().port(0).tick(Duration.ZERO).publishToken("t0ken").build());
     assertThat(ServerTestSupport.post(server.port(), "/admin/disconnect", new byte[0]).status()).isEqualTo(401);
     assertThat(ServerTestSupport.post(server.port(), "/admin/disconnect", new byte[0], "Authorization: Bearer t0ken")
         .status()).isEqualTo(202);
@@ -152,7 +152,7 @@ class LifecycleTest {
 
       // Another instance: the id is not in its history, so it says so (a comment, and a reset event
       // a page can see) and streams from live.
-      server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO));
+      server = SseServer.start(ServerConfig.builder().port(0).tick(Duration.ZERO).build());
       try (RawHttp s = RawHttp.get(server.port(), "/events", "Last-Event-ID: " + lastId)) {
         assertThat(s.head(WAIT).status()).isEqualTo(200);
         assertThat(s.awaitText("continuing from live", WAIT)).contains(lastId);

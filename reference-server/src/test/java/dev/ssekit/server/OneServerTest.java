@@ -15,7 +15,7 @@ abstract class OneServerTest {
 
   /** Starts {@code config} on a free port without ticks; returns the port. */
   int start(ServerConfig config) throws InterruptedException {
-    server = SseServer.start(config.withPort(0).withTick(Duration.ZERO));
+    server = SseServer.start(config.toBuilder().port(0).tick(Duration.ZERO).build());
     return server.port();
   }
 }

@@ -91,8 +91,8 @@ class PendingConnectionsTest {
   }
 
   private static ServerConfig bounded() {
-    return ServerConfig.defaults().withPort(0).withTick(Duration.ZERO).withHeadTimeout(Duration.ofMinutes(2))
-        .withBodyTimeout(Duration.ofMinutes(2)).withMaxPendingConnections(BOUND);
+    return ServerConfig.builder().port(0).tick(Duration.ZERO).headTimeout(Duration.ofMinutes(2))
+        .bodyTimeout(Duration.ofMinutes(2)).maxPendingConnections(BOUND).build();
   }
 
   @ParameterizedTest(name = "nio={0}")

@@ -101,7 +101,7 @@ class PublishTest extends OneServerTest {
 
   @Test
   void aPublisherIdStaysReservedAfterItLeavesTheHistory() throws Exception {
-    int port = start(ServerConfig.defaults().withHistory(2));
+    int port = start(ServerConfig.builder().history(2).build());
     assertThat(publish(port, "r", "{\"data\":\"a\",\"id\":\"order-a\"}").status()).isEqualTo(202);
     publish(port, "r", "{\"data\":\"b\"}");
     publish(port, "r", "{\"data\":\"c\"}"); // order-a is evicted now
@@ -124,7 +124,7 @@ class PublishTest extends OneServerTest {
 
   @Test
   void bodyOverMaxEventBytesIs413AndNothingIsPublished() throws Exception {
-    int port = start(ServerConfig.defaults().withMaxEventBytes(1024));
+    int port = start(ServerConfig.builder().maxEventBytes(1024).build());
     try (RawHttp s = RawHttp.get(port, "/events")) {
       s.awaitText("retry:", WAIT);
       ServerTestSupport.Reply r = publish(port, null, "{\"data\":\"" + "x".repeat(2000) + "\"}");
@@ -137,7 +137,7 @@ class PublishTest extends OneServerTest {
 
   @Test
   void tokenIsRequiredWhenSet() throws Exception {
-    int port = start(ServerConfig.defaults().withPublishToken("s3cret"));
+    int port = start(ServerConfig.builder().publishToken("s3cret").build());
     ServerTestSupport.Reply none = publish(port, null, "{\"data\":\"x\"}");
     assertThat(none.status()).isEqualTo(401);
     assertThat(none.head().header("www-authenticate")).startsWith("Bearer");
@@ -148,7 +148,7 @@ class PublishTest extends OneServerTest {
 
   @Test
   void nonLoopbackBindWithoutTokenIsRefused() {
-    ServerConfig open = ServerConfig.defaults().withPort(0).withHost("0.0.0.0", false);
+    ServerConfig open = ServerConfig.builder().port(0).host("0.0.0.0").allowAnonymousPublish(false).build();
     assertThatThrownBy(() -> SseServer.start(open))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--publish-token")

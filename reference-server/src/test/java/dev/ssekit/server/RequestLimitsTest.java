@@ -30,7 +30,7 @@ class RequestLimitsTest extends OneServerTest {
 
   @Test
   void aBodyWithoutTheTokenIsRefusedOnItsHeadBeforeItIsRead() throws Exception {
-    int port = start(ServerConfig.defaults().withPublishToken("s3cret"));
+    int port = start(ServerConfig.builder().publishToken("s3cret").build());
     try (RawHttp c = RawHttp.connect(port)) {
       c.send(publishHead(port, 1 << 20));
       c.send(new byte[64 * 1024]); // a sixteenth of the declared body, then nothing
@@ -53,8 +53,8 @@ class RequestLimitsTest extends OneServerTest {
 
   @Test
   void bodiesInFlightAreBoundedAcrossConnectionsWith503AndRetryAfter() throws Exception {
-    int port = start(ServerConfig.defaults().withMaxEventBytes(100_000).withMaxBodyBytesInFlight(250_000)
-        .withPublishToken("t").withBodyTimeout(Duration.ofSeconds(60)));
+    int port = start(ServerConfig.builder().maxEventBytes(100_000).maxBodyBytesInFlight(250_000)
+        .publishToken("t").bodyTimeout(Duration.ofSeconds(60)).build());
     List<RawHttp> holders = new ArrayList<>();
     try {
       for (int i = 0; i < 2; i++) {
@@ -103,7 +103,7 @@ class RequestLimitsTest extends OneServerTest {
 
   @Test
   void aBodyThatTricklesIsCutByTheBodyDeadline() throws Exception {
-    int port = start(ServerConfig.defaults().withBodyTimeout(Duration.ofSeconds(1)));
+    int port = start(ServerConfig.builder().bodyTimeout(Duration.ofSeconds(1)).build());
     try (RawHttp c = RawHttp.connect(port)) {
       c.send(publishHead(port, 10_000));
       answersTimeoutWhileTrickling(c);
@@ -112,7 +112,7 @@ class RequestLimitsTest extends OneServerTest {
 
   @Test
   void aHeadThatTricklesIsCutByTheHeadDeadline() throws Exception {
-    int port = start(ServerConfig.defaults().withHeadTimeout(Duration.ofSeconds(1)));
+    int port = start(ServerConfig.builder().headTimeout(Duration.ofSeconds(1)).build());
     try (RawHttp c = RawHttp.connect(port)) {
       c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
       answersTimeoutWhileTrickling(c);
@@ -127,7 +127,7 @@ class RequestLimitsTest extends OneServerTest {
    */
   @Test
   void aClientStillSendingItsBodyReadsThe408AndIsNotReset() throws Exception {
-    int port = start(ServerConfig.defaults().withBodyTimeout(Duration.ofSeconds(1)));
+    int port = start(ServerConfig.builder().bodyTimeout(Duration.ofSeconds(1)).build());
     java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
     socket.getOutputStream().write(publishHead(port, 1_000_000));
     try (SteadySender sender = new SteadySender(socket, "x".repeat(64).getBytes(StandardCharsets.US_ASCII))) {
@@ -139,7 +139,7 @@ class RequestLimitsTest extends OneServerTest {
   /** As above, for a head that is still arriving (a header value that never ends) at its deadline. */
   @Test
   void aClientStillSendingItsHeadReadsThe408AndIsNotReset() throws Exception {
-    int port = start(ServerConfig.defaults().withHeadTimeout(Duration.ofSeconds(1)));
+    int port = start(ServerConfig.builder().headTimeout(Duration.ofSeconds(1)).build());
     java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
     socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
     try (SteadySender sender = new SteadySender(socket, new byte[] {'a'})) {
@@ -156,7 +156,7 @@ class RequestLimitsTest extends OneServerTest {
 
   @Test
   void keepAliveConnectionsStillServeSeveralRequests() throws Exception {
-    int port = start(ServerConfig.defaults().withHeadTimeout(Duration.ofMillis(500)));
+    int port = start(ServerConfig.builder().headTimeout(Duration.ofMillis(500)).build());
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
       s.setSoTimeout((int) WAIT.toMillis());
       for (int i = 0; i < 3; i++) {

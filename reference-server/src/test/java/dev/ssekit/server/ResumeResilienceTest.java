@@ -85,7 +85,7 @@ class ResumeResilienceTest extends OneServerTest {
 
   @Test
   void anIdThatLeftTheHistoryGetsAResetWhoseIdIsWhereTheStreamContinues() throws Exception {
-    int port = start(ServerConfig.defaults().withHistory(3));
+    int port = start(ServerConfig.builder().history(3).build());
     String first = null;
     String last = null;
     for (int i = 0; i < 6; i++) {

@@ -95,7 +95,7 @@ class ResumeTest extends OneServerTest {
 
   @Test
   void expiredIdIsAMissOnceHistoryMovedOn() throws Exception {
-    int port = start(ServerConfig.defaults().withHistory(5));
+    int port = start(ServerConfig.builder().history(5).build());
     List<String> ids = publishAll(port, "x", 12, "e");
     try (RawHttp s = RawHttp.get(port, "/events?topic=x", "Last-Event-ID: " + ids.get(2))) {
       assertThat(s.awaitText("continuing from live", WAIT)).contains("it holds ids " + ids.get(7) + " to " + ids.get(11));

@@ -24,14 +24,14 @@ class StreamEndpointTest {
   }
 
   private int start(ServerConfig config) throws InterruptedException {
-    server = SseServer.start(config.withPort(0));
+    server = SseServer.start(config.toBuilder().port(0).build());
     return server.port();
   }
 
   @Test
   void streamHeadersAreFlushedAtOnceBeforeAnyEvent() throws Exception {
     // No ticks and no heartbeats: nothing but the head and the retry line can arrive.
-    int port = start(ServerConfig.defaults().withTick(Duration.ZERO).withHeartbeat(Duration.ZERO));
+    int port = start(ServerConfig.builder().tick(Duration.ZERO).heartbeat(Duration.ZERO).build());
     try (RawHttp s = RawHttp.get(port, "/events", "Accept: text/event-stream")) {
       RawHttp.Head head = s.head(WAIT);
       assertThat(head.status()).isEqualTo(200);
@@ -50,7 +50,7 @@ class StreamEndpointTest {
 
   @Test
   void retryOptionIsAnnounced() throws Exception {
-    int port = start(ServerConfig.defaults().withTick(Duration.ZERO).withRetry(Duration.ofMillis(1500)));
+    int port = start(ServerConfig.builder().tick(Duration.ZERO).retry(Duration.ofMillis(1500)).build());
     try (RawHttp s = RawHttp.get(port, "/events")) {
       assertThat(s.awaitText("\n\n", WAIT)).startsWith("retry: 1500\n\n");
     }
@@ -58,7 +58,7 @@ class StreamEndpointTest {
 
   @Test
   void idleStreamsGetCommentHeartbeats() throws Exception {
-    int port = start(ServerConfig.defaults().withTick(Duration.ZERO).withHeartbeat(Duration.ofMillis(200)));
+    int port = start(ServerConfig.builder().tick(Duration.ZERO).heartbeat(Duration.ofMillis(200)).build());
     try (RawHttp s = RawHttp.get(port, "/events?topic=quiet")) {
       byte[] body = s.awaitBody(b -> count(new String(b, StandardCharsets.UTF_8), ": heartbeat\n\n") >= 3, WAIT);
       // Heartbeats are comments: a browser dispatches nothing for them.
@@ -69,7 +69,7 @@ class StreamEndpointTest {
   @Test
   void busyStreamsGetNoHeartbeats() throws Exception {
     // Ticks every 50 ms keep the default topic busy; a heartbeat period of 1 s never elapses idle.
-    int port = start(ServerConfig.defaults().withTick(Duration.ofMillis(50)).withHeartbeat(Duration.ofSeconds(1)));
+    int port = start(ServerConfig.builder().tick(Duration.ofMillis(50)).heartbeat(Duration.ofSeconds(1)).build());
     try (RawHttp s = RawHttp.get(port, "/events")) {
       String text = new String(s.awaitBody(b -> ServerTestSupport.events(b).size() >= 60, WAIT), StandardCharsets.UTF_8);
       assertThat(text).doesNotContain(": heartbeat");
@@ -78,7 +78,7 @@ class StreamEndpointTest {
 
   @Test
   void preflightAllowsLastEventId() throws Exception {
-    int port = start(ServerConfig.defaults().withTick(Duration.ZERO));
+    int port = start(ServerConfig.builder().tick(Duration.ZERO).build());
     try (RawHttp http = RawHttp.connect(port)) {
       http.send(("OPTIONS /events HTTP/1.1\r\nHost: x\r\nOrigin: http://example.test\r\n"
           + "Access-Control-Request-Method: GET\r\nAccess-Control-Request-Headers: last-event-id\r\n\r\n")
@@ -93,7 +93,7 @@ class StreamEndpointTest {
 
   @Test
   void corsOriginIsConfigurable() throws Exception {
-    int port = start(ServerConfig.defaults().withTick(Duration.ZERO).withCorsOrigin("https://app.example"));
+    int port = start(ServerConfig.builder().tick(Duration.ZERO).corsOrigin("https://app.example").build());
     try (RawHttp s = RawHttp.get(port, "/events", "Origin: https://app.example")) {
       assertThat(s.head(WAIT).header("access-control-allow-origin")).isEqualTo("https://app.example");
     }
@@ -101,7 +101,7 @@ class StreamEndpointTest {
 
   @Test
   void http10ClientsGetACloseDelimitedStream() throws Exception {
-    int port = start(ServerConfig.defaults().withTick(Duration.ZERO));
+    int port = start(ServerConfig.builder().tick(Duration.ZERO).build());
     try (RawHttp s = RawHttp.connect(port)) {
       s.send("GET /events HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       RawHttp.Head head = s.head(WAIT);
@@ -116,7 +116,7 @@ class StreamEndpointTest {
 
   @Test
   void badRequestsGet4xxWithAReason() throws Exception {
-    int port = start(ServerConfig.defaults().withTick(Duration.ZERO));
+    int port = start(ServerConfig.builder().tick(Duration.ZERO).build());
     ServerTestSupport.Reply badTopic = ServerTestSupport.get(port, "/events?topic=a%20b");
     assertThat(badTopic.status()).isEqualTo(400);
     assertThat(badTopic.body()).contains("topic must be");
@@ -136,7 +136,7 @@ class StreamEndpointTest {
 
   @Test
   void headOnTheStreamGivesItsHeadWithoutSubscribing() throws Exception {
-    int port = start(ServerConfig.defaults().withTick(Duration.ZERO));
+    int port = start(ServerConfig.builder().tick(Duration.ZERO).build());
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
       socket.setSoTimeout((int) WAIT.toMillis());
       socket.getOutputStream().write(("HEAD /events HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -153,7 +153,7 @@ class StreamEndpointTest {
 
   @Test
   void badPercentEncodingIs400WithAReason() throws Exception {
-    int port = start(ServerConfig.defaults().withTick(Duration.ZERO));
+    int port = start(ServerConfig.builder().tick(Duration.ZERO).build());
     for (String target : new String[] {"/events?topic=%zz", "/ev%zzents"}) {
       ServerTestSupport.Reply r = ServerTestSupport.get(port, target);
       assertThat(r.status()).as(target).isEqualTo(400);
@@ -163,7 +163,7 @@ class StreamEndpointTest {
 
   @Test
   void theDemoPageIsSelfContained() throws Exception {
-    int port = start(ServerConfig.defaults().withTick(Duration.ZERO));
+    int port = start(ServerConfig.builder().tick(Duration.ZERO).build());
     ServerTestSupport.Reply r = ServerTestSupport.get(port, "/");
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.head().header("content-type")).isEqualTo("text/html; charset=utf-8");

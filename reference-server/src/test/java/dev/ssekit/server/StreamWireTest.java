@@ -28,6 +28,14 @@ class StreamWireTest {
   }
 
   @Test
+  void everyRawHeadGoesOutAsUtf8() {
+    String origin = "https://bücher.example";
+    assertThat(StreamWire.Head.stream(true, origin).bytes()).isEqualTo(StreamWire.Head.stream(true, origin).text()
+        .getBytes(StandardCharsets.UTF_8)).containsSequence(origin.getBytes(StandardCharsets.UTF_8));
+    assertThat(StreamWire.Head.closing(origin).bytes()).containsSequence(origin.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void theRetryBlockComesFirstAndACommentIsOneLine() {
     assertThat(new String(StreamWire.retryBlock(3000, null), StandardCharsets.UTF_8)).isEqualTo("retry: 3000\n\n");
     assertThat(new String(StreamWire.retryBlock(500, "shutting down; retry in 500ms"), StandardCharsets.UTF_8))

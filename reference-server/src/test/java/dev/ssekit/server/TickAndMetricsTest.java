@@ -27,7 +27,7 @@ class TickAndMetricsTest {
 
   @Test
   void ticksCarryASequenceNumberAndTheSendTimeInMicroseconds() throws Exception {
-    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ofMillis(100)));
+    server = SseServer.start(ServerConfig.builder().port(0).tick(Duration.ofMillis(100)).build());
     long before = Instant.now().toEpochMilli() * 1000;
     try (RawHttp s = RawHttp.get(server.port(), "/events")) {
       List<DispatchedEvent> ticks = ServerTestSupport.awaitEvents(s, 5);
@@ -49,7 +49,8 @@ class TickAndMetricsTest {
 
   @Test
   void tickZeroTurnsTicksOff() throws Exception {
-    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO).withHeartbeat(Duration.ofMillis(300)));
+    server = SseServer.start(ServerConfig.builder().port(0).tick(Duration.ZERO).heartbeat(Duration.ofMillis(300))
+        .build());
     try (RawHttp s = RawHttp.get(server.port(), "/events")) {
       // Wait for two heartbeats (600 ms+) and check no tick arrived meanwhile.
       byte[] body = s.awaitBody(b -> StreamEndpointTest.count(new String(b, java.nio.charset.StandardCharsets.UTF_8),
@@ -61,7 +62,7 @@ class TickAndMetricsTest {
 
   @Test
   void metricsCountConnectionsEventsAndResumes() throws Exception {
-    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO));
+    server = SseServer.start(ServerConfig.builder().port(0).tick(Duration.ZERO).build());
     int port = server.port();
     String id;
     try (RawHttp a = RawHttp.get(port, "/events"); RawHttp b = RawHttp.get(port, "/events")) {
@@ -93,7 +94,7 @@ class TickAndMetricsTest {
 
   @Test
   void healthzAnswers() throws Exception {
-    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO));
+    server = SseServer.start(ServerConfig.builder().port(0).tick(Duration.ZERO).build());
     ServerTestSupport.Reply r = ServerTestSupport.get(server.port(), "/healthz");
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.body()).contains("\"status\":\"ok\"");

@@ -31,8 +31,7 @@ final class LossyTicks extends ChannelInboundHandlerAdapter {
   static final Duration PERIOD = Duration.ofMillis(100);
   static final Duration MAX_TIME = Duration.ofMinutes(10);
 
-  private static final byte[] HEAD = new StreamWire.Head(true, "no-cache", false, "*", false).text()
-      .getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HEAD = new StreamWire.Head(true, "no-cache", false, "*", false).bytes();
   private static final byte[] OPENING = StreamWire.retryBlock(3000, null);
 
   private ChannelHandlerContext ctx;
@@ -41,19 +40,13 @@ final class LossyTicks extends ChannelInboundHandlerAdapter {
   private long seq;
   private long heldBack = -1;
 
-  /** Swaps the HTTP handlers (and the idle timeout) for this stream and starts it. */
-  static void takeOver(ChannelHandlerContext ctx) {
-    LossyTicks ticks = new LossyTicks();
-    StreamWire.takeOver(ctx, NAME, ticks);
-    ticks.start();
-  }
-
   @Override
   public void handlerAdded(ChannelHandlerContext context) {
     this.ctx = context;
   }
 
-  private void start() {
+  /** Starts the ticks; once, right after {@link StreamWire#takeOver}. */
+  void start() {
     ctx.writeAndFlush(Unpooled.wrappedBuffer(HEAD, OPENING));
     long ms = PERIOD.toMillis();
     ticker = ctx.executor().scheduleAtFixedRate(this::tick, ms, ms, TimeUnit.MILLISECONDS);

@@ -101,9 +101,9 @@ public record Scenario(
   }
 
   /**
-   * The status line and the scenario's own headers. The handler adds the framing header,
-   * {@code Connection: close}, {@code Cache-Control: no-cache} and
-   * {@code Access-Control-Allow-Origin: *}.
+   * The status line and the scenario's own headers. {@link ScriptedStream#headBytes} adds
+   * {@code Cache-Control: no-cache}, {@code Access-Control-Allow-Origin: *}, the framing header
+   * and {@code Connection: close}.
    *
    * @param status status code
    * @param reason reason phrase

@@ -54,7 +54,7 @@ class ScenarioCatalogTest {
 
   @BeforeAll
   static void startServer() throws Exception {
-    server = SseServer.start(ServerConfig.defaults().withPort(0).withTick(Duration.ZERO));
+    server = SseServer.start(ServerConfig.builder().port(0).tick(Duration.ZERO).build());
   }
 
   @AfterAll
@@ -338,7 +338,7 @@ class ScenarioCatalogTest {
           if (b != 'x') throw new AssertionError("byte " + (received) + " of the endless line is " + escape(new byte[] {b}));
           received++;
         }
-        assertThat(piece.bytes().length).as("one filler write per chunk").isLessThanOrEqualTo(ScenarioHandler.ENDLESS_CHUNK_BYTES);
+        assertThat(piece.bytes().length).as("one filler write per chunk").isLessThanOrEqualTo(ScriptedStream.ENDLESS_CHUNK_BYTES);
       }
     }
   }

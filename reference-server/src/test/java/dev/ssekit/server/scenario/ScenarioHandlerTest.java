@@ -93,8 +93,8 @@ class ScenarioHandlerTest {
       channel.runPendingTasks();
       assertThat(gate.pending()).as("still one after another turn of the loop").isEqualTo(1);
       String chunk = gate.passNext();
-      String size = Integer.toHexString(ScenarioHandler.ENDLESS_CHUNK_BYTES);
-      assertThat(chunk).isEqualTo(size + "\r\n" + "x".repeat(ScenarioHandler.ENDLESS_CHUNK_BYTES) + "\r\n");
+      String size = Integer.toHexString(ScriptedStream.ENDLESS_CHUNK_BYTES);
+      assertThat(chunk).isEqualTo(size + "\r\n" + "x".repeat(ScriptedStream.ENDLESS_CHUNK_BYTES) + "\r\n");
     }
   }
 
