@@ -26,6 +26,9 @@ import org.openqa.selenium.JavascriptExecutor;
  * the window, the browser's reconnection is observed and compared with a second recording sent
  * with the {@code Last-Event-ID} a browser sends. A difference is a failed check
  * ({@link #CHECK_ID}): the browser is the judge of what users see.
+ *
+ * <p>This class drives Chromium and the recordings; what they saw is judged by
+ * {@link BrowserJudgement}, and the result is a {@link CheckResult} like any check's.
  */
 public final class BrowserView {
 
