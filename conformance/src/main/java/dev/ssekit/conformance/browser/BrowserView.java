@@ -26,6 +26,9 @@ import org.openqa.selenium.JavascriptExecutor;
  * the window, the browser's reconnection is observed and compared with a second recording sent
  * with the {@code Last-Event-ID} a browser sends. A difference is a failed check
  * ({@link #CHECK_ID}): the browser is the judge of what users see.
+ *
+ * <p>This class drives Chromium and the recordings; what they saw is judged by
+ * {@link BrowserJudgement}, and the result is a {@link CheckResult} like any check's.
  */
 public final class BrowserView {
 
@@ -51,6 +54,12 @@ public final class BrowserView {
   public record Result(CheckResult check, List<String> console) {
     public Result {
       console = console.stream().map(BrowserJudgement::printable).toList();
+    }
+
+    /** A view that ended before anything was compared: skipped or failed for {@code why}, said in one console line. */
+    static Result ended(CheckResult.Status status, String why, List<String> evidence, List<String> notes, long began) {
+      return new Result(BrowserJudgement.result(status, why, evidence, notes, began),
+          List.of("Browser view: " + (status == CheckResult.Status.SKIPPED ? "skipped: " : "") + why));
     }
 
     public boolean differs() {
@@ -86,8 +95,7 @@ public final class BrowserView {
     long began = System.currentTimeMillis();
     if (!target.headers().isEmpty()) {
       String why = "the stream needs request headers (--header) that an EventSource cannot send";
-      return new Result(BrowserJudgement.result(CheckResult.Status.SKIPPED, why, List.of(), List.of(), began),
-          List.of("Browser view: skipped: " + why));
+      return Result.ended(CheckResult.Status.SKIPPED, why, List.of(), List.of(), began);
     }
     ChromiumBrowser.requireInstalled();
     URI url = target.url();
@@ -97,15 +105,14 @@ public final class BrowserView {
       browser = ChromiumBrowser.start(url, origin, target.insecure());
     } catch (IOException e) {
       String why = "the browser did not start: " + e.getMessage();
-      return new Result(BrowserJudgement.result(CheckResult.Status.FAILED, why, List.of(), List.of(), began),
-          List.of("Browser view: " + why));
+      return Result.ended(CheckResult.Status.FAILED, why, List.of(), List.of(), began);
     }
     try (browser; Recorder recorder = new Recorder(target)) {
       return observe(target, window, browser, recorder, origin, began);
     } catch (IOException | RuntimeException e) {
       // A browser that crashed or stopped answering mid-window: what users would see fails too.
       String why = "the browser view could not complete: " + ChromiumBrowser.firstLine(String.valueOf(e.getMessage()));
-      return new Result(BrowserJudgement.result(CheckResult.Status.FAILED, why, List.of(), List.of(), began), List.of("Browser view: " + why));
+      return Result.ended(CheckResult.Status.FAILED, why, List.of(), List.of(), began);
     }
   }
 
@@ -160,6 +167,10 @@ public final class BrowserView {
   static final String CHOOSE_A_PAGE = "not a finding about the stream; name a page that allows it with --browser-page URL"
       + " (a page of the stream's origin whose Content-Security-Policy, if any, allows connect-src to the stream)";
 
+  /**
+   * The view in the loaded browser: the page, the oracle's recording with the EventSource beside it,
+   * the window, then the judgement.
+   */
   private static Result observe(Target target, Duration window, ChromiumBrowser browser, Recorder recorder, URI origin,
       long began) throws InterruptedException {
     JavascriptExecutor js = browser.driver();
@@ -167,25 +178,9 @@ public final class BrowserView {
     List<String> notes = new ArrayList<>();
     notes.add("browser: Chromium " + browser.version() + " (headless), page " + origin);
     // 1. The page: by default the root of the stream's own origin (whatever it serves, even a 404 page).
-    try {
-      browser.driver().get(origin.toString());
-    } catch (RuntimeException e) {
-      String why = "the browser could not load the page " + origin + " to run its EventSource in ("
-          + ChromiumBrowser.firstLine(e.getMessage()) + "): " + CHOOSE_A_PAGE;
-      return new Result(BrowserJudgement.result(CheckResult.Status.SKIPPED, why, evidence, notes, began), List.of("Browser view: skipped: " + why));
-    }
-    String pageUrl = String.valueOf(browser.driver().getCurrentUrl());
-    if (!pageUrl.startsWith("http://") && !pageUrl.startsWith("https://")) {
-      String why = "the page " + origin + " did not load (the browser shows " + pageUrl + "), so there was no page to run"
-          + " the EventSource in: " + CHOOSE_A_PAGE;
-      return new Result(BrowserJudgement.result(CheckResult.Status.SKIPPED, why, evidence, notes, began), List.of("Browser view: skipped: " + why));
-    }
-    if (!pageUrl.equals(origin.toString())) notes.add("the page " + origin + " ended at " + pageUrl + " (a redirect)");
-    URI pageOrigin = defaultPage(URI.create(pageUrl));
-    if (!pageOrigin.equals(defaultPage(target.url()))) {
-      notes.add("the page's origin " + pageOrigin + " is not the stream's: the EventSource's request is cross-origin"
-          + " (CORS)");
-    }
+    Page page = Page.load(browser, origin);
+    if (page.unusable() != null) return Result.ended(CheckResult.Status.SKIPPED, page.unusable(), evidence, notes, began);
+    page.describe(origin, target.url(), notes);
 
     // 2. The oracle's recording, then the browser's EventSource with the types known so far.
     long end = System.currentTimeMillis() + LEAD.toMillis() + window.toMillis();
@@ -197,10 +192,64 @@ public final class BrowserView {
     } catch (RuntimeException e) {
       first.finish();
       String why = "the page could not run an EventSource: " + ChromiumBrowser.firstLine(e.getMessage());
-      return new Result(BrowserJudgement.result(CheckResult.Status.FAILED, why, evidence, notes, began), List.of("Browser view: " + why));
+      return Result.ended(CheckResult.Status.FAILED, why, evidence, notes, began);
     }
 
     // 3. Until the window ends: new types to listen for; a second recording when the browser reconnects.
+    Watch second = watchUntil(end, js, recorder, target, first, initial);
+
+    // 4. What the page saw, next to what the oracle read.
+    String json = (String) js.executeScript(
+        "const v = window.__ssekit; v.sample(); v.src.close(); clearInterval(v.timer);"
+            + " return JSON.stringify({log: v.log, listened: v.listened, overflow: v.overflow, started: v.t0});");
+    Parity.OracleConn o1 = first.finish();
+    Parity.OracleConn o2 = second == null ? null : second.finish();
+    BrowserJudgement.Observation seen = new BrowserJudgement.Observation(PageReading.parse(json),
+        browser.pageRefusals(target.url()), page.url(), o1, o2, end);
+    return BrowserJudgement.judge(seen, evidence, notes, began);
+  }
+
+  /**
+   * The page the EventSource runs in, once loaded.
+   *
+   * @param url where the browser ended up (after redirects)
+   * @param unusable why no EventSource can run there (the page did not load), or null
+   */
+  private record Page(String url, String unusable) {
+
+    static Page load(ChromiumBrowser browser, URI origin) {
+      try {
+        browser.driver().get(origin.toString());
+      } catch (RuntimeException e) {
+        return new Page(null, "the browser could not load the page " + origin + " to run its EventSource in ("
+            + ChromiumBrowser.firstLine(e.getMessage()) + "): " + CHOOSE_A_PAGE);
+      }
+      String pageUrl = String.valueOf(browser.driver().getCurrentUrl());
+      if (!pageUrl.startsWith("http://") && !pageUrl.startsWith("https://")) {
+        return new Page(pageUrl, "the page " + origin + " did not load (the browser shows " + pageUrl + "), so there was"
+            + " no page to run the EventSource in: " + CHOOSE_A_PAGE);
+      }
+      return new Page(pageUrl, null);
+    }
+
+    /** Notes where the page ended up when that was not {@code origin}, and a cross-origin stream. */
+    void describe(URI origin, URI stream, List<String> notes) {
+      if (!url.equals(origin.toString())) notes.add("the page " + origin + " ended at " + url + " (a redirect)");
+      URI pageOrigin = defaultPage(URI.create(url));
+      if (!pageOrigin.equals(defaultPage(stream))) {
+        notes.add("the page's origin " + pageOrigin + " is not the stream's: the EventSource's request is cross-origin"
+            + " (CORS)");
+      }
+    }
+  }
+
+  /**
+   * Polls the page until {@code end}: adds a listener for each event type the oracle met since, and
+   * once the browser has reconnected, starts the oracle's second recording with the Last-Event-ID a
+   * browser sends. Returns that second recording, or null when the browser did not reconnect.
+   */
+  private static Watch watchUntil(long end, JavascriptExecutor js, Recorder recorder, Target target, Watch first,
+      List<String> initial) throws InterruptedException {
     Watch second = null;
     Set<String> listened = new LinkedHashSet<>(initial);
     while (System.currentTimeMillis() < end) {
@@ -217,13 +266,7 @@ public final class BrowserView {
         second = new Watch(recorder, target, lastId, Duration.ofMillis(Math.max(1, end - System.currentTimeMillis())));
       }
     }
-    String json = (String) js.executeScript(
-        "const v = window.__ssekit; v.sample(); v.src.close(); clearInterval(v.timer);"
-            + " return JSON.stringify({log: v.log, listened: v.listened, overflow: v.overflow, started: v.t0});");
-    Parity.OracleConn o1 = first.finish();
-    Parity.OracleConn o2 = second == null ? null : second.finish();
-    return BrowserJudgement.judge(BrowserJudgement.parse(json), browser.pageRefusals(target.url()), pageUrl, o1, o2, evidence,
-        notes, began, end);
+    return second;
   }
 
   private static String browserLastId(JavascriptExecutor js) {

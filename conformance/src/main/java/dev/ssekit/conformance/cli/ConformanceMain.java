@@ -7,18 +7,13 @@ import dev.ssekit.conformance.browser.ChromiumBrowser;
 import dev.ssekit.conformance.checks.CheckClasses;
 import dev.ssekit.conformance.checks.PassiveStream;
 import dev.ssekit.conformance.report.ConsoleReporter;
-import dev.ssekit.conformance.report.HtmlReportWriter;
-import dev.ssekit.conformance.report.JsonReportWriter;
-import dev.ssekit.conformance.report.JunitXmlWriter;
 import dev.ssekit.conformance.report.ReportWriter;
 import dev.ssekit.conformance.report.ResultCollector;
 import dev.ssekit.conformance.report.RunReport;
 import dev.ssekit.conformance.config.Target;
 import dev.ssekit.protocol.Durations;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -273,12 +268,7 @@ public final class ConformanceMain implements Callable<Integer> {
   }
 
   private static void writeReports(RunReport report, Path dir) throws IOException {
-    Files.createDirectories(dir);
-    for (ReportWriter w : List.of(new JsonReportWriter(), new JunitXmlWriter(), new HtmlReportWriter())) {
-      try (OutputStream o = Files.newOutputStream(dir.resolve(w.fileName()))) {
-        w.write(report, o);
-      }
-    }
+    for (ReportWriter w : ReportWriter.standard()) w.writeTo(report, dir);
   }
 
   /** 2 when nothing ran or the suite itself failed; 1 when a check failed (the browser view included); else 0. */
@@ -291,7 +281,7 @@ public final class ConformanceMain implements Callable<Integer> {
       for (RunReport.Problem p : collector.problems()) err.println("error: internal problem in " + p.source() + ": " + p.message());
       return 2;
     }
-    return collector.anyCheckFailed() ? 1 : 0;
+    return collector.exitStatus();
   }
 
   /**

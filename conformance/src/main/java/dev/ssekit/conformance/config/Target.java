@@ -188,11 +188,4 @@ public record Target(URI url, URI publishUrl, List<Header> headers, List<Header>
     for (String line : text.split("\n")) if (!line.isBlank()) out.add(Header.parse(line));
     return out;
   }
-
-  /** Header lines in the configuration-parameter form. */
-  public static String headerLines(List<Header> headers) {
-    StringBuilder sb = new StringBuilder();
-    for (Header h : headers) sb.append(h.name()).append(": ").append(h.value()).append('\n');
-    return sb.toString();
-  }
 }

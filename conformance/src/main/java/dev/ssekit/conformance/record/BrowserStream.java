@@ -1,8 +1,6 @@
 package dev.ssekit.conformance.record;
 
 import dev.ssekit.protocol.DispatchedEvent;
-import dev.ssekit.protocol.EventStreamParser;
-import dev.ssekit.protocol.Retry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +13,9 @@ import java.util.function.Predicate;
  * (the last {@code retry} the server sent), reconnects with {@code Last-Event-ID} set to the last
  * event ID string, and goes on; a reconnect answered with anything but 200 {@code text/event-stream}
  * fails the connection for good. Events from every connection are kept in arrival order, each with
- * the connection that carried it, and can be waited for while the stream goes on.
+ * the connection that carried it, and can be waited for while the stream goes on. What follows the
+ * end of one connection is decided by {@link Reconnection}; this class keeps the follow's state and
+ * its waits.
  *
  * <p>Bounded: one window for the whole follow, at most {@link #MAX_RECONNECTS} reconnects, a
  * reconnection wait of at most {@link #MAX_RETRY_WAIT} (browsers wait the full time; what they are
@@ -118,61 +118,25 @@ public final class BrowserStream {
     };
   }
 
+  /** The follower thread: each connection to its end, then the spec's verdict, the reconnection wait, the next. */
   private void follow() {
-    int index = 0;
-    String sent = request.lastEventId();
-    long retryNanos = DEFAULT_RETRY.toNanos();
-    int empty = 0;
+    Reconnection reconnection = new Reconnection(request.lastEventId());
     try {
       while (true) {
-        Recorder.Session s = current;
-        Recording r = s.await();
-        Parsed p = Parsed.of(r, sent);
-        if (p.retryMillis >= 0) retryNanos = Duration.ofMillis(p.retryMillis).toNanos();
+        Recording r = current.await();
+        Connection ended = reconnection.ended(r);
         synchronized (lock) {
-          connections.add(new Connection(index, sent, r, p.lastEventId));
+          connections.add(ended);
           lock.notifyAll();
         }
-        Stop end = switch (r.end()) {
-          case ENOUGH -> stopped ? Stop.WINDOW : Stop.ENOUGH;
-          case WINDOW -> Stop.WINDOW;
-          case BYTE_CAP -> Stop.BYTE_CAP;
-          case NO_RESPONSE -> Stop.NO_RESPONSE;
-          case EOF, ERROR -> null;
-        };
-        if (end == null && !isEventStream(r)) {
-          end = r.responded() ? Stop.FAILED : index == 0 ? Stop.NO_RESPONSE : Stop.FAILED;
-        }
-        empty = r.status() == 200 && r.bodyLength() == 0 && r.end() == Recording.End.EOF ? empty + 1 : 0;
-        if (end == null && empty >= EMPTY_IN_A_ROW) {
-          finish(Stop.FAILED, "the server ended the stream at once with an empty body " + empty + " times in a row "
-              + "(200, 0 bytes, then the end): nothing published can arrive, and a browser reconnects for ever");
+        Reconnection.Verdict verdict = reconnection.verdict(r, stopped, deadline);
+        if (verdict.stop() != null) {
+          finish(verdict.stop(), verdict.why());
           return;
         }
-        if (end == null && index >= MAX_RECONNECTS) end = Stop.RECONNECT_LIMIT;
-        if (end == null && (stopped || System.nanoTime() >= deadline)) end = Stop.WINDOW;
-        if (end != null) {
-          finish(end, describe(end, r, index));
-          return;
-        }
-        long wait = Math.min(Math.min(retryNanos, MAX_RETRY_WAIT.toNanos()), deadline - System.nanoTime());
-        synchronized (lock) {
-          long until = System.nanoTime() + Math.max(0, wait);
-          while (!stopped && System.nanoTime() < until) {
-            long left = until - System.nanoTime();
-            lock.wait(Math.max(1, left / 1_000_000));
-          }
-          if (stopped || System.nanoTime() >= deadline) {
-            finishLocked(Stop.WINDOW, null);
-            return;
-          }
-        }
-        index++;
-        sent = p.lastEventId.isEmpty() ? null : p.lastEventId;
-        Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
-        current = recorder.open(new Recorder.Request(request.url(), sent, request.extraHeaders(), left,
-            request.maxBytes(), spy(index)));
-        if (stopped) current.stop(); // stop() may have run between the wait and the open
+        if (!awaitReconnectionTime(reconnection.waitNanos())) return;
+        reconnection.next();
+        reconnect(reconnection);
       }
     } catch (InterruptedException e) {
       finish(Stop.WINDOW, null);
@@ -181,23 +145,32 @@ public final class BrowserStream {
     }
   }
 
-  private static boolean isEventStream(Recording r) {
-    if (r.status() != 200) return false;
-    String ct = r.header("Content-Type");
-    return ct != null && ct.split(";", 2)[0].trim().equalsIgnoreCase("text/event-stream");
+  /**
+   * Waits the reconnection time (cut at the window's end) unless the follow is stopped; false when
+   * the follow has ended instead (stopped, or the window is over).
+   */
+  private boolean awaitReconnectionTime(long retryNanos) throws InterruptedException {
+    long wait = Math.min(retryNanos, deadline - System.nanoTime());
+    synchronized (lock) {
+      long until = System.nanoTime() + Math.max(0, wait);
+      while (!stopped && System.nanoTime() < until) {
+        long left = until - System.nanoTime();
+        lock.wait(Math.max(1, left / 1_000_000));
+      }
+      if (stopped || System.nanoTime() >= deadline) {
+        finishLocked(Stop.WINDOW, null);
+        return false;
+      }
+      return true;
+    }
   }
 
-  private static String describe(Stop stop, Recording r, int index) {
-    return switch (stop) {
-      case FAILED -> (index == 0 ? "the stream was answered with " : "reconnect #" + index + " was answered with ")
-          + (r.responded() ? r.status() + " " + (r.header("Content-Type") == null ? "without Content-Type"
-              : r.header("Content-Type")) : "no response (" + r.error() + ")")
-          + (index == 0 ? "" : ": a browser fails the connection and never reconnects");
-      case NO_RESPONSE -> "no response head within " + Recorder.HEAD_TIMEOUT.toSeconds() + " s";
-      case RECONNECT_LIMIT -> "the server ended the stream " + (index + 1) + " times; the tool stopped following";
-      case BYTE_CAP -> "a connection passed the tool's byte cap";
-      default -> null;
-    };
+  /** Opens the next connection for what is left of the window, with the Last-Event-ID a browser sends. */
+  private void reconnect(Reconnection reconnection) {
+    Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+    current = recorder.open(new Recorder.Request(request.url(), reconnection.lastEventIdSent(), request.extraHeaders(),
+        left, request.maxBytes(), spy(reconnection.index())));
+    if (stopped) current.stop(); // stop() may have run between the wait and the open
   }
 
   private void finish(Stop s, String reason) {
@@ -359,18 +332,6 @@ public final class BrowserStream {
         case WINDOW, ENOUGH -> "the tool";
         default -> r.end().name().toLowerCase(Locale.ROOT).replace('_', ' ');
       };
-    }
-  }
-
-  /** The last event ID string and the last valid retry of a connection, as the spec's parser leaves them. */
-  private record Parsed(String lastEventId, long retryMillis) {
-    static Parsed of(Recording r, String sent) {
-      long[] retry = {-1};
-      EventStreamParser p = new EventStreamParser(item -> {
-        if (item instanceof Retry h) retry[0] = h.millis();
-      }, sent == null ? "" : sent, EventStreamParser.DEFAULT_MAX_LINE_CHARS, EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
-      for (Recording.Chunk c : r.chunks()) p.feed(c.bytes());
-      return new Parsed(p.lastEventId(), retry[0]);
     }
   }
 }

@@ -117,7 +117,7 @@ public final class ConsoleReporter implements ResultCollector.Listener {
       }
     }
     lines.add(String.format(Locale.ROOT, "%d checks in %s: %d passed, %d failed, %d warned, %d skipped, %d info",
-        s.total(), duration(report.durationMs()), s.passed(), s.failed(), s.warned(), s.skipped(), s.info()));
+        s.total(), Text.elapsed(report.durationMs()), s.passed(), s.failed(), s.warned(), s.skipped(), s.info()));
 
     listChecks(lines, report, s);
 
@@ -211,9 +211,5 @@ public final class ConsoleReporter implements ResultCollector.Listener {
 
   private String paint(String code, String text) {
     return colour ? "\u001B[" + code + "m" + text + RESET : text;
-  }
-
-  private static String duration(long ms) {
-    return ms < 1000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
   }
 }

@@ -3,7 +3,9 @@ package dev.ssekit.conformance.report;
 import dev.ssekit.conformance.report.CheckResult.Status;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One run of the suite against one server: what the report files are written from.
@@ -141,6 +143,13 @@ public record RunReport(String toolName, String toolVersion, String url, String 
   /** The checks with {@code status}, in report order. */
   public List<CheckResult> checks(Status status) {
     return checks.stream().filter(c -> c.status() == status).toList();
+  }
+
+  /** The checks by category: categories in the order their first check has in the report, checks in report order. */
+  public Map<String, List<CheckResult>> byCategory() {
+    Map<String, List<CheckResult>> by = new LinkedHashMap<>();
+    for (CheckResult c : checks) by.computeIfAbsent(c.category(), k -> new ArrayList<>()).add(c);
+    return by;
   }
 
   /** True when at least one check failed: the run's verdict is a failure (exit status 1). */

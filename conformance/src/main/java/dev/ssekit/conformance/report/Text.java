@@ -2,6 +2,7 @@ package dev.ssekit.conformance.report;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Text shaping shared by the writers. Anything a report shows may have come from a hostile
@@ -116,5 +117,10 @@ final class Text {
       lines.set(last, cut(lines.get(last) + " " + rest, width));
     }
     return lines;
+  }
+
+  /** How long something took, for people: {@code 850 ms}, {@code 12.3 s}. */
+  static String elapsed(long ms) {
+    return ms < 1000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
   }
 }

@@ -10,10 +10,10 @@ class SameOriginTest {
   @Test
   void originIsSchemeHostAndPortWithDefaultsFilledIn() {
     URI stream = URI.create("https://api.example.test/events");
-    assertThat(Recorder.sameOrigin(URI.create("https://API.example.test:443/publish"), stream)).isTrue();
-    assertThat(Recorder.sameOrigin(URI.create("http://api.example.test/metrics"), stream)).isFalse();
-    assertThat(Recorder.sameOrigin(URI.create("https://api.example.test:9090/metrics"), stream)).isFalse();
-    assertThat(Recorder.sameOrigin(URI.create("https://metrics.example.test/metrics"), stream)).isFalse();
-    assertThat(Recorder.sameOrigin(URI.create("http://127.0.0.1/m"), URI.create("http://127.0.0.1:80/events"))).isTrue();
+    assertThat(BrowserHeaders.sameOrigin(URI.create("https://API.example.test:443/publish"), stream)).isTrue();
+    assertThat(BrowserHeaders.sameOrigin(URI.create("http://api.example.test/metrics"), stream)).isFalse();
+    assertThat(BrowserHeaders.sameOrigin(URI.create("https://api.example.test:9090/metrics"), stream)).isFalse();
+    assertThat(BrowserHeaders.sameOrigin(URI.create("https://metrics.example.test/metrics"), stream)).isFalse();
+    assertThat(BrowserHeaders.sameOrigin(URI.create("http://127.0.0.1/m"), URI.create("http://127.0.0.1:80/events"))).isTrue();
   }
 }
