@@ -33,8 +33,19 @@ final class EventStreams {
   private final StreamWire.Head head10;
   private final StreamWire.Head closingHead;
   private volatile boolean shuttingDown;
+  /** With --broker: topics are mirrored from Redis on first use here; else null. */
+  private final RedisBroker broker;
 
-  EventStreams(ServerConfig config, Topics topics, ServerMetrics metrics) {
+  /**
+   * How long a resume waits for an id newer than any this instance has read: issued by another
+   * instance a moment ago, it is on its way through this instance's reader. Past it the id is
+   * treated as unknown (the reset event), which is also what a resume during a Redis outage gets.
+   */
+  static final long CATCH_UP_MILLIS = 2_000;
+  private static final long CATCH_UP_POLL_MILLIS = 5;
+
+  EventStreams(ServerConfig config, Topics topics, ServerMetrics metrics, RedisBroker broker) {
+    this.broker = broker;
     this.config = config;
     this.topics = topics;
     this.metrics = metrics;
@@ -66,17 +77,68 @@ final class EventStreams {
       return;
     }
     String lastEventId = lastEventId(req, query);
+    if (broker != null) {
+      viaBroker(ctx, topicName, http11, lastEventId);
+      return;
+    }
+    subscribe(ctx, topicName, http11, lastEventId);
+  }
+
+  /**
+   * With a broker, a topic not yet mirrored here is read from Redis first, and a resume from an id
+   * another instance issued a moment ago waits (at most {@link #CATCH_UP_MILLIS}) until this
+   * instance has read it; the connection reads nothing meanwhile. Redis unreachable for a topic not
+   * mirrored here: the stream is told to retry.
+   */
+  private void viaBroker(ChannelHandlerContext ctx, String topicName, boolean http11, String lastEventId) {
+    Channel ch = ctx.channel();
+    ch.config().setAutoRead(false);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CATCH_UP_MILLIS);
+    broker.mirror(topicName).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
+      ch.config().setAutoRead(true);
+      if (failure == null) {
+        afterCatchUp(ctx, topicName, http11, lastEventId, deadline);
+        return;
+      }
+      releaseSlot();
+      Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+          ? failure.getCause() : failure;
+      if (cause instanceof Topics.Refused refused) {
+        turnAway(ctx, backOffMillis(), refused.getMessage());
+      } else {
+        turnAway(ctx, config.retry().toMillis(), "the broker " + broker.uri() + " cannot be reached ("
+            + RedisBroker.reason(failure) + "); reconnect and resume with Last-Event-ID");
+      }
+    }));
+  }
+
+  private void afterCatchUp(ChannelHandlerContext ctx, String topicName, boolean http11, String lastEventId, long deadline) {
+    Topic topic = topics.find(topicName);
+    if (lastEventId != null && topic != null && topic.ahead(lastEventId) && System.nanoTime() < deadline) {
+      ctx.executor().schedule(() -> afterCatchUp(ctx, topicName, http11, lastEventId, deadline),
+          CATCH_UP_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      return;
+    }
+    subscribe(ctx, topicName, http11, lastEventId);
+  }
+
+  /** Counts back a stream reserved by {@link #reserveSlot} that never opened. */
+  private void releaseSlot() {
+    metrics.openStreams.decrementAndGet();
+    metrics.slots.decrementAndGet();
+  }
+
+  /** Subscribes the connection to {@code topicName}, after {@code lastEventId} when given, and writes the stream's start. */
+  private void subscribe(ChannelHandlerContext ctx, String topicName, boolean http11, String lastEventId) {
     Channel ch = ctx.channel();
     if (!ch.isActive()) {
       // The client left already; its channelInactive went to the HTTP pipeline, not to a Subscriber.
-      metrics.openStreams.decrementAndGet();
-      metrics.slots.decrementAndGet();
+      releaseSlot();
       return;
     }
     Topics.Start start = topics.subscribe(topicName, ch.eventLoop(), lastEventId);
     if (start == null) {
-      metrics.openStreams.decrementAndGet();
-      metrics.slots.decrementAndGet();
+      releaseSlot();
       turnAway(ctx, backOffMillis(), "server holds " + topics.maxTopics() + " topics with history or subscribers (--max-topics)");
       return;
     }
@@ -153,25 +215,14 @@ final class EventStreams {
   private static byte[] resetEvent(String lastEventId, Topics.Start start) {
     String shown = lastEventId.length() > 128 ? lastEventId.substring(0, 128) + "…" : lastEventId;
     String[] held = start.heldIds();
-    StringBuilder data = new StringBuilder("{\"lastEventId\":").append(jsonString(shown))
+    StringBuilder data = new StringBuilder("{\"lastEventId\":").append(Responses.jsonString(shown))
         .append(",\"reason\":\"").append(start.expired() ? "expired" : "unknown").append('"');
     if (held != null) {
-      data.append(",\"oldestId\":").append(jsonString(held[0])).append(",\"newestId\":").append(jsonString(held[1]));
+      data.append(",\"oldestId\":").append(Responses.jsonString(held[0])).append(",\"newestId\":").append(Responses.jsonString(held[1]));
     }
     data.append('}');
     byte[] body = EventEncoder.body(RESET_EVENT, data.toString());
     return held == null ? body : concat(EventEncoder.idLine(held[1]), body);
-  }
-
-  private static String jsonString(String s) {
-    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') sb.append('\\').append(c);
-      else if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) sb.append(String.format("\\u%04x", (int) c));
-      else sb.append(c);
-    }
-    return sb.append('"').toString();
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

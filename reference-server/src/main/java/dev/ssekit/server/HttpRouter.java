@@ -39,10 +39,13 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final PublishHandler publish;
   private final ScenarioHandler scenarios;
   private final ServerMetrics metrics;
+  /** With --broker, {@code /healthz} says whether Redis answers; else null. */
+  private final RedisBroker broker;
   private final AdminHandler admin;
 
   HttpRouter(EventStreams streams, PublishHandler publish, AdminHandler admin, ScenarioHandler scenarios,
-      ServerMetrics metrics) {
+      ServerMetrics metrics, RedisBroker broker) {
+    this.broker = broker;
     this.admin = admin;
     this.streams = streams;
     this.publish = publish;
@@ -107,7 +110,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       case "/healthz" -> {
         if (requireMethod(ctx, req, HttpMethod.GET)) {
-          Responses.json(ctx, req, HttpResponseStatus.OK, "{\"status\":\"ok\",\"openStreams\":" + metrics.openStreams.get() + "}");
+          health(ctx, req);
         }
       }
       case "/" -> {
@@ -122,6 +125,25 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
    * HEAD (RFC 9110 §9.3.2): the head a GET would get, without a body. For the stream that is the
    * stream's head; nobody is subscribed.
    */
+  /**
+   * {@code /healthz}: {@code 200 {"status":"ok",…}}; with a broker it names it and whether it
+   * answers, and while Redis cannot be reached it is {@code 503} with the reason, so a balancer's
+   * readiness check sends new streams elsewhere.
+   */
+  private void health(ChannelHandlerContext ctx, FullHttpRequest req) {
+    StringBuilder body = new StringBuilder("{\"status\":");
+    boolean up = broker == null || broker.up();
+    body.append(up ? "\"ok\"" : "\"broker unreachable\"").append(",\"openStreams\":").append(metrics.openStreams.get());
+    if (broker != null) {
+      body.append(",\"broker\":{\"url\":").append(Responses.jsonString(broker.uri())).append(",\"up\":").append(up);
+      String reason = broker.downReason();
+      if (reason != null) body.append(",\"reason\":").append(Responses.jsonString(reason));
+      body.append('}');
+    }
+    body.append('}');
+    Responses.json(ctx, req, up ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body.toString());
+  }
+
   private void head(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
     if (path.equals("/events")) {
       streams.head(ctx, req);

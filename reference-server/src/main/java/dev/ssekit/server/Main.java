@@ -103,6 +103,11 @@ public final class Main implements Callable<Integer> {
           + "near it a new one evicts the longest pending (default: half of what --max-connections' default keeps back, at least 32).")
   Integer maxPendingConnections;
 
+  @Option(names = "--broker", paramLabel = "URL",
+      description = "redis://HOST:PORT[/DB]: keep every topic in a Redis Stream, so several instances serve one stream "
+          + "(publish on any, resume on any); default: this process's memory alone.")
+  String broker = DEFAULTS.broker();
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
@@ -145,7 +150,7 @@ public final class Main implements Callable<Integer> {
           .maxEventBytes(maxEventBytes).corsOrigin(corsOrigin).publishToken(publishToken)
           .allowAnonymousPublish(allowAnonymousPublish).shutdownGrace(shutdownGrace).headTimeout(headTimeout)
           .bodyTimeout(bodyTimeout).maxBodyBytesInFlight(Math.max(maxBodyBuffer, maxEventBytes))
-          .publishCorsOrigin(publishCorsOrigin).maxTopics(maxTopics).maxPendingConnections(pendingBound).build();
+          .publishCorsOrigin(publishCorsOrigin).maxTopics(maxTopics).maxPendingConnections(pendingBound).broker(broker).build();
       server = SseServer.start(config);
     } catch (IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
@@ -183,7 +188,8 @@ public final class Main implements Callable<Integer> {
     return "history " + c.history() + " events / " + c.historyBytes() + " bytes, tick " + Durations.format(c.tick())
         + ", heartbeat " + Durations.format(c.heartbeat()) + ", retry " + Durations.format(c.retry())
         + ", max-connections " + c.maxConnections() + ", max-pending-connections " + c.maxPendingConnections()
-        + " (open-file limit " + FdLimits.current().limit() + "), publish " + (c.publishToken() != null ? "token" : "anonymous");
+        + " (open-file limit " + FdLimits.current().limit() + "), publish " + (c.publishToken() != null ? "token" : "anonymous")
+        + (c.broker() != null ? ", broker " + RedisBroker.shown(c.broker()) : "");
   }
 
   /** Version from the jar manifest. */

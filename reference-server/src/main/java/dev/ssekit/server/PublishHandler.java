@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -39,10 +41,13 @@ final class PublishHandler {
   private static final int MAX_EVENT_CHARS = 256;
 
   private final Topics topics;
+  /** With --broker: publishes go to Redis, and come back to every instance's mirror from there. */
+  private final RedisBroker broker;
   private final ObjectMapper json;
 
-  PublishHandler(Topics topics) {
+  PublishHandler(Topics topics, RedisBroker broker) {
     this.topics = topics;
+    this.broker = broker;
     this.json = new ObjectMapper();
     this.json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     // "{...} trailing junk" and concatenated objects are not one JSON object: refuse them.
@@ -56,6 +61,10 @@ final class PublishHandler {
     try {
       String topicName = topicOf(query);
       Request r = parse(req);
+      if (broker != null) {
+        viaBroker(ctx, req, topicName, r);
+        return;
+      }
       // Encoded before the publish lock is taken; the id line is added under it.
       byte[] body = EventEncoder.body(r.event(), r.data());
       Frame frame;
@@ -70,6 +79,40 @@ final class PublishHandler {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise a map of strings", e);
     }
+  }
+
+  /**
+   * Publishes through the broker and answers once Redis has the event: {@code 202} with the
+   * stream entry's id, or {@code 503} when Redis cannot be reached (nothing was published). The
+   * connection reads nothing more until then, so pipelined requests are answered in order.
+   */
+  private void viaBroker(ChannelHandlerContext ctx, FullHttpRequest req, String topicName, Request r) throws Refusal {
+    if (r.id() != null) {
+      throw new Refusal(HttpResponseStatus.BAD_REQUEST, "with --broker the ids are the Redis stream's entry ids, "
+          + "the same on every instance: publish without \"id\"");
+    }
+    if (topics.isClosed()) {
+      throw new Refusal(HttpResponseStatus.SERVICE_UNAVAILABLE, "server is shutting down; publish to another instance");
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    HttpRequest head = new DefaultHttpRequest(req.protocolVersion(), req.method(), req.uri(), req.headers().copy());
+    ctx.channel().config().setAutoRead(false);
+    broker.publish(topicName, r.event(), r.data()).whenComplete((id, failure) -> ctx.executor().execute(() -> {
+      ctx.channel().config().setAutoRead(true);
+      if (failure == null) {
+        try {
+          Responses.json(ctx, head, HttpResponseStatus.ACCEPTED, json.writeValueAsString(Map.of("id", id)));
+        } catch (JsonProcessingException e) {
+          throw new IllegalStateException("cannot serialise a map of strings", e);
+        }
+      } else {
+        Refusal down = new Refusal(HttpResponseStatus.SERVICE_UNAVAILABLE, "nothing was published: the broker "
+            + broker.uri() + " cannot be reached (" + RedisBroker.reason(failure) + "); publish again when /healthz says ok");
+        FullHttpResponse res = down.response();
+        res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        Responses.finish(ctx, res, keepAlive);
+      }
+    }));
   }
 
   /** The refusal of a publish whose head does not say JSON, or null; asked before any body is read. */

@@ -35,9 +35,16 @@ final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
     topics.brokered(redis::unfollow);
   }
 
-  /** The broker's address, for the startup line and {@code /healthz}. */
+  /** The broker's address as shown (startup line, {@code /healthz}, refusals): without a password. */
   String uri() {
-    return uri;
+    return shown(uri);
+  }
+
+  /** {@code uri} without the user information (a password) it may carry. */
+  static String shown(String uri) {
+    int scheme = uri.indexOf("://");
+    int at = uri.lastIndexOf('@');
+    return scheme >= 0 && at > scheme ? uri.substring(0, scheme + 3) + uri.substring(at + 1) : uri;
   }
 
   /** True while Redis answers. */
@@ -73,6 +80,15 @@ final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
     return redis.publish(topic, event, data);
   }
 
+  /** A failed broker call in a sentence: the first cause's message. */
+  static String reason(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof java.util.concurrent.CompletionException || t.getMessage() == null) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+  }
+
   @Override
   public void entries(String topic, List<RedisStreams.Entry> entries) {
     topics.appendFromBroker(topic, encode(topic, entries));
@@ -80,8 +96,8 @@ final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
 
   @Override
   public void health(String reason) {
-    if (reason == null) LOG.info("broker " + uri + " reachable; events flow again");
-    else LOG.warning("broker " + uri + ": " + reason + "; publishes answer 503, new topics wait");
+    if (reason == null) LOG.info("broker " + uri() + " reachable; events flow again");
+    else LOG.warning("broker " + uri() + ": " + reason + "; publishes answer 503, new topics wait");
   }
 
   /**

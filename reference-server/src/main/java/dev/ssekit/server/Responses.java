@@ -73,4 +73,16 @@ public final class Responses {
       ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
     }
   }
+
+  /** {@code s} as a JSON string: quotes, backslashes and control characters escaped. */
+  static String jsonString(String s) {
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') sb.append('\\').append(c);
+      else if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) sb.append(String.format("\\u%04x", (int) c));
+      else sb.append(c);
+    }
+    return sb.append('"').toString();
+  }
 }

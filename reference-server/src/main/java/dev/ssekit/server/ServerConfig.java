@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param maxTopics topics held at once (with history or subscribers); past it new names are refused
  * @param maxPendingConnections connections that are not streams (requests being read or answered,
  *     idle keep-alive) held at once; past nine tenths of it a new one evicts the longest pending
+ * @param broker {@code redis://HOST:PORT[/DB]}: topics are Redis Streams that several instances
+ *     serve ({@link RedisBroker}); {@code null} for the in-memory history of this process alone
  */
 public record ServerConfig(
     String host,
@@ -51,7 +53,8 @@ public record ServerConfig(
     long maxBodyBytesInFlight,
     String publishCorsOrigin,
     int maxTopics,
-    int maxPendingConnections) {
+    int maxPendingConnections,
+    String broker) {
 
   public static final String DEFAULT_TOPIC = "default";
 
@@ -95,6 +98,10 @@ public record ServerConfig(
       }
     }
     if (publishToken != null && publishToken.isEmpty()) publishToken = null;
+    if (broker != null && broker.isEmpty()) broker = null;
+    if (broker != null && !broker.startsWith("redis://") && !broker.startsWith("rediss://")) {
+      throw new IllegalArgumentException("broker must be redis://HOST:PORT[/DB] (or rediss:// for TLS): " + broker);
+    }
   }
 
   /** The default --max-queue-bytes for a given --max-event-bytes: room for four of the largest events. */
@@ -124,7 +131,7 @@ public record ServerConfig(
     b.maxEventBytes = maxEventBytes; b.corsOrigin = corsOrigin; b.publishToken = publishToken;
     b.allowAnonymousPublish = allowAnonymousPublish; b.shutdownGrace = shutdownGrace; b.headTimeout = headTimeout;
     b.bodyTimeout = bodyTimeout; b.maxBodyBytesInFlight = maxBodyBytesInFlight; b.publishCorsOrigin = publishCorsOrigin;
-    b.maxTopics = maxTopics; b.maxPendingConnections = maxPendingConnections;
+    b.maxTopics = maxTopics; b.maxPendingConnections = maxPendingConnections; b.broker = broker;
     return b;
   }
 
@@ -154,6 +161,7 @@ public record ServerConfig(
     String publishCorsOrigin = "";
     int maxTopics = 10_000;
     int maxPendingConnections = FALLBACK_MAX_PENDING_CONNECTIONS;
+    String broker;
 
     private Builder() {}
 
@@ -177,13 +185,14 @@ public record ServerConfig(
     public Builder publishCorsOrigin(String v) { publishCorsOrigin = v; return this; }
     public Builder maxTopics(int v) { maxTopics = v; return this; }
     public Builder maxPendingConnections(int v) { maxPendingConnections = v; return this; }
+    public Builder broker(String v) { broker = v; return this; }
 
     /** The configuration; throws IllegalArgumentException for settings out of range. */
     public ServerConfig build() {
       long queue = maxQueueBytes < 0 ? defaultMaxQueueBytes(maxEventBytes) : maxQueueBytes;
       return new ServerConfig(host, port, tick, heartbeat, retry, history, historyBytes, maxConnections, queue,
           maxEventBytes, corsOrigin, publishToken, allowAnonymousPublish, shutdownGrace, headTimeout, bodyTimeout,
-          maxBodyBytesInFlight, publishCorsOrigin, maxTopics, maxPendingConnections);
+          maxBodyBytesInFlight, publishCorsOrigin, maxTopics, maxPendingConnections, broker);
     }
   }
 }

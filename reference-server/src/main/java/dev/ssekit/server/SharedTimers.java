@@ -22,11 +22,14 @@ final class SharedTimers {
   private final ServerConfig config;
   private final Topics topics;
   private final ServerMetrics metrics;
+  /** With --broker, ticks are published through Redis like any event (null without). */
+  private final RedisBroker broker;
   private final List<ScheduledFuture<?>> timers = new ArrayList<>();
   private final AtomicLong tickSeq = new AtomicLong();
   private final Frame heartbeat = Frame.control(": heartbeat\n\n".getBytes(StandardCharsets.US_ASCII));
 
-  SharedTimers(ServerConfig config, Topics topics, ServerMetrics metrics) {
+  SharedTimers(ServerConfig config, Topics topics, ServerMetrics metrics, RedisBroker broker) {
+    this.broker = broker;
     this.config = config;
     this.topics = topics;
     this.metrics = metrics;
@@ -73,6 +76,12 @@ final class SharedTimers {
     Instant now = Instant.now();
     long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
     String data = "{\"seq\":" + tickSeq.incrementAndGet() + ",\"sentAtMicros\":" + micros + "}";
+    if (broker != null) {
+      broker.publish(ServerConfig.DEFAULT_TOPIC, "tick", data).whenComplete((id, failure) -> {
+        if (failure != null) ServerLog.anomaly("tick", "tick not published: " + RedisBroker.reason(failure));
+      });
+      return;
+    }
     try {
       topics.publish(ServerConfig.DEFAULT_TOPIC, null, EventEncoder.body("tick", data));
     } catch (Topics.Refused e) {

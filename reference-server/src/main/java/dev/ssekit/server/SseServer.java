@@ -53,14 +53,17 @@ public final class SseServer implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final BodyBudget bodies;
   private final PendingConnections pending;
+  /** With --broker: the Redis Streams this instance mirrors and publishes to; else null. */
+  private final RedisBroker broker;
 
   private SseServer(ServerConfig config, boolean nio, LongSupplier pendingClock) throws InterruptedException {
     this.config = config;
     this.topics = new Topics(config.history(), config.historyBytes(), config.maxQueueBytes(), config.maxTopics());
     this.metrics = new ServerMetrics(topics);
     topics.bind(metrics);
-    this.streams = new EventStreams(config, topics, metrics);
-    this.timers = new SharedTimers(config, topics, metrics);
+    this.broker = config.broker() == null ? null : connectBroker(config, topics);
+    this.streams = new EventStreams(config, topics, metrics, broker);
+    this.timers = new SharedTimers(config, topics, metrics, broker);
     // Allocated now: shutdown must not depend on memory being available then.
     this.goodbye = Frame.control(StreamWire.retryBlock(config.retry().toMillis(),
         "server shutting down; reconnect and resume with Last-Event-ID"));
@@ -69,8 +72,8 @@ public final class SseServer implements AutoCloseable {
     this.bodies = new BodyBudget(config.maxBodyBytesInFlight());
     this.pending = new PendingConnections(config.maxPendingConnections(), pendingClock);
     metrics.watchRequests(bodies, pending);
-    HttpRouter router = new HttpRouter(streams, new PublishHandler(topics), new AdminHandler(this::disconnectAll),
-        new ScenarioHandler(this::admitScenario), metrics);
+    HttpRouter router = new HttpRouter(streams, new PublishHandler(topics, broker), new AdminHandler(this::disconnectAll),
+        new ScenarioHandler(this::admitScenario), metrics, broker);
     SseServerInitializer connections = new SseServerInitializer(router, new Access(config), bodies, pending, config);
 
     boolean epoll = !nio && Epoll.isAvailable();
@@ -82,9 +85,21 @@ public final class SseServer implements AutoCloseable {
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      if (broker != null) broker.close();
       throw e;
     }
     timers.start(group);
+  }
+
+  /** Connects to the broker; a broker that cannot be reached at startup is a refused configuration. */
+  private static RedisBroker connectBroker(ServerConfig config, Topics topics) {
+    try {
+      return new RedisBroker(config.broker(), config.history(), topics);
+    } catch (RuntimeException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalArgumentException("cannot reach the broker at " + RedisBroker.shown(config.broker()) + ": "
+          + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()), e);
+    }
   }
 
   /** The listening socket's options and the accepted connections' options and pipeline. */
@@ -282,6 +297,7 @@ public final class SseServer implements AutoCloseable {
     group.shutdownGracefully(0, Math.max(1, remainingMillis(deadline)), TimeUnit.MILLISECONDS)
         .awaitUninterruptibly(Math.max(1, remainingMillis(deadline)) + 1000, TimeUnit.MILLISECONDS);
     acceptor.terminationFuture().awaitUninterruptibly(1000, TimeUnit.MILLISECONDS);
+    if (broker != null) broker.close();
     ServerLog.info("stopped: told " + ended.get() + " streams to reconnect" + (left > 0 ? ", " + left + " forced closed" : ""));
   }
 

@@ -219,6 +219,13 @@ final class Topics {
     return removed;
   }
 
+  /** True once {@link #close()} was called. */
+  boolean isClosed() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+
   /** Refuses publishes from now on (shutdown). */
   void close() {
     synchronized (lock) {
