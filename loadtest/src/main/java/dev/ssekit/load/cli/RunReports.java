@@ -2,6 +2,7 @@ package dev.ssekit.load.cli;
 
 import dev.ssekit.load.report.BaselineComparison;
 import dev.ssekit.load.report.CapacityHtml;
+import dev.ssekit.load.report.InjectorBottleneck;
 import dev.ssekit.load.report.CapacityJson;
 import dev.ssekit.load.report.CapacityReport;
 import dev.ssekit.load.report.RunRecord;
@@ -57,7 +58,7 @@ final class RunReports {
     CapacityJson.write(report, comparison, dir);
     CapacityHtml.write(run, comparison, dir);
     out.print(Summary.text(report, details, dir.toString()));
-    String bottleneck = CapacityHtml.injectorBottleneck(run);
+    String bottleneck = InjectorBottleneck.why(run);
     if (bottleneck != null) {
       out.println("  warning: the injector may be the bottleneck: " + bottleneck);
     }

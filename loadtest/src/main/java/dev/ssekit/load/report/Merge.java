@@ -256,7 +256,7 @@ public final class Merge {
     Map<String, Long> out = new LinkedHashMap<>();
     for (RunRecord r : runs) {
       r.diagnostics().forEach((k, v) -> out.merge(k, v,
-          k.equals(CapacityHtml.MAX_HEAP) ? Math::min : LARGEST.contains(k) ? Math::max : Long::sum));
+          k.equals(InjectorBottleneck.MAX_HEAP) ? Math::min : LARGEST.contains(k) ? Math::max : Long::sum));
     }
     // The heap rule compares the largest heap peak with the smallest maximum (conservative);
     // the CPU rule compares the summed CPU with the summed cores (separate machines assumed).

@@ -89,8 +89,8 @@ final class SvgChart {
     StringBuilder sb = new StringBuilder();
     sb.append("<svg class=\"chart\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
         .append("\" role=\"img\" aria-labelledby=\"").append(id).append("-t ").append(id).append("-d\">\n");
-    sb.append("<title id=\"").append(id).append("-t\">").append(CapacityHtml.esc(title)).append("</title>\n");
-    sb.append("<desc id=\"").append(id).append("-d\">").append(CapacityHtml.esc(desc)).append("</desc>\n");
+    sb.append("<title id=\"").append(id).append("-t\">").append(Html.esc(title)).append("</title>\n");
+    sb.append("<desc id=\"").append(id).append("-d\">").append(Html.esc(desc)).append("</desc>\n");
     int plotRight = WIDTH - RIGHT;
     int plotBottom = HEIGHT - BOTTOM;
     sb.append("<g class=\"axis\">\n");
@@ -107,9 +107,9 @@ final class SvgChart {
     sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>%n",
         LEFT, plotBottom, plotRight, plotBottom, LEFT, TOP, LEFT, plotBottom));
     sb.append(String.format(Locale.ROOT, "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-        (LEFT + plotRight) / 2, HEIGHT - 8, CapacityHtml.esc(xLabel)));
+        (LEFT + plotRight) / 2, HEIGHT - 8, Html.esc(xLabel)));
     sb.append(String.format(Locale.ROOT, "<text class=\"label\" x=\"14\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 14 %d)\">%s</text>%n",
-        (TOP + plotBottom) / 2, (TOP + plotBottom) / 2, CapacityHtml.esc(yLabel)));
+        (TOP + plotBottom) / 2, (TOP + plotBottom) / 2, Html.esc(yLabel)));
     sb.append("</g>\n");
     for (Series s : series) {
       sb.append("<g class=\"").append(s.cssClass()).append("\">");
@@ -133,7 +133,7 @@ final class SvgChart {
     int lx = LEFT + 8;
     for (Series s : series) {
       sb.append(String.format(Locale.ROOT, "<g class=\"%s legend\"><rect x=\"%d\" y=\"8\" width=\"12\" height=\"12\"/>"
-          + "<text x=\"%d\" y=\"18\">%s</text></g>%n", s.cssClass(), lx, lx + 16, CapacityHtml.esc(s.name())));
+          + "<text x=\"%d\" y=\"18\">%s</text></g>%n", s.cssClass(), lx, lx + 16, Html.esc(s.name())));
       lx += 30 + 7 * s.name().length();
     }
     return sb.append("</svg>\n").toString();

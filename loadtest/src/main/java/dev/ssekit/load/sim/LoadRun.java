@@ -8,6 +8,7 @@ import dev.ssekit.load.measure.RssSource;
 import dev.ssekit.load.measure.ServerProc;
 import dev.ssekit.load.report.CapacityPlan;
 import dev.ssekit.load.report.CapacityHtml;
+import dev.ssekit.load.report.InjectorBottleneck;
 import dev.ssekit.load.report.CapacityJson;
 import dev.ssekit.load.report.CapacityReport;
 import dev.ssekit.load.report.HistogramFile;
@@ -453,15 +454,15 @@ public final class LoadRun {
     if (publisher != null) {
       diagnostics.put("publishFailures", publisher.failed());
     }
-    diagnostics.put(CapacityHtml.CORES, (long) Runtime.getRuntime().availableProcessors());
-    diagnostics.put(CapacityHtml.MAX_HEAP, Runtime.getRuntime().maxMemory());
+    diagnostics.put(InjectorBottleneck.CORES, (long) Runtime.getRuntime().availableProcessors());
+    diagnostics.put(InjectorBottleneck.MAX_HEAP, Runtime.getRuntime().maxMemory());
     diagnostics.put("connectionsBehind", totals.behindConnections());
     return diagnostics;
   }
 
   /** The record, with the injector flagged when it, not the server, was the bottleneck. */
   private static RunRecord flagInjectorBottleneck(RunRecord record) {
-    String bottleneck = CapacityHtml.injectorBottleneck(record);
+    String bottleneck = InjectorBottleneck.why(record);
     if (bottleneck == null) {
       return record;
     }
