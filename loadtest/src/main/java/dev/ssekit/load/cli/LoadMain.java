@@ -204,7 +204,7 @@ public final class LoadMain implements Callable<Integer> {
     Path dir;
     RunReports.Baseline base;
     try {
-      base = baseline();
+      base = RunReports.Baseline.fromOptions(baseline, tolerances);
       Limits limits = limits();
       RunSettings settings = settings();
       refuseBeforeTheRun(base);
@@ -221,13 +221,6 @@ public final class LoadMain implements Callable<Integer> {
       System.setProperty("gatling.http.enableHostnameVerification", "false");
     }
     return GatlingRun.runAndReport(scenario, dir, base, out, err);
-  }
-
-  /** The baseline to compare with, or null; a tolerance without one is a usage error. */
-  private RunReports.Baseline baseline() {
-    if (baseline != null) return RunReports.Baseline.load(baseline, tolerances);
-    if (!tolerances.isEmpty()) throw new Usage("--tolerance applies to a --baseline comparison; give --baseline FILE");
-    return null;
   }
 
   private Limits limits() {

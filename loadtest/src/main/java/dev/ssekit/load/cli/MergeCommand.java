@@ -66,13 +66,9 @@ final class MergeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunReports.Baseline base = null;
+    RunReports.Baseline base;
     try {
-      if (baseline != null) {
-        base = RunReports.Baseline.load(baseline, tolerances);
-      } else if (!tolerances.isEmpty()) {
-        throw new IllegalArgumentException("--tolerance applies to a --baseline comparison; give --baseline FILE");
-      }
+      base = RunReports.Baseline.fromOptions(baseline, tolerances);
     } catch (IllegalArgumentException e) {
       err.println("sse-loadtest merge: " + e.getMessage());
       return LoadMain.USAGE;
@@ -102,8 +98,7 @@ final class MergeCommand implements Callable<Integer> {
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)))).toAbsolutePath();
     out.println("ssekit load: merged " + runs.size() + (runs.size() == 1 ? " run" : " runs") + " (counts summed, histograms"
         + " added, CPU summed over the injectors, heap the largest, server RSS from every injector's samples)");
-    String first = Summary.firstEvent(merged.run().histograms().get("firstEvent"));
-    List<String> details = first == null ? List.of() : List.of("  first event  " + first + ", ms after the connect began");
+    List<String> details = Summary.firstEventLines(merged.run());
     try {
       return RunReports.publish(merged.run(), details, dir, base, out, err);
     } catch (UncheckedIOException e) {

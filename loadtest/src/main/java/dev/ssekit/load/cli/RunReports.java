@@ -25,6 +25,21 @@ final class RunReports {
   /** An earlier run's {@code capacity.json} and the tolerances to hold this run to. */
   record Baseline(Path file, CapacityReport report, Tolerances tolerances) {
     /**
+     * The baseline {@code --baseline} names with its {@code --tolerance}s, or null without one.
+     *
+     * @throws IllegalArgumentException with a one-line reason, also for a tolerance without a baseline
+     */
+    static Baseline fromOptions(Path file, List<String> tolerances) {
+      if (file != null) {
+        return load(file, tolerances);
+      }
+      if (!tolerances.isEmpty()) {
+        throw new IllegalArgumentException("--tolerance applies to a --baseline comparison; give --baseline FILE");
+      }
+      return null;
+    }
+
+    /**
      * Reads the baseline and parses the tolerances.
      *
      * @throws IllegalArgumentException with a one-line reason

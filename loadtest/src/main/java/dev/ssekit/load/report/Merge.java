@@ -74,10 +74,8 @@ public final class Merge {
     CapacityReport report = new CapacityReport(
         f.scenario(), f.target(), span[0] >= 0 ? span[1] - span[0] : runs.stream().mapToLong(r -> r.capacity().durationMs()).max().orElse(0),
         connections(runs, timeline),
-        new CapacityReport.ConnectMs(Projections.percentileMs(con, 50), Projections.percentileMs(con, 95),
-            Projections.percentileMs(con, 99), maxMs(con)),
-        new CapacityReport.DeliveryLatencyMs(lat.getTotalCount(), Projections.percentileMs(lat, 50), Projections.percentileMs(lat, 95),
-            Projections.percentileMs(lat, 99), Projections.percentileMs(lat, 99.9), maxMs(lat)),
+        Projections.connectMs(con),
+        Projections.deliveryLatencyMs(lat),
         events,
         new CapacityReport.Server(rssBaseline, max(runs, r -> r.capacity().server().rssBytesPeak()), projection.bytesPerConnection()),
         new CapacityReport.Injector(
@@ -314,10 +312,6 @@ public final class Merge {
     Histogram sum = new Histogram(digits);
     hs.forEach(sum::add);
     return sum;
-  }
-
-  private static Double maxMs(Histogram h) {
-    return h.getTotalCount() == 0 ? null : Projections.ms(h.getMaxValue());
   }
 
   private static long sum(List<RunRecord> runs, Function<RunRecord, Long> f) {

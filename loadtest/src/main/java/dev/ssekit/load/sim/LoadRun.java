@@ -291,11 +291,7 @@ public final class LoadRun {
 
   /** The summary's lines beyond the report: time to first event, then the scenario's own. */
   private List<String> details(RunRecord record) {
-    List<String> details = new ArrayList<>();
-    String first = Summary.firstEvent(record.histograms().get("firstEvent"));
-    if (first != null) {
-      details.add("  first event  " + first + ", ms after the connect began");
-    }
+    List<String> details = new ArrayList<>(Summary.firstEventLines(record));
     details.addAll(figures.summaryLines());
     return details;
   }

@@ -100,8 +100,8 @@ final class RunRecordBuilder {
             settings.metricsUrl() == null ? null : settings.metricsUrl().toString()),
         durationMs,
         figures.connections(new CapacityReport.Connections(settings.connections(), stats.opened(), stats.failed(), stats.peakOpen(), null, null)),
-        new CapacityReport.ConnectMs(pct(con, 50), pct(con, 95), pct(con, 99), max(con)),
-        new CapacityReport.DeliveryLatencyMs(lat.getTotalCount(), pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(lat, 99.9), max(lat)),
+        Projections.connectMs(con),
+        Projections.deliveryLatencyMs(lat),
         events,
         new CapacityReport.Server(server.rssBaseline(), memory.rssPeak() >= 0 ? memory.rssPeak() : null, projection.bytesPerConnection()),
         new CapacityReport.Injector(memory.heapPeak(), Math.round((processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3),
@@ -189,14 +189,6 @@ final class RunRecordBuilder {
     }
     return published == null || published <= 0 || spanMs <= 0 ? null
         : Math.round(published / (spanMs / 1000.0) * 1000) / 1000.0;
-  }
-
-  private static Double pct(Histogram h, double percentile) {
-    return Projections.percentileMs(h, percentile);
-  }
-
-  private static Double max(Histogram h) {
-    return h.getTotalCount() == 0 ? null : Projections.ms(h.getMaxValue());
   }
 
   /** This process's CPU time so far (the injector's cost), in ns; 0 when the JVM does not say. */
