@@ -39,6 +39,7 @@ final class ReportCharts {
     return seconds(run, run.timeline().get(run.timeline().size() - 1).atMs());
   }
 
+  /** Open connections over time. */
   static String openChart(RunRecord run) {
     if (run.timeline().isEmpty()) {
       return "<p>No timeline was recorded.</p>\n";
@@ -58,6 +59,7 @@ final class ReportCharts {
         .line("open connections", "s1", open).render();
   }
 
+  /** Delivery latency p50, p99 and max per period over time (a log scale when the tail dwarfs the median). */
   static String latencyChart(RunRecord run) {
     List<double[]> p50 = new ArrayList<>();
     List<double[]> p99 = new ArrayList<>();
@@ -94,6 +96,7 @@ final class ReportCharts {
         .line("p50", "s1", p50).line("p99", "s2", p99).line("max", "s3", max).render();
   }
 
+  /** Server RSS against open connections: the samples, the baseline and steps, and the fitted line. */
   static String memoryChart(RunRecord run) {
     CapacityReport r = run.capacity();
     double mib = 1 << 20;

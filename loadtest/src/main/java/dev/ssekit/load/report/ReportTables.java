@@ -15,6 +15,7 @@ import java.util.Locale;
 final class ReportTables {
   private ReportTables() {}
 
+  /** The verdict box: OK or FAILED with the problems, and the baseline's verdict if there is one. */
   static void verdict(StringBuilder h, CapacityReport r, BaselineComparison baseline) {
     var e = r.events();
     boolean bad = r.deliveryFailed() || (baseline != null && baseline.verdict() != BaselineComparison.Verdict.PASSED);
@@ -40,6 +41,7 @@ final class ReportTables {
     h.append("</div>\n");
   }
 
+  /** The summary table: connections, connect time, first event, latency, events, failures, memory, capacity, injector. */
   static void summary(StringBuilder h, RunRecord run) {
     CapacityReport r = run.capacity();
     var c = r.connections();
@@ -85,6 +87,7 @@ final class ReportTables {
     h.append("</tbody>\n</table>\n");
   }
 
+  /** The warning when the injector may be the bottleneck, and the rule that decides it. */
   static void injectorWarning(StringBuilder h, RunRecord run) {
     String why = InjectorBottleneck.why(run);
     if (why != null) {
@@ -98,6 +101,7 @@ final class ReportTables {
         run.diagnostics().containsKey(InjectorBottleneck.CORES) ? "" : " (this run did not record its cores and maximum heap, so the rule was not applied)"));
   }
 
+  /** Each figure against the baseline: before, now, change, limit, verdict and rule. */
   static void baselineTable(StringBuilder h, BaselineComparison b) {
     h.append("<h2>Against the baseline</h2>\n");
     if (b.reason() != null) {
@@ -121,6 +125,7 @@ final class ReportTables {
     h.append("</tbody>\n</table>\n");
   }
 
+  /** The steps table, the capacity plan, the memory figures and the assumptions. */
   static void stepsAndProjection(StringBuilder h, CapacityReport r) {
     h.append("<h2>Steps and projection</h2>\n");
     if (!r.steps().isEmpty()) {
@@ -156,7 +161,7 @@ final class ReportTables {
   }
 
   /** The capacity plan: what binds and what it needs, each limit, and the limits drawn against the steps. */
-  static void plan(StringBuilder h, CapacityReport r) {
+  private static void plan(StringBuilder h, CapacityReport r) {
     var p = r.projection();
     var plan = p.plan();
     // Green only for a number to act on: a plan that binds at 0 per instance has no instance count.
