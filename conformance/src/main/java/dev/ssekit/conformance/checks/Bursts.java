@@ -71,7 +71,7 @@ final class Bursts {
     for (BrowserStream s : streams) {
       if (!s.awaitHead()) {
         for (BrowserStream x : streams) x.stop();
-        findings.notApplicable("a stream connection did not open: " + ReconnectChecks.describeHead(s.stopAndAwait().first())
+        findings.notApplicable("a stream connection did not open: " + Describe.head(s.stopAndAwait().first())
             + " (the http checks report it)");
       }
     }
@@ -233,7 +233,7 @@ final class Bursts {
         findings.note(line);
         if (missing > 0 || duplicated > 0 || unordered > 0 || !r.followed().opened()) {
           problems.add(!r.followed().opened() ? "connection " + (c + 1) + " got "
-              + ReconnectChecks.describeHead(r.followed().first()) : line.substring(0, line.indexOf(';')));
+              + Describe.head(r.followed().first()) : line.substring(0, line.indexOf(';')));
         }
         if (reference == null) {
           reference = firstOrder;

@@ -28,12 +28,8 @@ public class HttpChecks {
   /** The shared recording; not applicable when no response head arrived (http.status-200 fails then). */
   static Recording responded(PassiveStream stream, Findings f) {
     Recording r = stream.recording();
-    if (!r.responded()) f.notApplicable("no response (" + noResponse(r) + "); http.status-200 reports it");
+    if (!r.responded()) f.notApplicable("no response (" + Describe.noResponse(r) + "); http.status-200 reports it");
     return r;
-  }
-
-  static String noResponse(Recording r) {
-    return r.error() == null ? r.end().name().toLowerCase() : r.error();
   }
 
   @SseCheck(id = "http.status-200", severity = Severity.MUST, rule = "H-01", spec = Spec.PROCESSING,
@@ -43,7 +39,7 @@ public class HttpChecks {
     if (!r.responded()) {
       f.evidence("connection: " + r.end() + " after " + r.duration().toMillis() + " ms");
       boolean silent = r.end() == Recording.End.NO_RESPONSE;
-      f.violation("no response from " + r.url() + ": " + noResponse(r) + (silent && target.publishUrl() == null ? ". Some servers send the response head only with their first event (Spring MVC's "
+      f.violation("no response from " + r.url() + ": " + Describe.noResponse(r) + (silent && target.publishUrl() == null ? ". Some servers send the response head only with their first event (Spring MVC's "
           + "SseEmitter on Tomcat, a held head behind a buffering proxy): give --publish-url so the suite can publish "
           + "one, or send a comment as soon as the stream is accepted" : ""));
     }
@@ -182,7 +178,7 @@ public class HttpChecks {
     options.setHeader("Access-Control-Request-Method", "GET");
     options.setHeader("Access-Control-Request-Headers", "last-event-id");
     Recording r = recorder.exchange(options);
-    if (!r.responded()) f.violation("no answer to the preflight: " + noResponse(r));
+    if (!r.responded()) f.violation("no answer to the preflight: " + Describe.noResponse(r));
     String allowHeaders = r.header("Access-Control-Allow-Headers");
     String allowOrigin = r.header("Access-Control-Allow-Origin");
     f.evidence("OPTIONS → " + r.status() + "; Access-Control-Allow-Origin: " + allowOrigin
@@ -226,7 +222,7 @@ public class HttpChecks {
       Recording r = recorder.record(Recorder.Request.of(target, Duration.ofMillis(300))
           .withHeaders(Map.of("Accept", accept)));
       String variant = accept.isEmpty() ? "without Accept" : "with Accept: " + accept;
-      String answer = r.responded() ? r.status() + " " + r.header("Content-Type") : "no response (" + noResponse(r) + ")";
+      String answer = r.responded() ? r.status() + " " + r.header("Content-Type") : "no response (" + Describe.noResponse(r) + ")";
       f.evidence(variant + " → " + answer);
       String why = " (EventSource polyfills and non-browser clients send such requests)";
       f.assertThat(r.status()).as("%s the server answered %s, not 200%s", variant, answer, why).isEqualTo(200);

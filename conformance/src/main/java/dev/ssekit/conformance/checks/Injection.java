@@ -3,7 +3,10 @@ package dev.ssekit.conformance.checks;
 import dev.ssekit.conformance.config.Target;
 import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recorder;
+import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.Retry;
+import dev.ssekit.protocol.StreamItem;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +19,15 @@ import java.util.Map;
 final class Injection {
   private Injection() {}
 
+  /** What a framing injection through an event name or an id means, and where it was found before. */
+  private static final String CVES = "this is the framing-injection flaw behind the 2026 CVEs in Spring (CVE-2026-22735, "
+      + "CVE-2026-47890, CVE-2026-59313), NestJS (CVE-2026-35515), h3 (GHSA-22cc-p3c6-wpvm) and eventsource-encoder "
+      + "(CVE-2026-44214): whoever controls that value writes arbitrary fields and events into every subscriber's stream";
+
+  /** The same, in brief, for data injection. */
+  private static final String CVES_SHORT = "the same flaw as the 2026 framing-injection CVEs (Spring, NestJS, h3, "
+      + "eventsource-encoder)";
+
   /** The three line breaks, named as messages name them. */
   private static final String[][] BREAKS = {{"a lone CR", "\r"}, {"an LF", "\n"}, {"a CRLF", "\r\n"}};
 
@@ -25,7 +37,7 @@ final class Injection {
    * reconnection time of every subscriber.
    */
   static void data(Target target, Recorder recorder, Findings findings, DeliveryProbe.Outcome probe) throws InterruptedException {
-    String run = ReconnectChecks.runId();
+    String run = Publishing.runId();
     String evil = "evil-" + run;
     List<Lockstep.Item> items = new ArrayList<>();
     for (int k = 0; k < BREAKS.length; k++) {
@@ -34,7 +46,7 @@ final class Injection {
       items.add(new Lockstep.Item("data with " + BREAKS[k][0], data, Publishing.json("data", data)));
     }
     Lockstep.Result r = Lockstep.run(target, recorder, run, items, findings, probe);
-    List<Long> retries = Payloads.retries(r.followed());
+    List<Long> retries = retries(r.followed());
     List<String> injected = new ArrayList<>();
     List<String> other = new ArrayList<>();
     for (Lockstep.Step s : r.steps()) {
@@ -84,14 +96,11 @@ final class Injection {
     }
   }
 
-  private static final String CVES_SHORT = "the same flaw as the 2026 framing-injection CVEs (Spring, NestJS, h3, "
-      + "eventsource-encoder)";
-
   /** Values of {@code field} (event or id) carrying line breaks followed by a data line. */
   static void field(Target target, Recorder recorder, Findings findings, DeliveryProbe.Outcome probe, String field,
       String what)
       throws InterruptedException {
-    String run = ReconnectChecks.runId();
+    String run = Publishing.runId();
     String[][] cases = {
         {"x1-" + run, "evil-" + run + "\ndata: injected-" + run},
         {"x2-" + run, "evil-" + run + "\r\n\r\ndata: injected2-" + run},
@@ -147,12 +156,22 @@ final class Injection {
     if (!injections.isEmpty()) {
       findings.violation("a published " + what + " containing a line break was written into the stream raw: "
           + injections.get(0) + (injections.size() > 1 ? " (" + injections.size() + " of " + cases.length
-          + " cases injected)" : "") + ". A browser would dispatch attacker-chosen data; " + DeliveryChecks.CVES
+          + " cases injected)" : "") + ". A browser would dispatch attacker-chosen data; " + CVES
           + ". Refuse such values (4xx) or split/strip them");
     } else {
       findings.violation("a published " + what + " containing a line break did not arrive as one event: "
           + problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more, in the evidence)" : "")
           + ". Refuse such values (4xx) or strip the line breaks");
     }
+  }
+
+  /** Every retry hint the connections carried, in order. */
+  private static List<Long> retries(BrowserStream.Followed f) {
+    List<Long> out = new ArrayList<>();
+    for (BrowserStream.Connection c : f.connections()) {
+      Recording rec = c.recording();
+      for (StreamItem i : rec.items()) if (i instanceof Retry h) out.add(h.millis());
+    }
+    return out;
   }
 }

@@ -200,7 +200,7 @@ final class Lockstep {
 
   static Confirmation confirmTeardown(Target target, Recorder recorder, Item item, DeliveryProbe.Outcome probe)
       throws InterruptedException {
-    String run = ReconnectChecks.runId();
+    String run = Publishing.runId();
     boolean payload = endsStream(target, recorder, run + "a", item.json(), probe);
     boolean plain = endsStream(target, recorder, run + "b", Publishing.json("data", "ssekit-" + run + "-plain"), probe);
     return new Confirmation(payload, plain);

@@ -1,10 +1,7 @@
 package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.record.BrowserStream;
-import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.protocol.DispatchedEvent;
-import dev.ssekit.protocol.Retry;
-import dev.ssekit.protocol.StreamItem;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -279,15 +276,5 @@ final class Payloads {
     int i = at;
     while (i > 0 && b[i - 1] != '\n' && b[i - 1] != '\r') i--;
     return i;
-  }
-
-  /** Every retry hint the connections carried, in order. */
-  static List<Long> retries(BrowserStream.Followed f) {
-    List<Long> out = new ArrayList<>();
-    for (BrowserStream.Connection c : f.connections()) {
-      Recording rec = c.recording();
-      for (StreamItem i : rec.items()) if (i instanceof Retry h) out.add(h.millis());
-    }
-    return out;
   }
 }

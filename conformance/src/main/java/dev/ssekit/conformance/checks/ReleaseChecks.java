@@ -336,7 +336,7 @@ public class ReleaseChecks {
         Recording r = recorder.record(new Recorder.Request(url, null,
             Map.of("Accept", "text/plain;version=0.0.4", "Accept-Encoding", "identity", "Cache-Control", "", "Pragma", ""),
             TIMEOUT, MAX_BYTES, null));
-        if (!r.responded()) return new Scrape(null, "the metrics at " + url + " did not answer: " + HttpChecks.noResponse(r));
+        if (!r.responded()) return new Scrape(null, "the metrics at " + url + " did not answer: " + Describe.noResponse(r));
         if (r.status() != 200) return new Scrape(null, "the metrics at " + url + " answered " + r.status());
         if (r.end() == Recording.End.BYTE_CAP) {
           return new Scrape(null, "the metrics at " + url + " are larger than " + (MAX_BYTES >> 20) + " MiB");

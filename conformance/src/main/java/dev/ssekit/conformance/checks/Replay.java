@@ -26,7 +26,7 @@ final class Replay {
   }
 
   static void whileAway(Target target, Recorder recorder, Findings findings, DeliveryProbe.Outcome probe) throws InterruptedException {
-    String run = ReconnectChecks.runId();
+    String run = Publishing.runId();
     String prefix = "ssekit-" + run + "-away-";
     BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, WAIT.plusSeconds(4)), null, findings);
     Publishing.ready(List.of(s), recorder, run, Duration.ofSeconds(1), probe);
@@ -74,7 +74,7 @@ final class Replay {
     if (!f.opened()) {
       findings.evidence("resumed response bytes", f.first().body());
       findings.violation("reconnecting with Last-Event-ID " + Findings.escape(k) + " got "
-          + ReconnectChecks.describeHead(f.first()) + ": a browser stops for good");
+          + Describe.head(f.first()) + ": a browser stops for good");
       return;
     }
     judge(findings, before, f, k, prefix);
@@ -83,7 +83,7 @@ final class Replay {
   /** The events published while away, on the resumed stream {@code f}: all, once each, in order, nothing before them. */
   private static void judge(Findings findings, BrowserStream.Followed before, BrowserStream.Followed f, String k,
       String prefix) {
-    List<Integer> got = DeliveryChecks.ours(f.events(), prefix).stream().filter(i -> i <= AWAY).toList();
+    List<Integer> got = ours(f.events(), prefix).stream().filter(i -> i <= AWAY).toList();
     findings.note("the client left with last event ID " + Findings.escape(k) + " (the stream's, after "
         + before.events().size() + " event(s)); our events on the resumed stream: " + got + "; " + f.summary());
     List<Integer> want = List.of(1, 2, 3);
@@ -156,5 +156,16 @@ final class Replay {
   private static boolean lessOrEqual(String a, String b) {
     if (!a.matches("\\d{1,18}") || !b.matches("\\d{1,18}")) return false;
     return Long.parseLong(a) <= Long.parseLong(b);
+  }
+
+  /** The events whose data carries {@code prefix}, by the number after it, in arrival order. */
+  private static List<Integer> ours(List<DispatchedEvent> events, String prefix) {
+    List<Integer> out = new ArrayList<>();
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix) + "(\\d{1,6})");
+    for (DispatchedEvent e : events) {
+      var m = p.matcher(e.data());
+      if (m.find()) out.add(Integer.parseInt(m.group(1)));
+    }
+    return out;
   }
 }

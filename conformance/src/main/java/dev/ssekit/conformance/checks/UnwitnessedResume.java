@@ -50,15 +50,15 @@ final class UnwitnessedResume {
     List<DispatchedEvent> client = new java.util.ArrayList<>(underIds);
     resumed.events.stream().filter(e -> !e.lastEventId().isEmpty()).forEach(client::add);
     for (DispatchedEvent e : client) {
-      for (DispatchedEvent w : witness.events) if (ReconnectChecks.same(w, e)) return null;
+      if (witness.events.contains(e)) return null; // the same event: id, type and data
     }
     if (underIds.isEmpty()) return null;
     DispatchedEvent mine = underIds.get(underIds.size() - 1);
     DispatchedEvent theirs = witness.events.stream().filter(w -> w.lastEventId().equals(mine.lastEventId()))
         .findFirst().orElse(null);
-    return "the two connections share ids but no event, before the drop or after it: the test connection got " + ReconnectChecks.show(mine)
+    return "the two connections share ids but no event, before the drop or after it: the test connection got " + Describe.event(mine)
         + (theirs == null ? " and the witness no event under that id" : " and the witness, under the same id, "
-        + ReconnectChecks.show(theirs)) + " (each connection gets its own events or numbers them itself)";
+        + Describe.event(theirs)) + " (each connection gets its own events or numbers them itself)";
   }
 
   /** Judges the resumed recording {@code after} on its own against what the client had ({@code before}). */
@@ -78,7 +78,7 @@ final class UnwitnessedResume {
     if (got.isEmpty()) {
       findings.evidence("resumed bytes", body);
       findings.notApplicable(context + " The resumed connection received no events in "
-          + ReconnectChecks.RESUME_WINDOW.toSeconds() + " s: nothing to judge (silence cannot be told from loss)");
+          + Resume.RESUME_WINDOW.toSeconds() + " s: nothing to judge (silence cannot be told from loss)");
     }
     List<DispatchedEvent> carrying = got.stream().filter(e -> !e.lastEventId().isEmpty()).toList();
     if (carrying.isEmpty()) {
@@ -98,23 +98,23 @@ final class UnwitnessedResume {
     List<DispatchedEvent> had = new ArrayList<>(before.events);
     for (DispatchedEvent e : carrying) {
       String id = e.lastEventId();
-      boolean hadIt = had.stream().anyMatch(b -> ReconnectChecks.same(b, e));
+      boolean hadIt = had.contains(e);
       if (hadIt) {
         // S-01: resume *after* k; the browser already dispatched this event (the one that carried k, say).
-        repeated.add(ReconnectChecks.show(e) + (id.equals(k) ? " (the id resumed from)" : ""));
+        repeated.add(Describe.event(e) + (id.equals(k) ? " (the id resumed from)" : ""));
       } else if (id.equals(k)) {
-        reused.add(ReconnectChecks.show(e) + " (the id resumed from, on another event)");
+        reused.add(Describe.event(e) + " (the id resumed from, on another event)");
       } else if (seen.contains(id)) {
-        reused.add(ReconnectChecks.show(e));
+        reused.add(Describe.event(e));
       } else if (numeric && decimal(id) <= decimal(previous)) {
         backwards.add(Findings.escape(id) + " after " + Findings.escape(previous));
       }
       previous = id;
       had.add(e);
     }
-    findings.evidence("ids before the drop: " + seen.stream().limit(40).map(id -> ReconnectChecks.brief(id, 80)).toList()
+    findings.evidence("ids before the drop: " + seen.stream().limit(40).map(id -> Describe.brief(id, 80)).toList()
         + (seen.size() > 40 ? " and " + (seen.size() - 40) + " more" : ""));
-    findings.evidence("ids the resumed events carried: " + ReconnectChecks.ids(carrying, 40));
+    findings.evidence("ids the resumed events carried: " + Describe.ids(carrying, 40));
     if (!repeated.isEmpty()) {
       findings.evidence("resumed bytes", body);
       findings.violation(Severity.MUST, context + " After reconnecting with Last-Event-ID " + Findings.escape(k)
