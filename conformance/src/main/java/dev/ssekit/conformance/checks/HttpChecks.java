@@ -4,19 +4,13 @@ import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.conformance.config.Target;
 import dev.ssekit.protocol.DispatchedEvent;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.InflaterInputStream;
 import org.apache.hc.client5.http.classic.methods.HttpOptions;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -24,13 +18,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @org.junit.jupiter.api.DisplayNameGeneration(CheckNames.class)
 @ExtendWith(SseExtension.class)
 public class HttpChecks {
-
-  /** The shared recording; not applicable when no response head arrived (http.status-200 fails then). */
-  static Recording responded(PassiveStream stream, Findings f) {
-    Recording r = stream.recording();
-    if (!r.responded()) f.notApplicable("no response (" + Describe.noResponse(r) + "); http.status-200 reports it");
-    return r;
-  }
 
   @SseCheck(id = "http.status-200", severity = Severity.MUST, rule = "H-01", spec = Spec.PROCESSING,
       summary = "The stream is answered with 200 (after redirects)")
@@ -60,7 +47,7 @@ public class HttpChecks {
   @SseCheck(id = "http.content-type", severity = Severity.MUST, rule = "H-02", spec = Spec.PROCESSING,
       summary = "Content-Type is text/event-stream (parameters allowed)")
   void contentType(PassiveStream stream, Findings f) {
-    Recording r = responded(stream, f);
+    Recording r = stream.responded(f);
     String type = r.header("Content-Type");
     f.evidence("Content-Type: " + type);
     if (r.status() != 200) f.notApplicable("the status is " + r.status() + ", not a stream (http.status-200 reports it)");
@@ -78,7 +65,7 @@ public class HttpChecks {
   @SseCheck(id = "http.charset-utf-8", severity = Severity.MUST, rule = "F-01", spec = Spec.PARSING,
       summary = "No charset other than utf-8 is announced (Chromium refuses the stream otherwise)")
   void charset(PassiveStream stream, Findings f) {
-    Recording r = responded(stream, f);
+    Recording r = stream.responded(f);
     String type = r.header("Content-Type");
     if (type == null) f.notApplicable("no Content-Type");
     for (String param : type.split(";")) {
@@ -97,7 +84,7 @@ public class HttpChecks {
   @SseCheck(id = "http.cache-control", severity = Severity.SHOULD, rule = "H-05", spec = Spec.RFC9111,
       summary = "Cache-Control forbids caching the stream (no-cache or no-store)")
   void cacheControl(PassiveStream stream, Findings f) {
-    Recording r = responded(stream, f);
+    Recording r = stream.responded(f);
     String cc = r.header("Cache-Control");
     f.evidence("Cache-Control: " + cc);
     if (cc == null) {
@@ -114,7 +101,7 @@ public class HttpChecks {
   @SseCheck(id = "http.no-content-length", severity = Severity.SHOULD, rule = "H-06", spec = Spec.RFC9112_LENGTH,
       summary = "The stream has no Content-Length (a finite body ends the stream)")
   void noContentLength(PassiveStream stream, Findings f) {
-    Recording r = responded(stream, f);
+    Recording r = stream.responded(f);
     String cl = r.header("Content-Length");
     if (cl != null) f.evidence("Content-Length: " + cl);
     if (r.status() != 200) return;
@@ -125,7 +112,7 @@ public class HttpChecks {
   @SseCheck(id = "http.headers-promptly", severity = Severity.SHOULD, rule = "H-06", spec = Spec.PROCESSING,
       summary = "The response head arrives within 2 s, before any event (browsers fire 'open' on it)")
   void headersPromptly(PassiveStream stream, Findings f) {
-    Recording r = responded(stream, f);
+    Recording r = stream.responded(f);
     Duration after = r.headersAfter();
     f.note("response head after " + after.toMillis() + " ms");
     if (stream.headHeld()) {
@@ -144,7 +131,7 @@ public class HttpChecks {
   @SseCheck(id = "http.compression-flushed", severity = Severity.SHOULD, rule = "H-07", spec = Spec.AUTHORING,
       summary = "If the stream is compressed, every event is flushed through the compressor")
   void compression(PassiveStream stream, Findings f) {
-    Recording r = responded(stream, f);
+    Recording r = stream.responded(f);
     String coding = r.contentEncoding();
     if (coding.equals("identity")) {
       f.note("not compressed");
@@ -241,7 +228,7 @@ public class HttpChecks {
     if (!target.url().getScheme().equalsIgnoreCase("https")) {
       f.notApplicable("HTTP/2 is negotiated over TLS; the target is plain http");
     }
-    H2Attempt attempt = h2(target, f);
+    Http2Exchange attempt = Http2Exchange.attempt(target, f);
     if (attempt.refused() != null) {
       f.violation("this tool's HTTP/2 client refused the response as malformed ("
           + Findings.escape(String.valueOf(attempt.refused().getMessage()))
@@ -277,7 +264,7 @@ public class HttpChecks {
       f.info("plain http means HTTP/1.1: a browser allows six connections per origin, so a seventh tab with"
           + " an EventSource stalls; serve over https with HTTP/2");
     }
-    H2Attempt attempt = h2(target, f);
+    Http2Exchange attempt = Http2Exchange.attempt(target, f);
     if (attempt.refused() != null) {
       f.notApplicable("the exchange failed before its protocol could be read (" + attempt.refused().getMessage()
           + "); http.h2-connection-headers reports a malformed HTTP/2 response");
@@ -289,68 +276,5 @@ public class HttpChecks {
           "only HTTP/1.1 is offered (ALPN chose http/1.1): a browser allows six streams per origin over HTTP/1.1,"
               + " so a seventh tab or EventSource on the same origin stalls; offer h2");
     }
-  }
-
-  /**
-   * One HTTP/2 attempt: the response, or the client's refusal of a malformed one.
-   *
-   * @param response the response (null when refused)
-   * @param refused why the client refused the exchange after TLS (null when it answered)
-   */
-  private record H2Attempt(HttpResponse<InputStream> response, IOException refused) {}
-
-  /** One JDK client per trust mode for the whole run (JDK 17's HttpClient cannot be closed). */
-  private static final java.util.concurrent.ConcurrentHashMap<Boolean, HttpClient> H2_CLIENTS =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  private static HttpClient h2Client(boolean insecure) {
-    return H2_CLIENTS.computeIfAbsent(insecure, trustAll -> {
-      HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
-          .connectTimeout(Duration.ofSeconds(10));
-      if (trustAll) {
-        try {
-          b.sslContext(org.apache.hc.core5.ssl.SSLContexts.custom()
-              .loadTrustMaterial(org.apache.hc.client5.http.ssl.TrustAllStrategy.INSTANCE).build());
-        } catch (java.security.GeneralSecurityException e) {
-          throw new IllegalStateException("cannot build a trust-all TLS context", e);
-        }
-      }
-      return b.build();
-    });
-  }
-
-  private static H2Attempt h2(Target target, Findings f) throws InterruptedException {
-    HttpRequest.Builder rb = HttpRequest.newBuilder(target.url()).timeout(Duration.ofSeconds(10))
-        .header("Accept", "text/event-stream").header("Cache-Control", "no-cache");
-    for (Target.Header h : target.headers()) rb.header(h.name(), h.value());
-    try {
-      return new H2Attempt(h2Client(target.insecure()).send(rb.GET().build(), HttpResponse.BodyHandlers.ofInputStream()),
-          null);
-    } catch (javax.net.ssl.SSLException | java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
-      f.notApplicable("HTTP/2 could not be tried (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-          + "); with --insecure the JDK's HTTP/2 client still checks the host name");
-      return null;
-    } catch (java.net.http.HttpTimeoutException e) {
-      f.notApplicable("no HTTP/2 response head within 10 s (http.headers-promptly judges a slow head)");
-      return null;
-    } catch (IOException e) {
-      if (malformed(e)) return new H2Attempt(null, e);
-      f.notApplicable("the HTTP/2 exchange failed before a response could be judged ("
-          + Findings.escape(e.getClass().getSimpleName() + ": " + e.getMessage()) + ")");
-      return null;
-    }
-  }
-
-  /**
-   * Whether the JDK's HTTP/2 client refused the response itself as malformed (its header
-   * validation), as opposed to a reset, an early end or a GOAWAY, which say nothing about H-08.
-   */
-  static boolean malformed(IOException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.net.ProtocolException) return true;
-      String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
-      if (m.contains("malformed") || m.contains("bad header") || m.contains("invalid header")) return true;
-    }
-    return false;
   }
 }
