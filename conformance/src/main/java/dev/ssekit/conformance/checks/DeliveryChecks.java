@@ -183,7 +183,7 @@ public class DeliveryChecks {
   void burstToThree(Target target, Recorder recorder, Findings findings) throws InterruptedException {
     DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.burst-to-three");
     String run = Publishing.runId();
-    Bursts.Outcome o = Bursts.run(target, recorder, findings, probe, run, 1, 1000, Duration.ofSeconds(12));
+    BurstOutcome o = Bursts.run(target, recorder, findings, probe, run, 1, 1000, Duration.ofSeconds(12));
     judgeBurst(o, false, findings, "a burst of %d events published back to back");
   }
 
@@ -195,11 +195,11 @@ public class DeliveryChecks {
   void concurrentPublish(Target target, Recorder recorder, Findings findings) throws InterruptedException {
     DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.concurrent-publish");
     String run = Publishing.runId();
-    Bursts.Outcome o = Bursts.run(target, recorder, findings, probe, run, 8, 50, Duration.ofSeconds(10));
+    BurstOutcome o = Bursts.run(target, recorder, findings, probe, run, 8, 50, Duration.ofSeconds(10));
     judgeBurst(o, true, findings, "%d events published by 8 publishers at once");
   }
 
-  private static void judgeBurst(Bursts.Outcome o, boolean concurrent, Findings findings, String what) {
+  private static void judgeBurst(BurstOutcome o, boolean concurrent, Findings findings, String what) {
     int accepted = o.accepted();
     findings.note("published " + o.sent().size() + " of " + o.planned() + " events in " + o.publishMs() + " ms ("
         + (o.sent().size() - accepted) + " refused" + (o.firstRefusal() == null ? "" : ", first " + o.firstRefusal())
