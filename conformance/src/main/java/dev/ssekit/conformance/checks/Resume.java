@@ -121,13 +121,7 @@ final class Resume {
         + (after.reconnects() > 0 ? "; the server ended the resumed stream and the client reconnected "
         + after.reconnects() + " time(s), as a browser does (" + after.summary() + ")" : ""));
     if (after.connections().isEmpty() || !after.opened()) {
-      if (after.connections().isEmpty()) {
-        findings.notApplicable("the tool could not follow the resumed stream: " + after.why());
-      }
-      findings.evidence("resumed response bytes", after.first().body());
-      findings.violation("reconnecting with Last-Event-ID " + Findings.escape(k) + " (an id this server sent "
-          + "moments earlier) got " + Describe.head(after.first()) + ": a browser's EventSource fails the connection "
-          + "and never comes back");
+      resumeRefused(findings, after, k);
       return;
     }
     Cursors wc = Cursors.of(w);
@@ -143,23 +137,52 @@ final class Resume {
     }
     int anchor = wc.eventsAfterFirst(k);
     List<DispatchedEvent> expected = wc.events.subList(anchor, wc.events.size());
-    List<DispatchedEvent> got = after.events();
     findings.note("after k the witness saw " + expected.size() + " event(s); the resumed connection saw "
-        + got.size());
+        + after.events().size());
     if (expected.isEmpty() && own == Own.ALL_BACK) {
-      // No witness to compare with: what the client already had must still not come again.
-      List<DispatchedEvent> again = got.stream().filter(tc.events::contains).toList();
-      if (!again.isEmpty()) {
-        findings.evidence("resumed bytes", after.bodies());
-        findings.violation("after reconnecting with Last-Event-ID " + Findings.escape(k) + " the server sent again "
-            + "what the client already had: " + Describe.event(again.get(0)) + (again.size() > 1 ? " and " + (again.size() - 1)
-            + " more" : "") + ": a browser dispatches it twice (replay must start after the id, not at it or before)");
-        return;
-      }
-      findings.note("the witness saw nothing after id " + Findings.escape(k) + " (" + Describe.end(w) + "); the "
-          + published + " events this check published while the client was away each came back once");
+      nothingRepeated(findings, k, published, tc, w, after);
+    } else {
+      asTheWitnessSaw(findings, k, wc, anchor, w, after);
+    }
+  }
+
+  /** The reconnect with {@code k} did not get a stream: a browser gives up for good. */
+  private static void resumeRefused(Findings findings, BrowserStream.Followed after, String k) {
+    if (after.connections().isEmpty()) {
+      findings.notApplicable("the tool could not follow the resumed stream: " + after.why());
+    }
+    findings.evidence("resumed response bytes", after.first().body());
+    findings.violation("reconnecting with Last-Event-ID " + Findings.escape(k) + " (an id this server sent "
+        + "moments earlier) got " + Describe.head(after.first()) + ": a browser's EventSource fails the connection "
+        + "and never comes back");
+  }
+
+  /**
+   * Every event published while away came back, and the witness saw nothing else after {@code k}:
+   * with nothing to compare, what the client already had must still not come again.
+   */
+  private static void nothingRepeated(Findings findings, String k, int published, Cursors tc, Recording w,
+      BrowserStream.Followed after) {
+    List<DispatchedEvent> again = after.events().stream().filter(tc.events::contains).toList();
+    if (!again.isEmpty()) {
+      findings.evidence("resumed bytes", after.bodies());
+      findings.violation("after reconnecting with Last-Event-ID " + Findings.escape(k) + " the server sent again "
+          + "what the client already had: " + Describe.event(again.get(0)) + (again.size() > 1 ? " and " + (again.size() - 1)
+          + " more" : "") + ": a browser dispatches it twice (replay must start after the id, not at it or before)");
       return;
     }
+    findings.note("the witness saw nothing after id " + Findings.escape(k) + " (" + Describe.end(w) + "); the "
+        + published + " events this check published while the client was away each came back once");
+  }
+
+  /**
+   * S-01 against the witness: the resumed stream's events are the witness's after {@code k}
+   * (from {@code anchor}), none missing, none repeated, same order.
+   */
+  private static void asTheWitnessSaw(Findings findings, String k, Cursors wc, int anchor, Recording w,
+      BrowserStream.Followed after) {
+    List<DispatchedEvent> expected = wc.events.subList(anchor, wc.events.size());
+    List<DispatchedEvent> got = after.events();
     if (expected.isEmpty()) {
       findings.notApplicable("no events followed id " + Findings.escape(k)
           + " within the window: nothing to compare the resumed stream with");
