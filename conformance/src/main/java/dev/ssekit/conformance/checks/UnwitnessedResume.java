@@ -75,6 +75,27 @@ final class UnwitnessedResume {
     String context = "The witness comparison did not apply: " + why + ", so the resumed stream was judged on its own"
         + " (S-01 for per-connection streams; without a witness, loss cannot be judged).";
     findings.note(context);
+    List<DispatchedEvent> carrying = carryingIds(findings, context, got, body);
+    Suspects suspects = Suspects.of(k, before, carrying);
+    Set<String> seen = suspects.seen();
+    findings.evidence("ids before the drop: " + seen.stream().limit(40).map(id -> Describe.brief(id, 80)).toList()
+        + (seen.size() > 40 ? " and " + (seen.size() - 40) + " more" : ""));
+    findings.evidence("ids the resumed events carried: " + Describe.ids(carrying, 40));
+    report(findings, context, k, suspects, body);
+    boolean numeric = suspects.numeric();
+    if (numeric && !carrying.isEmpty() && decimal(carrying.get(0).lastEventId()) > decimal(k) + 1) {
+      findings.note("the first resumed id " + carrying.get(0).lastEventId() + " is not " + k + " + 1: a gap in the"
+          + " numbers is not proof of loss (ids may count something else), and without a witness it is not judged");
+    }
+    findings.note("resumed from " + Findings.escape(k) + " without a witness: " + carrying.size() + " event(s) with"
+        + " ids, none repeating " + Findings.escape(k) + " or an event received before the drop; "
+        + (!numeric ? "ids are not all decimal, so their order is not judged"
+        : suspects.backwards().isEmpty() ? "decimal ids, in increasing order" : "decimal ids, not all in order"));
+  }
+
+  /** The resumed events that carry an id; not applicable when none arrived, or none carries one. */
+  private static List<DispatchedEvent> carryingIds(Findings findings, String context, List<DispatchedEvent> got,
+      byte[] body) {
     if (got.isEmpty()) {
       findings.evidence("resumed bytes", body);
       findings.notApplicable(context + " The resumed connection received no events in "
@@ -86,59 +107,67 @@ final class UnwitnessedResume {
       findings.notApplicable(context + " None of the " + got.size() + " resumed event(s) carries an id: repeats"
           + " and order cannot be judged");
     }
-    Set<String> seen = new LinkedHashSet<>();
-    for (String c : before.cursor) if (!c.isEmpty()) seen.add(c);
-    boolean numeric = decimal(k) != null && carrying.stream().allMatch(e -> decimal(e.lastEventId()) != null);
-    List<String> repeated = new ArrayList<>();
-    List<String> reused = new ArrayList<>();
-    List<String> backwards = new ArrayList<>();
-    String previous = k;
-    // What the client had grows as the resumed stream goes on: across its own reconnects, an event sent again
-    // at the start of the next connection is a repeat as much as one the client had before the drop.
-    List<DispatchedEvent> had = new ArrayList<>(before.events);
-    for (DispatchedEvent e : carrying) {
-      String id = e.lastEventId();
-      boolean hadIt = had.contains(e);
-      if (hadIt) {
-        // S-01: resume *after* k; the browser already dispatched this event (the one that carried k, say).
-        repeated.add(Describe.event(e) + (id.equals(k) ? " (the id resumed from)" : ""));
-      } else if (id.equals(k)) {
-        reused.add(Describe.event(e) + " (the id resumed from, on another event)");
-      } else if (seen.contains(id)) {
-        reused.add(Describe.event(e));
-      } else if (numeric && decimal(id) <= decimal(previous)) {
-        backwards.add(Findings.escape(id) + " after " + Findings.escape(previous));
+    return carrying;
+  }
+
+  /**
+   * What the resumed events' ids suggest, each event shown once under the first that applies.
+   *
+   * @param seen the ids the client's cursor took before the drop
+   * @param numeric whether {@code k} and every resumed id are decimal (then their order is judged)
+   * @param repeated events the client already had (before the drop, or earlier in the resumed stream)
+   * @param reused other events under {@code k} or under an id seen before the drop
+   * @param backwards decimal ids not after their predecessor ({@code k} for the first)
+   */
+  private record Suspects(Set<String> seen, boolean numeric, List<String> repeated, List<String> reused,
+      List<String> backwards) {
+
+    static Suspects of(String k, Cursors before, List<DispatchedEvent> carrying) {
+      Set<String> seen = new LinkedHashSet<>();
+      for (String c : before.cursor) if (!c.isEmpty()) seen.add(c);
+      boolean numeric = decimal(k) != null && carrying.stream().allMatch(e -> decimal(e.lastEventId()) != null);
+      Suspects s = new Suspects(seen, numeric, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      String previous = k;
+      // What the client had grows as the resumed stream goes on: across its own reconnects, an event sent again
+      // at the start of the next connection is a repeat as much as one the client had before the drop.
+      List<DispatchedEvent> had = new ArrayList<>(before.events);
+      for (DispatchedEvent e : carrying) {
+        String id = e.lastEventId();
+        if (had.contains(e)) {
+          // S-01: resume *after* k; the browser already dispatched this event (the one that carried k, say).
+          s.repeated.add(Describe.event(e) + (id.equals(k) ? " (the id resumed from)" : ""));
+        } else if (id.equals(k)) {
+          s.reused.add(Describe.event(e) + " (the id resumed from, on another event)");
+        } else if (seen.contains(id)) {
+          s.reused.add(Describe.event(e));
+        } else if (numeric && decimal(id) <= decimal(previous)) {
+          s.backwards.add(Findings.escape(id) + " after " + Findings.escape(previous));
+        }
+        previous = id;
+        had.add(e);
       }
-      previous = id;
-      had.add(e);
+      return s;
     }
-    findings.evidence("ids before the drop: " + seen.stream().limit(40).map(id -> Describe.brief(id, 80)).toList()
-        + (seen.size() > 40 ? " and " + (seen.size() - 40) + " more" : ""));
-    findings.evidence("ids the resumed events carried: " + Describe.ids(carrying, 40));
-    if (!repeated.isEmpty()) {
+  }
+
+  /** A repeat is a MUST violation (the browser shows it twice); a reused id or ids going backwards, a SHOULD. */
+  private static void report(Findings findings, String context, String k, Suspects s, byte[] body) {
+    if (!s.repeated().isEmpty()) {
       findings.evidence("resumed bytes", body);
       findings.violation(Severity.MUST, context + " After reconnecting with Last-Event-ID " + Findings.escape(k)
-          + " the server repeated what the client already had: " + repeated + " — a browser dispatches it twice"
+          + " the server repeated what the client already had: " + s.repeated() + " — a browser dispatches it twice"
           + " (replay must start after the id, not at it)");
     }
-    if (!reused.isEmpty()) {
+    if (!s.reused().isEmpty()) {
       findings.violation(Severity.SHOULD, context + " After resuming from " + Findings.escape(k) + " the server"
-          + " reused id(s) the client had before the drop, on other events: " + reused + " (a suspected repeat, or a"
+          + " reused id(s) the client had before the drop, on other events: " + s.reused() + " (a suspected repeat, or a"
           + " counter that restarted and ignored Last-Event-ID; ids should be unique in a stream so a later resume is"
           + " unambiguous)");
     }
-    if (!backwards.isEmpty()) {
+    if (!s.backwards().isEmpty()) {
       findings.violation(Severity.SHOULD, context + " After resuming from " + Findings.escape(k) + " the ids go"
-          + " backwards: " + backwards + " (S-01: events after k, in their original order)");
+          + " backwards: " + s.backwards() + " (S-01: events after k, in their original order)");
     }
-    if (numeric && !carrying.isEmpty() && decimal(carrying.get(0).lastEventId()) > decimal(k) + 1) {
-      findings.note("the first resumed id " + carrying.get(0).lastEventId() + " is not " + k + " + 1: a gap in the"
-          + " numbers is not proof of loss (ids may count something else), and without a witness it is not judged");
-    }
-    findings.note("resumed from " + Findings.escape(k) + " without a witness: " + carrying.size() + " event(s) with"
-        + " ids, none repeating " + Findings.escape(k) + " or an event received before the drop; "
-        + (!numeric ? "ids are not all decimal, so their order is not judged"
-        : backwards.isEmpty() ? "decimal ids, in increasing order" : "decimal ids, not all in order"));
   }
 
   /**
