@@ -110,27 +110,10 @@ final class Injection {
       items.add(new Lockstep.Item(what + " " + Publishing.esc(c[1]), c[0], Publishing.json("data", c[0], field, c[1])));
     }
     Lockstep.Result r = Lockstep.run(target, recorder, run, items, findings, probe);
-    List<String> outcomes = new ArrayList<>();
-    List<String> accepted = new ArrayList<>();
-    for (Lockstep.Step s : r.steps()) {
-      outcomes.add(s.item().label() + " → " + Publishing.answer(s.answer()));
-      if (Publishing.accepted(s.answer())) accepted.add(s.item().data());
-    }
-    findings.note(String.join("; ", outcomes));
-    List<String> problems = new ArrayList<>();
-    Map<String, Integer> arrivals = new HashMap<>();
-    for (BrowserStream.Arrival a : r.followed().arrivals()) {
-      DispatchedEvent e = a.event();
-      if (e.data().contains("injected") && e.data().contains(run)) {
-        problems.add("an event arrived with data " + Publishing.esc(e.data()) + " (type " + Publishing.esc(e.type())
-            + ", id " + Publishing.esc(e.lastEventId()) + "): the " + what + "'s line break started a new field");
-      } else if (e.data().contains(run) && !e.data().contains("-step-") && !e.data().contains("-ready-")) {
-        boolean whole = false;
-        for (String[] c : cases) whole |= e.data().equals(c[0]);
-        if (whole) arrivals.merge(e.data(), 1, Integer::sum);
-        else problems.add("an event arrived with data " + Publishing.esc(e.data()) + " (type " + Publishing.esc(e.type()) + ")");
-      }
-    }
+    findings.note(String.join("; ", r.steps().stream()
+        .map(s -> s.item().label() + " → " + Publishing.answer(s.answer())).toList()));
+    Arrivals arrivals = Arrivals.of(r, run, cases, what);
+    List<String> problems = new ArrayList<>(arrivals.problems());
     if (r.steps().size() < cases.length || r.steps().stream().noneMatch(Lockstep.Step::markerSeen)) {
       findings.evidence("stream bytes", r.followed().bodies());
       if (problems.isEmpty()) {
@@ -139,9 +122,42 @@ final class Injection {
         return;
       }
     }
+    problems.addAll(notOnceWhole(r, arrivals.whole(), what));
+    if (problems.isEmpty()) return;
+    report(findings, r, problems, what, cases.length);
+  }
+
+  /**
+   * The run's events other than its markers, in arrival order: how many times each case's data
+   * arrived whole, and what arrived otherwise (a data line the field's line break injected, or the
+   * case's event altered).
+   */
+  private record Arrivals(Map<String, Integer> whole, List<String> problems) {
+
+    static Arrivals of(Lockstep.Result r, String run, String[][] cases, String what) {
+      Arrivals out = new Arrivals(new HashMap<>(), new ArrayList<>());
+      for (BrowserStream.Arrival a : r.followed().arrivals()) {
+        DispatchedEvent e = a.event();
+        if (e.data().contains("injected") && e.data().contains(run)) {
+          out.problems.add("an event arrived with data " + Publishing.esc(e.data()) + " (type " + Publishing.esc(e.type())
+              + ", id " + Publishing.esc(e.lastEventId()) + "): the " + what + "'s line break started a new field");
+        } else if (e.data().contains(run) && !e.data().contains("-step-") && !e.data().contains("-ready-")) {
+          boolean whole = false;
+          for (String[] c : cases) whole |= e.data().equals(c[0]);
+          if (whole) out.whole.merge(e.data(), 1, Integer::sum);
+          else out.problems.add("an event arrived with data " + Publishing.esc(e.data()) + " (type " + Publishing.esc(e.type()) + ")");
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Each accepted case must arrive whole exactly once: not lost to a teardown, not missing, not repeated. */
+  private static List<String> notOnceWhole(Lockstep.Result r, Map<String, Integer> whole, String what) {
+    List<String> problems = new ArrayList<>();
     for (Lockstep.Step s : r.steps()) {
       if (!Publishing.accepted(s.answer())) continue;
-      int n = arrivals.getOrDefault(s.item().data(), 0);
+      int n = whole.getOrDefault(s.item().data(), 0);
       if (n == 0 && s.endedDuring() > 0) {
         problems.add("the server ended the stream when the " + what + " " + s.item().label() + " was published");
       } else if (n == 0) {
@@ -149,13 +165,17 @@ final class Injection {
       }
       if (n > 1) problems.add("the event with data " + Publishing.esc(s.item().data()) + " arrived " + n + " times");
     }
-    if (problems.isEmpty()) return;
+    return problems;
+  }
+
+  /** The violation: an injection when any case injected a field, else the first way a case did not arrive as one event. */
+  private static void report(Findings findings, Lockstep.Result r, List<String> problems, String what, int cases) {
     List<String> injections = problems.stream().filter(p -> p.contains("started a new field")).toList();
     for (Lockstep.Step s : r.steps()) Payloads.showBytes(findings, r, s.index(), s.item().label());
     if (problems.size() > 1) findings.evidence("every finding: " + String.join("; ", problems));
     if (!injections.isEmpty()) {
       findings.violation("a published " + what + " containing a line break was written into the stream raw: "
-          + injections.get(0) + (injections.size() > 1 ? " (" + injections.size() + " of " + cases.length
+          + injections.get(0) + (injections.size() > 1 ? " (" + injections.size() + " of " + cases
           + " cases injected)" : "") + ". A browser would dispatch attacker-chosen data; " + CVES
           + ". Refuse such values (4xx) or split/strip them");
     } else {
