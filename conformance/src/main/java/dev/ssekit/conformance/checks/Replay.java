@@ -117,7 +117,7 @@ final class Replay {
   /** The id the block of the first event carrying {@code marker} set itself ({@code ""}: none, it inherited one). */
   private static String ownIdOf(BrowserStream.Followed f, String marker) {
     for (BrowserStream.Connection c : f.connections()) {
-      for (DispatchedEvent e : UnwitnessedResume.ownIds(c.recording())) {
+      for (DispatchedEvent e : Cursors.ownIdsOf(c.recording())) {
         if (e.data().contains(marker)) return e.lastEventId();
       }
     }
@@ -153,9 +153,11 @@ final class Replay {
         + "after the reconnect), so a browser that reconnects silently loses everything published while it was away";
   }
 
+  /** True when both ids are decimal and {@code a} is not after {@code b}. */
   private static boolean lessOrEqual(String a, String b) {
-    if (!a.matches("\\d{1,18}") || !b.matches("\\d{1,18}")) return false;
-    return Long.parseLong(a) <= Long.parseLong(b);
+    Long x = Cursors.decimal(a);
+    Long y = Cursors.decimal(b);
+    return x != null && y != null && x <= y;
   }
 
   /** The events whose data carries {@code prefix}, by the number after it, in arrival order. */

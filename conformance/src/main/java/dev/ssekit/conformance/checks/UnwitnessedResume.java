@@ -2,9 +2,6 @@ package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.protocol.DispatchedEvent;
-import dev.ssekit.protocol.EventStreamParser;
-import dev.ssekit.protocol.StreamItem;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -63,7 +60,7 @@ final class UnwitnessedResume {
 
   /** Judges the resumed recording {@code after} on its own against what the client had ({@code before}). */
   static void judge(Findings findings, String k, Cursors before, Recording after, String why) {
-    judge(findings, k, before, ownIds(after), after.body(), why);
+    judge(findings, k, before, Cursors.ownIdsOf(after), after.body(), why);
   }
 
   /**
@@ -83,7 +80,7 @@ final class UnwitnessedResume {
     findings.evidence("ids the resumed events carried: " + Describe.ids(carrying, 40));
     report(findings, context, k, suspects, body);
     boolean numeric = suspects.numeric();
-    if (numeric && !carrying.isEmpty() && decimal(carrying.get(0).lastEventId()) > decimal(k) + 1) {
+    if (numeric && !carrying.isEmpty() && Cursors.decimal(carrying.get(0).lastEventId()) > Cursors.decimal(k) + 1) {
       findings.note("the first resumed id " + carrying.get(0).lastEventId() + " is not " + k + " + 1: a gap in the"
           + " numbers is not proof of loss (ids may count something else), and without a witness it is not judged");
     }
@@ -125,7 +122,7 @@ final class UnwitnessedResume {
     static Suspects of(String k, Cursors before, List<DispatchedEvent> carrying) {
       Set<String> seen = new LinkedHashSet<>();
       for (String c : before.cursor) if (!c.isEmpty()) seen.add(c);
-      boolean numeric = decimal(k) != null && carrying.stream().allMatch(e -> decimal(e.lastEventId()) != null);
+      boolean numeric = Cursors.decimal(k) != null && carrying.stream().allMatch(e -> Cursors.decimal(e.lastEventId()) != null);
       Suspects s = new Suspects(seen, numeric, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
       String previous = k;
       // What the client had grows as the resumed stream goes on: across its own reconnects, an event sent again
@@ -140,7 +137,7 @@ final class UnwitnessedResume {
           s.reused.add(Describe.event(e) + " (the id resumed from, on another event)");
         } else if (seen.contains(id)) {
           s.reused.add(Describe.event(e));
-        } else if (numeric && decimal(id) <= decimal(previous)) {
+        } else if (numeric && Cursors.decimal(id) <= Cursors.decimal(previous)) {
           s.backwards.add(Findings.escape(id) + " after " + Findings.escape(previous));
         }
         previous = id;
@@ -168,30 +165,5 @@ final class UnwitnessedResume {
       findings.violation(Severity.SHOULD, context + " After resuming from " + Findings.escape(k) + " the ids go"
           + " backwards: " + s.backwards() + " (S-01: events after k, in their original order)");
     }
-  }
-
-  /**
-   * The events of {@code r}, each with the id its own block set ({@code ""} when it set none), not
-   * the cursor it inherited: each block is parsed by the oracle on its own.
-   */
-  static List<DispatchedEvent> ownIds(Recording r) {
-    LineScan scan = LineScan.of(r.body(), EventStreamParser.DEFAULT_MAX_LINE_CHARS);
-    List<DispatchedEvent> out = new ArrayList<>();
-    StringBuilder block = new StringBuilder();
-    for (LineScan.Line line : scan.lines) {
-      block.append(line.text()).append('\n');
-      if (line.isBlank()) {
-        for (StreamItem item : EventStreamParser.parse(block.toString().getBytes(StandardCharsets.UTF_8))) {
-          if (item instanceof DispatchedEvent e) out.add(e);
-        }
-        block.setLength(0);
-      }
-    }
-    return out;
-  }
-
-  /** A non-negative decimal id as a number, or null when the id is anything else (opaque). */
-  static Long decimal(String id) {
-    return id.matches("[0-9]{1,18}") ? Long.valueOf(id) : null;
   }
 }
