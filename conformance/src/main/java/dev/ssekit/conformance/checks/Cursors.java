@@ -4,12 +4,15 @@ import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
+import dev.ssekit.protocol.StreamItem;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The events of a recording and where its cursor moved: after each id change, how many events had
- * been dispatched (the event that carried the id included).
+ * been dispatched (the event that carried the id included). Also how the resume checks read ids:
+ * the id each event's own block set, and decimal ids as numbers.
  */
 final class Cursors {
   final List<DispatchedEvent> events = new ArrayList<>();
@@ -36,7 +39,7 @@ final class Cursors {
 
   static Cursors of(Recording r) {
     Cursors c = new Cursors();
-    c.ownIds.addAll(UnwitnessedResume.ownIds(r));
+    c.ownIds.addAll(ownIdsOf(r));
     String seed = r.lastEventIdSent() == null ? "" : r.lastEventIdSent();
     EventStreamParser p = new EventStreamParser(item -> {
       if (item instanceof DispatchedEvent e) c.events.add(e);
@@ -62,5 +65,30 @@ final class Cursors {
   int eventsAfterFirst(String id) {
     for (int i = 0; i < cursor.size(); i++) if (cursor.get(i).equals(id)) return eventsSoFar.get(i);
     return -1;
+  }
+
+  /**
+   * The events of {@code r}, each with the id its own block set ({@code ""} when it set none), not
+   * the cursor it inherited: each block is parsed by the oracle on its own.
+   */
+  static List<DispatchedEvent> ownIdsOf(Recording r) {
+    LineScan scan = LineScan.of(r.body(), EventStreamParser.DEFAULT_MAX_LINE_CHARS);
+    List<DispatchedEvent> out = new ArrayList<>();
+    StringBuilder block = new StringBuilder();
+    for (LineScan.Line line : scan.lines) {
+      block.append(line.text()).append('\n');
+      if (line.isBlank()) {
+        for (StreamItem item : EventStreamParser.parse(block.toString().getBytes(StandardCharsets.UTF_8))) {
+          if (item instanceof DispatchedEvent e) out.add(e);
+        }
+        block.setLength(0);
+      }
+    }
+    return out;
+  }
+
+  /** A non-negative decimal id as a number, or null when the id is anything else (opaque). */
+  static Long decimal(String id) {
+    return id.matches("[0-9]{1,18}") ? Long.valueOf(id) : null;
   }
 }

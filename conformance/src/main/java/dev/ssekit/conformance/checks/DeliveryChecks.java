@@ -3,7 +3,6 @@ package dev.ssekit.conformance.checks;
 import dev.ssekit.conformance.config.Target;
 import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recorder;
-import dev.ssekit.protocol.DispatchedEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,10 +37,6 @@ import org.junit.jupiter.api.parallel.Isolated;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public class DeliveryChecks {
 
-  static final String CVES = "this is the framing-injection flaw behind the 2026 CVEs in Spring (CVE-2026-22735, "
-      + "CVE-2026-47890, CVE-2026-59313), NestJS (CVE-2026-35515), h3 (GHSA-22cc-p3c6-wpvm) and eventsource-encoder "
-      + "(CVE-2026-44214): whoever controls that value writes arbitrary fields and events into every subscriber's stream";
-
   // ---------------------------------------------------------------- F-04
 
   @Order(1)
@@ -51,7 +46,7 @@ public class DeliveryChecks {
           + "Unicode, 64 KiB, JSON) arrive with exactly their data, CR and CRLF turned into LF")
   void payloadRoundTrip(Target target, Recorder recorder, Findings findings) throws InterruptedException {
     DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.payload-round-trip");
-    String run = ReconnectChecks.runId();
+    String run = Publishing.runId();
     Lockstep.Result r = Lockstep.run(target, recorder, run, Payloads.items(run), findings, probe);
     List<Payloads.Verdict> verdicts = Payloads.judge(r);
     int total = Payloads.tortureSet().size();
@@ -87,7 +82,7 @@ public class DeliveryChecks {
           + "end its subscribers' streams")
   void streamSurvivesPayloads(Target target, Recorder recorder, Findings findings) throws InterruptedException {
     DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.stream-survives-payloads");
-    String run = ReconnectChecks.runId();
+    String run = Publishing.runId();
     Lockstep.Result r = Lockstep.run(target, recorder, run, Payloads.items(run), findings, probe);
     findings.note(r.followed().summary());
     List<String> ends = new ArrayList<>();
@@ -187,8 +182,8 @@ public class DeliveryChecks {
       summary = "1,000 events published back to back reach three concurrent connections complete and in order")
   void burstToThree(Target target, Recorder recorder, Findings findings) throws InterruptedException {
     DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.burst-to-three");
-    String run = ReconnectChecks.runId();
-    Bursts.Outcome o = Bursts.run(target, recorder, findings, probe, run, 1, 1000, Duration.ofSeconds(12));
+    String run = Publishing.runId();
+    BurstOutcome o = Bursts.run(target, recorder, findings, probe, run, 1, 1000, Duration.ofSeconds(12));
     judgeBurst(o, false, findings, "a burst of %d events published back to back");
   }
 
@@ -199,12 +194,12 @@ public class DeliveryChecks {
           + "complete, once, in one order for all, each publisher's events in its own order")
   void concurrentPublish(Target target, Recorder recorder, Findings findings) throws InterruptedException {
     DeliveryProbe.Outcome probe = DeliveryProbe.require(target, recorder, findings, "delivery.concurrent-publish");
-    String run = ReconnectChecks.runId();
-    Bursts.Outcome o = Bursts.run(target, recorder, findings, probe, run, 8, 50, Duration.ofSeconds(10));
+    String run = Publishing.runId();
+    BurstOutcome o = Bursts.run(target, recorder, findings, probe, run, 8, 50, Duration.ofSeconds(10));
     judgeBurst(o, true, findings, "%d events published by 8 publishers at once");
   }
 
-  private static void judgeBurst(Bursts.Outcome o, boolean concurrent, Findings findings, String what) {
+  private static void judgeBurst(BurstOutcome o, boolean concurrent, Findings findings, String what) {
     int accepted = o.accepted();
     findings.note("published " + o.sent().size() + " of " + o.planned() + " events in " + o.publishMs() + " ms ("
         + (o.sent().size() - accepted) + " refused" + (o.firstRefusal() == null ? "" : ", first " + o.firstRefusal())
@@ -232,16 +227,5 @@ public class DeliveryChecks {
         + String.join("; ", problems) + ". A browser would silently miss, repeat or reorder events"
         + (concurrent ? " (a broadcast that is not safe when publishes overlap: unsynchronised subscriber lists or "
         + "per-connection writes racing)" : " (slow-subscriber queues dropping, per-connection writes racing)"));
-  }
-
-  /** The events whose data carries {@code prefix}, by the number after it, in arrival order. */
-  static List<Integer> ours(List<DispatchedEvent> events, String prefix) {
-    List<Integer> out = new ArrayList<>();
-    java.util.regex.Pattern p = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix) + "(\\d{1,6})");
-    for (DispatchedEvent e : events) {
-      var m = p.matcher(e.data());
-      if (m.find()) out.add(Integer.parseInt(m.group(1)));
-    }
-    return out;
   }
 }

@@ -64,12 +64,12 @@ final class DeliveryProbe {
   }
 
   private static Outcome measure(Target target, Recorder recorder) throws InterruptedException {
-    String marker = "ssekit-" + ReconnectChecks.runId() + "-probe";
+    String marker = "ssekit-" + Publishing.runId() + "-probe";
     BrowserStream s = BrowserStream.follow(recorder, Recorder.Request.of(target, WAIT.plusSeconds(Recorder.HEAD_TIMEOUT
         .toSeconds())), Publishing.seen(marker));
     if (!s.awaitHead()) {
       BrowserStream.Followed f = s.stopAndAwait();
-      return new Outcome(null, 0, ReconnectChecks.describeHead(f.first()));
+      return new Outcome(null, 0, Describe.head(f.first()));
     }
     long sent = s.elapsedNanos();
     Recorder.Published p = Publishing.publish(recorder, Publishing.json("data", marker));

@@ -26,7 +26,7 @@ public class FieldChecks {
   private static final Pattern NAME_LIKE = Pattern.compile("[A-Za-z0-9_-]+");
 
   private static LineScan lines(PassiveStream stream, Findings f) {
-    FramingChecks.streamBody(stream, f); // not applicable without a stream body
+    stream.streamBody(f); // not applicable without a stream body
     return stream.lines();
   }
 
@@ -185,7 +185,7 @@ public class FieldChecks {
       profile = Target.Profile.FULL,
       summary = "An idle stream carries something (a comment) at least every 30 s, for proxies' idle timeouts")
   void heartbeat(PassiveStream stream, Findings f) {
-    Recording r = HttpChecks.responded(stream, f);
+    Recording r = stream.responded(f);
     if (r.status() != 200) f.notApplicable("no stream: status " + r.status());
     Duration longest = Duration.ZERO;
     Duration previous = r.headersAfter() == null ? Duration.ZERO : r.headersAfter();

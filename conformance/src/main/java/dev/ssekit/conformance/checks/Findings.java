@@ -202,7 +202,7 @@ public final class Findings extends AbstractSoftAssertions implements StandardSo
     @Override
     public String toStringOf(Object o) {
       if (o instanceof String s) return escape(s);
-      if (o instanceof DispatchedEvent e) return ReconnectChecks.show(e);
+      if (o instanceof DispatchedEvent e) return Describe.event(e);
       return super.toStringOf(o);
     }
   };

@@ -19,20 +19,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SseExtension.class)
 public class FramingChecks {
 
-  /** The body of a 200 event stream in identity coding, or not applicable. */
-  static byte[] streamBody(PassiveStream stream, Findings f) {
-    Recording r = HttpChecks.responded(stream, f);
-    if (r.status() != 200) f.notApplicable("no stream: status " + r.status());
-    if (!r.decodable()) f.notApplicable("the body is " + r.contentEncoding() + "-coded, which this tool cannot decode");
-    byte[] body = r.body();
-    if (body.length == 0) f.notApplicable("the server sent no bytes within " + r.duration().toMillis() + " ms");
-    return body;
-  }
-
   @SseCheck(id = "framing.utf-8", severity = Severity.MUST, rule = "F-01", spec = Spec.PARSING,
       summary = "The body is valid UTF-8 (browsers turn invalid bytes into U+FFFD)")
   void utf8(PassiveStream stream, Findings f) {
-    byte[] body = streamBody(stream, f);
+    byte[] body = stream.streamBody(f);
     // A live stream may be cut mid-character at the end of the window: only check complete text.
     int end = completeUtf8Prefix(body);
     int at = firstInvalid(body, end);
@@ -74,7 +64,7 @@ public class FramingChecks {
   @SseCheck(id = "framing.bom-only-at-start", severity = Severity.SHOULD, rule = "F-02", spec = Spec.PARSING,
       summary = "A byte order mark appears only as the very first bytes, if at all")
   void bom(PassiveStream stream, Findings f) {
-    byte[] body = streamBody(stream, f);
+    byte[] body = stream.streamBody(f);
     for (int i = 1; i + 2 < body.length; i++) {
       if ((body[i] & 0xff) == 0xEF && (body[i + 1] & 0xff) == 0xBB && (body[i + 2] & 0xff) == 0xBF
           && (body[i - 1] == '\n' || body[i - 1] == '\r')) {
@@ -92,7 +82,7 @@ public class FramingChecks {
   @SseCheck(id = "framing.events-terminated", severity = Severity.MUST, rule = "F-06", spec = Spec.INTERPRETING,
       summary = "Every event ends with a blank line; nothing is left dangling while the stream idles or ends")
   void eventsTerminated(PassiveStream stream, Findings f) {
-    byte[] body = streamBody(stream, f);
+    byte[] body = stream.streamBody(f);
     Recording r = stream.recording();
     LineScan scan = stream.lines();
     // Lines after the last blank line, that hold fields (comments alone are harmless).
@@ -122,7 +112,7 @@ public class FramingChecks {
   @SseCheck(id = "framing.events-flushed", severity = Severity.SHOULD, rule = "H-06", spec = Spec.AUTHORING,
       summary = "Events are flushed as they happen, not held back and delivered in one burst")
   void eventsFlushed(PassiveStream stream, Findings f) {
-    Recording r = HttpChecks.responded(stream, f);
+    Recording r = stream.responded(f);
     if (r.status() != 200 || r.chunks().isEmpty()) f.notApplicable("no stream bytes to look at");
     // The first read that carried any event, and how many events it carried.
     int[] before = {0};
@@ -149,7 +139,7 @@ public class FramingChecks {
   @SseCheck(id = "framing.line-endings", severity = Severity.MAY, rule = "F-03", spec = Spec.PARSING,
       summary = "Line endings are CRLF, LF or CR (mixing is legal); reported for information")
   void lineEndings(PassiveStream stream, Findings f) {
-    byte[] body = streamBody(stream, f);
+    byte[] body = stream.streamBody(f);
     LineScan scan = stream.lines();
     f.note("line endings: " + scan.terminators());
     int styles = (scan.crlf > 0 ? 1 : 0) + (scan.lf > 0 ? 1 : 0) + (scan.cr > 0 ? 1 : 0);
@@ -164,7 +154,7 @@ public class FramingChecks {
   @SseCheck(id = "framing.line-length", severity = Severity.SHOULD, rule = "F-08", spec = Spec.PARSING,
       summary = "No line or event is larger than a client can reasonably buffer (1 Mi / 8 Mi characters)")
   void lineLength(PassiveStream stream, Findings f) {
-    byte[] body = streamBody(stream, f);
+    byte[] body = stream.streamBody(f);
     for (StreamItem item : stream.items()) {
       if (item instanceof StreamItem.LimitExceeded l) {
         f.evidence("the first bytes of it", Arrays.copyOfRange(body, (int) Math.max(0, l.byteOffset() - 64),

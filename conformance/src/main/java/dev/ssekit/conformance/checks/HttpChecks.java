@@ -4,19 +4,13 @@ import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.conformance.config.Target;
 import dev.ssekit.protocol.DispatchedEvent;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.InflaterInputStream;
 import org.apache.hc.client5.http.classic.methods.HttpOptions;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -25,17 +19,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SseExtension.class)
 public class HttpChecks {
 
-  /** The shared recording; not applicable when no response head arrived (http.status-200 fails then). */
-  static Recording responded(PassiveStream stream, Findings f) {
-    Recording r = stream.recording();
-    if (!r.responded()) f.notApplicable("no response (" + noResponse(r) + "); http.status-200 reports it");
-    return r;
-  }
-
-  static String noResponse(Recording r) {
-    return r.error() == null ? r.end().name().toLowerCase() : r.error();
-  }
-
   @SseCheck(id = "http.status-200", severity = Severity.MUST, rule = "H-01", spec = Spec.PROCESSING,
       summary = "The stream is answered with 200 (after redirects)")
   void status200(Target target, PassiveStream stream, Findings f) {
@@ -43,7 +26,7 @@ public class HttpChecks {
     if (!r.responded()) {
       f.evidence("connection: " + r.end() + " after " + r.duration().toMillis() + " ms");
       boolean silent = r.end() == Recording.End.NO_RESPONSE;
-      f.violation("no response from " + r.url() + ": " + noResponse(r) + (silent && target.publishUrl() == null ? ". Some servers send the response head only with their first event (Spring MVC's "
+      f.violation("no response from " + r.url() + ": " + Describe.noResponse(r) + (silent && target.publishUrl() == null ? ". Some servers send the response head only with their first event (Spring MVC's "
           + "SseEmitter on Tomcat, a held head behind a buffering proxy): give --publish-url so the suite can publish "
           + "one, or send a comment as soon as the stream is accepted" : ""));
     }
@@ -64,7 +47,7 @@ public class HttpChecks {
   @SseCheck(id = "http.content-type", severity = Severity.MUST, rule = "H-02", spec = Spec.PROCESSING,
       summary = "Content-Type is text/event-stream (parameters allowed)")
   void contentType(PassiveStream stream, Findings f) {
-    Recording r = responded(stream, f);
+    Recording r = stream.responded(f);
     String type = r.header("Content-Type");
     f.evidence("Content-Type: " + type);
     if (r.status() != 200) f.notApplicable("the status is " + r.status() + ", not a stream (http.status-200 reports it)");
@@ -82,7 +65,7 @@ public class HttpChecks {
   @SseCheck(id = "http.charset-utf-8", severity = Severity.MUST, rule = "F-01", spec = Spec.PARSING,
       summary = "No charset other than utf-8 is announced (Chromium refuses the stream otherwise)")
   void charset(PassiveStream stream, Findings f) {
-    Recording r = responded(stream, f);
+    Recording r = stream.responded(f);
     String type = r.header("Content-Type");
     if (type == null) f.notApplicable("no Content-Type");
     for (String param : type.split(";")) {
@@ -101,7 +84,7 @@ public class HttpChecks {
   @SseCheck(id = "http.cache-control", severity = Severity.SHOULD, rule = "H-05", spec = Spec.RFC9111,
       summary = "Cache-Control forbids caching the stream (no-cache or no-store)")
   void cacheControl(PassiveStream stream, Findings f) {
-    Recording r = responded(stream, f);
+    Recording r = stream.responded(f);
     String cc = r.header("Cache-Control");
     f.evidence("Cache-Control: " + cc);
     if (cc == null) {
@@ -118,7 +101,7 @@ public class HttpChecks {
   @SseCheck(id = "http.no-content-length", severity = Severity.SHOULD, rule = "H-06", spec = Spec.RFC9112_LENGTH,
       summary = "The stream has no Content-Length (a finite body ends the stream)")
   void noContentLength(PassiveStream stream, Findings f) {
-    Recording r = responded(stream, f);
+    Recording r = stream.responded(f);
     String cl = r.header("Content-Length");
     if (cl != null) f.evidence("Content-Length: " + cl);
     if (r.status() != 200) return;
@@ -129,7 +112,7 @@ public class HttpChecks {
   @SseCheck(id = "http.headers-promptly", severity = Severity.SHOULD, rule = "H-06", spec = Spec.PROCESSING,
       summary = "The response head arrives within 2 s, before any event (browsers fire 'open' on it)")
   void headersPromptly(PassiveStream stream, Findings f) {
-    Recording r = responded(stream, f);
+    Recording r = stream.responded(f);
     Duration after = r.headersAfter();
     f.note("response head after " + after.toMillis() + " ms");
     if (stream.headHeld()) {
@@ -148,7 +131,7 @@ public class HttpChecks {
   @SseCheck(id = "http.compression-flushed", severity = Severity.SHOULD, rule = "H-07", spec = Spec.AUTHORING,
       summary = "If the stream is compressed, every event is flushed through the compressor")
   void compression(PassiveStream stream, Findings f) {
-    Recording r = responded(stream, f);
+    Recording r = stream.responded(f);
     String coding = r.contentEncoding();
     if (coding.equals("identity")) {
       f.note("not compressed");
@@ -182,7 +165,7 @@ public class HttpChecks {
     options.setHeader("Access-Control-Request-Method", "GET");
     options.setHeader("Access-Control-Request-Headers", "last-event-id");
     Recording r = recorder.exchange(options);
-    if (!r.responded()) f.violation("no answer to the preflight: " + noResponse(r));
+    if (!r.responded()) f.violation("no answer to the preflight: " + Describe.noResponse(r));
     String allowHeaders = r.header("Access-Control-Allow-Headers");
     String allowOrigin = r.header("Access-Control-Allow-Origin");
     f.evidence("OPTIONS → " + r.status() + "; Access-Control-Allow-Origin: " + allowOrigin
@@ -226,7 +209,7 @@ public class HttpChecks {
       Recording r = recorder.record(Recorder.Request.of(target, Duration.ofMillis(300))
           .withHeaders(Map.of("Accept", accept)));
       String variant = accept.isEmpty() ? "without Accept" : "with Accept: " + accept;
-      String answer = r.responded() ? r.status() + " " + r.header("Content-Type") : "no response (" + noResponse(r) + ")";
+      String answer = r.responded() ? r.status() + " " + r.header("Content-Type") : "no response (" + Describe.noResponse(r) + ")";
       f.evidence(variant + " → " + answer);
       String why = " (EventSource polyfills and non-browser clients send such requests)";
       f.assertThat(r.status()).as("%s the server answered %s, not 200%s", variant, answer, why).isEqualTo(200);
@@ -245,7 +228,7 @@ public class HttpChecks {
     if (!target.url().getScheme().equalsIgnoreCase("https")) {
       f.notApplicable("HTTP/2 is negotiated over TLS; the target is plain http");
     }
-    H2Attempt attempt = h2(target, f);
+    Http2Exchange attempt = Http2Exchange.attempt(target, f);
     if (attempt.refused() != null) {
       f.violation("this tool's HTTP/2 client refused the response as malformed ("
           + Findings.escape(String.valueOf(attempt.refused().getMessage()))
@@ -281,7 +264,7 @@ public class HttpChecks {
       f.info("plain http means HTTP/1.1: a browser allows six connections per origin, so a seventh tab with"
           + " an EventSource stalls; serve over https with HTTP/2");
     }
-    H2Attempt attempt = h2(target, f);
+    Http2Exchange attempt = Http2Exchange.attempt(target, f);
     if (attempt.refused() != null) {
       f.notApplicable("the exchange failed before its protocol could be read (" + attempt.refused().getMessage()
           + "); http.h2-connection-headers reports a malformed HTTP/2 response");
@@ -293,68 +276,5 @@ public class HttpChecks {
           "only HTTP/1.1 is offered (ALPN chose http/1.1): a browser allows six streams per origin over HTTP/1.1,"
               + " so a seventh tab or EventSource on the same origin stalls; offer h2");
     }
-  }
-
-  /**
-   * One HTTP/2 attempt: the response, or the client's refusal of a malformed one.
-   *
-   * @param response the response (null when refused)
-   * @param refused why the client refused the exchange after TLS (null when it answered)
-   */
-  private record H2Attempt(HttpResponse<InputStream> response, IOException refused) {}
-
-  /** One JDK client per trust mode for the whole run (JDK 17's HttpClient cannot be closed). */
-  private static final java.util.concurrent.ConcurrentHashMap<Boolean, HttpClient> H2_CLIENTS =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  private static HttpClient h2Client(boolean insecure) {
-    return H2_CLIENTS.computeIfAbsent(insecure, trustAll -> {
-      HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
-          .connectTimeout(Duration.ofSeconds(10));
-      if (trustAll) {
-        try {
-          b.sslContext(org.apache.hc.core5.ssl.SSLContexts.custom()
-              .loadTrustMaterial(org.apache.hc.client5.http.ssl.TrustAllStrategy.INSTANCE).build());
-        } catch (java.security.GeneralSecurityException e) {
-          throw new IllegalStateException("cannot build a trust-all TLS context", e);
-        }
-      }
-      return b.build();
-    });
-  }
-
-  private static H2Attempt h2(Target target, Findings f) throws InterruptedException {
-    HttpRequest.Builder rb = HttpRequest.newBuilder(target.url()).timeout(Duration.ofSeconds(10))
-        .header("Accept", "text/event-stream").header("Cache-Control", "no-cache");
-    for (Target.Header h : target.headers()) rb.header(h.name(), h.value());
-    try {
-      return new H2Attempt(h2Client(target.insecure()).send(rb.GET().build(), HttpResponse.BodyHandlers.ofInputStream()),
-          null);
-    } catch (javax.net.ssl.SSLException | java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
-      f.notApplicable("HTTP/2 could not be tried (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-          + "); with --insecure the JDK's HTTP/2 client still checks the host name");
-      return null;
-    } catch (java.net.http.HttpTimeoutException e) {
-      f.notApplicable("no HTTP/2 response head within 10 s (http.headers-promptly judges a slow head)");
-      return null;
-    } catch (IOException e) {
-      if (malformed(e)) return new H2Attempt(null, e);
-      f.notApplicable("the HTTP/2 exchange failed before a response could be judged ("
-          + Findings.escape(e.getClass().getSimpleName() + ": " + e.getMessage()) + ")");
-      return null;
-    }
-  }
-
-  /**
-   * Whether the JDK's HTTP/2 client refused the response itself as malformed (its header
-   * validation), as opposed to a reset, an early end or a GOAWAY, which say nothing about H-08.
-   */
-  static boolean malformed(IOException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.net.ProtocolException) return true;
-      String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
-      if (m.contains("malformed") || m.contains("bad header") || m.contains("invalid header")) return true;
-    }
-    return false;
   }
 }

@@ -17,7 +17,7 @@ public class LifecycleChecks {
   @SseCheck(id = "lifecycle.stream-stays-open", severity = Severity.SHOULD, rule = "L-02", spec = Spec.AUTHORING,
       summary = "The server keeps the stream open for the whole recording window")
   void staysOpen(PassiveStream stream, Findings f) {
-    Recording r = HttpChecks.responded(stream, f);
+    Recording r = stream.responded(f);
     if (r.status() != 200) f.notApplicable("no stream: status " + r.status());
     f.note("recorded " + r.duration().toMillis() + " ms, " + r.bodyLength() + " bytes, ended by " + r.end());
     if (r.end() == Recording.End.EOF) {

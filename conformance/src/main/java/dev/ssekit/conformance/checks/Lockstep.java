@@ -85,20 +85,48 @@ final class Lockstep {
         .plusSeconds(items.size() / 2 + 2);
     BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, window), null, findings);
     Publishing.ready(List.of(s), recorder, run, stepWait, probe);
+    StepsPublished published = publishInSteps(s, recorder, run, items, stepWait, slow);
+    if (slow) {
+      findings.note("the server took " + probe.latencyMillis() + " ms to deliver one event: the payloads were "
+          + "published back to back, not one at a time");
+    } else if (published.batch()) {
+      findings.note("the server was slow: after " + BUDGET.toSeconds() + " s the remaining payloads were published "
+          + "without waiting for each");
+    }
+    BrowserStream.Followed f = s.stopAndAwait();
+    return new Result(attribute(published, f.arrivals(), run), f, published.stopped(), run);
+  }
+
+  /**
+   * The steps as published, before the events are attributed to them.
+   *
+   * @param endedBefore per step, how many connections the server had ended when it began
+   * @param endedAfter per step, how many when it was over (the same as before for a step not waited for)
+   * @param stopped why steps stopped early, or null
+   * @param batch whether the steps (from some point on) were published without waiting for each
+   */
+  private record StepsPublished(List<Step> steps, List<Integer> endedBefore, List<Integer> endedAfter, String stopped,
+      boolean batch) {}
+
+  /**
+   * Publishes each item and then its marker, waiting for the marker while the budget lasts (a
+   * {@code slow} server: never), and stops early when the stream ended for good, a marker was
+   * refused, or nothing at all arrived for {@link #SILENT_STEPS} steps.
+   */
+  private static StepsPublished publishInSteps(BrowserStream s, Recorder recorder, String run, List<Item> items,
+      Duration stepWait, boolean slow) throws InterruptedException {
     long budgetEnd = System.nanoTime() + BUDGET.toNanos();
     List<Step> steps = new ArrayList<>();
     List<Integer> endedBefore = new ArrayList<>();
     List<Integer> endedAfter = new ArrayList<>();
-    String stopped = null;
     int silent = 0;
     boolean batch = slow;
     for (int k = 0; k < items.size(); k++) {
       if (s.ended()) {
-        stopped = s.stopReason() == BrowserStream.Stop.WINDOW
+        return new StepsPublished(steps, endedBefore, endedAfter, s.stopReason() == BrowserStream.Stop.WINDOW
             ? TOOL_WINDOW + " before payload #" + k + " (the server is slow)"
             : "the stream ended for good before payload #" + k + ": " + s.arrivalsSoFar().size() + " event(s) "
-            + "had arrived";
-        break;
+            + "had arrived", batch);
       }
       batch |= System.nanoTime() > budgetEnd;
       int before = s.connectionsEnded();
@@ -113,32 +141,29 @@ final class Lockstep {
       endedAfter.add(batch && !last ? before : s.connectionsEnded());
       steps.add(new Step(k, items.get(k), answer, Publishing.accepted(m), seen, 0, List.of()));
       if (!Publishing.accepted(m)) {
-        stopped = "publishing the plain marker event {\"data\":\"" + marker(run, k) + "\"} was refused ("
-            + Publishing.answer(m) + ")";
-        break;
+        return new StepsPublished(steps, endedBefore, endedAfter, "publishing the plain marker event {\"data\":\""
+            + marker(run, k) + "\"} was refused (" + Publishing.answer(m) + ")", batch);
       }
       if (batch) continue;
       // A step during which the server ended the stream is explained (the client was reconnecting), not silent.
       silent = seen || s.arrivalsSoFar().size() > arrivalsBefore || s.connectionsEnded() > before ? 0 : silent + 1;
       if (silent >= SILENT_STEPS) {
-        stopped = "no event at all arrived for " + SILENT_STEPS + " steps in a row (" + stepWait.toMillis() * SILENT_STEPS
-            + " ms): the stream delivers nothing";
-        break;
+        return new StepsPublished(steps, endedBefore, endedAfter, "no event at all arrived for " + SILENT_STEPS
+            + " steps in a row (" + stepWait.toMillis() * SILENT_STEPS + " ms): the stream delivers nothing", batch);
       }
     }
-    if (slow) {
-      findings.note("the server took " + probe.latencyMillis() + " ms to deliver one event: the payloads were "
-          + "published back to back, not one at a time");
-    } else if (batch) {
-      findings.note("the server was slow: after " + BUDGET.toSeconds() + " s the remaining payloads were published "
-          + "without waiting for each");
-    }
-    BrowserStream.Followed f = s.stopAndAwait();
+    return new StepsPublished(steps, endedBefore, endedAfter, null, batch);
+  }
+
+  /**
+   * Gives each step the events that arrived after the previous step's marker and before its own
+   * (markers and nudges aside), and how many connections the server ended while it ran.
+   */
+  private static List<Step> attribute(StepsPublished published, List<BrowserStream.Arrival> all, String run) {
     List<Step> judged = new ArrayList<>();
-    List<BrowserStream.Arrival> all = f.arrivals();
     int from = 0; // after the last ready marker: what came before the first step is not a payload's
     for (int i = 0; i < all.size(); i++) if (all.get(i).event().data().contains(Publishing.readyMarker(run))) from = i + 1;
-    for (Step st : steps) {
+    for (Step st : published.steps()) {
       int to = indexOf(all, marker(run, st.index()), from);
       boolean seenAtAll = to >= 0;
       int end = seenAtAll ? to : nextMarker(all, run, from);
@@ -148,12 +173,12 @@ final class Lockstep {
         if (!isMarker(e, run) && !isNudge(e)) arrived.add(all.get(i));
       }
       judged.add(new Step(st.index(), st.item(), st.answer(), st.markerAccepted(), seenAtAll,
-          endedAfter.get(st.index()) - endedBefore.get(st.index()), arrived));
+          published.endedAfter().get(st.index()) - published.endedBefore().get(st.index()), arrived));
       // A missing marker leaves the window open to the next one: the next step looks at the same events too
       // (an exact match settles each payload; anything else in it is ambiguous, and both say so).
       if (seenAtAll) from = to + 1;
     }
-    return new Result(judged, f, stopped, run);
+    return judged;
   }
 
   /** The first event at or after {@code from} carrying exactly {@code marker} (not a longer step number). */
@@ -200,7 +225,7 @@ final class Lockstep {
 
   static Confirmation confirmTeardown(Target target, Recorder recorder, Item item, DeliveryProbe.Outcome probe)
       throws InterruptedException {
-    String run = ReconnectChecks.runId();
+    String run = Publishing.runId();
     boolean payload = endsStream(target, recorder, run + "a", item.json(), probe);
     boolean plain = endsStream(target, recorder, run + "b", Publishing.json("data", "ssekit-" + run + "-plain"), probe);
     return new Confirmation(payload, plain);

@@ -32,6 +32,24 @@ public record PassiveStream(Recording recording, int published, boolean headHeld
     this(recording, published, headHeld, new Cache());
   }
 
+  /** The recording; not applicable when no response head arrived (http.status-200 fails then). */
+  Recording responded(Findings f) {
+    if (!recording.responded()) {
+      f.notApplicable("no response (" + Describe.noResponse(recording) + "); http.status-200 reports it");
+    }
+    return recording;
+  }
+
+  /** The body of a 200 event stream in identity coding, or not applicable. */
+  byte[] streamBody(Findings f) {
+    Recording r = responded(f);
+    if (r.status() != 200) f.notApplicable("no stream: status " + r.status());
+    if (!r.decodable()) f.notApplicable("the body is " + r.contentEncoding() + "-coded, which this tool cannot decode");
+    byte[] body = r.body();
+    if (body.length == 0) f.notApplicable("the server sent no bytes within " + r.duration().toMillis() + " ms");
+    return body;
+  }
+
   /** The body split into lines (identity-coded bodies). */
   LineScan lines() {
     synchronized (cache) {

@@ -1,10 +1,7 @@
 package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.record.BrowserStream;
-import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.protocol.DispatchedEvent;
-import dev.ssekit.protocol.Retry;
-import dev.ssekit.protocol.StreamItem;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -116,56 +113,13 @@ final class Payloads {
     if (!Publishing.accepted(s.answer())) {
       return new Verdict(s, List.of(), null, "publish refused (" + Publishing.answer(s.answer()) + ")");
     }
-    String type = type(r.run(), s.index());
     String want = Causes.normalize(s.item().data());
-    List<BrowserStream.Arrival> mine = new ArrayList<>();
-    String otherType = null;
-    if (named) {
-      for (BrowserStream.Arrival a : r.followed().arrivals()) if (a.event().type().equals(type)) mine.add(a);
-      if (mine.isEmpty()) {
-        // Not under its name: what the server wrote in its place (a data line that became an event: field).
-        for (BrowserStream.Arrival a : s.arrived()) {
-          if (!a.event().type().startsWith("ssekit-")) {
-            mine.add(a);
-            otherType = a.event().type();
-          }
-        }
-      }
-    } else {
-      // The server dropped the event names: judge by position, leaving out what is plainly the server's own
-      // (an event of another type, a tick); an exact match among them settles it.
-      for (BrowserStream.Arrival a : s.arrived()) if (a.event().data().equals(want)) mine.add(a);
-      if (mine.isEmpty()) {
-        for (BrowserStream.Arrival a : s.arrived()) if (a.event().type().equals("message")) mine.add(a);
-      }
-    }
-    if (mine.isEmpty()) {
-      boolean blind = r.followed().connections().stream().anyMatch(c -> c.index() > 0 && c.lastEventIdSent() == null);
-      if (s.endedDuring() == 0 && s.markerSeen() && want.replace("\n", "").isEmpty()) {
-        return new Verdict(s, List.of(), want.isEmpty() ? Causes.Cause.EMPTY_NOT_SENT
-            : Causes.Cause.TRAILING_LINE_BREAK_LOST, "published " + Publishing.esc(s.item().data())
-            + ", a browser dispatched nothing");
-      }
-      String why = s.endedDuring() > 0 ? "never arrived: the server ended the stream when it was published, and it was "
-          + "not replayed after the reconnect" + (blind ? " (the stream had carried no id, so the client reconnected "
-          + "without Last-Event-ID and could not resume)" : "")
-          : s.markerSeen() ? "never arrived, although the event published right after it did (dropped)"
-          : "never arrived (nor the event published after it)";
-      return new Verdict(s, List.of(), null, why);
-    }
+    Attributed mine = named ? underItsName(r, s) : byPosition(s, want);
+    if (mine.arrivals().isEmpty()) return nothingArrived(r, s, want);
     // Repeats: the same event again, on the same connection or after a reconnect.
-    List<DispatchedEvent> got = new ArrayList<>();
-    int firstConnection = mine.get(0).connection();
-    int repeats = 0;
-    for (BrowserStream.Arrival a : mine) {
-      if (a.connection() == firstConnection) {
-        got.add(a.event());
-      } else if (got.stream().anyMatch(e -> e.data().equals(a.event().data()))) {
-        repeats++;
-      } else {
-        got.add(a.event());
-      }
-    }
+    List<DispatchedEvent> got = withoutReplays(mine.arrivals());
+    int repeats = mine.arrivals().size() - got.size();
+    String otherType = mine.otherType();
     List<String> datas = got.stream().map(DispatchedEvent::data).toList();
     if (otherType == null && datas.size() > 1 && datas.stream().allMatch(d -> d.equals(want))) {
       return new Verdict(s, got, null, "arrived " + datas.size() + " times");
@@ -178,6 +132,74 @@ final class Payloads {
         .map(Publishing::esc).toList();
     return new Verdict(s, got, Causes.Cause.OTHER, "published " + Publishing.esc(s.item().data()) + ", a browser got "
         + shown + (otherType == null ? "" : " as an event of type " + Publishing.esc(otherType)));
+  }
+
+  /**
+   * The events attributed to one payload.
+   *
+   * @param otherType the type they arrived under instead of the payload's own name, or null
+   */
+  private record Attributed(List<BrowserStream.Arrival> arrivals, String otherType) {}
+
+  /** The events under the payload's own name or, when there are none, what the server wrote in its place. */
+  private static Attributed underItsName(Lockstep.Result r, Lockstep.Step s) {
+    String type = type(r.run(), s.index());
+    List<BrowserStream.Arrival> mine = new ArrayList<>();
+    for (BrowserStream.Arrival a : r.followed().arrivals()) if (a.event().type().equals(type)) mine.add(a);
+    if (!mine.isEmpty()) return new Attributed(mine, null);
+    // Not under its name: what the server wrote in its place (a data line that became an event: field).
+    String otherType = null;
+    for (BrowserStream.Arrival a : s.arrived()) {
+      if (!a.event().type().startsWith("ssekit-")) {
+        mine.add(a);
+        otherType = a.event().type();
+      }
+    }
+    return new Attributed(mine, otherType);
+  }
+
+  /**
+   * The server dropped the event names: judge by position, leaving out what is plainly the server's
+   * own (an event of another type, a tick); an exact match among them settles it.
+   */
+  private static Attributed byPosition(Lockstep.Step s, String want) {
+    List<BrowserStream.Arrival> mine = new ArrayList<>();
+    for (BrowserStream.Arrival a : s.arrived()) if (a.event().data().equals(want)) mine.add(a);
+    if (mine.isEmpty()) {
+      for (BrowserStream.Arrival a : s.arrived()) if (a.event().type().equals("message")) mine.add(a);
+    }
+    return new Attributed(mine, null);
+  }
+
+  /** Nothing arrived for the payload: an empty payload a server cannot send, a teardown, or a drop. */
+  private static Verdict nothingArrived(Lockstep.Result r, Lockstep.Step s, String want) {
+    boolean blind = r.followed().connections().stream().anyMatch(c -> c.index() > 0 && c.lastEventIdSent() == null);
+    if (s.endedDuring() == 0 && s.markerSeen() && want.replace("\n", "").isEmpty()) {
+      return new Verdict(s, List.of(), want.isEmpty() ? Causes.Cause.EMPTY_NOT_SENT
+          : Causes.Cause.TRAILING_LINE_BREAK_LOST, "published " + Publishing.esc(s.item().data())
+          + ", a browser dispatched nothing");
+    }
+    String why = s.endedDuring() > 0 ? "never arrived: the server ended the stream when it was published, and it was "
+        + "not replayed after the reconnect" + (blind ? " (the stream had carried no id, so the client reconnected "
+        + "without Last-Event-ID and could not resume)" : "")
+        : s.markerSeen() ? "never arrived, although the event published right after it did (dropped)"
+        : "never arrived (nor the event published after it)";
+    return new Verdict(s, List.of(), null, why);
+  }
+
+  /**
+   * The events as the client first got them: every one on the first connection that had any, and
+   * after a reconnect only those whose data it had not got already (the rest are replays).
+   */
+  private static List<DispatchedEvent> withoutReplays(List<BrowserStream.Arrival> mine) {
+    List<DispatchedEvent> got = new ArrayList<>();
+    int firstConnection = mine.get(0).connection();
+    for (BrowserStream.Arrival a : mine) {
+      if (a.connection() == firstConnection || got.stream().noneMatch(e -> e.data().equals(a.event().data()))) {
+        got.add(a.event());
+      }
+    }
+    return got;
   }
 
   /**
@@ -279,15 +301,5 @@ final class Payloads {
     int i = at;
     while (i > 0 && b[i - 1] != '\n' && b[i - 1] != '\r') i--;
     return i;
-  }
-
-  /** Every retry hint the connections carried, in order. */
-  static List<Long> retries(BrowserStream.Followed f) {
-    List<Long> out = new ArrayList<>();
-    for (BrowserStream.Connection c : f.connections()) {
-      Recording rec = c.recording();
-      for (StreamItem i : rec.items()) if (i instanceof Retry h) out.add(h.millis());
-    }
-    return out;
   }
 }

@@ -10,9 +10,13 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 
-/** What the delivery checks share: publishing through the contract, markers, and compact text. */
+/**
+ * What the checks that publish share: publishing through the contract, run ids and markers, and
+ * compact text.
+ */
 final class Publishing {
   private Publishing() {}
 
@@ -66,7 +70,7 @@ final class Publishing {
     BrowserStream s = BrowserStream.follow(recorder, request, enough);
     if (!s.awaitHead()) {
       BrowserStream.Followed f = s.stopAndAwait();
-      findings.notApplicable("the stream did not open: " + ReconnectChecks.describeHead(f.first())
+      findings.notApplicable("the stream did not open: " + Describe.head(f.first())
           + " (the http checks report it)");
     }
     return s;
@@ -94,6 +98,11 @@ final class Publishing {
       if (all) return i;
     }
     return 0;
+  }
+
+  /** A new id for one check's run, to tell its own events (markers, payloads) from everyone else's. */
+  static String runId() {
+    return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
   }
 
   static String readyMarker(String run) {

@@ -3,16 +3,13 @@ package dev.ssekit.conformance.checks;
 import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.conformance.config.Target;
-import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.protocol.Retry;
 import dev.ssekit.protocol.StreamItem;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -33,13 +30,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SseExtension.class)
 public class ReconnectChecks {
 
-  /** How long to wait for the first id on the test connection. */
-  static final Duration FIRST_ID_WINDOW = Duration.ofSeconds(10);
-  /** How long to record after reconnecting. */
-  static final Duration RESUME_WINDOW = Duration.ofSeconds(6);
-  /** How many events past the cursor the resumed connection should see before it stops. */
-  static final int RESUME_EVENTS = 6;
-
   // ---------------------------------------------------------------- S-01
 
   @SseCheck(id = "reconnect.resume-after-last-event-id", severity = Severity.MUST, spec = Spec.LAST_EVENT_ID, rule = "S-01",
@@ -57,13 +47,13 @@ public class ReconnectChecks {
           + "200 text/event-stream")
   void unknownIdStill200(Target target, Recorder recorder, Findings findings) throws InterruptedException {
     List<String> bad = new ArrayList<>();
-    String[] ids = {"ssekit-unknown-" + runId(), String.valueOf(1_000_000_000_000_000_000L
+    String[] ids = {"ssekit-unknown-" + Publishing.runId(), String.valueOf(1_000_000_000_000_000_000L
         + ThreadLocalRandom.current().nextLong(1, 999_999_999_999_999L))};
     for (String id : ids) {
       Recording r = head(recorder, Recorder.Request.of(target, Duration.ofSeconds(3)).withLastEventId(id));
-      findings.note("Last-Event-ID " + Findings.escape(id) + " → " + describeHead(r));
+      findings.note("Last-Event-ID " + Findings.escape(id) + " → " + Describe.head(r));
       if (!isEventStream(r)) {
-        bad.add(id + " -> " + describeHead(r));
+        bad.add(id + " -> " + Describe.head(r));
         if (!r.chunks().isEmpty()) findings.evidence("body for " + id, r.body());
       }
     }
@@ -79,9 +69,9 @@ public class ReconnectChecks {
       summary = "an empty Last-Event-ID header means no cursor: a normal 200 event stream")
   void emptyLastEventId(Target target, Recorder recorder, Findings findings) throws InterruptedException {
     Recording r = head(recorder, Recorder.Request.of(target, Duration.ofSeconds(3)).withLastEventId(""));
-    findings.note("Last-Event-ID \"\" → " + describeHead(r));
+    findings.note("Last-Event-ID \"\" → " + Describe.head(r));
     if (!isEventStream(r) && !r.chunks().isEmpty()) findings.evidence("body", r.body());
-    findings.require(isEventStream(r), "an empty Last-Event-ID header got " + describeHead(r)
+    findings.require(isEventStream(r), "an empty Last-Event-ID header got " + Describe.head(r)
         + ": an empty header means \"no cursor\" (a client whose last event reset the id sends it), "
         + "and a browser fails the connection for good on anything but 200 text/event-stream");
   }
@@ -137,7 +127,7 @@ public class ReconnectChecks {
           && r.headersAfter().compareTo(Recorder.HEAD_TIMEOUT) <= 0;
       if (!ok) {
         failed++;
-        if (errors.size() < 5) errors.add(r == null ? "no result (the recorder did not finish)" : describeHead(r));
+        if (errors.size() < 5) errors.add(r == null ? "no result (the recorder did not finish)" : Describe.head(r));
       }
     }
     headMs.sort(null);
@@ -159,7 +149,7 @@ public class ReconnectChecks {
   void retryBeforeClose(PassiveStream passive, Findings findings) {
     Recording r = passive.recording();
     if (r.status() != 200) {
-      findings.notApplicable("the passive stream got " + describeHead(r) + ": the http checks report it");
+      findings.notApplicable("the passive stream got " + Describe.head(r) + ": the http checks report it");
     }
     if (r.end() != Recording.End.EOF) {
       findings.notApplicable("the server kept the stream open for the whole " + r.duration().toSeconds()
@@ -194,7 +184,7 @@ public class ReconnectChecks {
   void earlyCursor(PassiveStream passive, Findings findings) {
     Recording r = passive.recording();
     if (r.status() != 200) {
-      findings.notApplicable("the passive stream got " + describeHead(r) + ": the http checks report it");
+      findings.notApplicable("the passive stream got " + Describe.head(r) + ": the http checks report it");
     }
     EventStreamParser parser = new EventStreamParser(item -> { }, "", EventStreamParser.DEFAULT_MAX_LINE_CHARS,
         EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
@@ -219,7 +209,7 @@ public class ReconnectChecks {
   // ---------------------------------------------------------------- helpers
 
   /** Opens {@code request}, waits for the head (bounded), closes, and returns what came. */
-  static Recording head(Recorder recorder, Recorder.Request request) throws InterruptedException {
+  private static Recording head(Recorder recorder, Recorder.Request request) throws InterruptedException {
     Recorder.Session s = recorder.open(request);
     s.awaitHead();
     s.stop();
@@ -227,69 +217,17 @@ public class ReconnectChecks {
   }
 
   /** True for a 200 whose media type is text/event-stream (parameters allowed). */
-  static boolean isEventStream(Recording r) {
+  private static boolean isEventStream(Recording r) {
     if (r.status() != 200) return false;
     String ct = r.header("Content-Type");
     return ct != null && ct.split(";", 2)[0].trim().equalsIgnoreCase("text/event-stream");
   }
 
-  /** How a recording ended, for a note: "ended by the server after 3 event(s)", "open until the tool stopped it". */
-  static String describeEnd(Recording r) {
-    return switch (r.end()) {
-      case EOF -> "the server ended it after " + r.events().size() + " event(s)";
-      case ERROR -> "it failed after " + r.events().size() + " event(s): " + r.error();
-      default -> "it stayed open and got " + r.events().size() + " event(s)";
-    };
-  }
-
-  static String describeHead(Recording r) {
-    if (!r.responded()) {
-      return "no response (" + (r.error() == null ? r.end().name().toLowerCase(Locale.ROOT) : r.error()) + ")";
-    }
-    String ct = r.header("Content-Type");
-    return r.status() + " " + (ct == null ? "without Content-Type" : ct);
-  }
-
   /** The cursor a browser would hold after the passive recording, or null when there is none. */
-  static String passiveCursor(Recording r) {
+  private static String passiveCursor(Recording r) {
     EventStreamParser p = new EventStreamParser(item -> { }, "", EventStreamParser.DEFAULT_MAX_LINE_CHARS,
         EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
     for (Recording.Chunk c : r.chunks()) p.feed(c.bytes());
     return p.lastEventId().isEmpty() ? null : p.lastEventId();
-  }
-
-  static boolean publishQuietly(Recorder recorder, String json) {
-    try {
-      return recorder.publishAlone(json).status() / 100 == 2;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  static String runId() {
-    return Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
-  }
-
-  static boolean same(DispatchedEvent a, DispatchedEvent b) {
-    return a.type().equals(b.type()) && a.data().equals(b.data()) && Objects.equals(a.lastEventId(), b.lastEventId());
-  }
-
-  static String show(DispatchedEvent e) {
-    return "{id " + brief(e.lastEventId(), 80) + ", type " + brief(e.type(), 80) + ", data " + brief(e.data(), 60) + "}";
-  }
-
-  /** At most {@code max} characters of {@code s} (then "…"), escaped. */
-  static String brief(String s, int max) {
-    return Findings.escape(s.length() > max ? s.substring(0, max) + "…" : s);
-  }
-
-  static String ids(List<DispatchedEvent> events, int max) {
-    StringBuilder sb = new StringBuilder("[");
-    for (int i = 0; i < events.size() && i < max; i++) {
-      if (i > 0) sb.append(", ");
-      sb.append(brief(events.get(i).lastEventId(), 80));
-    }
-    if (events.size() > max) sb.append(", … ").append(events.size() - max).append(" more");
-    return sb.append("] (").append(events.size()).append(" events)").toString();
   }
 }

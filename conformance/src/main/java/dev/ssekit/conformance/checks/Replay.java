@@ -26,7 +26,7 @@ final class Replay {
   }
 
   static void whileAway(Target target, Recorder recorder, Findings findings, DeliveryProbe.Outcome probe) throws InterruptedException {
-    String run = ReconnectChecks.runId();
+    String run = Publishing.runId();
     String prefix = "ssekit-" + run + "-away-";
     BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, WAIT.plusSeconds(4)), null, findings);
     Publishing.ready(List.of(s), recorder, run, Duration.ofSeconds(1), probe);
@@ -74,7 +74,7 @@ final class Replay {
     if (!f.opened()) {
       findings.evidence("resumed response bytes", f.first().body());
       findings.violation("reconnecting with Last-Event-ID " + Findings.escape(k) + " got "
-          + ReconnectChecks.describeHead(f.first()) + ": a browser stops for good");
+          + Describe.head(f.first()) + ": a browser stops for good");
       return;
     }
     judge(findings, before, f, k, prefix);
@@ -83,7 +83,7 @@ final class Replay {
   /** The events published while away, on the resumed stream {@code f}: all, once each, in order, nothing before them. */
   private static void judge(Findings findings, BrowserStream.Followed before, BrowserStream.Followed f, String k,
       String prefix) {
-    List<Integer> got = DeliveryChecks.ours(f.events(), prefix).stream().filter(i -> i <= AWAY).toList();
+    List<Integer> got = ours(f.events(), prefix).stream().filter(i -> i <= AWAY).toList();
     findings.note("the client left with last event ID " + Findings.escape(k) + " (the stream's, after "
         + before.events().size() + " event(s)); our events on the resumed stream: " + got + "; " + f.summary());
     List<Integer> want = List.of(1, 2, 3);
@@ -117,7 +117,7 @@ final class Replay {
   /** The id the block of the first event carrying {@code marker} set itself ({@code ""}: none, it inherited one). */
   private static String ownIdOf(BrowserStream.Followed f, String marker) {
     for (BrowserStream.Connection c : f.connections()) {
-      for (DispatchedEvent e : UnwitnessedResume.ownIds(c.recording())) {
+      for (DispatchedEvent e : Cursors.ownIdsOf(c.recording())) {
         if (e.data().contains(marker)) return e.lastEventId();
       }
     }
@@ -153,8 +153,21 @@ final class Replay {
         + "after the reconnect), so a browser that reconnects silently loses everything published while it was away";
   }
 
+  /** True when both ids are decimal and {@code a} is not after {@code b}. */
   private static boolean lessOrEqual(String a, String b) {
-    if (!a.matches("\\d{1,18}") || !b.matches("\\d{1,18}")) return false;
-    return Long.parseLong(a) <= Long.parseLong(b);
+    Long x = Cursors.decimal(a);
+    Long y = Cursors.decimal(b);
+    return x != null && y != null && x <= y;
+  }
+
+  /** The events whose data carries {@code prefix}, by the number after it, in arrival order. */
+  private static List<Integer> ours(List<DispatchedEvent> events, String prefix) {
+    List<Integer> out = new ArrayList<>();
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix) + "(\\d{1,6})");
+    for (DispatchedEvent e : events) {
+      var m = p.matcher(e.data());
+      if (m.find()) out.add(Integer.parseInt(m.group(1)));
+    }
+    return out;
   }
 }

@@ -1,21 +1,12 @@
 package dev.ssekit.conformance.checks;
 
-import static dev.ssekit.conformance.checks.ReconnectChecks.FIRST_ID_WINDOW;
-import static dev.ssekit.conformance.checks.ReconnectChecks.RESUME_EVENTS;
-import static dev.ssekit.conformance.checks.ReconnectChecks.RESUME_WINDOW;
-import static dev.ssekit.conformance.checks.ReconnectChecks.describeEnd;
-import static dev.ssekit.conformance.checks.ReconnectChecks.describeHead;
-import static dev.ssekit.conformance.checks.ReconnectChecks.ids;
-import static dev.ssekit.conformance.checks.ReconnectChecks.publishQuietly;
-import static dev.ssekit.conformance.checks.ReconnectChecks.runId;
-import static dev.ssekit.conformance.checks.ReconnectChecks.same;
-import static dev.ssekit.conformance.checks.ReconnectChecks.show;
-
 import dev.ssekit.conformance.config.Target;
 import dev.ssekit.conformance.record.BrowserStream;
 import dev.ssekit.conformance.record.Recorder;
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.protocol.DispatchedEvent;
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,8 +22,15 @@ import java.util.List;
 final class Resume {
   private Resume() {}
 
+  /** How long to wait for the first id on the test connection. */
+  static final Duration FIRST_ID_WINDOW = Duration.ofSeconds(10);
+  /** How long to record after reconnecting. */
+  static final Duration RESUME_WINDOW = Duration.ofSeconds(6);
+  /** How many events past the cursor the resumed connection should see before it stops. */
+  static final int RESUME_EVENTS = 6;
+
   static void afterLastEventId(Target target, Recorder recorder, Findings findings) throws InterruptedException {
-    String run = runId();
+    String run = Publishing.runId();
     Recorder.Session witness = recorder.open(Recorder.Request.of(target,
         FIRST_ID_WINDOW.plus(RESUME_WINDOW).plusSeconds(20)));
     try {
@@ -93,7 +91,7 @@ final class Resume {
     }
     Recording before = t.await();
     if (before.status() != 200) {
-      findings.notApplicable("the test connection got " + describeHead(before) + ": the http checks report it");
+      findings.notApplicable("the test connection got " + Describe.head(before) + ": the http checks report it");
     }
     Cursors tc = Cursors.of(before);
     if (tc.finalCursor.isEmpty()) {
@@ -123,13 +121,7 @@ final class Resume {
         + (after.reconnects() > 0 ? "; the server ended the resumed stream and the client reconnected "
         + after.reconnects() + " time(s), as a browser does (" + after.summary() + ")" : ""));
     if (after.connections().isEmpty() || !after.opened()) {
-      if (after.connections().isEmpty()) {
-        findings.notApplicable("the tool could not follow the resumed stream: " + after.why());
-      }
-      findings.evidence("resumed response bytes", after.first().body());
-      findings.violation("reconnecting with Last-Event-ID " + Findings.escape(k) + " (an id this server sent "
-          + "moments earlier) got " + describeHead(after.first()) + ": a browser's EventSource fails the connection "
-          + "and never comes back");
+      resumeRefused(findings, after, k);
       return;
     }
     Cursors wc = Cursors.of(w);
@@ -139,29 +131,58 @@ final class Resume {
     String noWitness = UnwitnessedResume.whyNoWitness(tc, wc, ac, k);
     if (noWitness != null) {
       // Not one broadcast (per-connection events or ids): judge the resumed stream on its own.
-      findings.evidence("witness ids: " + ids(wc.events, 40));
+      findings.evidence("witness ids: " + Describe.ids(wc.events, 40));
       UnwitnessedResume.judge(findings, k, tc, ac.ownIds, after.bodies(), noWitness);
       return;
     }
     int anchor = wc.eventsAfterFirst(k);
     List<DispatchedEvent> expected = wc.events.subList(anchor, wc.events.size());
-    List<DispatchedEvent> got = after.events();
     findings.note("after k the witness saw " + expected.size() + " event(s); the resumed connection saw "
-        + got.size());
+        + after.events().size());
     if (expected.isEmpty() && own == Own.ALL_BACK) {
-      // No witness to compare with: what the client already had must still not come again.
-      List<DispatchedEvent> again = got.stream().filter(e -> tc.events.stream().anyMatch(t -> same(t, e))).toList();
-      if (!again.isEmpty()) {
-        findings.evidence("resumed bytes", after.bodies());
-        findings.violation("after reconnecting with Last-Event-ID " + Findings.escape(k) + " the server sent again "
-            + "what the client already had: " + show(again.get(0)) + (again.size() > 1 ? " and " + (again.size() - 1)
-            + " more" : "") + ": a browser dispatches it twice (replay must start after the id, not at it or before)");
-        return;
-      }
-      findings.note("the witness saw nothing after id " + Findings.escape(k) + " (" + describeEnd(w) + "); the "
-          + published + " events this check published while the client was away each came back once");
+      nothingRepeated(findings, k, published, tc, w, after);
+    } else {
+      asTheWitnessSaw(findings, k, wc, anchor, w, after);
+    }
+  }
+
+  /** The reconnect with {@code k} did not get a stream: a browser gives up for good. */
+  private static void resumeRefused(Findings findings, BrowserStream.Followed after, String k) {
+    if (after.connections().isEmpty()) {
+      findings.notApplicable("the tool could not follow the resumed stream: " + after.why());
+    }
+    findings.evidence("resumed response bytes", after.first().body());
+    findings.violation("reconnecting with Last-Event-ID " + Findings.escape(k) + " (an id this server sent "
+        + "moments earlier) got " + Describe.head(after.first()) + ": a browser's EventSource fails the connection "
+        + "and never comes back");
+  }
+
+  /**
+   * Every event published while away came back, and the witness saw nothing else after {@code k}:
+   * with nothing to compare, what the client already had must still not come again.
+   */
+  private static void nothingRepeated(Findings findings, String k, int published, Cursors tc, Recording w,
+      BrowserStream.Followed after) {
+    List<DispatchedEvent> again = after.events().stream().filter(tc.events::contains).toList();
+    if (!again.isEmpty()) {
+      findings.evidence("resumed bytes", after.bodies());
+      findings.violation("after reconnecting with Last-Event-ID " + Findings.escape(k) + " the server sent again "
+          + "what the client already had: " + Describe.event(again.get(0)) + (again.size() > 1 ? " and " + (again.size() - 1)
+          + " more" : "") + ": a browser dispatches it twice (replay must start after the id, not at it or before)");
       return;
     }
+    findings.note("the witness saw nothing after id " + Findings.escape(k) + " (" + Describe.end(w) + "); the "
+        + published + " events this check published while the client was away each came back once");
+  }
+
+  /**
+   * S-01 against the witness: the resumed stream's events are the witness's after {@code k}
+   * (from {@code anchor}), none missing, none repeated, same order.
+   */
+  private static void asTheWitnessSaw(Findings findings, String k, Cursors wc, int anchor, Recording w,
+      BrowserStream.Followed after) {
+    List<DispatchedEvent> expected = wc.events.subList(anchor, wc.events.size());
+    List<DispatchedEvent> got = after.events();
     if (expected.isEmpty()) {
       findings.notApplicable("no events followed id " + Findings.escape(k)
           + " within the window: nothing to compare the resumed stream with");
@@ -170,12 +191,12 @@ final class Resume {
       evidence(findings, expected, got, w, after);
       findings.violation("after reconnecting with Last-Event-ID " + Findings.escape(k)
           + " the connection received no events in " + RESUME_WINDOW.toSeconds() + " s, while the witness saw "
-          + expected.size() + " after that id (first: " + show(expected.get(0)) + "): a browser would lose them");
+          + expected.size() + " after that id (first: " + Describe.event(expected.get(0)) + "): a browser would lose them");
       return;
     }
     int n = Math.min(expected.size(), got.size());
     for (int i = 0; i < n; i++) {
-      if (!same(expected.get(i), got.get(i))) {
+      if (!expected.get(i).equals(got.get(i))) {
         evidence(findings, expected, got, w, after);
         // What the first divergence means for a browser, then AssertJ's element-by-element diff.
         findings.assertThat(got.subList(0, n)).as("resuming after id %s diverges from the witness at event #%d: %s."
@@ -189,7 +210,7 @@ final class Resume {
           + " event(s) more than the witness recorded; compared the first " + n);
     }
     findings.note("resumed stream equals the witness's " + n + " event(s) after " + Findings.escape(k)
-        + ": ids " + ids(got.subList(0, n), 12));
+        + ": ids " + Describe.ids(got.subList(0, n), 12));
   }
 
   /** What {@link #lostWhileAway} found. */
@@ -227,7 +248,7 @@ final class Resume {
     }
     if (missing.isEmpty() && repeated.isEmpty()) return Own.ALL_BACK;
     findings.evidence("resumed bytes", after.bodies());
-    findings.evidence("witness ids: " + ids(wc.events, 40));
+    findings.evidence("witness ids: " + Describe.ids(wc.events, 40));
     String across = after.reconnects() > 0 ? " (followed across " + after.reconnects() + " reconnect(s))" : "";
     if (!missing.isEmpty()) {
       findings.violation((missing.size() == published ? "none of the " + published + " events this check published "
@@ -247,30 +268,33 @@ final class Resume {
 
   /** Says what a divergence at index {@code i} of the resumed stream means. */
   private static String diagnose(List<DispatchedEvent> witness, int anchor, int i, DispatchedEvent got) {
-    int at = -1;
-    for (int j = 0; j < witness.size(); j++) {
-      if (same(witness.get(j), got)) {
-        at = j;
-        break;
-      }
-    }
+    int at = witness.indexOf(got); // the same event: id, type and data
     if (at < 0) {
       return "that event never appeared on the witness connection (the resumed stream carries something else)";
     }
     int expectedAt = anchor + i;
     if (at < expectedAt) {
-      return (expectedAt - at) + " event(s) repeated: the browser already had " + show(got)
+      return (expectedAt - at) + " event(s) repeated: the browser already had " + Describe.event(got)
           + " and would show it twice (replay starts too early, e.g. at the id itself instead of after it)";
     }
-    return (at - expectedAt) + " event(s) missing: a browser would never see " + show(witness.get(expectedAt))
+    return (at - expectedAt) + " event(s) missing: a browser would never see " + Describe.event(witness.get(expectedAt))
         + (at - expectedAt > 1 ? " and the next " + (at - expectedAt - 1) : "") + " (replay starts too late, or none)";
   }
 
   private static void evidence(Findings findings, List<DispatchedEvent> expected, List<DispatchedEvent> got,
       Recording w, BrowserStream.Followed after) {
-    findings.evidence("witness after k (ids): " + ids(expected, 40));
-    findings.evidence("resumed (ids): " + ids(got, 40));
+    findings.evidence("witness after k (ids): " + Describe.ids(expected, 40));
+    findings.evidence("resumed (ids): " + Describe.ids(got, 40));
     findings.evidence("resumed bytes", after.bodies());
     findings.evidence("witness bytes", w.body());
+  }
+
+  /** Publishes {@code json} on a connection of its own; true when the server accepted it. */
+  private static boolean publishQuietly(Recorder recorder, String json) {
+    try {
+      return recorder.publishAlone(json).status() / 100 == 2;
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

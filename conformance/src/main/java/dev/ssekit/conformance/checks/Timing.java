@@ -20,7 +20,7 @@ final class Timing {
   static final Duration DRAIN = Duration.ofSeconds(4);
 
   static void latency(Target target, Recorder recorder, Findings findings, DeliveryProbe.Outcome probe) throws InterruptedException {
-    String run = ReconnectChecks.runId();
+    String run = Publishing.runId();
     String prefix = "ssekit-" + run + "-lat-";
     BrowserStream s = Publishing.follow(recorder, Recorder.Request.of(target, Duration.ofSeconds(12)),
         Publishing.seen(prefix + (COUNT - 1)), findings);

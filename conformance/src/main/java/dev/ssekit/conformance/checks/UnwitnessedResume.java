@@ -2,9 +2,6 @@ package dev.ssekit.conformance.checks;
 
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.protocol.DispatchedEvent;
-import dev.ssekit.protocol.EventStreamParser;
-import dev.ssekit.protocol.StreamItem;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,20 +47,20 @@ final class UnwitnessedResume {
     List<DispatchedEvent> client = new java.util.ArrayList<>(underIds);
     resumed.events.stream().filter(e -> !e.lastEventId().isEmpty()).forEach(client::add);
     for (DispatchedEvent e : client) {
-      for (DispatchedEvent w : witness.events) if (ReconnectChecks.same(w, e)) return null;
+      if (witness.events.contains(e)) return null; // the same event: id, type and data
     }
     if (underIds.isEmpty()) return null;
     DispatchedEvent mine = underIds.get(underIds.size() - 1);
     DispatchedEvent theirs = witness.events.stream().filter(w -> w.lastEventId().equals(mine.lastEventId()))
         .findFirst().orElse(null);
-    return "the two connections share ids but no event, before the drop or after it: the test connection got " + ReconnectChecks.show(mine)
+    return "the two connections share ids but no event, before the drop or after it: the test connection got " + Describe.event(mine)
         + (theirs == null ? " and the witness no event under that id" : " and the witness, under the same id, "
-        + ReconnectChecks.show(theirs)) + " (each connection gets its own events or numbers them itself)";
+        + Describe.event(theirs)) + " (each connection gets its own events or numbers them itself)";
   }
 
   /** Judges the resumed recording {@code after} on its own against what the client had ({@code before}). */
   static void judge(Findings findings, String k, Cursors before, Recording after, String why) {
-    judge(findings, k, before, ownIds(after), after.body(), why);
+    judge(findings, k, before, Cursors.ownIdsOf(after), after.body(), why);
   }
 
   /**
@@ -75,10 +72,31 @@ final class UnwitnessedResume {
     String context = "The witness comparison did not apply: " + why + ", so the resumed stream was judged on its own"
         + " (S-01 for per-connection streams; without a witness, loss cannot be judged).";
     findings.note(context);
+    List<DispatchedEvent> carrying = carryingIds(findings, context, got, body);
+    Suspects suspects = Suspects.of(k, before, carrying);
+    Set<String> seen = suspects.seen();
+    findings.evidence("ids before the drop: " + seen.stream().limit(40).map(id -> Describe.brief(id, 80)).toList()
+        + (seen.size() > 40 ? " and " + (seen.size() - 40) + " more" : ""));
+    findings.evidence("ids the resumed events carried: " + Describe.ids(carrying, 40));
+    report(findings, context, k, suspects, body);
+    boolean numeric = suspects.numeric();
+    if (numeric && !carrying.isEmpty() && Cursors.decimal(carrying.get(0).lastEventId()) > Cursors.decimal(k) + 1) {
+      findings.note("the first resumed id " + carrying.get(0).lastEventId() + " is not " + k + " + 1: a gap in the"
+          + " numbers is not proof of loss (ids may count something else), and without a witness it is not judged");
+    }
+    findings.note("resumed from " + Findings.escape(k) + " without a witness: " + carrying.size() + " event(s) with"
+        + " ids, none repeating " + Findings.escape(k) + " or an event received before the drop; "
+        + (!numeric ? "ids are not all decimal, so their order is not judged"
+        : suspects.backwards().isEmpty() ? "decimal ids, in increasing order" : "decimal ids, not all in order"));
+  }
+
+  /** The resumed events that carry an id; not applicable when none arrived, or none carries one. */
+  private static List<DispatchedEvent> carryingIds(Findings findings, String context, List<DispatchedEvent> got,
+      byte[] body) {
     if (got.isEmpty()) {
       findings.evidence("resumed bytes", body);
       findings.notApplicable(context + " The resumed connection received no events in "
-          + ReconnectChecks.RESUME_WINDOW.toSeconds() + " s: nothing to judge (silence cannot be told from loss)");
+          + Resume.RESUME_WINDOW.toSeconds() + " s: nothing to judge (silence cannot be told from loss)");
     }
     List<DispatchedEvent> carrying = got.stream().filter(e -> !e.lastEventId().isEmpty()).toList();
     if (carrying.isEmpty()) {
@@ -86,83 +104,66 @@ final class UnwitnessedResume {
       findings.notApplicable(context + " None of the " + got.size() + " resumed event(s) carries an id: repeats"
           + " and order cannot be judged");
     }
-    Set<String> seen = new LinkedHashSet<>();
-    for (String c : before.cursor) if (!c.isEmpty()) seen.add(c);
-    boolean numeric = decimal(k) != null && carrying.stream().allMatch(e -> decimal(e.lastEventId()) != null);
-    List<String> repeated = new ArrayList<>();
-    List<String> reused = new ArrayList<>();
-    List<String> backwards = new ArrayList<>();
-    String previous = k;
-    // What the client had grows as the resumed stream goes on: across its own reconnects, an event sent again
-    // at the start of the next connection is a repeat as much as one the client had before the drop.
-    List<DispatchedEvent> had = new ArrayList<>(before.events);
-    for (DispatchedEvent e : carrying) {
-      String id = e.lastEventId();
-      boolean hadIt = had.stream().anyMatch(b -> ReconnectChecks.same(b, e));
-      if (hadIt) {
-        // S-01: resume *after* k; the browser already dispatched this event (the one that carried k, say).
-        repeated.add(ReconnectChecks.show(e) + (id.equals(k) ? " (the id resumed from)" : ""));
-      } else if (id.equals(k)) {
-        reused.add(ReconnectChecks.show(e) + " (the id resumed from, on another event)");
-      } else if (seen.contains(id)) {
-        reused.add(ReconnectChecks.show(e));
-      } else if (numeric && decimal(id) <= decimal(previous)) {
-        backwards.add(Findings.escape(id) + " after " + Findings.escape(previous));
-      }
-      previous = id;
-      had.add(e);
-    }
-    findings.evidence("ids before the drop: " + seen.stream().limit(40).map(id -> ReconnectChecks.brief(id, 80)).toList()
-        + (seen.size() > 40 ? " and " + (seen.size() - 40) + " more" : ""));
-    findings.evidence("ids the resumed events carried: " + ReconnectChecks.ids(carrying, 40));
-    if (!repeated.isEmpty()) {
-      findings.evidence("resumed bytes", body);
-      findings.violation(Severity.MUST, context + " After reconnecting with Last-Event-ID " + Findings.escape(k)
-          + " the server repeated what the client already had: " + repeated + " — a browser dispatches it twice"
-          + " (replay must start after the id, not at it)");
-    }
-    if (!reused.isEmpty()) {
-      findings.violation(Severity.SHOULD, context + " After resuming from " + Findings.escape(k) + " the server"
-          + " reused id(s) the client had before the drop, on other events: " + reused + " (a suspected repeat, or a"
-          + " counter that restarted and ignored Last-Event-ID; ids should be unique in a stream so a later resume is"
-          + " unambiguous)");
-    }
-    if (!backwards.isEmpty()) {
-      findings.violation(Severity.SHOULD, context + " After resuming from " + Findings.escape(k) + " the ids go"
-          + " backwards: " + backwards + " (S-01: events after k, in their original order)");
-    }
-    if (numeric && !carrying.isEmpty() && decimal(carrying.get(0).lastEventId()) > decimal(k) + 1) {
-      findings.note("the first resumed id " + carrying.get(0).lastEventId() + " is not " + k + " + 1: a gap in the"
-          + " numbers is not proof of loss (ids may count something else), and without a witness it is not judged");
-    }
-    findings.note("resumed from " + Findings.escape(k) + " without a witness: " + carrying.size() + " event(s) with"
-        + " ids, none repeating " + Findings.escape(k) + " or an event received before the drop; "
-        + (!numeric ? "ids are not all decimal, so their order is not judged"
-        : backwards.isEmpty() ? "decimal ids, in increasing order" : "decimal ids, not all in order"));
+    return carrying;
   }
 
   /**
-   * The events of {@code r}, each with the id its own block set ({@code ""} when it set none), not
-   * the cursor it inherited: each block is parsed by the oracle on its own.
+   * What the resumed events' ids suggest, each event shown once under the first that applies.
+   *
+   * @param seen the ids the client's cursor took before the drop
+   * @param numeric whether {@code k} and every resumed id are decimal (then their order is judged)
+   * @param repeated events the client already had (before the drop, or earlier in the resumed stream)
+   * @param reused other events under {@code k} or under an id seen before the drop
+   * @param backwards decimal ids not after their predecessor ({@code k} for the first)
    */
-  static List<DispatchedEvent> ownIds(Recording r) {
-    LineScan scan = LineScan.of(r.body(), EventStreamParser.DEFAULT_MAX_LINE_CHARS);
-    List<DispatchedEvent> out = new ArrayList<>();
-    StringBuilder block = new StringBuilder();
-    for (LineScan.Line line : scan.lines) {
-      block.append(line.text()).append('\n');
-      if (line.isBlank()) {
-        for (StreamItem item : EventStreamParser.parse(block.toString().getBytes(StandardCharsets.UTF_8))) {
-          if (item instanceof DispatchedEvent e) out.add(e);
+  private record Suspects(Set<String> seen, boolean numeric, List<String> repeated, List<String> reused,
+      List<String> backwards) {
+
+    static Suspects of(String k, Cursors before, List<DispatchedEvent> carrying) {
+      Set<String> seen = new LinkedHashSet<>();
+      for (String c : before.cursor) if (!c.isEmpty()) seen.add(c);
+      boolean numeric = Cursors.decimal(k) != null && carrying.stream().allMatch(e -> Cursors.decimal(e.lastEventId()) != null);
+      Suspects s = new Suspects(seen, numeric, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      String previous = k;
+      // What the client had grows as the resumed stream goes on: across its own reconnects, an event sent again
+      // at the start of the next connection is a repeat as much as one the client had before the drop.
+      List<DispatchedEvent> had = new ArrayList<>(before.events);
+      for (DispatchedEvent e : carrying) {
+        String id = e.lastEventId();
+        if (had.contains(e)) {
+          // S-01: resume *after* k; the browser already dispatched this event (the one that carried k, say).
+          s.repeated.add(Describe.event(e) + (id.equals(k) ? " (the id resumed from)" : ""));
+        } else if (id.equals(k)) {
+          s.reused.add(Describe.event(e) + " (the id resumed from, on another event)");
+        } else if (seen.contains(id)) {
+          s.reused.add(Describe.event(e));
+        } else if (numeric && Cursors.decimal(id) <= Cursors.decimal(previous)) {
+          s.backwards.add(Findings.escape(id) + " after " + Findings.escape(previous));
         }
-        block.setLength(0);
+        previous = id;
+        had.add(e);
       }
+      return s;
     }
-    return out;
   }
 
-  /** A non-negative decimal id as a number, or null when the id is anything else (opaque). */
-  static Long decimal(String id) {
-    return id.matches("[0-9]{1,18}") ? Long.valueOf(id) : null;
+  /** A repeat is a MUST violation (the browser shows it twice); a reused id or ids going backwards, a SHOULD. */
+  private static void report(Findings findings, String context, String k, Suspects s, byte[] body) {
+    if (!s.repeated().isEmpty()) {
+      findings.evidence("resumed bytes", body);
+      findings.violation(Severity.MUST, context + " After reconnecting with Last-Event-ID " + Findings.escape(k)
+          + " the server repeated what the client already had: " + s.repeated() + " — a browser dispatches it twice"
+          + " (replay must start after the id, not at it)");
+    }
+    if (!s.reused().isEmpty()) {
+      findings.violation(Severity.SHOULD, context + " After resuming from " + Findings.escape(k) + " the server"
+          + " reused id(s) the client had before the drop, on other events: " + s.reused() + " (a suspected repeat, or a"
+          + " counter that restarted and ignored Last-Event-ID; ids should be unique in a stream so a later resume is"
+          + " unambiguous)");
+    }
+    if (!s.backwards().isEmpty()) {
+      findings.violation(Severity.SHOULD, context + " After resuming from " + Findings.escape(k) + " the ids go"
+          + " backwards: " + s.backwards() + " (S-01: events after k, in their original order)");
+    }
   }
 }

@@ -14,12 +14,12 @@ import org.junit.jupiter.api.Test;
 class H2RefusalTest {
   @Test
   void onlyAMalformedResponseCountsAgainstTheHeaders() {
-    assertThat(HttpChecks.malformed(new ProtocolException("Bad header name 'Transfer-Encoding'"))).isTrue();
-    assertThat(HttpChecks.malformed(new IOException("malformed response: upper-case header"))).isTrue();
-    assertThat(HttpChecks.malformed(new IOException("wrapped", new ProtocolException("x")))).isTrue();
-    assertThat(HttpChecks.malformed(new EOFException("EOF reached while reading"))).isFalse();
-    assertThat(HttpChecks.malformed(new IOException("Connection reset"))).isFalse();
-    assertThat(HttpChecks.malformed(new IOException((String) null))).isFalse();
-    assertThat(HttpChecks.malformed(new IOException("Received RST_STREAM: Refused stream"))).isFalse();
+    assertThat(Http2Exchange.malformed(new ProtocolException("Bad header name 'Transfer-Encoding'"))).isTrue();
+    assertThat(Http2Exchange.malformed(new IOException("malformed response: upper-case header"))).isTrue();
+    assertThat(Http2Exchange.malformed(new IOException("wrapped", new ProtocolException("x")))).isTrue();
+    assertThat(Http2Exchange.malformed(new EOFException("EOF reached while reading"))).isFalse();
+    assertThat(Http2Exchange.malformed(new IOException("Connection reset"))).isFalse();
+    assertThat(Http2Exchange.malformed(new IOException((String) null))).isFalse();
+    assertThat(Http2Exchange.malformed(new IOException("Received RST_STREAM: Refused stream"))).isFalse();
   }
 }

@@ -5,13 +5,8 @@ import dev.ssekit.load.measure.LoopbackTargets;
 import dev.ssekit.load.measure.Publisher;
 import dev.ssekit.load.measure.Sizes;
 import dev.ssekit.load.report.BaselineComparison;
-import dev.ssekit.load.report.HistogramFile;
-import dev.ssekit.load.report.RunRecord;
-import dev.ssekit.load.report.Summary;
-import dev.ssekit.load.sim.LoadRun;
 import dev.ssekit.load.sim.RunSettings;
 import dev.ssekit.protocol.Durations;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -209,7 +204,7 @@ public final class LoadMain implements Callable<Integer> {
     Path dir;
     RunReports.Baseline base;
     try {
-      base = baseline();
+      base = RunReports.Baseline.fromOptions(baseline, tolerances);
       Limits limits = limits();
       RunSettings settings = settings();
       refuseBeforeTheRun(base);
@@ -225,14 +220,7 @@ public final class LoadMain implements Callable<Integer> {
       System.setProperty("gatling.ssl.useInsecureTrustManager", "true");
       System.setProperty("gatling.http.enableHostnameVerification", "false");
     }
-    return runAndReport(dir, base);
-  }
-
-  /** The baseline to compare with, or null; a tolerance without one is a usage error. */
-  private RunReports.Baseline baseline() {
-    if (baseline != null) return RunReports.Baseline.load(baseline, tolerances);
-    if (!tolerances.isEmpty()) throw new Usage("--tolerance applies to a --baseline comparison; give --baseline FILE");
-    return null;
+    return GatlingRun.runAndReport(scenario, dir, base, out, err);
   }
 
   private Limits limits() {
@@ -279,46 +267,6 @@ public final class LoadMain implements Callable<Integer> {
       throw new Usage("cannot create the report directory " + dir + ": " + e.getMessage());
     }
     return dir;
-  }
-
-  /** Runs Gatling, then writes the reports (again, now that Gatling's report exists: the page links it). */
-  private int runAndReport(Path dir, RunReports.Baseline base) {
-    String simulation = LoadRun.simulationName(scenario);
-    int gatling;
-    Throwable crash = null;
-    try {
-      gatling =
-          io.gatling.app.Gatling$.MODULE$.fromArgs(
-              new String[] {"-s", simulation, "-rf", dir.resolve("gatling").toString(), "-rd", "ssekit load " + scenario});
-    } catch (Throwable t) { // Gatling's own failures (e.g. its report generator's assertions)
-      gatling = -1;
-      crash = t;
-    }
-    LoadRun.Outcome outcome = LoadRun.lastOutcome();
-    if (outcome == null || outcome.report() == null) {
-      String why =
-          crash != null ? "Gatling failed: " + crash
-              : outcome == null ? "the simulation did not run (Gatling exit status " + gatling + ")"
-              : String.valueOf(outcome.error());
-      err.println("sse-loadtest: no report: " + why);
-      return USAGE;
-    }
-    if (crash != null || gatling != 0) {
-      out.print(outcome.summary(dir.toString()));
-      out.flush();
-      err.println("sse-loadtest: Gatling failed after the run (its HTML report may be missing): "
-          + (crash != null ? crash : "exit status " + gatling));
-      return USAGE;
-    }
-    RunRecord record;
-    try {
-      record = HistogramFile.read(dir.resolve("histograms.json"));
-    } catch (IOException e) {
-      out.print(outcome.summary(dir.toString()));
-      err.println("sse-loadtest: cannot read back this run's histograms.json: " + e.getMessage());
-      return USAGE;
-    }
-    return RunReports.publish(record, outcome.details(), dir, base, out, err);
   }
 
   private static Publisher.Format parseFormat(String text) {

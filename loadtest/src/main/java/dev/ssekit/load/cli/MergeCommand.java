@@ -66,13 +66,9 @@ final class MergeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RunReports.Baseline base = null;
+    RunReports.Baseline base;
     try {
-      if (baseline != null) {
-        base = RunReports.Baseline.load(baseline, tolerances);
-      } else if (!tolerances.isEmpty()) {
-        throw new IllegalArgumentException("--tolerance applies to a --baseline comparison; give --baseline FILE");
-      }
+      base = RunReports.Baseline.fromOptions(baseline, tolerances);
     } catch (IllegalArgumentException e) {
       err.println("sse-loadtest merge: " + e.getMessage());
       return LoadMain.USAGE;
@@ -100,16 +96,14 @@ final class MergeCommand implements Callable<Integer> {
     merged.warnings().forEach(w -> err.println("sse-loadtest merge: warning: " + w));
     Path dir = (reportDir != null ? reportDir : Path.of("reports", "merge-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)))).toAbsolutePath();
+    out.println("ssekit load: merged " + runs.size() + (runs.size() == 1 ? " run" : " runs") + " (counts summed, histograms"
+        + " added, CPU summed over the injectors, heap the largest, server RSS from every injector's samples)");
+    List<String> details = Summary.firstEventLines(merged.run());
     try {
-      HistogramFile.write(dir, merged.run());
+      return RunReports.publish(merged.run(), details, dir, base, out, err);
     } catch (UncheckedIOException e) {
       err.println("sse-loadtest merge: " + e.getMessage());
       return LoadMain.USAGE;
     }
-    out.println("ssekit load: merged " + runs.size() + (runs.size() == 1 ? " run" : " runs") + " (counts summed, histograms"
-        + " added, CPU summed over the injectors, heap the largest, server RSS from every injector's samples)");
-    String first = Summary.firstEvent(merged.run().histograms().get("firstEvent"));
-    List<String> details = first == null ? List.of() : List.of("  first event  " + first + ", ms after the connect began");
-    return RunReports.publish(merged.run(), details, dir, base, out, err);
   }
 }

@@ -1,9 +1,10 @@
 package dev.ssekit.load.cli;
 
 import dev.ssekit.load.report.BaselineComparison;
-import dev.ssekit.load.report.CapacityHtml;
 import dev.ssekit.load.report.CapacityJson;
 import dev.ssekit.load.report.CapacityReport;
+import dev.ssekit.load.report.InjectorBottleneck;
+import dev.ssekit.load.report.ReportSet;
 import dev.ssekit.load.report.RunRecord;
 import dev.ssekit.load.report.Summary;
 import dev.ssekit.load.report.Tolerances;
@@ -14,14 +15,30 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The end shared by a run and a merge: compare with the baseline, write {@code capacity.json}
- * and {@code capacity.html}, print the summary and choose the exit status.
+ * The end shared by a run and a merge: compare with the baseline, write the reports ({@link
+ * ReportSet}: {@code capacity.json}, {@code histograms.json}, {@code capacity.html}), print the
+ * summary and choose the exit status.
  */
 final class RunReports {
   private RunReports() {}
 
   /** An earlier run's {@code capacity.json} and the tolerances to hold this run to. */
   record Baseline(Path file, CapacityReport report, Tolerances tolerances) {
+    /**
+     * The baseline {@code --baseline} names with its {@code --tolerance}s, or null without one.
+     *
+     * @throws IllegalArgumentException with a one-line reason, also for a tolerance without a baseline
+     */
+    static Baseline fromOptions(Path file, List<String> tolerances) {
+      if (file != null) {
+        return load(file, tolerances);
+      }
+      if (!tolerances.isEmpty()) {
+        throw new IllegalArgumentException("--tolerance applies to a --baseline comparison; give --baseline FILE");
+      }
+      return null;
+    }
+
     /**
      * Reads the baseline and parses the tolerances.
      *
@@ -43,7 +60,8 @@ final class RunReports {
   }
 
   /**
-   * Writes the reports for {@code run} into {@code dir}, prints the summary (with the scenario's
+   * Writes the reports for {@code run} into {@code dir} (once: nothing else writes them for a CLI
+   * run or merge), prints the summary (with the scenario's
    * {@code details} lines) and returns the exit
    * status: 2 when the baseline is not comparable, or when the only problem is deliveries this
    * injector had not yet read (the run measured the injector, not the server); 1 when anything else
@@ -54,10 +72,9 @@ final class RunReports {
     CapacityReport report = run.capacity();
     BaselineComparison comparison = baseline == null ? null
         : BaselineComparison.compare(baseline.file().toString(), baseline.report(), report, baseline.tolerances());
-    CapacityJson.write(report, comparison, dir);
-    CapacityHtml.write(run, comparison, dir);
+    ReportSet.write(run, comparison, dir);
     out.print(Summary.text(report, details, dir.toString()));
-    String bottleneck = CapacityHtml.injectorBottleneck(run);
+    String bottleneck = InjectorBottleneck.why(run);
     if (bottleneck != null) {
       out.println("  warning: the injector may be the bottleneck: " + bottleneck);
     }
@@ -80,5 +97,19 @@ final class RunReports {
       return LoadMain.INJECTOR_BEHIND;
     }
     return report.deliveryFailed() || regressed ? LoadMain.FAILED : LoadMain.OK;
+  }
+
+  /**
+   * The end of a run that Gatling failed after (its own HTML report may be missing): the reports,
+   * without a baseline comparison, the summary, and why on standard error; exit 2.
+   *
+   * @param why what Gatling did: the error it threw, or its exit status
+   */
+  static int gatlingFailed(RunRecord run, List<String> details, Path dir, String why, PrintWriter out, PrintWriter err) {
+    ReportSet.write(run, null, dir);
+    out.print(Summary.text(run.capacity(), details, dir.toString()));
+    out.flush();
+    err.println("sse-loadtest: Gatling failed after the run (its HTML report may be missing): " + why);
+    return LoadMain.USAGE;
   }
 }

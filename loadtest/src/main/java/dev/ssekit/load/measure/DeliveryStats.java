@@ -6,9 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongPredicate;
-import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * Everything the virtual users measure, shared across them: connection counts, connect times,
@@ -19,7 +17,7 @@ import org.HdrHistogram.Recorder;
  * its run id; when the server publishes (the reference server's ticks), events whose data carries
  * {@code seq} and {@code sentAtMicros} and no run id. Other events are counted, not accounted.
  *
- * <p>Thread-safe: histograms are {@link ConcurrentHistogram}s, counters are adders; each {@link
+ * <p>Thread-safe: the histograms ({@link Timings}) are concurrent, counters are adders; each {@link
  * Connection} is used by its own virtual user only.
  */
 public final class DeliveryStats {
@@ -29,15 +27,7 @@ public final class DeliveryStats {
   private final String runId;
   private volatile long accountUntilMicros;
 
-  private final ConcurrentHistogram latencyMicros = histogram();
-  private final ConcurrentHistogram connectMicros = histogram();
-  private final ConcurrentHistogram firstEventMicros = histogram();
-  /**
-   * The same latencies again, per sampling period. Fixed range rather than auto-resizing: an
-   * auto-resizing interval histogram once encoded a header narrower than its counts (a resize
-   * racing the interval flip), which made the report unreadable.
-   */
-  private final Recorder latencyPeriod = new Recorder(MAX_MICROS, 3);
+  private final Timings timings = new Timings();
 
   private final AtomicLong opened = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -50,7 +40,6 @@ public final class DeliveryStats {
   private final LongAdder unaccounted = new LongAdder();
   private final LongAdder early = new LongAdder();
   private final LongAdder outOfRange = new LongAdder();
-  private final LongAdder clampedLatencies = new LongAdder();
   private final AtomicLong lowestSeq = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong lastSeqBeforeEnd = new AtomicLong(-1);
 
@@ -75,10 +64,6 @@ public final class DeliveryStats {
   /** Connect attempts that have finished, opened or failed. */
   public long attempts() {
     return opened.get() + failed.get();
-  }
-
-  private static ConcurrentHistogram histogram() {
-    return new ConcurrentHistogram(MAX_MICROS, 3);
   }
 
   /** One virtual user's connection. Not thread-safe: its virtual user only. */
@@ -122,7 +107,7 @@ public final class DeliveryStats {
       failed.incrementAndGet();
       return;
     }
-    recordClamped(connectMicros, (System.nanoTime() - c.startNanos) / 1000);
+    timings.connect((System.nanoTime() - c.startNanos) / 1000);
     opened.incrementAndGet();
     peakOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
     c.open = true;
@@ -180,7 +165,7 @@ public final class DeliveryStats {
     events.increment();
     if (!c.sawEvent) {
       c.sawEvent = true;
-      recordClamped(firstEventMicros, (receivedMillis - c.startMillis) * 1000);
+      timings.firstEvent((receivedMillis - c.startMillis) * 1000);
     }
     if (!accounted(ev) || c.tracker == null) {
       unaccounted.increment();
@@ -201,13 +186,7 @@ public final class DeliveryStats {
       lowestSeq.accumulateAndGet(ev.seq(), Math::min);
     }
     if (arrival != SequenceTracker.Arrival.DUPLICATE && ev.sentAtMicros() >= 0) {
-      long latency = receivedMillis * 1000 - ev.sentAtMicros();
-      if (latency < 0) {
-        clampedLatencies.increment();
-      }
-      long clamped = Math.max(0, Math.min(MAX_MICROS, latency));
-      latencyMicros.recordValue(clamped);
-      latencyPeriod.recordValue(clamped);
+      timings.delivery(receivedMillis * 1000 - ev.sentAtMicros());
     }
   }
 
@@ -219,10 +198,6 @@ public final class DeliveryStats {
       return runId.equals(ev.run());
     }
     return ev.run() == null && ev.sentAtMicros() >= 0;
-  }
-
-  private void recordClamped(ConcurrentHistogram h, long micros) {
-    h.recordValue(Math.max(0, Math.min(MAX_MICROS, micros)));
   }
 
   /**
@@ -309,19 +284,19 @@ public final class DeliveryStats {
 
   /** The delivery latencies recorded since the last call (µs), for the run's timeline. */
   public Histogram takePeriodLatency() {
-    return latencyPeriod.getIntervalHistogram();
+    return timings.takePeriodLatency();
   }
 
   public Histogram latencyMicros() {
-    return latencyMicros;
+    return timings.latency();
   }
 
   public Histogram connectMicros() {
-    return connectMicros;
+    return timings.connect();
   }
 
   public Histogram firstEventMicros() {
-    return firstEventMicros;
+    return timings.firstEvent();
   }
 
   public long opened() {
@@ -350,7 +325,7 @@ public final class DeliveryStats {
     m.put("unaccountedEvents", unaccounted.sum());
     m.put("earlyEvents", early.sum());
     m.put("outOfRangeEvents", outOfRange.sum());
-    m.put("latenciesBelowZero", clampedLatencies.sum());
+    m.put("latenciesBelowZero", timings.latenciesBelowZero());
     return m;
   }
 }

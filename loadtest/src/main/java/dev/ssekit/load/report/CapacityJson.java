@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,39 +27,56 @@ public final class CapacityJson {
   public static ObjectNode toTree(CapacityReport r) {
     ObjectNode root = JSON.createObjectNode();
     root.put("scenario", r.scenario());
-    ObjectNode target = root.putObject("target");
-    target.put("url", r.target().url());
-    target.put("publishUrl", r.target().publishUrl());
-    target.put("metricsUrl", r.target().metricsUrl());
+    putTarget(root.putObject("target"), r.target());
     root.put("durationMs", r.durationMs());
+    putConnections(root.putObject("connections"), r.connections());
+    putConnectMs(root.putObject("connectMs"), r.connectMs());
+    putDeliveryLatency(root.putObject("deliveryLatencyMs"), r.deliveryLatencyMs());
+    putEvents(root.putObject("events"), r.events());
+    putServer(root.putObject("server"), r.server());
+    putInjector(root.putObject("injector"), r.injector());
+    putSteps(root.putArray("steps"), r.steps());
+    putProjection(root.putObject("projection"), r.projection());
+    ArrayNode failures = root.putArray("failures");
+    for (var failure : r.failures()) {
+      failures.addObject().put("kind", failure.kind()).put("count", failure.count()).put("message", failure.message());
+    }
+    root.putArray("problems").addAll(r.problems().stream().map(JsonNodeFactory.instance::textNode).toList());
+    return root;
+  }
 
-    var c = r.connections();
-    ObjectNode connections = root.putObject("connections");
+  private static void putTarget(ObjectNode target, CapacityReport.Target t) {
+    target.put("url", t.url());
+    target.put("publishUrl", t.publishUrl());
+    target.put("metricsUrl", t.metricsUrl());
+  }
+
+  private static void putConnections(ObjectNode connections, CapacityReport.Connections c) {
     connections.put("requested", c.requested());
     connections.put("opened", c.opened());
     connections.put("failed", c.failed());
     connections.put("peakOpen", c.peakOpen());
     connections.put("reconnects", c.reconnects());
     connections.put("recoveryMs", c.recoveryMs());
+  }
 
-    var cm = r.connectMs();
-    ObjectNode connectMs = root.putObject("connectMs");
+  private static void putConnectMs(ObjectNode connectMs, CapacityReport.ConnectMs cm) {
     connectMs.put("p50", cm.p50());
     connectMs.put("p95", cm.p95());
     connectMs.put("p99", cm.p99());
     connectMs.put("max", cm.max());
+  }
 
-    var d = r.deliveryLatencyMs();
-    ObjectNode latency = root.putObject("deliveryLatencyMs");
+  private static void putDeliveryLatency(ObjectNode latency, CapacityReport.DeliveryLatencyMs d) {
     latency.put("count", d.count());
     latency.put("p50", d.p50());
     latency.put("p95", d.p95());
     latency.put("p99", d.p99());
     latency.put("p999", d.p999());
     latency.put("max", d.max());
+  }
 
-    var e = r.events();
-    ObjectNode events = root.putObject("events");
+  private static void putEvents(ObjectNode events, CapacityReport.Events e) {
     events.put("published", e.published());
     events.put("expectedDeliveries", e.expectedDeliveries());
     events.put("delivered", e.delivered());
@@ -69,20 +84,22 @@ public final class CapacityJson {
     events.put("duplicated", e.duplicated());
     events.put("outOfOrder", e.outOfOrder());
     events.put("notYetRead", e.notYetRead());
+  }
 
-    var s = r.server();
-    ObjectNode server = root.putObject("server");
+  private static void putServer(ObjectNode server, CapacityReport.Server s) {
     server.put("rssBytesBaseline", s.rssBytesBaseline());
     server.put("rssBytesPeak", s.rssBytesPeak());
     server.put("bytesPerConnection", s.bytesPerConnection());
+  }
 
-    ObjectNode injector = root.putObject("injector");
-    injector.put("heapBytesPeak", r.injector().heapBytesPeak());
-    injector.put("cpuSeconds", r.injector().cpuSeconds());
-    injector.put("bottleneck", r.injector().bottleneck());
+  private static void putInjector(ObjectNode injector, CapacityReport.Injector i) {
+    injector.put("heapBytesPeak", i.heapBytesPeak());
+    injector.put("cpuSeconds", i.cpuSeconds());
+    injector.put("bottleneck", i.bottleneck());
+  }
 
-    ArrayNode steps = root.putArray("steps");
-    for (var step : r.steps()) {
+  private static void putSteps(ArrayNode steps, List<CapacityReport.Step> list) {
+    for (var step : list) {
       ObjectNode o = steps.addObject();
       o.put("connections", step.connections());
       o.put("rssBytes", step.rssBytes());
@@ -95,9 +112,10 @@ public final class CapacityJson {
       o.put("connectionsMin", step.connectionsMin());
       o.put("serverCpuWindowMs", step.serverCpuWindowMs());
     }
+  }
 
-    var p = r.projection();
-    ObjectNode projection = root.putObject("projection");
+  /** The memory projection's figures, then the plan's ({@link #putPlan}). */
+  private static void putProjection(ObjectNode projection, CapacityReport.Projection p) {
     projection.put("connectionsPerGiB", p.connectionsPerGiB());
     projection.put("bytesPerConnection", p.bytesPerConnection());
     projection.put("baseRssBytes", p.baseRssBytes());
@@ -107,18 +125,11 @@ public final class CapacityJson {
     projection.put("connectionsPerInstance", p.connectionsPerInstance());
     projection.put("instancesForTarget", p.instancesForTarget());
     projection.put("assumptions", p.assumptions());
-    plan(projection, p.plan());
-
-    ArrayNode failures = root.putArray("failures");
-    for (var failure : r.failures()) {
-      failures.addObject().put("kind", failure.kind()).put("count", failure.count()).put("message", failure.message());
-    }
-    root.putArray("problems").addAll(r.problems().stream().map(JsonNodeFactory.instance::textNode).toList());
-    return root;
+    putPlan(projection, p.plan());
   }
 
   /** The plan's fields, flat in {@code projection} after the memory figures (all null without a plan). */
-  private static void plan(ObjectNode projection, CapacityReport.Plan plan) {
+  private static void putPlan(ObjectNode projection, CapacityReport.Plan plan) {
     CapacityReport.Plan p = plan != null ? plan
         : new CapacityReport.Plan(null, null, null, null, null, null, null, null, null, null, List.of());
     projection.put("status", p.status());
@@ -140,13 +151,13 @@ public final class CapacityJson {
     }
   }
 
-  private static CapacityReport.Plan plan(Fields f, JsonNode limitsNode) {
+  private static CapacityReport.Plan plan(JsonFields f, JsonNode limitsNode) {
     if (!f.has("projection.status")) {
       return null; // written before the capacity plan
     }
     List<CapacityReport.Limit> limits = new ArrayList<>();
     for (int i = 0; i < limitsNode.size(); i++) {
-      Fields l = new Fields(limitsNode.get(i), "projection.limits[" + i + "].");
+      JsonFields l = new JsonFields(limitsNode.get(i), "projection.limits[" + i + "].");
       limits.add(new CapacityReport.Limit(l.text("name"), l.optLong("connectionsPerInstance"), l.text("state"),
           l.optText("basis"), l.optText("reason")));
     }
@@ -166,11 +177,11 @@ public final class CapacityJson {
    * @throws IllegalArgumentException naming the first field that is missing or of the wrong type
    */
   public static CapacityReport fromTree(JsonNode root) {
-    Fields f = new Fields(root);
+    JsonFields f = new JsonFields(root);
     List<CapacityReport.Step> steps = new ArrayList<>();
     JsonNode stepsNode = f.node("steps");
     for (int i = 0; i < stepsNode.size(); i++) {
-      Fields s = new Fields(stepsNode.get(i), "steps[" + i + "].");
+      JsonFields s = new JsonFields(stepsNode.get(i), "steps[" + i + "].");
       long connections = s.longValue("connections");
       steps.add(new CapacityReport.Step(
           connections, s.optLong("rssBytes"), s.optDouble("deliveryP99Ms"),
@@ -228,88 +239,6 @@ public final class CapacityJson {
       return fromTree(root);
     } catch (IllegalArgumentException e) {
       throw new IOException(file + " is not a capacity.json: " + e.getMessage(), e);
-    }
-  }
-
-  /** Typed access to dotted paths, failing with the path's name. */
-  private static final class Fields {
-    private final JsonNode root;
-    private final String prefix;
-
-    Fields(JsonNode root) {
-      this(root, "");
-    }
-
-    Fields(JsonNode root, String prefix) {
-      if (root == null || !root.isObject()) {
-        throw new IllegalArgumentException((prefix.isEmpty() ? "the document" : prefix) + " is not an object");
-      }
-      this.root = root;
-      this.prefix = prefix;
-    }
-
-    boolean has(String path) {
-      JsonNode n = at(path);
-      return !n.isMissingNode() && !n.isNull();
-    }
-
-    private JsonNode at(String path) {
-      return root.at("/" + path.replace('.', '/'));
-    }
-
-    JsonNode node(String path) {
-      JsonNode n = at(path);
-      if (!n.isArray()) {
-        throw new IllegalArgumentException(prefix + path + " must be an array");
-      }
-      return n;
-    }
-
-    String text(String path) {
-      JsonNode n = at(path);
-      if (!n.isTextual()) {
-        throw new IllegalArgumentException(prefix + path + " must be a string");
-      }
-      return n.asText();
-    }
-
-    String optText(String path) {
-      return has(path) ? text(path) : null;
-    }
-
-    long longValue(String path) {
-      JsonNode n = at(path);
-      if (!n.isIntegralNumber()) {
-        throw new IllegalArgumentException(prefix + path + " must be a whole number");
-      }
-      return n.asLong();
-    }
-
-    Long optLong(String path) {
-      return has(path) ? longValue(path) : null;
-    }
-
-    double doubleValue(String path) {
-      JsonNode n = at(path);
-      if (!n.isNumber()) {
-        throw new IllegalArgumentException(prefix + path + " must be a number");
-      }
-      return n.asDouble();
-    }
-
-    Double optDouble(String path) {
-      return has(path) ? doubleValue(path) : null;
-    }
-
-    Boolean optBoolean(String path) {
-      if (!has(path)) {
-        return null;
-      }
-      JsonNode n = at(path);
-      if (!n.isBoolean()) {
-        throw new IllegalArgumentException(prefix + path + " must be true or false");
-      }
-      return n.asBoolean();
     }
   }
 

@@ -311,53 +311,7 @@ public record CapacityReport(
    * not reconnect. Anything but the unread deliveries alone is exit 1. Empty when the run is clean.
    */
   public List<String> problems() {
-    List<String> p = new java.util.ArrayList<>();
-    if (connections.requested() > 0 && connections.opened() == 0) {
-      p.add("no connection opened");
-    }
-    if (events.lost() > 0) {
-      p.add(events.lost() + " expected deliver" + (events.lost() == 1 ? "y" : "ies") + " lost");
-    }
-    if (events.duplicated() > 0) {
-      p.add(events.duplicated() + " duplicated");
-    }
-    if (events.outOfOrder() > 0) {
-      p.add(events.outOfOrder() + " out of order");
-    }
-    if (events.notYetRead() > 0) {
-      p.add(events.notYetRead() + " expected deliver" + (events.notYetRead() == 1 ? "y" : "ies")
-          + " not yet read by this injector when its drain ran out (its streams were still receiving; not counted as lost)");
-    }
-    // Gatling reconnects a dropped stream by itself; a reconnect that fails is not in
-    // connections.failed (the virtual user had opened), but it is a failure all the same. The
-    // breakdown by kind covers both, so it goes once, on the last of the two lines.
-    List<String> why = failures.stream().filter(Failure::connectFailure).map(f -> f.count() + " " + f.message()).toList();
-    long beyond = failures.stream().filter(Failure::connectFailure).mapToLong(Failure::count).sum() - connections.failed();
-    if (connections.failed() > 0) {
-      p.add(connections.failed() + " connection" + (connections.failed() == 1 ? "" : "s") + " failed to open"
-          + (why.isEmpty() || beyond > 0 ? "" : " (" + String.join("; ", why) + ")"));
-    }
-    if (beyond > 0) {
-      p.add(beyond + " reconnect" + (beyond == 1 ? "" : "s") + " of open streams failed ("
-          + (connections.failed() > 0 ? "connect failures, opens and reconnects: " : "") + String.join("; ", why) + ")");
-    }
-    long unfinished = connections.requested() - connections.opened() - connections.failed();
-    if (unfinished > 0 && connections.opened() > 0) {
-      p.add(unfinished + " connection" + (unfinished == 1 ? "" : "s") + " never finished opening");
-    }
-    for (Failure f : failures) {
-      if (f.kind().equals(Failure.LINE_TOO_LONG) || f.kind().equals(Failure.EVENT_TOO_LARGE)
-          || f.kind().equals(Failure.TRAILERS_TOO_LARGE)) {
-        p.add(f.count() + " stream" + (f.count() == 1 ? "" : "s") + " closed while open: " + f.message());
-      } else if (f.kind().equals(Failure.METRICS)) {
-        p.add("server memory not read: " + f.message());
-      }
-    }
-    if (connections.reconnects() != null && connections.reconnects() < connections.opened()) {
-      long n = connections.opened() - connections.reconnects();
-      p.add(n + " connection" + (n == 1 ? "" : "s") + " did not reconnect");
-    }
-    return p;
+    return Problems.of(this);
   }
 
   /**

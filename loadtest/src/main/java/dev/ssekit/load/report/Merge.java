@@ -54,6 +54,42 @@ public final class Merge {
    *     in one line
    */
   public static Result merge(List<RunRecord> runs) {
+    requireOneTest(runs);
+    CapacityReport f = runs.get(0).capacity();
+    List<String> warnings = new ArrayList<>();
+    List<RunRecord.TimelinePoint> timeline = timeline(runs);
+    List<RunRecord.StepRecord> steps = steps(runs, timeline);
+    Long rssBaseline = min(runs, r -> r.capacity().server().rssBytesBaseline());
+    Map<String, Histogram> histograms = histograms(runs);
+    Histogram lat = histograms.getOrDefault("deliveryLatency", new Histogram(3));
+    Histogram con = histograms.getOrDefault("connect", new Histogram(3));
+    CapacityReport.Events events = events(runs, f.target().publishUrl() != null);
+    CapacityReport.Projection projection = Projections.project(rssBaseline, steps.stream().map(Projections::step).toList(),
+        Projections.lossFree(events), Projections.basis(f.projection(), DEFAULT_TARGET, DEFAULT_INSTANCE_MEMORY));
+    long[] span = span(runs);
+    if (span[2] == 0) {
+      warnings.add("the runs did not all overlap in time, so the server never carried their load together;"
+          + " the merged figures add runs that happened one after another");
+    }
+    CapacityReport report = new CapacityReport(
+        f.scenario(), f.target(), span[0] >= 0 ? span[1] - span[0] : runs.stream().mapToLong(r -> r.capacity().durationMs()).max().orElse(0),
+        connections(runs, timeline),
+        Projections.connectMs(con),
+        Projections.deliveryLatencyMs(lat),
+        events,
+        new CapacityReport.Server(rssBaseline, max(runs, r -> r.capacity().server().rssBytesPeak()), projection.bytesPerConnection()),
+        new CapacityReport.Injector(
+            runs.stream().mapToLong(r -> r.capacity().injector().heapBytesPeak()).max().orElse(0),
+            Math.round(runs.stream().mapToDouble(r -> r.capacity().injector().cpuSeconds()).sum() * 1000) / 1000.0,
+            bottleneck(runs)),
+        steps.stream().map(Projections::step).toList(),
+        projection,
+        failures(runs));
+    return new Result(new RunRecord(report, histograms, diagnostics(runs), timeline, steps), warnings);
+  }
+
+  /** Refuses runs that are not of one test: another scenario, another target, another number of steps. */
+  private static void requireOneTest(List<RunRecord> runs) {
     if (runs.isEmpty()) {
       throw new IllegalArgumentException("nothing to merge");
     }
@@ -72,31 +108,38 @@ public final class Merge {
             + first.steps().size() + " (start every injector with the same options)");
       }
     }
-    List<String> warnings = new ArrayList<>();
-    List<RunRecord.TimelinePoint> timeline = timeline(runs);
-    List<RunRecord.StepRecord> steps = steps(runs, timeline);
-    Long rssBaseline = min(runs, r -> r.capacity().server().rssBytesBaseline());
+  }
 
+  /** Every run's whole-run histograms, added by name (in the order the names first appear). */
+  private static Map<String, Histogram> histograms(List<RunRecord> runs) {
     Map<String, Histogram> histograms = new LinkedHashMap<>();
     Set<String> names = new LinkedHashSet<>();
     runs.forEach(r -> names.addAll(r.histograms().keySet()));
     for (String name : names) {
       histograms.put(name, add(runs.stream().map(r -> r.histograms().get(name)).filter(Objects::nonNull).toList()));
     }
-    Histogram lat = histograms.getOrDefault("deliveryLatency", new Histogram(3));
-    Histogram con = histograms.getOrDefault("connect", new Histogram(3));
+    return histograms;
+  }
 
+  /** Counts summed; the peak from the merged timeline or the largest single run's, whichever is higher. */
+  private static CapacityReport.Connections connections(List<RunRecord> runs, List<RunRecord.TimelinePoint> timeline) {
     long timelinePeak = timeline.stream().mapToLong(RunRecord.TimelinePoint::open).max().orElse(0);
     long singlePeak = runs.stream().mapToLong(r -> r.capacity().connections().peakOpen()).max().orElse(0);
-    CapacityReport.Connections connections = new CapacityReport.Connections(
+    return new CapacityReport.Connections(
         sum(runs, r -> r.capacity().connections().requested()),
         sum(runs, r -> r.capacity().connections().opened()),
         sum(runs, r -> r.capacity().connections().failed()),
         timeline.isEmpty() ? sum(runs, r -> r.capacity().connections().peakOpen()) : Math.max(timelinePeak, singlePeak),
         sumOrNull(runs, r -> r.capacity().connections().reconnects()),
         recovery(runs));
-    boolean ownPublisher = f.target().publishUrl() != null;
-    CapacityReport.Events events = new CapacityReport.Events(
+  }
+
+  /**
+   * Counts summed; events published summed when each load tester published its own ({@code
+   * ownPublisher}), else the largest count (every injector saw the server's same events).
+   */
+  private static CapacityReport.Events events(List<RunRecord> runs, boolean ownPublisher) {
+    return new CapacityReport.Events(
         ownPublisher ? sumOrNull(runs, r -> r.capacity().events().published()) : max(runs, r -> r.capacity().events().published()),
         sum(runs, r -> r.capacity().events().expectedDeliveries()),
         sum(runs, r -> r.capacity().events().delivered()),
@@ -104,30 +147,6 @@ public final class Merge {
         sum(runs, r -> r.capacity().events().duplicated()),
         sum(runs, r -> r.capacity().events().outOfOrder()),
         sum(runs, r -> r.capacity().events().notYetRead()));
-    CapacityReport.Projection projection = Projections.project(rssBaseline, steps.stream().map(Projections::step).toList(),
-        Projections.lossFree(events), Projections.basis(f.projection(), DEFAULT_TARGET, DEFAULT_INSTANCE_MEMORY));
-    long[] span = span(runs);
-    if (span[2] == 0) {
-      warnings.add("the runs did not all overlap in time, so the server never carried their load together;"
-          + " the merged figures add runs that happened one after another");
-    }
-    CapacityReport report = new CapacityReport(
-        f.scenario(), f.target(), span[0] >= 0 ? span[1] - span[0] : runs.stream().mapToLong(r -> r.capacity().durationMs()).max().orElse(0),
-        connections,
-        new CapacityReport.ConnectMs(Projections.percentileMs(con, 50), Projections.percentileMs(con, 95),
-            Projections.percentileMs(con, 99), maxMs(con)),
-        new CapacityReport.DeliveryLatencyMs(lat.getTotalCount(), Projections.percentileMs(lat, 50), Projections.percentileMs(lat, 95),
-            Projections.percentileMs(lat, 99), Projections.percentileMs(lat, 99.9), maxMs(lat)),
-        events,
-        new CapacityReport.Server(rssBaseline, max(runs, r -> r.capacity().server().rssBytesPeak()), projection.bytesPerConnection()),
-        new CapacityReport.Injector(
-            runs.stream().mapToLong(r -> r.capacity().injector().heapBytesPeak()).max().orElse(0),
-            Math.round(runs.stream().mapToDouble(r -> r.capacity().injector().cpuSeconds()).sum() * 1000) / 1000.0,
-            bottleneck(runs)),
-        steps.stream().map(Projections::step).toList(),
-        projection,
-        failures(runs));
-    return new Result(new RunRecord(report, histograms, diagnostics(runs), timeline, steps), warnings);
   }
 
   /** Each injector's bottleneck, as "injector N: why", or null when none was flagged. */
@@ -256,7 +275,7 @@ public final class Merge {
     Map<String, Long> out = new LinkedHashMap<>();
     for (RunRecord r : runs) {
       r.diagnostics().forEach((k, v) -> out.merge(k, v,
-          k.equals(CapacityHtml.MAX_HEAP) ? Math::min : LARGEST.contains(k) ? Math::max : Long::sum));
+          k.equals(InjectorBottleneck.MAX_HEAP) ? Math::min : LARGEST.contains(k) ? Math::max : Long::sum));
     }
     // The heap rule compares the largest heap peak with the smallest maximum (conservative);
     // the CPU rule compares the summed CPU with the summed cores (separate machines assumed).
@@ -293,10 +312,6 @@ public final class Merge {
     Histogram sum = new Histogram(digits);
     hs.forEach(sum::add);
     return sum;
-  }
-
-  private static Double maxMs(Histogram h) {
-    return h.getTotalCount() == 0 ? null : Projections.ms(h.getMaxValue());
   }
 
   private static long sum(List<RunRecord> runs, Function<RunRecord, Long> f) {

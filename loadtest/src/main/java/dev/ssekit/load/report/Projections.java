@@ -28,6 +28,22 @@ public final class Projections {
     return h == null || h.getTotalCount() == 0 ? null : ms(h.getValueAtPercentile(percentile));
   }
 
+  /** The largest value of a histogram in µs, in ms with two decimals, or null when it is empty. */
+  public static Double maxMs(Histogram h) {
+    return h.getTotalCount() == 0 ? null : ms(h.getMaxValue());
+  }
+
+  /** {@code capacity.json}'s {@code connectMs} from the connect histogram (µs). */
+  public static CapacityReport.ConnectMs connectMs(Histogram con) {
+    return new CapacityReport.ConnectMs(percentileMs(con, 50), percentileMs(con, 95), percentileMs(con, 99), maxMs(con));
+  }
+
+  /** {@code capacity.json}'s {@code deliveryLatencyMs} from the delivery latency histogram (µs). */
+  public static CapacityReport.DeliveryLatencyMs deliveryLatencyMs(Histogram lat) {
+    return new CapacityReport.DeliveryLatencyMs(lat.getTotalCount(), percentileMs(lat, 50), percentileMs(lat, 95),
+        percentileMs(lat, 99), percentileMs(lat, 99.9), maxMs(lat));
+  }
+
   /** µs to ms with two decimals. */
   public static double ms(long micros) {
     return Math.round(micros / 10.0) / 100.0;

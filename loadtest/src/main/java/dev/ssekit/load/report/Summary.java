@@ -136,6 +136,15 @@ public final class Summary {
   }
 
   /**
+   * The summary's line for the time to each stream's first event ({@code firstEvent} among the
+   * run's histograms), as a run and a merge both print it; none when no stream had one.
+   */
+  public static List<String> firstEventLines(RunRecord run) {
+    String first = firstEvent(run.histograms().get("firstEvent"));
+    return first == null ? List.of() : List.of("  first event  " + first + ", ms after the connect began");
+  }
+
+  /**
    * "p50 …, p95 …, p99 …, max …" of the time from the start of a connect to the stream's first
    * event (µs histogram), or null when no stream had one.
    */

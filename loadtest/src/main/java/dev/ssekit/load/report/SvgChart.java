@@ -62,6 +62,24 @@ final class SvgChart {
   }
 
   String render() {
+    Axes axes = axes();
+    Axis x = axes.x();
+    Axis y = axes.y();
+    StringBuilder sb = new StringBuilder();
+    sb.append("<svg class=\"chart\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
+        .append("\" role=\"img\" aria-labelledby=\"").append(id).append("-t ").append(id).append("-d\">\n");
+    sb.append("<title id=\"").append(id).append("-t\">").append(Html.esc(title)).append("</title>\n");
+    sb.append("<desc id=\"").append(id).append("-d\">").append(Html.esc(desc)).append("</desc>\n");
+    drawAxes(sb, x, y);
+    drawSeries(sb, x, y);
+    drawLegend(sb);
+    return sb.append("</svg>\n").toString();
+  }
+
+  private record Axes(Axis x, Axis y) {}
+
+  /** The x and y axes over every point drawn (a log axis skips points at or below zero), x at least to {@link #xUpTo}. */
+  private Axes axes() {
     double x0 = Double.MAX_VALUE;
     double x1 = -Double.MAX_VALUE;
     double y0 = Double.MAX_VALUE;
@@ -85,12 +103,11 @@ final class SvgChart {
     }
     Axis x = Axis.linear(Math.min(0, x0), Double.isNaN(xMax) ? x1 : Math.max(x1, xMax));
     Axis y = logY ? Axis.log(y0, y1) : Axis.linear(Math.min(0, y0), y1);
+    return new Axes(x, y);
+  }
 
-    StringBuilder sb = new StringBuilder();
-    sb.append("<svg class=\"chart\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
-        .append("\" role=\"img\" aria-labelledby=\"").append(id).append("-t ").append(id).append("-d\">\n");
-    sb.append("<title id=\"").append(id).append("-t\">").append(CapacityHtml.esc(title)).append("</title>\n");
-    sb.append("<desc id=\"").append(id).append("-d\">").append(CapacityHtml.esc(desc)).append("</desc>\n");
+  /** Grid lines with their tick labels, the two axis lines and the axis labels. */
+  private void drawAxes(StringBuilder sb, Axis x, Axis y) {
     int plotRight = WIDTH - RIGHT;
     int plotBottom = HEIGHT - BOTTOM;
     sb.append("<g class=\"axis\">\n");
@@ -107,10 +124,14 @@ final class SvgChart {
     sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>%n",
         LEFT, plotBottom, plotRight, plotBottom, LEFT, TOP, LEFT, plotBottom));
     sb.append(String.format(Locale.ROOT, "<text class=\"label\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-        (LEFT + plotRight) / 2, HEIGHT - 8, CapacityHtml.esc(xLabel)));
+        (LEFT + plotRight) / 2, HEIGHT - 8, Html.esc(xLabel)));
     sb.append(String.format(Locale.ROOT, "<text class=\"label\" x=\"14\" y=\"%d\" text-anchor=\"middle\" transform=\"rotate(-90 14 %d)\">%s</text>%n",
-        (TOP + plotBottom) / 2, (TOP + plotBottom) / 2, CapacityHtml.esc(yLabel)));
+        (TOP + plotBottom) / 2, (TOP + plotBottom) / 2, Html.esc(yLabel)));
     sb.append("</g>\n");
+  }
+
+  /** Each series in its group: a polyline, or a circle per point. */
+  private void drawSeries(StringBuilder sb, Axis x, Axis y) {
     for (Series s : series) {
       sb.append("<g class=\"").append(s.cssClass()).append("\">");
       if (s.line()) {
@@ -130,13 +151,16 @@ final class SvgChart {
       }
       sb.append("</g>\n");
     }
+  }
+
+  /** One swatch and name per series, left to right above the plot. */
+  private void drawLegend(StringBuilder sb) {
     int lx = LEFT + 8;
     for (Series s : series) {
       sb.append(String.format(Locale.ROOT, "<g class=\"%s legend\"><rect x=\"%d\" y=\"8\" width=\"12\" height=\"12\"/>"
-          + "<text x=\"%d\" y=\"18\">%s</text></g>%n", s.cssClass(), lx, lx + 16, CapacityHtml.esc(s.name())));
+          + "<text x=\"%d\" y=\"18\">%s</text></g>%n", s.cssClass(), lx, lx + 16, Html.esc(s.name())));
       lx += 30 + 7 * s.name().length();
     }
-    return sb.append("</svg>\n").toString();
   }
 
   private static double px(Axis x, double v) {

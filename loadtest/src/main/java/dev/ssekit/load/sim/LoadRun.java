@@ -4,34 +4,23 @@ import dev.ssekit.load.measure.DeliveryStats;
 import dev.ssekit.load.measure.Limits;
 import dev.ssekit.load.measure.MemorySampler;
 import dev.ssekit.load.measure.Publisher;
-import dev.ssekit.load.measure.RssSource;
-import dev.ssekit.load.measure.ServerProc;
-import dev.ssekit.load.report.CapacityPlan;
-import dev.ssekit.load.report.CapacityHtml;
-import dev.ssekit.load.report.CapacityJson;
-import dev.ssekit.load.report.CapacityReport;
 import dev.ssekit.load.report.HistogramFile;
-import dev.ssekit.load.report.Projections;
+import dev.ssekit.load.report.ReportSet;
 import dev.ssekit.load.report.RunRecord;
-import dev.ssekit.load.report.StepWindow;
 import dev.ssekit.load.report.Summary;
 import io.gatling.http.action.sse.SseInboundMessage;
 import io.gatling.javaapi.core.Session;
-import java.lang.management.ManagementFactory;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongPredicate;
-import org.HdrHistogram.Histogram;
 
 /**
  * One measured run: the timeline every virtual user follows, the shared {@link DeliveryStats},
- * the publisher and the memory sampler; it writes the reports when the simulation ends.
+ * the publisher and the memory sampler ({@link ServerWatch} reads the server). When the simulation
+ * ends it makes its {@link RunRecord} ({@link RunRecordBuilder}) and hands its {@link RunOutcome}
+ * to the CLI, which writes the reports; run by Gatling itself ({@code mvn gatling:test}), with no
+ * CLI, it writes them.
  *
  * <p>Timeline (epoch ms), kept by a {@link StepSchedule}: each step's connections open over
  * {@code ramp}; once its last connect attempt has finished (Gatling's first connects can take a
@@ -66,27 +55,9 @@ public final class LoadRun {
   /** The longest the hold waits for the last connect attempt after the ramp (Gatling's connect timeout is 10 s). */
   static final Duration CONNECT_BOUND = Duration.ofSeconds(30);
 
-  private static final AtomicReference<Outcome> LAST = new AtomicReference<>();
-
-  /**
-   * What the last run in this JVM produced: its report and the scenario's extra summary lines, or
-   * the error that stopped it.
-   */
-  public record Outcome(CapacityReport report, List<String> details, Throwable error) {
-    public Outcome(CapacityReport report, Throwable error) {
-      this(report, List.of(), error);
-    }
-
-    /** The text summary of the report. */
-    public String summary(String reportDir) {
-      return Summary.text(report, details, reportDir);
-    }
-  }
-
   private final RunSettings settings;
   private final Limits limits;
   private final Failures failures = new Failures();
-  private volatile RssSource rss;
   private volatile ScenarioFigures figures = ScenarioFigures.NONE;
   private volatile DeliveryStats stats;
   private volatile Publisher publisher;
@@ -95,11 +66,7 @@ public final class LoadRun {
   private volatile StepSchedule schedule;
   private volatile long holdEndMillis;
   private volatile long drainEndMillis;
-  private volatile Long rssBaseline;
-  private volatile ServerProc proc;
-  private volatile Long serverMaxFiles;
-  private volatile Long serverFilesAtStart;
-  private volatile Integer serverCores;
+  private volatile ServerWatch server;
   private long cpuNanosAtStart;
 
   public LoadRun(RunSettings settings) {
@@ -136,39 +103,16 @@ public final class LoadRun {
     return holdEndMillis;
   }
 
-  /** The outcome of the last run in this JVM, or {@code null}. */
-  public static Outcome lastOutcome() {
-    return LAST.get();
-  }
-
   /** Fixes the timeline, takes the server's memory baseline and starts publishing and sampling. */
   public void start() {
-    LAST.set(null);
-    cpuNanosAtStart = processCpuNanos();
-    RssSource rss =
-        settings.metricsUrl() != null
-            ? RssSource.prometheus(settings.metricsUrl(), limits)
-            : settings.serverPid() != null ? RssSource.procStatus(settings.serverPid()) : null;
-    this.rss = rss;
+    RunOutcome.clear();
+    cpuNanosAtStart = RunRecordBuilder.processCpuNanos();
+    server = ServerWatch.read(settings, limits);
     try {
-      readServerLimits();
-      ServerProc p = proc;
-      MemorySampler s = new MemorySampler(
-          rss,
+      sampler = server.sampler(
           () -> stats == null ? 0 : stats.open(),
           () -> HistogramFile.encode(stats.takePeriodLatency()),
-          p == null ? null : () -> {
-            var cpu = p.cpuSeconds();
-            return cpu.isPresent() ? cpu.getAsDouble() : null;
-          },
           Duration.ofMillis(SAMPLE_PERIOD_MS));
-      OptionalLong baseline = s.baseline();
-      rssBaseline = baseline.isPresent() ? baseline.getAsLong() : null;
-      if (rss != null && rssBaseline == null) {
-        System.err.println("ssekit load: warning: could not read the server's memory ("
-            + (rss.failure() != null ? rss.failure() : rss.describe()) + ")");
-      }
-      sampler = s;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading the memory baseline", e);
@@ -182,28 +126,6 @@ public final class LoadRun {
     if (settings.publishes()) {
       publisher = new Publisher(settings.publishUrl(), settings.publishFormat(), settings.runId(), settings.rate(), limits.insecure());
       publisher.start(holdEndMillis);
-    }
-  }
-
-  /**
-   * With the server's pid: its open-file limit (unless {@code --server-max-files} gave one) and the
-   * files it holds before any connection, for the projection's file-descriptor limit.
-   */
-  private void readServerLimits() {
-    serverMaxFiles = settings.serverMaxFiles();
-    serverCores = settings.instanceCores();
-    if (settings.serverPid() == null) {
-      return;
-    }
-    ServerProc p = new ServerProc(settings.serverPid());
-    proc = p;
-    if (serverMaxFiles == null && p.maxOpenFiles().isPresent()) {
-      long max = p.maxOpenFiles().getAsLong();
-      serverMaxFiles = max == ServerProc.UNLIMITED ? CapacityPlan.UNLIMITED_FILES : max;
-    }
-    serverFilesAtStart = p.openFiles().isPresent() ? p.openFiles().getAsLong() : null;
-    if (serverCores == null && p.allowedCpus().isPresent()) {
-      serverCores = p.allowedCpus().getAsInt();
     }
   }
 
@@ -316,38 +238,34 @@ public final class LoadRun {
 
   // ---- the end ----
 
-  /** Stops publishing and sampling, settles the accounting and writes the reports. */
-  public Outcome finish() {
-    Outcome outcome;
+  /**
+   * Stops publishing and sampling, settles the accounting and hands the outcome over ({@link
+   * RunOutcome#take}). Run by Gatling itself ({@code mvn gatling:test}), with no CLI to take it, it
+   * also writes the reports, prints the summary and fails on a failed run.
+   */
+  public RunOutcome finish() {
+    RunOutcome outcome;
     try {
-      RunRecord record = buildRecord();
-      CapacityReport report = record.capacity();
-      CapacityJson.write(report, settings.reportDir());
-      HistogramFile.write(settings.reportDir(), record);
-      String gatlingResults = System.getProperty(GATLING_RESULTS, "");
-      if (!settings.fromCli() && !gatlingResults.isBlank()) {
-        // mvn gatling:test: Gatling's report goes to the plugin's results folder, not beside this one.
-        CapacityHtml.write(record, settings.reportDir(), Path.of(gatlingResults), simulationName(settings.scenario()));
-      } else {
-        CapacityHtml.write(record, settings.reportDir()); // the CLI writes it again once Gatling's report exists
+      if (publisher != null) {
+        publisher.close();
+      }
+      sampler.close();
+      RunRecord record = new RunRecordBuilder(settings, stats, schedule.windows(), sampler.samples(), publisher, server,
+          figures, failures, startMillis, holdEndMillis, cpuNanosAtStart).build();
+      if (!settings.fromCli()) {
+        writeReports(record);
       }
       if (publisher != null && publisher.lastFailure() != null) {
         System.err.println("ssekit load: " + publisher.failed() + " publishes failed; last: " + publisher.lastFailure());
       }
-      List<String> details = new ArrayList<>();
-      String first = Summary.firstEvent(record.histograms().get("firstEvent"));
-      if (first != null) {
-        details.add("  first event  " + first + ", ms after the connect began");
-      }
-      details.addAll(figures.summaryLines());
-      outcome = new Outcome(report, details, null);
+      outcome = new RunOutcome(record, details(record), null);
       if (!settings.fromCli()) {
         System.out.print(outcome.summary(settings.reportDir().toString()));
       }
     } catch (RuntimeException e) {
-      outcome = new Outcome(null, e);
+      outcome = new RunOutcome(null, List.of(), e);
     }
-    LAST.set(outcome);
+    RunOutcome.handOver(outcome);
     if (outcome.error() != null) {
       throw new IllegalStateException("could not finish the report: " + outcome.error().getMessage(), outcome.error());
     }
@@ -358,144 +276,23 @@ public final class LoadRun {
     return outcome;
   }
 
-  private RunRecord buildRecord() {
-    if (publisher != null) {
-      publisher.close();
-    }
-    sampler.close();
-    long durationMs = System.currentTimeMillis() - startMillis;
-    Published pub = published();
-    DeliveryStats.Totals totals = stats.settle(pub.end(), pub.notPublished());
-    Memory memory = memory(sampler.samples());
-    List<long[]> windows = schedule.windows();
-    List<RunRecord.StepRecord> steps = new ArrayList<>();
-    for (int k = 0; k < windows.size(); k++) {
-      steps.add(StepWindow.measure(settings.steps().get(k), windows.get(k)[0], windows.get(k)[1], memory.timeline()));
-    }
-    CapacityReport.Events events = new CapacityReport.Events(pub.count(), totals.expected(), totals.delivered(),
-        totals.lost(), totals.duplicated(), totals.outOfOrder(), totals.notYetRead());
-    CapacityPlan.Basis basis = new CapacityPlan.Basis(settings.targetConnections(), settings.instanceMemoryBytes(),
-        settings.sloP99().toNanos() / 1e6, serverMaxFiles, serverFilesAtStart, serverCores,
-        eventsPerConnection(settings.publishes() ? settings.rate() : null, pub.count(), holdEndMillis - startMillis),
-        // Every target is on loopback (LoopbackTargets): the injector always shares the server's machine.
-        true);
-    CapacityReport.Projection projection =
-        Projections.project(rssBaseline, steps.stream().map(Projections::step).toList(), Projections.lossFree(events), basis);
-
-    Histogram lat = stats.latencyMicros();
-    Histogram con = stats.connectMicros();
-    CapacityReport report = new CapacityReport(
-        settings.scenario(),
-        new CapacityReport.Target(
-            settings.url().toString(),
-            settings.publishUrl() == null ? null : settings.publishUrl().toString(),
-            settings.metricsUrl() == null ? null : settings.metricsUrl().toString()),
-        durationMs,
-        figures.connections(new CapacityReport.Connections(settings.connections(), stats.opened(), stats.failed(), stats.peakOpen(), null, null)),
-        new CapacityReport.ConnectMs(pct(con, 50), pct(con, 95), pct(con, 99), max(con)),
-        new CapacityReport.DeliveryLatencyMs(lat.getTotalCount(), pct(lat, 50), pct(lat, 95), pct(lat, 99), pct(lat, 99.9), max(lat)),
-        events,
-        new CapacityReport.Server(rssBaseline, memory.rssPeak() >= 0 ? memory.rssPeak() : null, projection.bytesPerConnection()),
-        new CapacityReport.Injector(memory.heapPeak(), Math.round((processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3),
-        steps.stream().map(Projections::step).toList(),
-        projection);
-    RssSource source = rss;
-    if (source != null && source.failure() != null) {
-      failures.record(CapacityReport.Failure.METRICS, source.failure());
-    }
-    report = report.withFailures(failures.list());
-    return flagInjectorBottleneck(new RunRecord(report, histograms(lat, con), diagnostics(totals), memory.timeline(), steps));
-  }
-
   /**
-   * What was published: up to which sequence number, which numbers were not (failed publishes),
-   * and how many (null when not known).
+   * The reports of a run with no CLI ({@code mvn gatling:test}): Gatling's report goes to the
+   * plugin's results folder, not beside these, and the page links it there.
    */
-  private record Published(long end, LongPredicate notPublished, Long count) {}
-
-  private Published published() {
-    if (publisher != null) {
-      return new Published(publisher.lastSent(), publisher.notPublished(), publisher.published());
+  private void writeReports(RunRecord record) {
+    String gatlingResults = System.getProperty(GATLING_RESULTS, "");
+    if (!gatlingResults.isBlank()) {
+      ReportSet.write(record, settings.reportDir(), Path.of(gatlingResults), simulationName(settings.scenario()));
+    } else {
+      ReportSet.write(record, null, settings.reportDir());
     }
-    long end = stats.lastServerSeqBeforeEnd();
-    long lowest = stats.lowestServerSeq();
-    return new Published(end, s -> false, end >= 0 && lowest >= 0 ? end - lowest + 1 : null);
   }
 
-  /** The samples as the report's timeline, with the injector's heap peak and the server's RSS peak (-1: none). */
-  private record Memory(List<RunRecord.TimelinePoint> timeline, long heapPeak, long rssPeak) {}
-
-  private Memory memory(List<MemorySampler.Sample> samples) {
-    List<RunRecord.TimelinePoint> timeline = new ArrayList<>(samples.size());
-    long heapPeak = 0;
-    long rssPeak = rssBaseline == null ? -1 : rssBaseline;
-    for (MemorySampler.Sample s : samples) {
-      heapPeak = Math.max(heapPeak, s.injectorHeapBytes());
-      rssPeak = Math.max(rssPeak, s.serverRssBytes());
-      timeline.add(new RunRecord.TimelinePoint(s.atMillis(), s.openStreams(),
-          s.serverRssBytes() >= 0 ? s.serverRssBytes() : null, s.injectorHeapBytes(), s.period(), s.serverCpuSeconds()));
-    }
-    return new Memory(timeline, heapPeak, rssPeak);
-  }
-
-  private Map<String, Histogram> histograms(Histogram lat, Histogram con) {
-    Map<String, Histogram> hs = new LinkedHashMap<>();
-    hs.put("deliveryLatency", lat);
-    hs.put("connect", con);
-    hs.put("firstEvent", stats.firstEventMicros());
-    hs.putAll(figures.histograms());
-    return hs;
-  }
-
-  private Map<String, Long> diagnostics(DeliveryStats.Totals totals) {
-    Map<String, Long> diagnostics = new LinkedHashMap<>(stats.diagnostics());
-    diagnostics.putAll(figures.diagnostics());
-    if (publisher != null) {
-      diagnostics.put("publishFailures", publisher.failed());
-    }
-    diagnostics.put(CapacityHtml.CORES, (long) Runtime.getRuntime().availableProcessors());
-    diagnostics.put(CapacityHtml.MAX_HEAP, Runtime.getRuntime().maxMemory());
-    diagnostics.put("connectionsBehind", totals.behindConnections());
-    return diagnostics;
-  }
-
-  /** The record, with the injector flagged when it, not the server, was the bottleneck. */
-  private static RunRecord flagInjectorBottleneck(RunRecord record) {
-    String bottleneck = CapacityHtml.injectorBottleneck(record);
-    if (bottleneck == null) {
-      return record;
-    }
-    CapacityReport report = record.capacity();
-    CapacityReport flagged = report.withInjector(
-        new CapacityReport.Injector(report.injector().heapBytesPeak(), report.injector().cpuSeconds(), bottleneck));
-    return new RunRecord(flagged, record.histograms(), record.diagnostics(), record.timeline(), record.steps());
-  }
-
-  /**
-   * The events each connection is sent per second: the rate this run published at, else (the
-   * server publishes) the count it published over the time from the start to the hold's end;
-   * null when neither is known.
-   */
-  static Double eventsPerConnection(Double publishRate, Long published, long spanMs) {
-    if (publishRate != null) {
-      return publishRate;
-    }
-    return published == null || published <= 0 || spanMs <= 0 ? null
-        : Math.round(published / (spanMs / 1000.0) * 1000) / 1000.0;
-  }
-
-  private static Double pct(Histogram h, double percentile) {
-    return Projections.percentileMs(h, percentile);
-  }
-
-  private static Double max(Histogram h) {
-    return h.getTotalCount() == 0 ? null : Projections.ms(h.getMaxValue());
-  }
-
-  private static long processCpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-      return os.getProcessCpuTime();
-    }
-    return 0;
+  /** The summary's lines beyond the report: time to first event, then the scenario's own. */
+  private List<String> details(RunRecord record) {
+    List<String> details = new ArrayList<>(Summary.firstEventLines(record));
+    details.addAll(figures.summaryLines());
+    return details;
   }
 }

@@ -48,7 +48,7 @@ import java.util.UUID;
  * @param drain how often each virtual user drains Gatling's buffer of received messages
  * @param grace how long connections stay open after publishing stops, for the last deliveries
  * @param runId marks this run's published events
- * @param fromCli whether the CLI prints the summary (else the simulation does)
+ * @param fromCli whether the CLI writes the reports and prints the summary (else the simulation does)
  */
 public record RunSettings(
     String scenario,
@@ -145,88 +145,16 @@ public record RunSettings(
   public static final List<String> SCENARIOS = List.of("hold", "fanout", "reconnect-storm", "capacity");
 
   public RunSettings {
-    if (!SCENARIOS.contains(scenario)) {
-      throw new IllegalArgumentException("scenario '" + scenario + "' is not one of " + String.join(", ", SCENARIOS));
-    }
-    LoopbackTargets.require("--url", url.toString());
-    if (publishUrl != null) {
-      LoopbackTargets.require("--publish-url", publishUrl.toString());
-    }
-    if (metricsUrl != null) {
-      LoopbackTargets.require("--metrics-url", metricsUrl.toString());
-    }
-    if (metricsUrl != null && serverPid != null) {
-      throw new IllegalArgumentException("give --metrics-url or --server-pid, not both");
-    }
-    if (serverPid != null && serverPid <= 0) {
-      throw new IllegalArgumentException("--server-pid must be a positive process id");
-    }
-    if (connections < 1 || connections > MAX_CONNECTIONS) {
-      throw new IllegalArgumentException("--connections must be between 1 and " + MAX_CONNECTIONS);
-    }
-    requireRange("--ramp", ramp, Duration.ZERO, Duration.ofHours(1));
-    requireRange("--hold", hold, scenario.equals("reconnect-storm") ? Duration.ofSeconds(2) : Duration.ZERO, Duration.ofHours(24));
-    requireRange("drain period", drain, Duration.ofMillis(50), Duration.ofSeconds(10));
-    requireRange("grace", grace, Duration.ZERO, Duration.ofMinutes(5));
-    if (!(rate > 0) || rate > 100_000) {
-      throw new IllegalArgumentException("--rate must be more than 0 and at most 100000 events/s");
-    }
+    RunSettingsChecks.targets(scenario, url, publishUrl, metricsUrl, serverPid);
+    RunSettingsChecks.load(scenario, connections, ramp, hold, rate, drain, grace);
     steps = List.copyOf(steps);
     localAddresses = List.copyOf(localAddresses);
-    for (String a : localAddresses) {
-      LoopbackTargets.sourceAddresses(a);
-    }
-    if (!localAddresses.isEmpty() && url.getHost() != null && url.getHost().contains(":")) {
-      throw new IllegalArgumentException("--local-addresses are IPv4 (127.0.0.0/8); the target " + url.getHost() + " is IPv6");
-    }
-    if (steps.isEmpty() || steps.get(steps.size() - 1) != connections) {
-      throw new IllegalArgumentException("the last step must be the connection count (" + connections + ")");
-    }
-    if (!scenario.equals("capacity") && steps.size() != 1) {
-      throw new IllegalArgumentException("--steps is for the capacity scenario");
-    }
-    for (int i = 0; i < steps.size(); i++) {
-      if (steps.get(i) < 1 || (i > 0 && steps.get(i) <= steps.get(i - 1))) {
-        throw new IllegalArgumentException("--steps must be increasing connection counts, got " + steps);
-      }
-    }
-    if (steps.size() > MAX_STEPS) {
-      throw new IllegalArgumentException("at most " + MAX_STEPS + " steps");
-    }
-    Duration longest = bound(ramp, hold, steps.size(), grace, drain);
-    if (longest.compareTo(MAX_RUN) > 0) {
-      throw new IllegalArgumentException("the run could last " + Durations.format(longest) + "; at most "
-          + Durations.format(MAX_RUN) + " (the timeline keeps half-second samples): shorten --hold or use fewer --steps");
-    }
-    double deliveries = (double) connections * rate * longest.toSeconds();
-    if (deliveries > MAX_DELIVERIES) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "%d connections × %s events/s over up to %s is %.2e deliveries to account for, one bit each per"
-              + " connection; at most %.2e (512 MiB): lower --rate, --hold, --steps or --connections",
-          connections, Double.toString(rate), Durations.format(longest), deliveries, (double) MAX_DELIVERIES));
-    }
-    if (targetConnections < 1 || targetConnections > 1_000_000_000L) {
-      throw new IllegalArgumentException("--target-connections must be between 1 and 1000000000");
-    }
-    if (instanceMemoryBytes < (16L << 20) || instanceMemoryBytes > (16L << 40)) {
-      throw new IllegalArgumentException("--instance-memory must be between 16m and 16t");
-    }
-    requireRange("--slo-p99", sloP99, Duration.ofMillis(1), Duration.ofHours(1));
-    if (serverMaxFiles != null && (serverMaxFiles < 1 || serverMaxFiles > 1L << 31)) {
-      throw new IllegalArgumentException("--server-max-files must be between 1 and 2147483648");
-    }
-    if (instanceCores != null && (instanceCores < 1 || instanceCores > 4096)) {
-      throw new IllegalArgumentException("--instance-cores must be between 1 and 4096");
-    }
+    RunSettingsChecks.sourceAddresses(localAddresses, url);
+    RunSettingsChecks.steps(scenario, steps, connections);
+    RunSettingsChecks.runBounds(connections, ramp, hold, rate, steps.size(), drain, grace);
+    RunSettingsChecks.projection(targetConnections, instanceMemoryBytes, sloP99, serverMaxFiles, instanceCores);
     if (!runId.matches("[a-z0-9-]{1,64}")) {
       throw new IllegalArgumentException("run id must be 1-64 of a-z 0-9 -");
-    }
-  }
-
-  private static void requireRange(String name, Duration d, Duration min, Duration max) {
-    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-      throw new IllegalArgumentException(
-          name + " must be between " + Durations.format(min) + " and " + Durations.format(max));
     }
   }
 
@@ -249,7 +177,7 @@ public record RunSettings(
     return bound(ramp, hold, steps.size(), grace, drain);
   }
 
-  private static Duration bound(Duration ramp, Duration hold, int steps, Duration grace, Duration drain) {
+  static Duration bound(Duration ramp, Duration hold, int steps, Duration grace, Duration drain) {
     Duration body = Duration.ofSeconds(ramp.toSeconds()).plus(LoadRun.CONNECT_BOUND).plus(hold).multipliedBy(steps);
     return body.plus(grace).plus(drain).plus(Duration.ofSeconds(60));
   }

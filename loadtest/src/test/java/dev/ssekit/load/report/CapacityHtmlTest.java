@@ -140,11 +140,11 @@ class CapacityHtmlTest {
   @Test
   void theInjectorIsFlaggedByTheStatedRule() {
     RunRecord r = Runs.run("fanout", "http://127.0.0.1:1/events", 0, 10, 1_000, 6); // 3.5 s, 2 cores, 1.5 s CPU
-    assertThat(CapacityHtml.injectorBottleneck(r)).isNull();
+    assertThat(InjectorBottleneck.why(r)).isNull();
     CapacityReport c = r.capacity();
     RunRecord busy = Runs.withReport(r, new CapacityReport(c.scenario(), c.target(), c.durationMs(), c.connections(), c.connectMs(),
         c.deliveryLatencyMs(), c.events(), c.server(), new CapacityReport.Injector(500 * Runs.MIB, 6.0), c.steps(), c.projection()));
-    assertThat(CapacityHtml.injectorBottleneck(busy)).contains("CPU time (6.0 s) is 86 %").contains("heap peak (500.0 MiB) is 98 %");
+    assertThat(InjectorBottleneck.why(busy)).contains("CPU time (6.0 s) is 86 %").contains("heap peak (500.0 MiB) is 98 %");
     assertThat(CapacityHtml.render(busy, null, null)).contains("The injector may be the bottleneck");
   }
 

@@ -41,16 +41,16 @@ class CapacityPlanTest {
   @Test
   void theKneeIsWhereTheLineBetweenTwoStepsCrossesTheObjective() {
     // 5,000 + (250 - 120.77) × 5,000 / (411.65 - 120.77) = 5,000 + 2,221.38
-    assertThat(CapacityPlan.knee(5_000, 120.77, 10_000, 411.65, 250)).isEqualTo(7_221);
-    assertThat(CapacityPlan.knee(100, 300, 200, 200, 250)).as("falling p99: no crossing ahead").isNull();
+    assertThat(PlanLimits.knee(5_000, 120.77, 10_000, 411.65, 250)).isEqualTo(7_221);
+    assertThat(PlanLimits.knee(100, 300, 200, 200, 250)).as("falling p99: no crossing ahead").isNull();
   }
 
   @Test
   void fileDescriptorsAreTheLimitLessWhatTheServerHeldBefore() {
-    Limit known = CapacityPlan.files(20_000L, 60L);
+    Limit known = PlanLimits.files(20_000L, 60L);
     assertThat(known.connectionsPerInstance()).isEqualTo(19_940); // 20,000 - 60
-    assertThat(CapacityPlan.files(20_000L, null).connectionsPerInstance()).isEqualTo(19_900); // 100 kept
-    assertThat(CapacityPlan.files(null, null).state()).isEqualTo(Limit.NOT_MEASURED);
+    assertThat(PlanLimits.files(20_000L, null).connectionsPerInstance()).isEqualTo(19_900); // 100 kept
+    assertThat(PlanLimits.files(null, null).state()).isEqualTo(Limit.NOT_MEASURED);
     assertThat(CapacityPlan.ceilDiv(100_000, 19_940)).isEqualTo(6); // 5.015 → 6
   }
 
@@ -59,14 +59,14 @@ class CapacityPlanTest {
     // 1,000, 2,000, 4,000 connections at 10 events/s: 10k, 20k, 40k deliveries/s; the server's busy
     // cores 0.1 + 20 µs × events/s = 0.3, 0.5, 0.9, so 3, 5, 9 CPU seconds in each 10 s window.
     List<Step> steps = List.of(step(1_000, 10, 3.0), step(2_000, 10, 5.0), step(4_000, 10, 9.0));
-    var cpu = CapacityPlan.cpu(steps, 2, 10.0, false);
+    var cpu = PlanLimits.cpu(steps, 2, 10.0, false);
     assertThat(cpu.perEvent()).isCloseTo(20e-6, within(1e-12));
     // (2 cores - 0.1) / (20 µs × 10 events/s) = 1.9 / 0.0002 = 9,500
     assertThat(cpu.limit().connectionsPerInstance()).isBetween(9_499L, 9_500L);
     assertThat(cpu.limit().basis()).contains("20.00 µs of server CPU per delivered event");
-    assertThat(CapacityPlan.cpu(steps.subList(0, 2), 2, 10.0, false).limit().state()).isEqualTo(Limit.NOT_ENOUGH_DATA);
-    assertThat(CapacityPlan.cpu(steps, null, 10.0, false).limit().state()).isEqualTo(Limit.NOT_MEASURED);
-    assertThat(CapacityPlan.cpu(steps, 2, null, false).limit().state()).isEqualTo(Limit.NOT_MEASURED);
+    assertThat(PlanLimits.cpu(steps.subList(0, 2), 2, 10.0, false).limit().state()).isEqualTo(Limit.NOT_ENOUGH_DATA);
+    assertThat(PlanLimits.cpu(steps, null, 10.0, false).limit().state()).isEqualTo(Limit.NOT_MEASURED);
+    assertThat(PlanLimits.cpu(steps, 2, null, false).limit().state()).isEqualTo(Limit.NOT_MEASURED);
   }
 
   @Test
@@ -170,7 +170,7 @@ class CapacityPlanTest {
         + " 1,012 → 99 instances for 100,000 connections; not measured: file descriptors, CPU");
     // Every step held what it asked: no number, nothing binds on it.
     List<Step> all = List.of(held(1_000, 1_000, 10), held(2_000, 2_000, 20), held(5_000, 5_000, 40));
-    assertThat(CapacityPlan.held(all).state()).isEqualTo(Limit.NOT_REACHED);
+    assertThat(PlanLimits.held(all).state()).isEqualTo(Limit.NOT_REACHED);
   }
 
   @Test
@@ -180,12 +180,12 @@ class CapacityPlanTest {
     // (2 - 0.1) / (20 µs × 10) = 9,500; the last step's delivered rate (5/s) would give 19,000.
     List<Step> steps = List.of(step(1_000, 10, 3.0), step(2_000, 20, 5.0),
         new Step(4_000, 100 * MIB + 4_000 * 2048L, 240.0, 4_000, 80.0, 10_000L, 200_000L, 5.0));
-    var cpu = CapacityPlan.cpu(steps, 2, 10.0, false);
+    var cpu = PlanLimits.cpu(steps, 2, 10.0, false);
     assertThat(cpu.perEvent()).isCloseTo(20e-6, within(1e-12));
     assertThat(cpu.limit().connectionsPerInstance()).isBetween(9_499L, 9_500L);
     assertThat(cpu.limit().basis()).contains("10.00 events/s per connection (the publish rate)")
         .doesNotContain("shared");
-    assertThat(CapacityPlan.cpu(steps, 2, 10.0, true).limit().basis())
+    assertThat(PlanLimits.cpu(steps, 2, 10.0, true).limit().basis())
         .contains("the injector ran on the same machine (loopback) and shared the server's cores");
   }
 
@@ -200,7 +200,7 @@ class CapacityPlanTest {
     for (int i = 0; i < 3; i++) {
       steps.add(new Step(n[i], 100 * MIB + n[i] * 2048, 10.0, n[i], 3.0, 10_000L, n[i] * 100, cpu[i], null, 5_000L));
     }
-    var limit = CapacityPlan.cpu(steps, 2, 10.0, false);
+    var limit = PlanLimits.cpu(steps, 2, 10.0, false);
     assertThat(limit.perEvent()).isCloseTo(20e-6, within(1e-12));
     assertThat(limit.limit().connectionsPerInstance()).isBetween(9_499L, 9_500L);
   }
@@ -249,8 +249,8 @@ class CapacityPlanTest {
   @Test
   void theKneeIsOnlyAheadOfThePassingStep() {
     // From (5,000, 100 ms) back to (4,000, 400 ms): the line crosses 250 ms at 4,500, below the step that passed.
-    assertThat(CapacityPlan.knee(5_000, 100, 4_000, 400, 250)).isNull();
-    assertThat(CapacityPlan.knee(5_000, 100, 5_000, 400, 250)).isNull();
+    assertThat(PlanLimits.knee(5_000, 100, 4_000, 400, 250)).isNull();
+    assertThat(PlanLimits.knee(5_000, 100, 5_000, 400, 250)).isNull();
   }
 
   @Test
@@ -264,7 +264,7 @@ class CapacityPlanTest {
 
   @Test
   void anUnlimitedFileLimitSaysSo() {
-    Limit files = CapacityPlan.files(CapacityPlan.UNLIMITED_FILES, 60L);
+    Limit files = PlanLimits.files(CapacityPlan.UNLIMITED_FILES, 60L);
     assertThat(files.state()).isEqualTo(Limit.NOT_REACHED);
     assertThat(files.basis()).isEqualTo("the server's open-file limit is unlimited");
     assertThat(files.basis()).doesNotContain("not known");

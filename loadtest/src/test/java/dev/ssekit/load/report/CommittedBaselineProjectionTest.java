@@ -101,7 +101,7 @@ class CommittedBaselineProjectionTest {
     CapacityReport again = new CapacityReport(r.scenario(), r.target(), r.durationMs(), r.connections(), r.connectMs(),
         r.deliveryLatencyMs(), r.events(), r.server(), r.injector(), r.steps(),
         reproject(r, CapacityPlan.DEFAULT_SLO_P99_MS, machineFileLimit()));
-    String svg = CapacityHtml.limitsChart(again);
+    String svg = ReportCharts.limitsChart(again);
     var doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
         .parse(new org.xml.sax.InputSource(new java.io.StringReader(svg.substring(0, svg.indexOf("</svg>") + 6))));
     // The objective and two limits (file descriptors at 19,900, latency at 5,000) are lines; memory

@@ -35,7 +35,7 @@ class MergeTest {
     assertThat(c.injector().cpuSeconds()).isEqualTo(3.0);
     assertThat(c.durationMs()).as("from the earliest start to the latest end").isEqualTo(6_500 + 120);
     assertThat(m.run().diagnostics()).containsEntry("messages", 100L * 12 + 60 * 12).containsEntry(Merge.INJECTORS, 2L)
-        .containsEntry(CapacityHtml.CORES, 4L).containsEntry(CapacityHtml.MAX_HEAP, 512 * Runs.MIB);
+        .containsEntry(InjectorBottleneck.CORES, 4L).containsEntry(InjectorBottleneck.MAX_HEAP, 512 * Runs.MIB);
 
     // The merged histogram is the histogram of all the values recorded together.
     Histogram together = new Histogram(3);

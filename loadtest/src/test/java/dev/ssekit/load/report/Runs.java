@@ -79,8 +79,8 @@ final class Runs {
     histograms.put("connect", connect);
     Map<String, Long> diagnostics = new LinkedHashMap<>();
     diagnostics.put("messages", expected);
-    diagnostics.put(CapacityHtml.CORES, 2L);
-    diagnostics.put(CapacityHtml.MAX_HEAP, 512 * MIB);
+    diagnostics.put(InjectorBottleneck.CORES, 2L);
+    diagnostics.put(InjectorBottleneck.MAX_HEAP, 512 * MIB);
     return new RunRecord(report, histograms, diagnostics, timeline, List.of(step));
   }
 

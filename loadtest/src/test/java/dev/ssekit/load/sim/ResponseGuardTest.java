@@ -19,7 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** ResponseGuard's Netty parts on an {@link EmbeddedChannel}: no sockets, bytes split as a network may split them. */
+/**
+ * The response guard's parts ({@link ResponseGuard}, {@link GuardedListener}'s codec, {@link LineGuard}, {@link
+ * ConnectFailures}) on an {@link EmbeddedChannel}: no sockets, bytes split as a network may split them.
+ */
 class ResponseGuardTest {
   private static ByteBuf bytes(String s) {
     return Unpooled.copiedBuffer(s, StandardCharsets.ISO_8859_1);
@@ -49,7 +52,7 @@ class ResponseGuardTest {
 
   @Test
   void aHeadSplitAcrossReadsIsBoundedButItsBodyIsNotCounted() {
-    EmbeddedChannel ch = new EmbeddedChannel(ResponseGuard.boundedCodec(1024));
+    EmbeddedChannel ch = new EmbeddedChannel(GuardedListener.boundedCodec(1024));
     ch.writeInbound(bytes("HTTP/1.1 200 OK\r\nContent-Type: text/e"));
     ch.writeInbound(bytes("vent-stream\r\nTransfer-Encoding: chunked\r\n\r\n"));
     String big = "data: " + "x".repeat(4000) + "\n\n";
@@ -65,12 +68,12 @@ class ResponseGuardTest {
 
   @Test
   void aHeadPastTheBoundIsADecodingFailureEvenSplitAcrossReads() {
-    EmbeddedChannel ch = new EmbeddedChannel(ResponseGuard.boundedCodec(1024));
+    EmbeddedChannel ch = new EmbeddedChannel(GuardedListener.boundedCodec(1024));
     ch.writeInbound(bytes("HTTP/1.1 200 OK\r\n"));
     for (int i = 0; i < 20; i++) {
       ch.writeInbound(bytes("X-Filler-" + i + ": " + "h".repeat(80) + "\r\n"));
     }
-    assertThat(ResponseGuard.tooLong(failure(decoded(ch)))).isInstanceOf(TooLongHttpHeaderException.class);
+    assertThat(ConnectFailures.tooLong(failure(decoded(ch)))).isInstanceOf(TooLongHttpHeaderException.class);
     ch.finishAndReleaseAll();
   }
 
@@ -78,17 +81,17 @@ class ResponseGuardTest {
   void aHeadEndingInBareLineFeedsIsRefusedAsGatlingDoesNotAsTooLarge() {
     // Netty's strict line parsing (Gatling's codec settings, kept): a decoding failure, at once,
     // reported as a connect error, not a head that never ends.
-    EmbeddedChannel ch = new EmbeddedChannel(ResponseGuard.boundedCodec(1024));
+    EmbeddedChannel ch = new EmbeddedChannel(GuardedListener.boundedCodec(1024));
     ch.writeInbound(bytes("HTTP/1.1 200 OK\nContent-Type: text/event-stream\n\n"));
     Throwable f = failure(decoded(ch));
     assertThat(f).isNotNull();
-    assertThat(ResponseGuard.tooLong(f)).isNull();
+    assertThat(ConnectFailures.tooLong(f)).isNull();
     ch.finishAndReleaseAll();
   }
 
   @Test
   void aHeadEndingInCrlfThenItsBodyIsDecoded() {
-    EmbeddedChannel ch = new EmbeddedChannel(ResponseGuard.boundedCodec(1024));
+    EmbeddedChannel ch = new EmbeddedChannel(GuardedListener.boundedCodec(1024));
     ch.writeInbound(bytes("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 11\r\n\r"));
     ch.writeInbound(bytes("\ndata: one\n\n"));
     List<HttpObject> out = decoded(ch);
@@ -100,20 +103,20 @@ class ResponseGuardTest {
 
   @Test
   void trailersPastTheBoundAreADecodingFailure() {
-    EmbeddedChannel ch = new EmbeddedChannel(ResponseGuard.boundedCodec(1024));
+    EmbeddedChannel ch = new EmbeddedChannel(GuardedListener.boundedCodec(1024));
     ch.writeInbound(bytes("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n"
         + "b\r\ndata: one\n\n\r\n0\r\n"));
     for (int i = 0; i < 20; i++) {
       ch.writeInbound(bytes("X-Trailer-" + i + ": " + "t".repeat(80) + "\r\n"));
     }
-    assertThat(ResponseGuard.tooLong(failure(decoded(ch)))).isInstanceOf(TooLongHttpHeaderException.class);
+    assertThat(ConnectFailures.tooLong(failure(decoded(ch)))).isInstanceOf(TooLongHttpHeaderException.class);
     ch.finishAndReleaseAll();
   }
 
   // ---- lines and events: LineGuard on the decoded body ----
 
   /** Feeds the parts; the bound LineGuard fired, or null. */
-  private static String feed(ResponseGuard.LineGuard guard, String... parts) {
+  private static String feed(LineGuard guard, String... parts) {
     EmbeddedChannel ch = new EmbeddedChannel(guard);
     try {
       for (String p : parts) {
@@ -122,7 +125,7 @@ class ResponseGuardTest {
       ch.checkException();
       return null;
     } catch (Exception e) { // thrown as it was caught (Netty rethrows it unchecked)
-      if (e instanceof ResponseGuard.LimitExceeded l) {
+      if (e instanceof LimitExceeded l) {
         return l.kind;
       }
       throw new AssertionError(e);
@@ -134,28 +137,28 @@ class ResponseGuardTest {
   @Test
   void aLineOfExactlyTheBoundSplitAcrossChunksWithASplitCrlfPassesAndOneByteMoreFails() {
     String line = "data: " + "x".repeat(100 - 6); // exactly 100 bytes
-    assertThat(feed(new ResponseGuard.LineGuard(100, 10_000), line.substring(0, 40), line.substring(40) + "\r", "\n",
+    assertThat(feed(new LineGuard(100, 10_000), line.substring(0, 40), line.substring(40) + "\r", "\n",
         line.substring(0, 70), line.substring(70) + "\r\n\r\n")).isNull();
-    assertThat(feed(new ResponseGuard.LineGuard(100, 10_000), line.substring(0, 40), line.substring(40) + "y\r\n"))
+    assertThat(feed(new LineGuard(100, 10_000), line.substring(0, 40), line.substring(40) + "y\r\n"))
         .isEqualTo(CapacityReport.Failure.LINE_TOO_LONG);
   }
 
   @Test
   void anEventIsBoundedUpToItsBlankLineAndCommentsDoNotCount() {
     String tenLines = "data: 123\n".repeat(10); // 9 bytes a line without its break: 90 bytes of event
-    assertThat(feed(new ResponseGuard.LineGuard(100, 90), tenLines + "\n", tenLines + "\r\n", tenLines + "\r\r"))
+    assertThat(feed(new LineGuard(100, 90), tenLines + "\n", tenLines + "\r\n", tenLines + "\r\r"))
         .as("each event ends at its blank line (LF, CRLF or CR)").isNull();
-    assertThat(feed(new ResponseGuard.LineGuard(100, 90), tenLines, ": a comment line, not buffered\n", "\n"))
+    assertThat(feed(new LineGuard(100, 90), tenLines, ": a comment line, not buffered\n", "\n"))
         .isNull();
-    assertThat(feed(new ResponseGuard.LineGuard(100, 90), tenLines.substring(0, 45), tenLines.substring(45), "d"))
+    assertThat(feed(new LineGuard(100, 90), tenLines.substring(0, 45), tenLines.substring(45), "d"))
         .as("one byte past the event bound, no blank line").isEqualTo(CapacityReport.Failure.EVENT_TOO_LARGE);
-    assertThat(feed(new ResponseGuard.LineGuard(100, 90), tenLines.replace("\n", "\r\n"), "d"))
+    assertThat(feed(new LineGuard(100, 90), tenLines.replace("\n", "\r\n"), "d"))
         .as("a CRLF is one line break, not a blank line").isEqualTo(CapacityReport.Failure.EVENT_TOO_LARGE);
   }
 
   @Test
   void aCloseThisClientAskedForIsNoted() {
-    ResponseGuard.LineGuard guard = new ResponseGuard.LineGuard(100, 100);
+    LineGuard guard = new LineGuard(100, 100);
     EmbeddedChannel ch = new EmbeddedChannel(guard);
     assertThat(guard.closeRequested).isFalse();
     ch.close();
@@ -167,13 +170,13 @@ class ResponseGuardTest {
   @Test
   void anAnswerThatIsNotAStreamSaysWhy() {
     var headers = new io.netty.handler.codec.http.DefaultHttpHeaders();
-    assertThat(ResponseGuard.notAStream(io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE, headers))
+    assertThat(ConnectFailures.notAStream(io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE, headers))
         .isEqualTo("status 503 Service Unavailable (not 200)");
     headers.set("content-type", "text/html");
-    assertThat(ResponseGuard.notAStream(io.netty.handler.codec.http.HttpResponseStatus.OK, headers))
+    assertThat(ConnectFailures.notAStream(io.netty.handler.codec.http.HttpResponseStatus.OK, headers))
         .isEqualTo("Content-Type text/html (not text/event-stream)");
     headers.set("content-type", "text/event-stream; charset=utf-8");
-    assertThat(ResponseGuard.notAStream(io.netty.handler.codec.http.HttpResponseStatus.OK, headers)).isNull();
+    assertThat(ConnectFailures.notAStream(io.netty.handler.codec.http.HttpResponseStatus.OK, headers)).isNull();
   }
 
   @Test
