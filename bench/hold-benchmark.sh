@@ -52,6 +52,8 @@ OUT=${OUT:-$ROOT/reports/baseline/hold-connections.json}
 DEFAULT_VARIANTS=$'serial-xms32m=-Xmx512m -Xms32m -XX:+UseSerialGC\nserial-xms32m-trim=-Xmx512m -Xms32m -XX:+UseSerialGC -XX:TrimNativeHeapInterval=10000\ng1-default=-Xmx512m'
 SSEKIT_VARIANTS=${SSEKIT_VARIANTS:-$DEFAULT_VARIANTS}
 CLIENT_JAVA_OPTS=${CLIENT_JAVA_OPTS:--Xmx512m -XX:+UseSerialGC}
+# Extra options for the ssekit server, after --tick 0 --heartbeat 15s (e.g. SERVER_ARGS="--broker redis://127.0.0.1:6379").
+export SERVER_ARGS=${SERVER_ARGS:-}
 
 die() { echo "hold-benchmark: $*" >&2; exit 2; }
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
@@ -176,7 +178,7 @@ run_ssekit() {  # ROUND NAME JAVA_OPTS
   port=$(free_port)
   log "$name: java $opts on 127.0.0.1:$port"
   # shellcheck disable=SC2086
-  java $opts -jar "$JAR" --host 127.0.0.1 --port "$port" --tick 0 --heartbeat 15s >"$WORK/$name.server.log" 2>&1 &
+  java $opts -jar "$JAR" --host 127.0.0.1 --port "$port" --tick 0 --heartbeat 15s $SERVER_ARGS >"$WORK/$name.server.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
   if ! wait_http "http://127.0.0.1:$port/healthz" 30; then
@@ -387,7 +389,7 @@ report = {
     "serverJar": {"built": built, "modified": jar_time, "sha256Prefix": jar_sha, "gitHead": commit,
                   "uncommittedServerFiles": int(dirty)},
     "parameters": {"connections": n, "rounds": int(rounds), "warmup": int(warmup), "rampRatePerS": int(rate),
-                   "ssekitServerArgs": "--tick 0 --heartbeat 15s", "nchan": "worker_processes 1, eventsource subscriber, ping 15 s"},
+                   "ssekitServerArgs": ("--tick 0 --heartbeat 15s " + os.environ.get("SERVER_ARGS", "")).strip(), "nchan": "worker_processes 1, eventsource subscriber, ping 15 s"},
     "headline": headline,
     "summary": summary,
     "ratioSsekitToNchan": ratio,
