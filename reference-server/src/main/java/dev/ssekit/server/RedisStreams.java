@@ -13,6 +13,7 @@ import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +58,8 @@ final class RedisStreams implements AutoCloseable {
   /** Entries one {@code XREAD} returns at most, per stream. */
   static final int READ_BATCH = 1_000;
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+  /** The longest wait between two attempts to reconnect to Redis. */
+  static final Duration RECONNECT_MAX = Duration.ofSeconds(1);
   private static final Logger LOG = Logger.getLogger(RedisStreams.class.getName());
 
   /** One entry of a topic's stream. */
@@ -95,7 +98,11 @@ final class RedisStreams implements AutoCloseable {
     this.sink = sink;
     RedisURI redisUri = RedisURI.create(uri);
     redisUri.setTimeout(COMMAND_TIMEOUT);
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+    // Reconnect attempts back off from 10 ms to at most RECONNECT_MAX, so a long outage is noticed
+    // ending within about a second (Lettuce's default backs off to 30 s).
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+        .reconnectDelay(() -> Delay.exponential(Duration.ofMillis(10), RECONNECT_MAX, 2, TimeUnit.MILLISECONDS))
+        .build();
     this.client = RedisClient.create(resources, redisUri);
     client.setOptions(ClientOptions.builder()
         .autoReconnect(true)
