@@ -92,7 +92,8 @@ class RedisStreamsTest {
     await(() -> seen.lines.size() == 3);
 
     redis.kill();
-    await(() -> !reader.up());
+    await(() -> !seen.health.isEmpty()); // the sink hears of it right after up() turns false
+    assertThat(reader.up()).isFalse();
     assertThat(reader.downReason()).startsWith("redis unreachable");
     assertThat(seen.health).containsExactly("down");
     assertThat(writer.publish("t", null, "lost").toCompletableFuture()).failsWithin(Duration.ofSeconds(5));
@@ -101,7 +102,7 @@ class RedisStreamsTest {
     await(reader::up);
     await(writer::up);
     for (int i = 0; i < 3; i++) writer.publish("t", null, "b" + i).toCompletableFuture().get(5, TimeUnit.SECONDS);
-    await(() -> seen.lines.size() == 6);
+    await(() -> seen.lines.size() == 6 && seen.health.size() == 2);
     assertThat(seen.data()).containsExactly("a0", "a1", "a2", "b0", "b1", "b2");
     assertThat(seen.health).containsExactly("down", "up");
   }
