@@ -40,7 +40,7 @@ class EventStreamParserTest {
   }
 
   @Test
-  void theTableCoversTheCatalog() {
+  void theTableHoldsEveryVectorOnce() {
     assertThat(Vectors.all()).hasSizeGreaterThanOrEqualTo(54).extracting(Vector::id).doesNotHaveDuplicates();
   }
 
@@ -65,7 +65,7 @@ class EventStreamParserTest {
 
   @Test
   void aReconnectCarriesTheLastEventIdIntoTheNextStream() {
-    // WPT format-field-id-2 (catalog M1): the new connection's id-less event reports the old id.
+    // M1 (docs/spec-rules.md), WPT format-field-id-2: the new connection's id-less event reports the old id.
     String[] cursor = new String[1];
     run(List.of("id: 5\ndata: a\n\n".getBytes(StandardCharsets.UTF_8)), "", cursor);
     assertThat(run(List.of("data: b\n\n".getBytes(StandardCharsets.UTF_8)), cursor[0], null))
@@ -113,14 +113,14 @@ class EventStreamParserTest {
 
   @Test
   void aBomInThreeOneByteChunksIsStrippedOnceAndASecondBomSpoilsTheNextName() {
-    // Catalog F-02.
+    // F-02: one leading BOM is stripped, even split across reads; another is text.
     assertThat(parsed(run(List.of(b(0xEF), b(0xBB), b(0xBF), b(0xEF, 0xBB, 0xBF, "data: lost\n\ndata: kept\n\n")), "", null)))
         .containsExactly(DispatchedEvent.message("kept"));
   }
 
   @Test
   void aBlankCrLineAtTheEndOfAChunkDispatchesBeforeTheNextChunkArrives() {
-    // Catalog V43: the CR may be followed by an LF in the next chunk, but the event is not held for it.
+    // Vector V43: the CR may be followed by an LF in the next chunk, but the event is not held for it.
     List<StreamItem> items = new ArrayList<>();
     EventStreamParser p = new EventStreamParser(items::add);
     p.feed(b("data: a\r\r"));
@@ -132,13 +132,13 @@ class EventStreamParserTest {
 
   @Test
   void aCharacterCutByTheEndOfTheStreamIsDiscardedWithItsLine() {
-    // Catalog F-01.
+    // F-01, X-06: a character cut off by the end of the stream goes with its unterminated line.
     assertThat(EventStreamParser.parsedItems(b("data: ok\n\ndata: ", 0xE2, 0x82))).containsExactly(DispatchedEvent.message("ok"));
   }
 
   @Test
   void overlongSurrogateAndOutOfRangeSequencesDecodeToReplacementsPerMaximalPrefix() {
-    // Catalog F-01, WHATWG Encoding's UTF-8 decoder: C0 80 (overlong) gives two U+FFFD, ED A0 80
+    // F-01, WHATWG Encoding's UTF-8 decoder: C0 80 (overlong) gives two U+FFFD, ED A0 80
     // (a surrogate) three, F4 90 80 80 (beyond U+10FFFF) four; a valid four-byte character stays.
     assertThat(EventStreamParser.parsedItems(b("data: ", 0xC0, 0x80, "|", 0xED, 0xA0, 0x80, "|", 0xF4, 0x90, 0x80, 0x80,
         "|", 0xF0, 0x9F, 0x98, 0x80, "\n\n")))
@@ -147,12 +147,12 @@ class EventStreamParserTest {
 
   @Test
   void aDigitsOnlyRetryBeyondALongIsIgnoredAndParsingGoesOn() {
-    // Catalog D-10.
+    // D-10: a retry too large for a long is ignored; parsing goes on.
     assertThat(EventStreamParser.parsedItems(b("retry: 9223372036854775807\n\nretry: 9223372036854775808\ndata: x\n\n")))
         .containsExactly(new Retry(Long.MAX_VALUE), DispatchedEvent.message("x"));
   }
 
-  /** Bytes in the catalog's notation: a String is UTF-8 text, an Integer is one raw byte. */
+  /** Bytes in the vectors' notation, as Java values: a String is UTF-8 text, an Integer is one raw byte. */
   static byte[] b(Object... parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (Object part : parts) {

@@ -23,7 +23,7 @@ final class Fixtures {
     return new CheckResult("framing.blank-line-terminates", "framing", Severity.MUST, Status.FAILED,
         "the last event was never terminated: \"quoted\" & 'single' ]]>",
         List.of(HOSTILE, "idle for 2000 ms after the last byte"), List.of(), SPEC + "#parsing-an-event-stream",
-        "F-03", "Ends every event with a blank line", 2040);
+        "F-06", "Ends every event with a blank line", 2040);
   }
 
   static CheckResult warned() {
@@ -35,7 +35,7 @@ final class Fixtures {
 
   static CheckResult skipped() {
     return new CheckResult("id.no-nul", "id", Severity.MUST, Status.SKIPPED, "no ids seen in the stream", List.of(),
-        List.of(), SPEC + "#event-stream-interpretation", "I-02", "Ids carry no NUL", 0);
+        List.of(), SPEC + "#event-stream-interpretation", "D-06", "Ids carry no NUL", 0);
   }
 
   /** An advisory: neither a warning nor a failure. */
@@ -49,7 +49,7 @@ final class Fixtures {
   static CheckResult warnedBelowItsSeverity() {
     return new CheckResult("reconnect.resume-after-last-event-id", "reconnect", Severity.SHOULD, Status.WARNED,
         "the witness comparison did not apply: 2 reused ids", List.of(), List.of(), SPEC + "#the-last-event-id-header",
-        "R-01", "Resumes after Last-Event-ID", 7, Severity.MUST);
+        "S-01", "Resumes after Last-Event-ID", 7, Severity.MUST);
   }
 
   /** A clean run with an advisory and a check that warned below its declared severity. */

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code conformance.json} follows the design's schema. */
+/** {@code conformance.json} has the shape docs/conformance.md documents. */
 class JsonReportWriterTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -31,7 +31,7 @@ class JsonReportWriterTest {
   }
 
   @Test
-  void topLevelFieldsAreTheDesignsInItsOrder() throws Exception {
+  void topLevelFieldsAreTheDocumentedOnesInTheirOrder() throws Exception {
     JsonNode root = json(Fixtures.mixed());
 
     assertThat(fields(root)).containsExactly("tool", "target", "run", "startedAt", "durationMs", "summary", "checks");

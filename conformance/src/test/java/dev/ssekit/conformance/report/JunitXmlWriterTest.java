@@ -126,7 +126,7 @@ class JunitXmlWriterTest {
     assertThat(systemOut(info)).contains("INFO: plain http means HTTP/1.1: a browser allows six connections per origin\n")
         .doesNotContain("WARNING");
     assertThat(systemOut(testcase(doc, "reconnect.resume-after-last-event-id")))
-        .startsWith("reconnect.resume-after-last-event-id (SHOULD R-01, declared MUST): Resumes after Last-Event-ID\n")
+        .startsWith("reconnect.resume-after-last-event-id (SHOULD S-01, declared MUST): Resumes after Last-Event-ID\n")
         .contains("WARNING: the witness comparison did not apply: 2 reused ids\n");
   }
 

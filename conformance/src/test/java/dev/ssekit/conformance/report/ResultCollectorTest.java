@@ -51,7 +51,7 @@ class ResultCollectorTest {
     assertThat(r.notes()).containsExactly("headers after 3 ms");
     assertThat(r.summary()).isEqualTo("Answers 200 OK");
     assertThat(r.spec()).endsWith("#http.status-200");
-    assertThat(r.rule()).isEqualTo("R-15");
+    assertThat(r.rule()).isEqualTo("H-01");
     assertThat(r.durationMs()).isNotNegative();
     assertThat(collector.exitStatus()).isZero();
     assertThat(collector.anyCheckRan()).isTrue();

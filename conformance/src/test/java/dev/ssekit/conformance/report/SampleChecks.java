@@ -32,7 +32,7 @@ class SampleChecks {
   }
 
   @SseCheck(id = "framing.sample-fail", severity = Severity.MUST, spec = SPEC + "#parsing-an-event-stream",
-      rule = "F-03", summary = "Ends every event with a blank line")
+      rule = "F-06", summary = "Ends every event with a blank line")
   void fails(Findings findings) {
     findings.evidence("body", "<script>alert(1)</script>\n".getBytes(UTF_8));
     findings.violation("the last event was never terminated by a blank line");

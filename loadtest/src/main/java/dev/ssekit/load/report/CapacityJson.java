@@ -13,9 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes {@code capacity.json}: the design's schema, in its order, with every field present
- * ({@code null} when not measured). Built by hand rather than by reflection so the order and the
- * names are the schema's and do not move when a record changes.
+ * Writes {@code capacity.json}: the fields documented in docs/load.md, in a fixed order, with every
+ * field present ({@code null} when not measured). Built by hand rather than by reflection so the
+ * order and the names stay the documented ones and do not move when a record changes.
  */
 public final class CapacityJson {
   private static final ObjectMapper JSON =

@@ -3,7 +3,7 @@ package dev.ssekit.load.report;
 import java.util.List;
 
 /**
- * The content of {@code capacity.json}, field for field as the design's schema. A {@code null}
+ * The content of {@code capacity.json}, field for field as docs/load.md documents it. A {@code null}
  * means "not measured in this run" and is written as JSON {@code null}.
  */
 public record CapacityReport(

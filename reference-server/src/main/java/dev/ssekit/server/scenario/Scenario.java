@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  *
  * @param name URL segment, lower-case letters, digits and dashes
  * @param description one line for people choosing a scenario
- * @param rules the catalog requirement and vector ids the bytes exercise, such as {@code F-03} or {@code V42}
+ * @param rules the ids of the rules ({@code docs/spec-rules.md}) and vectors (protocol's {@code vectors.jsonl})
+ *     the bytes exercise, such as {@code F-03} or {@code V42}
  * @param kind whether a conforming client must read the stream or must fail on it
  * @param head the response head; {@code null} exactly when the ending is {@link NeverAnswer}
  * @param steps the body writes, in order

@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * The building blocks of the catalog's entries: the standard head of a correct stream and of a
- * fault, steps from spec vectors or from bytes in the catalog's notation ({@link #b}), one write
+ * fault, steps from spec vectors or from bytes in the vectors' notation ({@link #b}), one write
  * each or paced, split into chunks or bytes, and the items the vectors say a conforming client
  * reports. Static helpers for the scenario families ({@link FieldScenarios},
  * {@link FramingScenarios}, {@link HttpScenarios}, {@link FaultScenarios}).
@@ -51,7 +51,7 @@ final class ScriptParts {
     return new Header("Content-Type", value);
   }
 
-  /** Bytes in the catalog's notation: a String is UTF-8 text, an Integer is one raw byte. */
+  /** Bytes in the vectors' notation, as Java values: a String is UTF-8 text, an Integer is one raw byte. */
   static byte[] b(Object... parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (Object part : parts) {
@@ -87,7 +87,7 @@ final class ScriptParts {
     return items;
   }
 
-  /** The catalog rules, then the vector ids. */
+  /** The rule ids (docs/spec-rules.md), then the vector ids. */
   static List<String> rules(List<String> rules, String... ids) {
     return join(rules, List.of(ids));
   }

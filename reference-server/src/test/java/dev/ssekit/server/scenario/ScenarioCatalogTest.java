@@ -82,7 +82,7 @@ class ScenarioCatalogTest {
   }
 
   @Test
-  @DisplayName("every section-6 vector V01-V63 is cited by some scenario")
+  @DisplayName("every vector V01-V63 of vectors.jsonl is cited by some scenario")
   void everyVectorIsCovered() {
     Set<String> cited = CATALOG.all().stream().flatMap(s -> s.rules().stream()).collect(Collectors.toSet());
     Set<String> missing = IntStream.rangeClosed(1, 63).mapToObj(i -> String.format("V%02d", i))
