@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code java -jar sse-loadtest.jar --url URL [options]}: runs one Gatling simulation in this JVM
+ * {@code java -jar sse-loadtest.jar --url URL [options]} (or {@code --urls URL,URL}: several instances):
+ * runs one Gatling simulation in this JVM
  * and turns it into {@code capacity.json} and {@code capacity.html}; {@code merge DIR…} ({@link
  * MergeCommand}) makes one report of several injectors' runs.
  *
@@ -63,6 +64,11 @@ public final class LoadMain implements Callable<Integer> {
   @Option(names = "--url", paramLabel = "URL", description = "the SSE stream (loopback); ./ssekit load without --url"
       + " starts the embedded reference server and passes its URLs and pid")
   URI url;
+
+  @Option(names = "--urls", paramLabel = "URL,URL[,…]", description = "instead of --url: the same stream on several"
+      + " server instances (e.g. reference servers sharing one --broker), each loopback; the connections go to them in"
+      + " turn (user i to URL i mod n); not with --metrics-url, --server-pid, --server-max-files or --instance-cores")
+  String urls;
 
   @Option(names = "--publish-url", paramLabel = "URL", description = "publish-contract endpoint: the load tester publishes numbered events (fanout, reconnect-storm)")
   URI publishUrl;
@@ -195,10 +201,14 @@ public final class LoadMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (url == null) {
-      err.println("sse-loadtest: name the stream with --url URL (./ssekit load without --url runs against the embedded"
-          + " reference server)");
+    if (url == null && urls == null) {
+      err.println("sse-loadtest: name the stream with --url URL, or several instances' with --urls URL,URL"
+          + " (./ssekit load without --url runs against the embedded reference server)");
       err.println("run with --help for the options");
+      return USAGE;
+    }
+    if (url != null && urls != null) {
+      err.println("sse-loadtest: give --url URL (one instance) or --urls URL,URL (several), not both");
       return USAGE;
     }
     Path dir;
@@ -207,7 +217,7 @@ public final class LoadMain implements Callable<Integer> {
       base = RunReports.Baseline.fromOptions(baseline, tolerances);
       Limits limits = limits();
       RunSettings settings = settings();
-      refuseBeforeTheRun(base);
+      refuseBeforeTheRun(base, settings);
       dir = reportDir(settings);
       settings.toProperties().forEach(System::setProperty);
       limits.toProperties().forEach(System::setProperty);
@@ -236,7 +246,7 @@ public final class LoadMain implements Callable<Integer> {
     } else {
       stepList = scenario.equals("capacity") ? RunSettings.defaultSteps(connections) : List.of(connections);
     }
-    return new RunSettings(scenario, url, publishUrl, parseFormat(publishFormat), metricsUrl, serverPid, connections,
+    return new RunSettings(scenario, url != null ? List.of(url) : RunSettings.parseUrls(urls), publishUrl, parseFormat(publishFormat), metricsUrl, serverPid, connections,
         ramp, hold, rate, stepList, targetConnections, Sizes.parse(instanceMemory), sloP99, serverMaxFiles,
         instanceCores, localAddresses == null ? List.of() : LoopbackTargets.sourceAddresses(localAddresses),
         reportDir != null ? reportDir : RunSettings.defaultReportDir(),
@@ -245,9 +255,9 @@ public final class LoadMain implements Callable<Integer> {
   }
 
   /** What is known to be wrong before a long run: an incomparable baseline (the rate is checked after), JVM flags. */
-  private void refuseBeforeTheRun(RunReports.Baseline base) {
+  private void refuseBeforeTheRun(RunReports.Baseline base, RunSettings settings) {
     if (base != null) {
-      String why = BaselineComparison.notComparable(base.report(), scenario, connections);
+      String why = BaselineComparison.notComparable(base.report(), scenario, connections, settings.urls().size());
       if (why != null) throw new Usage("not comparable with the baseline " + baseline + ": " + why);
     }
     if (scenario.equals("hold") && publishUrl != null) {

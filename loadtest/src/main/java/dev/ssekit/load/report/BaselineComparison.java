@@ -8,10 +8,10 @@ import java.util.Locale;
 
 /**
  * This run's figures against an earlier run's ({@code --baseline FILE}), within {@link
- * Tolerances}: a performance gate for CI. Only like is compared with like: the same scenario,
- * requested connections within {@value #CONNECTIONS_SPREAD_PERCENT} %, and (when both runs
- * published) an event rate within a factor of {@value #RATE_FACTOR}; anything else is not
- * comparable. A figure either run did not measure is "not compared", with the reason.
+ * Tolerances}: a performance gate for CI. Only like is compared with like: the same scenario
+ * against as many server instances, requested connections within {@value
+ * #CONNECTIONS_SPREAD_PERCENT} %, and (when both runs published) an event rate within a factor of
+ * {@value #RATE_FACTOR}; anything else is not comparable. A figure either run did not measure is "not compared", with the reason.
  *
  * @param file the baseline file as given
  * @param verdict passed, regressed (at least one figure past its limit) or not comparable
@@ -92,12 +92,22 @@ public record BaselineComparison(String file, Verdict verdict, String reason, Li
   }
 
   /**
-   * Why a run with these settings cannot be compared with {@code base}, or null when it can (as
-   * far as the settings tell; {@link #compare} also checks the event rate, known after the run).
+   * Why a run with these settings against one instance cannot be compared with {@code base}, or
+   * null when it can (as far as the settings tell; {@link #compare} also checks the event rate,
+   * known after the run).
    */
   public static String notComparable(CapacityReport base, String scenario, long requested) {
+    return notComparable(base, scenario, requested, 1);
+  }
+
+  /** The same for a run whose connections are spread over {@code instances} server instances ({@code --urls}). */
+  public static String notComparable(CapacityReport base, String scenario, long requested, int instances) {
     if (!base.scenario().equals(scenario)) {
       return "the baseline is a " + base.scenario() + " run and this is " + scenario;
+    }
+    if (base.target().instances() != instances) {
+      return String.format(Locale.ROOT, "the baseline ran against %d instance%s and this run against %d",
+          base.target().instances(), base.target().instances() == 1 ? "" : "s", instances);
     }
     long b = base.connections().requested();
     if (Math.abs(requested - b) * 100 > CONNECTIONS_SPREAD_PERCENT * Math.max(b, 1)) {
@@ -108,7 +118,7 @@ public record BaselineComparison(String file, Verdict verdict, String reason, Li
   }
 
   private static String notComparable(CapacityReport base, CapacityReport now) {
-    String why = notComparable(base, now.scenario(), now.connections().requested());
+    String why = notComparable(base, now.scenario(), now.connections().requested(), now.target().instances());
     if (why != null) {
       return why;
     }

@@ -102,6 +102,18 @@ public final class CapacityHtml {
     }
   }
 
+  /** {@code <code>URL</code>}, or every instance's URL and how the connections went to them. */
+  private static String targets(CapacityReport.Target t) {
+    if (t.instances() == 1) {
+      return "<code>" + esc(t.url()) + "</code>";
+    }
+    StringBuilder h = new StringBuilder();
+    for (String url : t.urls()) {
+      h.append(h.length() == 0 ? "" : ", ").append("<code>").append(esc(url)).append("</code>");
+    }
+    return h + " (" + t.instances() + " instances, the connections in turn)";
+  }
+
   /**
    * The page.
    *
@@ -115,7 +127,7 @@ public final class CapacityHtml {
         .append("<title>ssekit capacity report: ").append(esc(r.scenario())).append("</title>\n")
         .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<main>\n");
     h.append("<h1>Capacity report: ").append(esc(r.scenario())).append("</h1>\n");
-    h.append("<p class=\"muted\">Against <code>").append(esc(r.target().url())).append("</code>, ")
+    h.append("<p class=\"muted\">Against ").append(targets(r.target())).append(", ")
         .append(String.format(Locale.ROOT, "%.1f s", r.durationMs() / 1000.0));
     long injectors = run.diagnostics().getOrDefault(Merge.INJECTORS, 1L);
     if (injectors > 1) {

@@ -49,6 +49,7 @@ public final class CapacityJson {
     target.put("url", t.url());
     target.put("publishUrl", t.publishUrl());
     target.put("metricsUrl", t.metricsUrl());
+    target.putArray("urls").addAll(t.urls().stream().map(JsonNodeFactory.instance::textNode).toList());
   }
 
   private static void putConnections(ObjectNode connections, CapacityReport.Connections c) {
@@ -191,7 +192,8 @@ public final class CapacityJson {
     }
     return new CapacityReport(
         f.text("scenario"),
-        new CapacityReport.Target(f.optText("target.url"), f.optText("target.publishUrl"), f.optText("target.metricsUrl")),
+        new CapacityReport.Target(f.optText("target.url"), f.optText("target.publishUrl"), f.optText("target.metricsUrl"),
+            f.has("target.urls") ? f.texts("target.urls") : null),
         f.longValue("durationMs"),
         new CapacityReport.Connections(
             f.longValue("connections.requested"), f.longValue("connections.opened"), f.longValue("connections.failed"),

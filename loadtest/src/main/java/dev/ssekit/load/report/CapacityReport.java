@@ -80,7 +80,38 @@ public record CapacityReport(
     }
   }
 
-  public record Target(String url, String publishUrl, String metricsUrl) {}
+  /**
+   * What the run was aimed at.
+   *
+   * @param url the stream; with several instances the first (what readers before {@code urls} read)
+   * @param publishUrl where the load tester published, or null
+   * @param metricsUrl where the server's memory was read, or null
+   * @param urls every stream URL, in the order the connections were spread over them (round robin
+   *     by virtual user); {@code [url]} for one instance and for reports written before
+   */
+  public record Target(String url, String publishUrl, String metricsUrl, List<String> urls) {
+    public Target {
+      urls = urls == null || urls.isEmpty() ? (url == null ? List.of() : List.of(url)) : List.copyOf(urls);
+      if (!urls.isEmpty() && !urls.get(0).equals(url)) {
+        throw new IllegalArgumentException("target.url must be the first of target.urls");
+      }
+    }
+
+    /** A target of one instance. */
+    public Target(String url, String publishUrl, String metricsUrl) {
+      this(url, publishUrl, metricsUrl, null);
+    }
+
+    /** How many server instances the connections were spread over (1 when the report does not say). */
+    public int instances() {
+      return Math.max(1, urls.size());
+    }
+
+    /** The stream URL, or every one as {@code [A, B]} when there are several. */
+    public String describe() {
+      return urls.size() > 1 ? urls.toString() : url;
+    }
+  }
 
   public record Connections(
       long requested, long opened, long failed, long peakOpen, Long reconnects, Long recoveryMs) {}

@@ -1,6 +1,8 @@
 package dev.ssekit.load.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Typed access to a JSON object's fields by dotted path ({@code "connections.opened"}), failing
@@ -50,6 +52,19 @@ final class JsonFields {
 
   String optText(String path) {
     return has(path) ? text(path) : null;
+  }
+
+  /** An array of strings. */
+  List<String> texts(String path) {
+    JsonNode n = node(path);
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < n.size(); i++) {
+      if (!n.get(i).isTextual()) {
+        throw new IllegalArgumentException(prefix + path + "[" + i + "] must be a string");
+      }
+      texts.add(n.get(i).asText());
+    }
+    return texts;
   }
 
   long longValue(String path) {

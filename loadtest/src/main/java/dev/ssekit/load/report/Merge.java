@@ -64,7 +64,7 @@ public final class Merge {
     Histogram lat = histograms.getOrDefault("deliveryLatency", new Histogram(3));
     Histogram con = histograms.getOrDefault("connect", new Histogram(3));
     CapacityReport.Events events = events(runs, f.target().publishUrl() != null);
-    CapacityReport.Projection projection = Projections.project(rssBaseline, steps.stream().map(Projections::step).toList(),
+    CapacityReport.Projection projection = Projections.project(f.target(), rssBaseline, steps.stream().map(Projections::step).toList(),
         Projections.lossFree(events), Projections.basis(f.projection(), DEFAULT_TARGET, DEFAULT_INSTANCE_MEMORY));
     long[] span = span(runs);
     if (span[2] == 0) {
@@ -88,7 +88,7 @@ public final class Merge {
     return new Result(new RunRecord(report, histograms, diagnostics(runs), timeline, steps), warnings);
   }
 
-  /** Refuses runs that are not of one test: another scenario, another target, another number of steps. */
+  /** Refuses runs that are not of one test: another scenario, other targets (or in another order), another number of steps. */
   private static void requireOneTest(List<RunRecord> runs) {
     if (runs.isEmpty()) {
       throw new IllegalArgumentException("nothing to merge");
@@ -100,8 +100,9 @@ public final class Merge {
       if (!o.scenario().equals(f.scenario())) {
         throw new IllegalArgumentException("run " + (i + 1) + " is a " + o.scenario() + " run and run 1 a " + f.scenario() + " run");
       }
-      if (!Objects.equals(o.target().url(), f.target().url())) {
-        throw new IllegalArgumentException("run " + (i + 1) + " targeted " + o.target().url() + " and run 1 " + f.target().url());
+      if (!o.target().urls().equals(f.target().urls())) {
+        throw new IllegalArgumentException("run " + (i + 1) + " targeted " + o.target().describe() + " and run 1 "
+            + f.target().describe());
       }
       if (runs.get(i).steps().size() != first.steps().size()) {
         throw new IllegalArgumentException("run " + (i + 1) + " has " + runs.get(i).steps().size() + " steps and run 1 "

@@ -128,6 +128,24 @@ public final class Projections {
         plan.plan());
   }
 
+  /**
+   * The projection of a run against {@code target}: {@link #project(Long, List, boolean,
+   * CapacityPlan.Basis) project} for one instance; none for several ({@code --urls}). Every limit
+   * the plan sizes is one instance's (its memory, files, cores, and the connections it held within
+   * the objective), and such a run measured the instances together: its steps count every
+   * instance's connections, and it read no process.
+   */
+  public static CapacityReport.Projection project(CapacityReport.Target target, Long baselineRss,
+      List<CapacityReport.Step> steps, boolean lossFree, CapacityPlan.Basis basis) {
+    if (target.instances() > 1) {
+      return CapacityReport.Projection.none(String.format(Locale.ROOT, "Not projected: the connections were spread over"
+          + " %d instances, and the projection sizes one instance (its memory, file descriptors, CPU, and the connections"
+          + " it held within the objective); the steps count all %d instances' connections together. Measure one instance"
+          + " alone (--url with --server-pid) to size it.", target.instances(), target.instances()));
+    }
+    return project(baselineRss, steps, lossFree, basis);
+  }
+
   /** Whether nothing was lost, duplicated or out of order (a step of a run that lost anything does not pass). */
   public static boolean lossFree(CapacityReport.Events e) {
     return e.lost() == 0 && e.duplicated() == 0 && e.outOfOrder() == 0;

@@ -119,7 +119,7 @@ final class ReportCharts {
       }
     }
     if (samples.isEmpty() && steps.isEmpty()) {
-      return "<p>Server memory was not measured (give --metrics-url or --server-pid).</p>\n";
+      return "<p>Server memory was " + esc(Summary.memoryNotMeasured(r.target())) + ".</p>\n";
     }
     var p = r.projection();
     SvgChart chart = new SvgChart("memory", "Server memory against open connections",

@@ -74,7 +74,7 @@ final class ReportTables {
       row(h, "Failures", f.toString());
     }
     row(h, "Server memory (RSS)", s.rssBytesBaseline() == null && s.rssBytesPeak() == null
-        ? "not measured (give --metrics-url or --server-pid)"
+        ? Summary.memoryNotMeasured(r.target())
         : "baseline " + Summary.bytes(s.rssBytesBaseline()) + ", peak " + Summary.bytes(s.rssBytesPeak())
             + ", " + Summary.perConnection(s.bytesPerConnection()) + Summary.fitNote(r.projection()));
     if (r.projection().plan() != null) {

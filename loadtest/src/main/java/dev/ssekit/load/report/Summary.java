@@ -18,7 +18,10 @@ public final class Summary {
     var e = r.events();
     var d = r.deliveryLatencyMs();
     var s = r.server();
-    sb.append(String.format(Locale.ROOT, "ssekit load: %s against %s (%.1f s)%n", r.scenario(), r.target().url(), r.durationMs() / 1000.0));
+    sb.append(String.format(Locale.ROOT, "ssekit load: %s against %s (%.1f s)%n", r.scenario(), against(r.target()), r.durationMs() / 1000.0));
+    if (r.target().instances() > 1) {
+      wrap(sb, "  instances    ", r.target().instances() + ", the connections in turn: " + String.join(", ", r.target().urls()));
+    }
     sb.append(String.format(Locale.ROOT, "  connections  %d requested, %d opened, %d failed, peak %d open%n", c.requested(), c.opened(), c.failed(), c.peakOpen()));
     var cm = r.connectMs();
     sb.append(String.format(Locale.ROOT, "  connect      p50 %s  p99 %s  max %s ms%n", ms(cm.p50()), ms(cm.p99()), ms(cm.max())));
@@ -34,7 +37,7 @@ public final class Summary {
       sb.append(String.format(Locale.ROOT, "  server RSS   baseline %s, peak %s, %s%s%n", bytes(s.rssBytesBaseline()),
           bytes(s.rssBytesPeak()), perConnection(s.bytesPerConnection()), fitNote(r.projection())));
     } else {
-      sb.append("  server RSS   not measured (give --metrics-url or --server-pid)\n");
+      wrap(sb, "  server RSS   ", memoryNotMeasured(r.target()));
     }
     if (r.steps().size() > 1) {
       for (var step : r.steps()) {
@@ -66,6 +69,22 @@ public final class Summary {
         : "  OK: nothing lost or duplicated, nothing out of order, all " + c.opened() + " connections opened\n");
     sb.append("  report: ").append(reportDir).append('\n');
     return sb.toString();
+  }
+
+  /** "URL", or "URL and N more" when the connections were spread over several instances. */
+  static String against(CapacityReport.Target t) {
+    return t.instances() > 1 ? t.url() + " and " + (t.instances() - 1) + " more" : t.url();
+  }
+
+  /**
+   * Why the server's memory is not in the report: not asked for, or (several instances) not
+   * measurable for one instance, and so nothing projected.
+   */
+  static String memoryNotMeasured(CapacityReport.Target t) {
+    return t.instances() > 1
+        ? "not measured: the connections were spread over " + t.instances() + " instances, and --metrics-url and"
+            + " --server-pid read one process; nothing is projected (measure one instance alone with --url)"
+        : "not measured (give --metrics-url or --server-pid)";
   }
 
   /**

@@ -136,6 +136,11 @@ public final class LoadRun {
     return session.set(INDEX, schedule.assign());
   }
 
+  /** The stream this user opens: its instance's, in turn by connect order ({@link RunSettings#url(int)}). */
+  public String streamUrl(Session session) {
+    return settings.url(session.getInt(INDEX)).toString();
+  }
+
   /** Whether this user's step has not been given its start yet (it waits and asks again). */
   public boolean waitingForStep(Session session) {
     schedule.tick(System.currentTimeMillis());

@@ -22,9 +22,9 @@ import org.HdrHistogram.Histogram;
  * The reconnect storm: in the middle of the hold every virtual user drops its stream at the same
  * instant, waits the stream's last {@code retry} hint (as a browser would; none means at once;
  * at most {@link #MAX_RECONNECT_DELAY}) and opens a new one with {@code Last-Event-ID: <the last id
- * it received>}, while events keep being published. Both streams of a virtual user feed one
- * sequence accounting, so an event the server fails to replay counts as lost and one it replays
- * twice as duplicated.
+ * it received>} (on the same instance, with several {@code --urls}), while events keep being
+ * published. Both streams of a virtual user feed one sequence accounting, so an event the server
+ * fails to replay counts as lost and one it replays twice as duplicated.
  *
  * <p>Timeline: ramp; the hold starts when the last connect finishes; the drop is at {@code hold / 2}
  * after that; the new streams hold until the hold's end plus grace (or, if they reconnected later,
@@ -62,7 +62,6 @@ final class ReconnectStorm implements ScenarioFigures {
   }
 
   private ChainBuilder chain() {
-    String url = run.settings().url().toString();
     return exec(this::join)
         .asLongAs(this::beforeTheLastDrain)
         .on(pause(this::nextPause), sse.processUnmatchedMessages(this::drain))
@@ -72,8 +71,8 @@ final class ReconnectStorm implements ScenarioFigures {
         .pause(this::reconnectDelay)
         .exec(this::beginReconnect)
         .doIfOrElse(this::hasLastEventId)
-        .then(exec(sse("sse reconnect").get(url).header("Last-Event-ID", this::lastEventId)))
-        .orElse(exec(sse("sse reconnect").get(url)))
+        .then(exec(sse("sse reconnect").get(run::streamUrl).header("Last-Event-ID", this::lastEventId)))
+        .orElse(exec(sse("sse reconnect").get(run::streamUrl)))
         .exec(this::endReconnect)
         .exitHereIfFailed()
         .exec(SseChains.holdAndCount(this::holdingAfter, this::drain, run.settings().drain()));

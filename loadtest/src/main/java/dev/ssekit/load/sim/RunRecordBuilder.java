@@ -10,6 +10,7 @@ import dev.ssekit.load.report.Projections;
 import dev.ssekit.load.report.RunRecord;
 import dev.ssekit.load.report.StepWindow;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,11 +73,12 @@ final class RunRecordBuilder {
     }
     CapacityReport.Events events = new CapacityReport.Events(pub.count(), totals.expected(), totals.delivered(),
         totals.lost(), totals.duplicated(), totals.outOfOrder(), totals.notYetRead());
-    CapacityReport.Projection projection = Projections.project(server.rssBaseline(),
+    CapacityReport.Target target = target();
+    CapacityReport.Projection projection = Projections.project(target, server.rssBaseline(),
         steps.stream().map(Projections::step).toList(), Projections.lossFree(events), basis(pub));
     Histogram lat = stats.latencyMicros();
     Histogram con = stats.connectMicros();
-    CapacityReport report = report(durationMs, lat, con, events, memory, steps, projection);
+    CapacityReport report = report(target, durationMs, lat, con, events, memory, steps, projection);
     return flagInjectorBottleneck(new RunRecord(report, histograms(lat, con), diagnostics(totals), memory.timeline(), steps));
   }
 
@@ -89,15 +91,21 @@ final class RunRecordBuilder {
         true);
   }
 
+  /** What the run was aimed at: every stream URL, where it published and read the server's memory. */
+  private CapacityReport.Target target() {
+    return new CapacityReport.Target(
+        settings.url().toString(),
+        settings.publishUrl() == null ? null : settings.publishUrl().toString(),
+        settings.metricsUrl() == null ? null : settings.metricsUrl().toString(),
+        settings.urls().stream().map(URI::toString).toList());
+  }
+
   /** The report, with the scenario's connection figures and the failures recorded by kind. */
-  private CapacityReport report(long durationMs, Histogram lat, Histogram con, CapacityReport.Events events,
-      Memory memory, List<RunRecord.StepRecord> steps, CapacityReport.Projection projection) {
+  private CapacityReport report(CapacityReport.Target target, long durationMs, Histogram lat, Histogram con,
+      CapacityReport.Events events, Memory memory, List<RunRecord.StepRecord> steps, CapacityReport.Projection projection) {
     CapacityReport report = new CapacityReport(
         settings.scenario(),
-        new CapacityReport.Target(
-            settings.url().toString(),
-            settings.publishUrl() == null ? null : settings.publishUrl().toString(),
-            settings.metricsUrl() == null ? null : settings.metricsUrl().toString()),
+        target,
         durationMs,
         figures.connections(new CapacityReport.Connections(settings.connections(), stats.opened(), stats.failed(), stats.peakOpen(), null, null)),
         Projections.connectMs(con),

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * One run's knobs. The CLI validates its options into these and hands them to the simulation as
@@ -22,7 +23,9 @@ import java.util.UUID;
  * them; every knob has a loopback default.
  *
  * @param scenario {@code hold}, {@code fanout}, {@code capacity} or {@code reconnect-storm}
- * @param url the SSE stream
+ * @param urls the SSE stream, or the same stream on several server instances (e.g. reference
+ *     servers sharing one {@code --broker}): the virtual users are spread over them round robin
+ *     ({@link #url(int)}); {@link #url()} is the first
  * @param publishUrl the publish-contract endpoint, or {@code null} (fanout then reads the server's
  *     own sequenced events, e.g. the reference server's ticks)
  * @param publishFormat how published events are put in the request: the publish contract's JSON
@@ -52,7 +55,7 @@ import java.util.UUID;
  */
 public record RunSettings(
     String scenario,
-    URI url,
+    List<URI> urls,
     URI publishUrl,
     Publisher.Format publishFormat,
     URI metricsUrl,
@@ -99,12 +102,12 @@ public record RunSettings(
   /** The default delivery p99 objective a step must meet to pass. */
   public static final Duration DEFAULT_SLO_P99 = Duration.ofMillis(250);
 
-  /** Settings with the default objective and the server's file limit left to be read. */
+  /** Settings for one stream URL with the default objective and the server's file limit left to be read. */
   public RunSettings(String scenario, URI url, URI publishUrl, Publisher.Format publishFormat, URI metricsUrl, Long serverPid,
       int connections, Duration ramp, Duration hold, double rate, List<Integer> steps, long targetConnections,
       long instanceMemoryBytes, List<String> localAddresses, Path reportDir, Duration drain, Duration grace, String runId,
       boolean fromCli) {
-    this(scenario, url, publishUrl, publishFormat, metricsUrl, serverPid, connections, ramp, hold, rate, steps,
+    this(scenario, List.of(url), publishUrl, publishFormat, metricsUrl, serverPid, connections, ramp, hold, rate, steps,
         targetConnections, instanceMemoryBytes, DEFAULT_SLO_P99, null, null, localAddresses, reportDir, drain, grace, runId,
         fromCli);
   }
@@ -141,21 +144,53 @@ public record RunSettings(
     return steps;
   }
 
+  /**
+   * Parses {@code --urls}: stream URLs separated by commas, each a loopback URL.
+   *
+   * @throws IllegalArgumentException naming {@code --urls} and what is wrong
+   */
+  public static List<URI> parseUrls(String text) {
+    List<URI> urls = new ArrayList<>();
+    for (String part : text.split(",", -1)) {
+      if (part.isBlank()) {
+        throw new IllegalArgumentException("--urls takes stream URLs separated by commas, like"
+            + " http://127.0.0.1:8081/events,http://127.0.0.1:8082/events; got '" + text + "'");
+      }
+      urls.add(LoopbackTargets.require("--urls", part.trim()));
+    }
+    return urls;
+  }
+
   /** The scenarios this tester runs. */
   public static final List<String> SCENARIOS = List.of("hold", "fanout", "reconnect-storm", "capacity");
 
   public RunSettings {
-    RunSettingsChecks.targets(scenario, url, publishUrl, metricsUrl, serverPid);
+    urls = List.copyOf(urls);
+    RunSettingsChecks.targets(scenario, urls, publishUrl, metricsUrl, serverPid);
     RunSettingsChecks.load(scenario, connections, ramp, hold, rate, drain, grace);
+    RunSettingsChecks.oneInstanceFigures(urls, connections, metricsUrl, serverPid, serverMaxFiles, instanceCores);
     steps = List.copyOf(steps);
     localAddresses = List.copyOf(localAddresses);
-    RunSettingsChecks.sourceAddresses(localAddresses, url);
+    RunSettingsChecks.sourceAddresses(localAddresses, urls);
     RunSettingsChecks.steps(scenario, steps, connections);
     RunSettingsChecks.runBounds(connections, ramp, hold, rate, steps.size(), drain, grace);
     RunSettingsChecks.projection(targetConnections, instanceMemoryBytes, sloP99, serverMaxFiles, instanceCores);
     if (!runId.matches("[a-z0-9-]{1,64}")) {
       throw new IllegalArgumentException("run id must be 1-64 of a-z 0-9 -");
     }
+  }
+
+  /** The (first) stream URL: the one a report names as {@code target.url}. */
+  public URI url() {
+    return urls.get(0);
+  }
+
+  /**
+   * The stream the virtual user with this connect-order index opens (and reopens, in a storm):
+   * {@code urls[user % urls.size()]}, so the instances get the users in turn.
+   */
+  public URI url(int user) {
+    return urls.get(user % urls.size());
   }
 
   /**
@@ -196,7 +231,9 @@ public record RunSettings(
   public Map<String, String> toProperties() {
     Map<String, String> p = new LinkedHashMap<>();
     p.put(PREFIX + "scenario", scenario);
-    p.put(PREFIX + "url", url.toString());
+    // One of the two: a single stream as before (-Dssekit.load.url), several as a comma list.
+    p.put(PREFIX + "url", urls.size() == 1 ? url().toString() : "");
+    p.put(PREFIX + "urls", urls.size() == 1 ? "" : urls.stream().map(URI::toString).collect(Collectors.joining(",")));
     p.put(PREFIX + "publishUrl", publishUrl == null ? "" : publishUrl.toString());
     p.put(PREFIX + "publishFormat", publishFormat.name().toLowerCase(Locale.ROOT));
     p.put(PREFIX + "metricsUrl", metricsUrl == null ? "" : metricsUrl.toString());
@@ -205,7 +242,7 @@ public record RunSettings(
     p.put(PREFIX + "ramp", Durations.format(ramp));
     p.put(PREFIX + "hold", Durations.format(hold));
     p.put(PREFIX + "rate", Double.toString(rate));
-    p.put(PREFIX + "steps", steps.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+    p.put(PREFIX + "steps", steps.stream().map(String::valueOf).collect(Collectors.joining(",")));
     p.put(PREFIX + "targetConnections", Long.toString(targetConnections));
     p.put(PREFIX + "instanceMemory", Sizes.format(instanceMemoryBytes));
     p.put(PREFIX + "sloP99", Durations.format(sloP99));
@@ -240,7 +277,7 @@ public record RunSettings(
         : parseSteps(steps).get(parseSteps(steps).size() - 1);
     return new RunSettings(
         scenario,
-        URI.create(prop("url", "http://127.0.0.1:8080/events")),
+        streamUrls(prop("url", ""), prop("urls", "")),
         uriOrNull(prop("publishUrl", "")),
         Publisher.Format.valueOf(prop("publishFormat", "json").toUpperCase(Locale.ROOT)),
         uriOrNull(prop("metricsUrl", "")),
@@ -262,6 +299,14 @@ public record RunSettings(
         Durations.parse(prop("grace", "2s")),
         prop("runId", "").isEmpty() ? newRunId() : prop("runId", ""),
         Boolean.parseBoolean(prop("cli", "false")));
+  }
+
+  /** {@code ssekit.load.url} or {@code ssekit.load.urls} (not both), else the loopback default. */
+  private static List<URI> streamUrls(String url, String urls) {
+    if (!url.isEmpty() && !urls.isEmpty()) {
+      throw new IllegalArgumentException("give " + PREFIX + "url or " + PREFIX + "urls, not both");
+    }
+    return !urls.isEmpty() ? parseUrls(urls) : List.of(URI.create(url.isEmpty() ? "http://127.0.0.1:8080/events" : url));
   }
 
   private static String prop(String name, String fallback) {

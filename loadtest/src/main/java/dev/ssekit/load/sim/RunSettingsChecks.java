@@ -14,12 +14,20 @@ import java.util.Locale;
 final class RunSettingsChecks {
   private RunSettingsChecks() {}
 
-  /** A known scenario; every URL on loopback; memory read one way, from a real pid. */
-  static void targets(String scenario, URI url, URI publishUrl, URI metricsUrl, Long serverPid) {
+  /** A known scenario; every URL on loopback, no stream URL twice; memory read one way, from a real pid. */
+  static void targets(String scenario, List<URI> urls, URI publishUrl, URI metricsUrl, Long serverPid) {
     if (!RunSettings.SCENARIOS.contains(scenario)) {
       throw new IllegalArgumentException("scenario '" + scenario + "' is not one of " + String.join(", ", RunSettings.SCENARIOS));
     }
-    LoopbackTargets.require("--url", url.toString());
+    if (urls.isEmpty()) {
+      throw new IllegalArgumentException("name the stream with --url URL or --urls URL,URL");
+    }
+    for (URI url : urls) {
+      LoopbackTargets.require(urls.size() == 1 ? "--url" : "--urls", url.toString());
+      if (urls.indexOf(url) != urls.lastIndexOf(url)) {
+        throw new IllegalArgumentException("--urls names " + url + " twice; give each instance once");
+      }
+    }
     if (publishUrl != null) {
       LoopbackTargets.require("--publish-url", publishUrl.toString());
     }
@@ -31,6 +39,30 @@ final class RunSettingsChecks {
     }
     if (serverPid != null && serverPid <= 0) {
       throw new IllegalArgumentException("--server-pid must be a positive process id");
+    }
+  }
+
+  /**
+   * With several stream URLs: at least one connection for each, and none of the figures that
+   * describe one server process ({@code --metrics-url}, {@code --server-pid}, {@code
+   * --server-max-files}, {@code --instance-cores}). The connections are spread over the instances,
+   * so one process's memory, files or cores cannot be set against them, and the projection (which
+   * sizes one instance) is not made.
+   */
+  static void oneInstanceFigures(List<URI> urls, int connections, URI metricsUrl, Long serverPid, Long serverMaxFiles,
+      Integer instanceCores) {
+    if (urls.size() == 1) {
+      return;
+    }
+    String one = metricsUrl != null ? "--metrics-url" : serverPid != null ? "--server-pid"
+        : serverMaxFiles != null ? "--server-max-files" : instanceCores != null ? "--instance-cores" : null;
+    if (one != null) {
+      throw new IllegalArgumentException(one + " describes one server process, and --urls spreads the connections over "
+          + urls.size() + " instances, so it cannot be attributed to one: measure an instance alone with --url");
+    }
+    if (connections < urls.size()) {
+      throw new IllegalArgumentException("--connections (" + connections + ") is fewer than the " + urls.size()
+          + " --urls: some instance would get no connection");
     }
   }
 
@@ -49,13 +81,15 @@ final class RunSettingsChecks {
     }
   }
 
-  /** Source addresses in 127.0.0.0/8, and so only for an IPv4 target. */
-  static void sourceAddresses(List<String> localAddresses, URI url) {
+  /** Source addresses in 127.0.0.0/8, and so only for IPv4 targets. */
+  static void sourceAddresses(List<String> localAddresses, List<URI> urls) {
     for (String a : localAddresses) {
       LoopbackTargets.sourceAddresses(a);
     }
-    if (!localAddresses.isEmpty() && url.getHost() != null && url.getHost().contains(":")) {
-      throw new IllegalArgumentException("--local-addresses are IPv4 (127.0.0.0/8); the target " + url.getHost() + " is IPv6");
+    for (URI url : urls) {
+      if (!localAddresses.isEmpty() && url.getHost() != null && url.getHost().contains(":")) {
+        throw new IllegalArgumentException("--local-addresses are IPv4 (127.0.0.0/8); the target " + url.getHost() + " is IPv6");
+      }
     }
   }
 

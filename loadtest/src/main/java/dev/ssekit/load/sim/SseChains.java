@@ -68,15 +68,15 @@ final class SseChains {
   }
 
   /**
-   * Wait for this user's turn (its step's start, then its share of the ramp), open the stream; a
-   * user whose connect failed is counted and stops here.
+   * Wait for this user's turn (its step's start, then its share of the ramp), open the stream (on
+   * its instance, with several {@code --urls}); a user whose connect failed is counted and stops here.
    */
   static ChainBuilder connect(LoadRun run) {
     return exec(run::arrive)
         .asLongAs(run::waitingForStep).on(pause(Duration.ofSeconds(1)))
         .pause(run::untilRelease)
         .exec(run::beginConnect)
-        .exec(sse("sse connect").get(run.settings().url().toString()))
+        .exec(sse("sse connect").get(run::streamUrl))
         .exec(run::endConnect)
         .exitHereIfFailed();
   }

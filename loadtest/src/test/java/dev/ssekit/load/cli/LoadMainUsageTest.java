@@ -35,6 +35,34 @@ class LoadMainUsageTest {
   }
 
   @Test
+  void severalInstancesAreNamedWithUrlsAloneEachOnLoopbackAndNotMeasuredAsOneProcess() {
+    String two = "http://127.0.0.1:1/events,http://127.0.0.1:2/events";
+    assertThat(run("--url", "http://127.0.0.1:1/events", "--urls", two)).isEqualTo(2);
+    assertThat(err.toString()).contains("give --url URL (one instance) or --urls URL,URL (several), not both");
+    assertThat(run("--urls", "http://127.0.0.1:1/events,http://example.com/events")).isEqualTo(2);
+    assertThat(err.toString()).contains("--urls: 'http://example.com/events' is not a loopback address");
+    assertThat(run("--urls", two, "--server-pid", "1")).isEqualTo(2);
+    assertThat(err.toString()).contains("--server-pid describes one server process, and --urls spreads the connections"
+        + " over 2 instances, so it cannot be attributed to one: measure an instance alone with --url");
+    assertThat(run("--urls", two, "--metrics-url", "http://127.0.0.1:1/metrics")).isEqualTo(2);
+    assertThat(err.toString()).contains("sse-loadtest: --metrics-url describes one server process");
+    assertThat(err.toString().lines().filter(l -> l.startsWith("sse-loadtest: ")).count()).as("one line each").isEqualTo(4);
+    assertThat(err.toString()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void everyOptionIsInTheLoadGuidesSynopsis() throws Exception {
+    String guide = Files.readString(Path.of("..", "docs", "load.md"));
+    String synopsis = guide.substring(guide.indexOf("```\n./ssekit load"), guide.indexOf("```", guide.indexOf("```") + 3));
+    for (var option : new picocli.CommandLine(new LoadMain(null, null)).getCommandSpec().options()) {
+      if (!option.usageHelp() && !option.versionHelp()) {
+        assertThat(synopsis).as("docs/load.md's synopsis names %s", option.longestName())
+            .containsPattern("(\\[|\\| )" + java.util.regex.Pattern.quote(option.longestName()) + "(?![\\w-])");
+      }
+    }
+  }
+
+  @Test
   void withoutAUrlTheJarSaysHowToNameOneOrUseTheLauncher() {
     // The jar needs a URL; ./ssekit load passes the embedded server's when none is given.
     assertThat(run()).isEqualTo(2);

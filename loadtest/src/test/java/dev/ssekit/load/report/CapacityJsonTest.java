@@ -37,7 +37,7 @@ class CapacityJsonTest {
     JsonNode root = JSON.readTree(CapacityJson.toJson(sample()));
     assertThat(names(root)).containsExactly("scenario", "target", "durationMs", "connections", "connectMs",
         "deliveryLatencyMs", "events", "server", "injector", "steps", "projection", "failures", "problems");
-    assertThat(names(root.get("target"))).containsExactly("url", "publishUrl", "metricsUrl");
+    assertThat(names(root.get("target"))).containsExactly("url", "publishUrl", "metricsUrl", "urls");
     assertThat(names(root.get("connections"))).containsExactly("requested", "opened", "failed", "peakOpen", "reconnects", "recoveryMs");
     assertThat(names(root.get("connectMs"))).containsExactly("p50", "p95", "p99", "max");
     assertThat(names(root.get("deliveryLatencyMs"))).containsExactly("count", "p50", "p95", "p99", "p999", "max");

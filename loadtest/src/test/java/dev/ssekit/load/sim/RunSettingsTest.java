@@ -69,7 +69,7 @@ class RunSettingsTest {
   }
 
   private static RunSettings withCores(Integer cores) {
-    return new RunSettings("capacity", URI.create("http://127.0.0.1:1/events"), null, Publisher.Format.RAW, null, 42L, 300,
+    return new RunSettings("capacity", List.of(URI.create("http://127.0.0.1:1/events")), null, Publisher.Format.RAW, null, 42L, 300,
         Duration.ofSeconds(2), Duration.ofSeconds(5), 10, List.of(100, 200, 300), 100_000, 1L << 30, Duration.ofMillis(250),
         null, cores, List.of(), Path.of("r"), Duration.ofMillis(500), Duration.ofSeconds(2), "abc", true);
   }
@@ -84,6 +84,47 @@ class RunSettingsTest {
       s.toProperties().keySet().forEach(System::clearProperty);
     }
     assertThatThrownBy(() -> withCores(0)).hasMessage("--instance-cores must be between 1 and 4096");
+  }
+
+  private static RunSettings over(List<URI> urls, int connections, Long serverPid) {
+    return new RunSettings("fanout", urls, null, Publisher.Format.JSON, null, serverPid, connections, Duration.ofSeconds(2),
+        Duration.ofSeconds(5), 10, List.of(connections), 100_000, 1L << 30, RunSettings.DEFAULT_SLO_P99, null, null, List.of(),
+        Path.of("r"), Duration.ofMillis(500), Duration.ofSeconds(2), "abc", true);
+  }
+
+  @Test
+  void severalInstancesGetTheVirtualUsersInTurnAndSurviveTheTrip() {
+    List<URI> urls = RunSettings.parseUrls("http://127.0.0.1:8081/events, http://localhost:8082/events");
+    RunSettings s = over(urls, 5, null);
+    assertThat(s.url()).isEqualTo(urls.get(0));
+    assertThat(java.util.stream.IntStream.range(0, 5).mapToObj(s::url)).containsExactly(
+        urls.get(0), urls.get(1), urls.get(0), urls.get(1), urls.get(0));
+    assertThat(s.toProperties()).containsEntry("ssekit.load.url", "")
+        .containsEntry("ssekit.load.urls", "http://127.0.0.1:8081/events,http://localhost:8082/events");
+    s.toProperties().forEach(System::setProperty);
+    try {
+      assertThat(RunSettings.fromSystemProperties("fanout")).isEqualTo(s);
+      System.setProperty("ssekit.load.url", "http://127.0.0.1:8081/events");
+      assertThatThrownBy(() -> RunSettings.fromSystemProperties("fanout")).hasMessage("give ssekit.load.url or ssekit.load.urls, not both");
+    } finally {
+      s.toProperties().keySet().forEach(System::clearProperty);
+    }
+    assertThat(settings("hold", 10, List.of(10)).toProperties()).containsEntry("ssekit.load.url", "http://127.0.0.1:1/events")
+        .containsEntry("ssekit.load.urls", "");
+  }
+
+  @Test
+  void severalInstancesAreCheckedEachAndNotMeasuredAsOne() {
+    assertThatThrownBy(() -> RunSettings.parseUrls("http://127.0.0.1:1/e,http://10.0.0.1/e"))
+        .hasMessageStartingWith("--urls: 'http://10.0.0.1/e' is not a loopback address");
+    assertThatThrownBy(() -> RunSettings.parseUrls("http://127.0.0.1:1/e,")).hasMessageContaining("separated by commas");
+    List<URI> two = List.of(URI.create("http://127.0.0.1:1/e"), URI.create("http://127.0.0.1:2/e"));
+    assertThatThrownBy(() -> over(List.of(two.get(0), two.get(0)), 10, null)).hasMessageContaining("names http://127.0.0.1:1/e twice");
+    assertThatThrownBy(() -> over(two, 10, 42L))
+        .hasMessage("--server-pid describes one server process, and --urls spreads the connections over 2 instances, so it"
+            + " cannot be attributed to one: measure an instance alone with --url");
+    assertThatThrownBy(() -> over(two, 1, null)).hasMessageContaining("fewer than the 2 --urls");
+    assertThat(over(List.of(two.get(0)), 1, 42L).serverPid()).as("one instance is measured as before").isEqualTo(42L);
   }
 
   @Test
