@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.testkit.RawHttp;
+import dev.ssekit.testkit.Closer;
 import dev.ssekit.testkit.RedisProcess;
 import dev.ssekit.testkit.ReferenceServerProcess;
 import java.io.IOException;
@@ -14,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,16 +29,11 @@ class BrokerIT {
   private static final Duration WAIT = Duration.ofSeconds(15);
   private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
 
-  private final List<AutoCloseable> open = new ArrayList<>();
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
-  }
+  @AutoClose
+  private final Closer closer = new Closer();
 
   private <T extends AutoCloseable> T keep(T c) {
-    open.add(c);
-    return c;
+    return closer.keep(c);
   }
 
   private ReferenceServerProcess instance(RedisProcess redis) throws Exception {

@@ -2,6 +2,7 @@ package dev.ssekit.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ssekit.testkit.Closer;
 import dev.ssekit.testkit.RedisProcess;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +22,8 @@ class RedisStreamsTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private final List<AutoCloseable> open = new ArrayList<>();
+  @AutoClose
+  private final Closer closer = new Closer();
 
   /** What a {@link RedisStreams} handed to its sink. */
   static final class Seen implements RedisStreams.Sink {
@@ -43,14 +45,8 @@ class RedisStreamsTest {
     }
   }
 
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
-  }
-
   private <T extends AutoCloseable> T keep(T c) {
-    open.add(c);
-    return c;
+    return closer.keep(c);
   }
 
   @Test
