@@ -78,11 +78,14 @@ final class EventStreams {
     }
     String lastEventId = lastEventId(req, query);
     if (broker != null) {
-      viaBroker(ctx, topicName, http11, lastEventId);
+      viaBroker(ctx, topicName, http11, lastEventId, 1);
       return;
     }
-    subscribe(ctx, topicName, http11, lastEventId);
+    subscribe(ctx, topicName, http11, lastEventId, 0);
   }
+
+  /** Times a stream mirrors its topic again when the sweep removed it in between, before it is turned away. */
+  private static final int MIRROR_ATTEMPTS = 3;
 
   /**
    * With a broker, a topic not yet mirrored here is read from Redis first, and a resume from an id
@@ -90,14 +93,13 @@ final class EventStreams {
    * instance has read it; the connection reads nothing meanwhile. Redis unreachable for a topic not
    * mirrored here: the stream is told to retry.
    */
-  private void viaBroker(ChannelHandlerContext ctx, String topicName, boolean http11, String lastEventId) {
+  private void viaBroker(ChannelHandlerContext ctx, String topicName, boolean http11, String lastEventId, int attempt) {
     Channel ch = ctx.channel();
     ch.config().setAutoRead(false);
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CATCH_UP_MILLIS);
     broker.mirror(topicName).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
-      ch.config().setAutoRead(true);
       if (failure == null) {
-        afterCatchUp(ctx, topicName, http11, lastEventId, deadline);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CATCH_UP_MILLIS);
+        afterCatchUp(ctx, topicName, http11, lastEventId, deadline, attempt);
         return;
       }
       releaseSlot();
@@ -109,17 +111,20 @@ final class EventStreams {
         turnAway(ctx, config.retry().toMillis(), "the broker " + broker.uri() + " cannot be reached ("
             + RedisBroker.reason(failure) + "); reconnect and resume with Last-Event-ID");
       }
+      ch.config().setAutoRead(true);
     }));
   }
 
-  private void afterCatchUp(ChannelHandlerContext ctx, String topicName, boolean http11, String lastEventId, long deadline) {
+  private void afterCatchUp(ChannelHandlerContext ctx, String topicName, boolean http11, String lastEventId, long deadline,
+      int attempt) {
     Topic topic = topics.find(topicName);
     if (lastEventId != null && topic != null && topic.ahead(lastEventId) && System.nanoTime() < deadline) {
-      ctx.executor().schedule(() -> afterCatchUp(ctx, topicName, http11, lastEventId, deadline),
+      ctx.executor().schedule(() -> afterCatchUp(ctx, topicName, http11, lastEventId, deadline, attempt),
           CATCH_UP_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
       return;
     }
-    subscribe(ctx, topicName, http11, lastEventId);
+    // Reading resumes once the stream has started (after its head), unless the topic is mirrored again.
+    if (subscribe(ctx, topicName, http11, lastEventId, attempt)) ctx.channel().config().setAutoRead(true);
   }
 
   /** Counts back a stream reserved by {@link #reserveSlot} that never opened. */
@@ -129,18 +134,28 @@ final class EventStreams {
   }
 
   /** Subscribes the connection to {@code topicName}, after {@code lastEventId} when given, and writes the stream's start. */
-  private void subscribe(ChannelHandlerContext ctx, String topicName, boolean http11, String lastEventId) {
+  /** Returns false when the stream went back to {@link #viaBroker} (its topic to be mirrored again). */
+  private boolean subscribe(ChannelHandlerContext ctx, String topicName, boolean http11, String lastEventId, int attempt) {
     Channel ch = ctx.channel();
     if (!ch.isActive()) {
       // The client left already; its channelInactive went to the HTTP pipeline, not to a Subscriber.
       releaseSlot();
-      return;
+      return true;
     }
     Topics.Start start = topics.subscribe(topicName, ch.eventLoop(), lastEventId);
+    if (start == Topics.NOT_MIRRORED) {
+      if (attempt < MIRROR_ATTEMPTS) {
+        viaBroker(ctx, topicName, http11, lastEventId, attempt + 1); // swept since it was mirrored
+        return false;
+      }
+      releaseSlot();
+      turnAway(ctx, backOffMillis(), "server holds " + topics.maxTopics() + " topics (--max-topics); none stays mirrored");
+      return true;
+    }
     if (start == null) {
       releaseSlot();
       turnAway(ctx, backOffMillis(), "server holds " + topics.maxTopics() + " topics with history or subscribers (--max-topics)");
-      return;
+      return true;
     }
     Subscriber s = new Subscriber(ch, http11, start.group(), start.nextSeq(), start.joinedAtBytes());
     StreamWire.takeOver(ctx, "stream", s);
@@ -168,6 +183,7 @@ final class EventStreams {
     // The replay (if any) comes from the history like every later event; the head goes out now.
     start.group().pump(s);
     ch.flush();
+    return true;
   }
 
   /** {@code HEAD /events}: the head a GET on HTTP/1.1 would get, through the codec; nobody is subscribed. */

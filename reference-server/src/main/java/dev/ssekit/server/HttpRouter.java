@@ -151,7 +151,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     FullHttpResponse res = switch (path) {
       case "/metrics" -> Responses.response(HttpResponseStatus.OK, Responses.TEXT, new byte[0]);
-      case "/healthz" -> Responses.response(HttpResponseStatus.OK, "application/json", new byte[0]);
+      case "/healthz" -> Responses.response(broker == null || broker.up() ? HttpResponseStatus.OK
+          : HttpResponseStatus.SERVICE_UNAVAILABLE, "application/json", new byte[0]);
       case "/" -> Responses.response(HttpResponseStatus.OK, HTML, new byte[0]);
       default -> Responses.response(HttpResponseStatus.NOT_FOUND, Responses.TEXT, new byte[0]);
     };

@@ -83,8 +83,10 @@ final class PublishHandler {
 
   /**
    * Publishes through the broker and answers once Redis has the event: {@code 202} with the
-   * stream entry's id, or {@code 503} when Redis cannot be reached (nothing was published). The
-   * connection reads nothing more until then, so pipelined requests are answered in order.
+   * stream entry's id; {@code 503} when Redis could not be reached (nothing was published);
+   * {@code 504} when the command was sent but not confirmed (it may have been published). The
+   * connection reads nothing more until then (requests pipelined behind it wait in the "flow"
+   * handler), so answers go out in order.
    */
   private void viaBroker(ChannelHandlerContext ctx, FullHttpRequest req, String topicName, Request r) throws Refusal {
     if (r.id() != null) {
@@ -98,7 +100,13 @@ final class PublishHandler {
     HttpRequest head = new DefaultHttpRequest(req.protocolVersion(), req.method(), req.uri(), req.headers().copy());
     ctx.channel().config().setAutoRead(false);
     broker.publish(topicName, r.event(), r.data()).whenComplete((id, failure) -> ctx.executor().execute(() -> {
+      answer(ctx, head, keepAlive, id, failure);
+      // After the answer: turning reading on hands the next pipelined request on at once.
       ctx.channel().config().setAutoRead(true);
+    }));
+  }
+
+  private void answer(ChannelHandlerContext ctx, HttpRequest head, boolean keepAlive, String id, Throwable failure) {
       if (failure == null) {
         try {
           Responses.json(ctx, head, HttpResponseStatus.ACCEPTED, json.writeValueAsString(Map.of("id", id)));
@@ -106,13 +114,16 @@ final class PublishHandler {
           throw new IllegalStateException("cannot serialise a map of strings", e);
         }
       } else {
-        Refusal down = new Refusal(HttpResponseStatus.SERVICE_UNAVAILABLE, "nothing was published: the broker "
-            + broker.uri() + " cannot be reached (" + RedisBroker.reason(failure) + "); publish again when /healthz says ok");
+        Refusal down = RedisBroker.rejected(failure)
+            ? new Refusal(HttpResponseStatus.SERVICE_UNAVAILABLE, "nothing was published: the broker " + broker.uri()
+                + " cannot be reached (" + RedisBroker.reason(failure) + "); publish again when /healthz says ok")
+            // Sent, but no answer: Redis may have appended it. A blind retry could publish it twice.
+            : new Refusal(HttpResponseStatus.GATEWAY_TIMEOUT, "the broker " + broker.uri() + " did not confirm the event ("
+                + RedisBroker.reason(failure) + "); it may or may not have been published: look for it before publishing again");
         FullHttpResponse res = down.response();
         res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
         Responses.finish(ctx, res, keepAlive);
       }
-    }));
   }
 
   /** The refusal of a publish whose head does not say JSON, or null; asked before any body is read. */

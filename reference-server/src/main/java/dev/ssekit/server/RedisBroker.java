@@ -80,6 +80,19 @@ final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
     return redis.publish(topic, event, data);
   }
 
+  /**
+   * True when {@code failure} says the command never left this instance (Redis was not connected,
+   * so it was rejected at once); false when it was sent and its outcome is unknown (a timeout, or
+   * the connection dropped while it was in flight).
+   */
+  static boolean rejected(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("Commands are rejected")) return true;
+      if (t instanceof io.lettuce.core.RedisConnectionException) return true;
+    }
+    return false;
+  }
+
   /** A failed broker call in a sentence: the first cause's message. */
   static String reason(Throwable failure) {
     Throwable t = failure;
@@ -102,7 +115,8 @@ final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
 
   /**
    * Each entry encoded once, as the publish endpoint would: an entry another program added with a
-   * type that could inject fields (CR, LF) or without data is skipped and logged, never written.
+   * type that could inject fields (CR, LF) is skipped and logged, never written (one without a
+   * {@code data} field is an event with empty data).
    */
   private static List<Topics.BrokerEvent> encode(String topic, List<RedisStreams.Entry> entries) {
     List<Topics.BrokerEvent> out = new ArrayList<>(entries.size());
@@ -111,7 +125,7 @@ final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
         PublishHandler.Request r = PublishHandler.validate(e.data(), e.event(), null);
         out.add(new Topics.BrokerEvent(e.id(), EventEncoder.body(r.event(), r.data())));
       } catch (Refusal refusal) {
-        LOG.warning("broker entry " + e.id() + " of topic " + topic + " skipped: " + refusal.getMessage());
+        ServerLog.anomaly("broker-entry", "broker entry " + e.id() + " of topic " + topic + " skipped: " + refusal.getMessage());
       }
     }
     return out;

@@ -185,7 +185,7 @@ final class RedisStreams implements AutoCloseable {
         healthy();
       } catch (InterruptedException e) {
         return;
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // a bug or an Error must not end the reader while /healthz says ok
         if (closed) return;
         unhealthy(e);
         try {
@@ -210,8 +210,11 @@ final class RedisStreams implements AutoCloseable {
       byTopic.computeIfAbsent(topic, t -> new ArrayList<>()).add(entry(m));
     }
     byTopic.forEach((topic, entries) -> {
-      // A topic unfollowed meanwhile is not advanced: a later follow starts from its own tail.
-      if (followed.replace(topic, entries.get(entries.size() - 1).id()) != null) sink.entries(topic, entries);
+      // A topic unfollowed meanwhile is skipped: a later follow starts from its own tail. The
+      // offset moves only once the sink has taken the entries (a failing sink reads them again).
+      if (!followed.containsKey(topic)) return;
+      sink.entries(topic, entries);
+      followed.replace(topic, entries.get(entries.size() - 1).id());
     });
   }
 
@@ -222,12 +225,12 @@ final class RedisStreams implements AutoCloseable {
     sink.health(null);
   }
 
-  private void unhealthy(RuntimeException e) {
+  private void unhealthy(Throwable e) {
     String reason = "redis unreachable: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-    if (reason.equals(downReason)) return;
     boolean wasUp = downReason == null;
-    downReason = reason;
-    if (wasUp) LOG.log(Level.WARNING, reason + "; retrying every " + RETRY.toMillis() + " ms");
+    downReason = reason; // the text may change during one outage; the sink hears of transitions only
+    if (!wasUp) return;
+    LOG.log(Level.WARNING, reason + "; retrying every " + RETRY.toMillis() + " ms");
     sink.health(reason);
   }
 

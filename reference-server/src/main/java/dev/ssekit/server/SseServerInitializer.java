@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.flow.FlowControlHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,6 +67,10 @@ final class SseServerInitializer extends ChannelInitializer<SocketChannel> {
     ch.pipeline()
         .addLast("deadline", deadline)
         .addLast("codec", new HttpServerCodec(DECODER))
+        // Passes each decoded message on at once while the connection auto-reads; while a request
+        // waits for the broker (auto-read off), the ones a client pipelined behind it wait here, so
+        // every handler after it sees one request at a time and answers go out in order.
+        .addLast("flow", new FlowControlHandler())
         .addLast("cors", new CrossOriginHandler(config))
         .addLast("guard", new RequestGuard(bodies, access, deadline, config.maxEventBytes()))
         .addLast("aggregator", new BoundedAggregator(config.maxEventBytes()))

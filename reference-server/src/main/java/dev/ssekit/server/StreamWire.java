@@ -26,7 +26,7 @@ public final class StreamWire {
   private StreamWire() {}
 
   /** The handlers of the HTTP phase, removed when a connection becomes a stream. */
-  private static final String[] HTTP_HANDLERS = {"aggregator", "guard", "cors", "codec", "deadline"};
+  private static final String[] HTTP_HANDLERS = {"aggregator", "guard", "cors", "flow", "codec", "deadline"};
 
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CRLF = {'\r', '\n'};

@@ -169,6 +169,9 @@ final class Topics {
     return byName.get(topicName);
   }
 
+  /** {@link #subscribe}'s answer, with a broker, for a topic swept since it was mirrored: mirror it again. */
+  static final Start NOT_MIRRORED = new Start(null, null, 0, 0, false, null, false);
+
   /** What a new stream starts from. */
   /**
    * Where a new stream starts. {@code heldIds} (oldest, newest) is set on a resume miss when the
@@ -185,6 +188,8 @@ final class Topics {
    */
   Start subscribe(String topicName, EventLoop loop, String lastEventId) {
     synchronized (lock) {
+      // With a broker a topic exists here only as a mirror; one swept since it was mirrored is mirrored again.
+      if (brokered && !byName.containsKey(topicName)) return NOT_MIRRORED;
       Topic topic = getOrCreateLocked(topicName);
       if (topic == null) return null;
       topic.subscriberCount++;

@@ -90,7 +90,7 @@ class BrokerIT {
     awaitHealth(a, 503, "unreachable");
     RawHttp.Response refused = post(a, "{\"data\":\"lost\"}");
     assertThat(refused.head().status()).isEqualTo(503);
-    assertThat(new String(refused.body(), StandardCharsets.UTF_8)).contains("redis");
+    assertThat(new String(refused.body(), StandardCharsets.UTF_8)).contains("nothing was published");
 
     redis.restart();
     awaitHealth(a, 200, "\"up\":true");
@@ -99,6 +99,29 @@ class BrokerIT {
     ReferenceServerProcess late = instance(redis);
     RawHttp resumed = keep(openStream(late, first));
     assertThat(awaitEvents(resumed, 2)).extracting(DispatchedEvent::data).containsExactly("e2", "e3");
+  }
+
+  @Test
+  void requestsPipelinedBehindAPublishAreAnsweredAfterIt() throws Exception {
+    RedisProcess redis = keep(RedisProcess.start(false));
+    ReferenceServerProcess a = instance(redis);
+    byte[] json = "{\"data\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+    String twoRequests = "POST /publish?topic=t HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + "Content-Length: " + json.length + "\r\n\r\n" + new String(json, StandardCharsets.UTF_8)
+        + "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", a.port())) {
+      socket.setSoTimeout((int) WAIT.toMillis());
+      socket.getOutputStream().write(twoRequests.getBytes(StandardCharsets.UTF_8));
+      StringBuilder both = new StringBuilder();
+      byte[] buffer = new byte[4096];
+      while (both.indexOf("openStreams") < 0) {
+        int n = socket.getInputStream().read(buffer);
+        if (n < 0) break;
+        both.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+      }
+      assertThat(both.indexOf("HTTP/1.1 202")).as(both.toString()).isZero();
+      assertThat(both.indexOf("HTTP/1.1 200")).as(both.toString()).isPositive();
+    }
   }
 
   private static RawHttp openStream(ReferenceServerProcess server, String lastEventId) throws IOException {

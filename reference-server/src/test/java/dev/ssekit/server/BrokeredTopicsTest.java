@@ -70,6 +70,16 @@ class BrokeredTopicsTest {
   }
 
   @Test
+  void aTopicSweptSinceItWasMirroredIsNotSubscribedToButMirroredAgain() throws Exception {
+    Topics t = topics(10, 10);
+    t.mirror("a", List.of());
+    assertThat(t.sweep()).isEqualTo(1); // between the mirror and the subscribe
+    EmbeddedChannel ch = new EmbeddedChannel();
+    assertThat(t.subscribe("a", ch.eventLoop(), null)).isSameAs(Topics.NOT_MIRRORED);
+    assertThat(t.mirrored("a")).as("not created by the subscribe").isFalse();
+  }
+
+  @Test
   void aFullRegistryRefusesToMirrorANewTopic() throws Exception {
     Topics t = topics(10, 1);
     t.mirror("a", List.of(event("1-0", "x")));
