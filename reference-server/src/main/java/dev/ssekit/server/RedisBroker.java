@@ -22,6 +22,9 @@ final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
   private final Topics topics;
   private final String uri;
   private final RedisStreams redis;
+  /** Topics whose tail is being read now, and the read's completion. */
+  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> mirroring =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Connects to Redis and makes {@code topics} a mirror.
@@ -63,6 +66,22 @@ final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
    */
   CompletionStage<Void> mirror(String topic) {
     if (topics.mirrored(topic)) return CompletableFuture.completedFuture(null);
+    // One tail read per topic at a time: a thousand streams reconnecting to this instance after
+    // another was killed share it, rather than each reading --history entries.
+    CompletableFuture<Void> running = mirroring.get(topic);
+    if (running != null) return running;
+    CompletableFuture<Void> started = new CompletableFuture<>();
+    running = mirroring.putIfAbsent(topic, started);
+    if (running != null) return running;
+    readTail(topic).whenComplete((ok, failure) -> {
+      mirroring.remove(topic, started);
+      if (failure != null) started.completeExceptionally(failure);
+      else started.complete(null);
+    });
+    return started;
+  }
+
+  private CompletionStage<Void> readTail(String topic) {
     return redis.tail(topic).thenApply(tail -> {
       List<Topics.BrokerEvent> events = encode(topic, tail);
       try {
