@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /events}: turns a connection into an event stream. The response head, the
@@ -98,12 +100,12 @@ final class EventStreams {
     ch.config().setAutoRead(false);
     broker.mirror(topicName).whenComplete((ok, failure) -> ctx.executor().execute(() -> {
       if (failure == null) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(CATCH_UP_MILLIS);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_MILLIS);
         afterCatchUp(ctx, topicName, http11, lastEventId, deadline, attempt);
         return;
       }
       releaseSlot();
-      Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null
           ? failure.getCause() : failure;
       if (cause instanceof Topics.Refused refused) {
         turnAway(ctx, backOffMillis(), refused.getMessage());
@@ -120,7 +122,7 @@ final class EventStreams {
     Topic topic = topics.find(topicName);
     if (lastEventId != null && topic != null && topic.ahead(lastEventId) && System.nanoTime() < deadline) {
       ctx.executor().schedule(() -> afterCatchUp(ctx, topicName, http11, lastEventId, deadline, attempt),
-          CATCH_UP_POLL_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+          CATCH_UP_POLL_MILLIS, TimeUnit.MILLISECONDS);
       return;
     }
     // Reading resumes once the stream has started (after its head), unless the topic is mirrored again.

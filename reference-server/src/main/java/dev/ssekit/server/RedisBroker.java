@@ -3,7 +3,9 @@ package dev.ssekit.server;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
@@ -23,8 +25,8 @@ final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
   private final String uri;
   private final RedisStreams redis;
   /** Topics whose tail is being read now, and the read's completion. */
-  private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<Void>> mirroring =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, CompletableFuture<Void>> mirroring =
+      new ConcurrentHashMap<>();
 
   /**
    * Connects to Redis and makes {@code topics} a mirror.
@@ -89,7 +91,7 @@ final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
         if (after != null) redis.follow(topic, after);
         return null;
       } catch (Topics.Refused e) {
-        throw new java.util.concurrent.CompletionException(e);
+        throw new CompletionException(e);
       }
     });
   }
@@ -115,7 +117,7 @@ final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
   /** A failed broker call in a sentence: the first cause's message. */
   static String reason(Throwable failure) {
     Throwable t = failure;
-    while ((t instanceof java.util.concurrent.CompletionException || t.getMessage() == null) && t.getCause() != null) {
+    while ((t instanceof CompletionException || t.getMessage() == null) && t.getCause() != null) {
       t = t.getCause();
     }
     return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();

@@ -168,11 +168,6 @@ final class RedisStreams implements AutoCloseable {
     followed.remove(topic);
   }
 
-  /** Topics read now. */
-  int followedCount() {
-    return followed.size();
-  }
-
   private void readLoop() {
     while (!closed) {
       try {

@@ -3,6 +3,7 @@ package dev.ssekit.server;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -31,7 +32,7 @@ final class Topics {
   /** Set with {@code --broker}: topics are mirrors of Redis streams, filled by {@link #appendFromBroker}. */
   private boolean brokered;
   /** Told the name of each topic swept away (the broker stops reading it). */
-  private java.util.function.Consumer<String> swept = name -> {};
+  private Consumer<String> swept = name -> {};
   private long historyBytes;
   private boolean closed;
 
@@ -54,7 +55,7 @@ final class Topics {
    * From now on topics are mirrors of a broker's streams (called before any topic exists);
    * {@code onSwept} hears of each topic removed.
    */
-  void brokered(java.util.function.Consumer<String> onSwept) {
+  void brokered(Consumer<String> onSwept) {
     synchronized (lock) {
       this.brokered = true;
       this.swept = onSwept;
@@ -124,7 +125,7 @@ final class Topics {
    * subscribers. Events of a topic not mirrored here (swept meanwhile) are dropped: a later
    * mirror starts from the broker's own tail. Returns how many were appended.
    */
-  int appendFromBroker(String topicName, java.util.List<BrokerEvent> events) {
+  int appendFromBroker(String topicName, List<BrokerEvent> events) {
     Topic topic;
     int appended = 0;
     synchronized (lock) {
@@ -149,7 +150,7 @@ final class Topics {
    * stream's start, which is empty), null when it was mirrored already, and throws when the
    * registry is full.
    */
-  String mirror(String topicName, java.util.List<BrokerEvent> tail) throws Refused {
+  String mirror(String topicName, List<BrokerEvent> tail) throws Refused {
     synchronized (lock) {
       if (byName.containsKey(topicName)) return null;
       Topic topic = getOrCreateLocked(topicName);

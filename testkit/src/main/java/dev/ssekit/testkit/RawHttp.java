@@ -27,6 +27,10 @@ import java.util.function.Predicate;
  * the body ended: last chunk, content length, FIN or reset), or as the bytes so far ({@link #awaitBody},
  * {@link #awaitText}, {@link #readToEnd}, {@link #bodyBytes()}). Every read is bounded by a deadline and a
  * timeout ends in an {@link AssertionError} that shows, escaped, what had arrived.
+ *
+ * <p>Past the ~350 lines a class keeps here, on purpose: one socket, one read buffer and one parse state
+ * (head, chunk framing, content length, end) are shared by every way of reading, and split into classes they
+ * would have to pass that state between them.
  */
 public final class RawHttp implements AutoCloseable {
 

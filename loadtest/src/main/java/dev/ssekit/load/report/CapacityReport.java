@@ -5,6 +5,10 @@ import java.util.List;
 /**
  * The content of {@code capacity.json}, field for field as docs/load.md documents it. A {@code null}
  * means "not measured in this run" and is written as JSON {@code null}.
+ *
+ * <p>Past the ~350 lines a class keeps here, on purpose: most of it is the schema's nested records, one per
+ * object of capacity.json, kept together so the file reads as the schema does; the rules over them live in
+ * {@link Problems} and {@link Projections}.
  */
 public record CapacityReport(
     String scenario,
