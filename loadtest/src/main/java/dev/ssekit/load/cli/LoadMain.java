@@ -5,6 +5,7 @@ import dev.ssekit.load.measure.LoopbackTargets;
 import dev.ssekit.load.measure.Publisher;
 import dev.ssekit.load.measure.Sizes;
 import dev.ssekit.load.report.BaselineComparison;
+import dev.ssekit.load.sim.InjectorRole;
 import dev.ssekit.load.sim.RunSettings;
 import dev.ssekit.protocol.Durations;
 import java.io.PrintWriter;
@@ -118,6 +119,27 @@ public final class LoadMain implements Callable<Integer> {
   @Option(names = "--local-addresses", paramLabel = "LIST", description = "spread the connections over these source addresses, e.g. 127.0.0.2-127.0.0.9 (each has about 28,000 ephemeral ports)")
   String localAddresses;
 
+  @Option(names = "--injectors", defaultValue = "1", paramLabel = "N", description = "run the test from N injector JVMs on"
+      + " this machine, each with its share of the connections, steps and --rate and its own source addresses,"
+      + " started together; one merged report (default: ${DEFAULT-VALUE})")
+  int injectors;
+
+  @Option(names = "--injector", paramLabel = "K/N", description = "this process is injector K of N of one test run from"
+      + " several machines (same options and --run-id on each, --start-at): it takes its share; then merge the reports")
+  String injector;
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "with --injector: the name every injector of the test"
+      + " shares (1-48 of a-z 0-9 -); it marks their events")
+  String runId;
+
+  @Option(names = "--start-at", paramLabel = "TIME", description = "start the run at this instant, e.g."
+      + " 2026-12-07T18:30:00Z (injectors on several machines start together; their clocks must agree)")
+  String startAt;
+
+  /** Set by {@link LocalInjectors} for the JVMs it starts: the file that names their common start. */
+  @Option(names = "--start-gate", hidden = true, paramLabel = "FILE")
+  Path startGate;
+
   @Option(names = "--head-timeout", defaultValue = "10s", paramLabel = "D", converter = DurationConverter.class, description = "a stream's response head must arrive within D of the request, else that connection fails (default: ${DEFAULT-VALUE})")
   Duration headTimeout;
 
@@ -149,10 +171,13 @@ public final class LoadMain implements Callable<Integer> {
 
   private final PrintWriter out;
   private final PrintWriter err;
+  /** The arguments as given, which {@link LocalInjectors} hands on to the JVMs it starts. */
+  private final String[] args;
 
-  LoadMain(PrintWriter out, PrintWriter err) {
+  LoadMain(PrintWriter out, PrintWriter err, String[] args) {
     this.out = out;
     this.err = err;
+    this.args = args.clone();
   }
 
   public static void main(String[] args) {
@@ -169,7 +194,7 @@ public final class LoadMain implements Callable<Integer> {
     if (args.length > 0 && args[0].equals("merge")) {
       return MergeCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
     }
-    return execute(new LoadMain(out, err), args, out, err);
+    return execute(new LoadMain(out, err, args), args, out, err);
   }
 
   /** Runs a picocli command with our usage and error handling (bad input: one line, exit 2). */
@@ -216,8 +241,11 @@ public final class LoadMain implements Callable<Integer> {
     try {
       base = RunReports.Baseline.fromOptions(baseline, tolerances);
       Limits limits = limits();
-      RunSettings settings = settings();
-      refuseBeforeTheRun(base, settings);
+      if (injectors != 1) {
+        return localInjectors(base);
+      }
+      RunSettings settings = settings(role(), sourceAddresses());
+      refuseBeforeTheRun(base, settings, true);
       dir = reportDir(settings);
       settings.toProperties().forEach(System::setProperty);
       limits.toProperties().forEach(System::setProperty);
@@ -233,12 +261,55 @@ public final class LoadMain implements Callable<Integer> {
     return GatlingRun.runAndReport(scenario, dir, base, out, err);
   }
 
+  /**
+   * {@code --injectors N}: checks every injector's share before any starts, then has {@link
+   * LocalInjectors} run them and merge their reports.
+   */
+  private int localInjectors(RunReports.Baseline base) {
+    if (injectors < 2 || injectors > InjectorRole.MAX_INJECTORS) {
+      throw new Usage("--injectors must be between 1 and " + InjectorRole.MAX_INJECTORS + ", not " + injectors);
+    }
+    if (injector != null || startGate != null) {
+      throw new Usage("--injectors N starts its own injectors; --injector K/N is for one of several started by hand");
+    }
+    String team = runId != null ? runId : RunSettings.newRunId();
+    Long at = startAt == null ? null : InjectorRole.parseStartAt(startAt);
+    RunSettings first = settings(new InjectorRole(1, injectors, team, at, null), sourceAddresses());
+    refuseBeforeTheRun(base, first, false); // the injectors' JVMs get Gatling's flags from LocalInjectors
+    List<List<String>> addresses = LocalInjectors.sourceAddresses(first.localAddresses(), first.urls(), injectors);
+    for (int k = 1; k <= injectors; k++) { // every share must be a valid run before any JVM starts
+      settings(new InjectorRole(k, injectors, team, at, null), addresses.get(k - 1));
+    }
+    Path dir = reportDir(first);
+    return new LocalInjectors(injectors, team, at, addresses, out, err).run(args, first.bound(), dir, base);
+  }
+
+  /** This process's place: one of several injectors ({@code --injector K/N}), or alone. */
+  private InjectorRole role() {
+    Long at = startAt == null ? null : InjectorRole.parseStartAt(startAt);
+    if (injector == null) {
+      if (runId != null) {
+        throw new Usage("--run-id names the injectors of one test: give it with --injector K/N (or --injectors N)");
+      }
+      return at == null && startGate == null ? InjectorRole.ALONE : new InjectorRole(1, 1, null, at, startGate);
+    }
+    return InjectorRole.parse(injector, runId, at, startGate);
+  }
+
+  private List<String> sourceAddresses() {
+    return localAddresses == null ? List.of() : LoopbackTargets.sourceAddresses(localAddresses);
+  }
+
   private Limits limits() {
     return new Limits(Sizes.parse(maxHead), headTimeout, Sizes.parse(maxLine), Sizes.parse(maxMetrics), insecure);
   }
 
-  /** The run's settings from the options; the last step is the connection count unless --connections says. */
-  private RunSettings settings() {
+  /**
+   * The run's settings from the options; the last step is the connection count unless --connections
+   * says. One of several injectors takes its {@code role}'s share of the connections, the steps and
+   * the rate.
+   */
+  private RunSettings settings(InjectorRole role, List<String> sourceAddresses) {
     List<Integer> stepList;
     if (steps != null) {
       stepList = RunSettings.parseSteps(steps);
@@ -246,16 +317,21 @@ public final class LoadMain implements Callable<Integer> {
     } else {
       stepList = scenario.equals("capacity") ? RunSettings.defaultSteps(connections) : List.of(connections);
     }
-    return new RunSettings(scenario, url != null ? List.of(url) : RunSettings.parseUrls(urls), publishUrl, parseFormat(publishFormat), metricsUrl, serverPid, connections,
-        ramp, hold, rate, stepList, targetConnections, Sizes.parse(instanceMemory), sloP99, serverMaxFiles,
-        instanceCores, localAddresses == null ? List.of() : LoopbackTargets.sourceAddresses(localAddresses),
+    int total = connections;
+    if (role.shared() && total < role.count()) {
+      throw new Usage(role.count() + " injectors need at least " + role.count() + " connections, one each");
+    }
+    return new RunSettings(scenario, url != null ? List.of(url) : RunSettings.parseUrls(urls), publishUrl, parseFormat(publishFormat), metricsUrl, serverPid,
+        role.share(total), ramp, hold, rate / role.count(), role.shared() ? role.shareSteps(stepList) : stepList,
+        targetConnections, Sizes.parse(instanceMemory), sloP99, serverMaxFiles,
+        instanceCores, sourceAddresses,
         reportDir != null ? reportDir : RunSettings.defaultReportDir(),
         Durations.parse(System.getProperty("ssekit.load.drain", "500ms")),
-        Durations.parse(System.getProperty("ssekit.load.grace", "2s")), RunSettings.newRunId(), true);
+        Durations.parse(System.getProperty("ssekit.load.grace", "2s")), role.runId(RunSettings.newRunId()), role, true);
   }
 
   /** What is known to be wrong before a long run: an incomparable baseline (the rate is checked after), JVM flags. */
-  private void refuseBeforeTheRun(RunReports.Baseline base, RunSettings settings) {
+  private void refuseBeforeTheRun(RunReports.Baseline base, RunSettings settings, boolean gatlingHere) {
     if (base != null) {
       String why = BaselineComparison.notComparable(base.report(), scenario, connections, settings.urls().size());
       if (why != null) throw new Usage("not comparable with the baseline " + baseline + ": " + why);
@@ -263,7 +339,7 @@ public final class LoadMain implements Callable<Integer> {
     if (scenario.equals("hold") && publishUrl != null) {
       err.println("sse-loadtest: note: hold does not publish; --publish-url is used by fanout and reconnect-storm");
     }
-    if (!Object.class.getModule().isOpen("java.lang", LoadMain.class.getModule())) {
+    if (gatlingHere && !Object.class.getModule().isOpen("java.lang", LoadMain.class.getModule())) {
       throw new Usage("Gatling needs these JVM flags (java -jar sets them from the manifest): "
           + String.join(" ", JVM_FLAGS));
     }

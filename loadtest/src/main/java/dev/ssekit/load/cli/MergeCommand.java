@@ -98,7 +98,8 @@ final class MergeCommand implements Callable<Integer> {
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)))).toAbsolutePath();
     out.println("ssekit load: merged " + runs.size() + (runs.size() == 1 ? " run" : " runs") + " (counts summed, histograms"
         + " added, CPU summed over the injectors, heap the largest, server RSS from every injector's samples)");
-    List<String> details = Summary.firstEventLines(merged.run());
+    List<String> details = new ArrayList<>(Summary.firstEventLines(merged.run()));
+    details.addAll(Summary.injectorLines(merged.run()));
     try {
       return RunReports.publish(merged.run(), details, dir, base, out, err);
     } catch (UncheckedIOException e) {

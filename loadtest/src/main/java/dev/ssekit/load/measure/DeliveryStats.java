@@ -1,6 +1,9 @@
 package dev.ssekit.load.measure;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +18,12 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Which events are accounted: when the load tester publishes, only events whose data carries
  * its run id; when the server publishes (the reference server's ticks), events whose data carries
- * {@code seq} and {@code sentAtMicros} and no run id. Other events are counted, not accounted.
+ * {@code seq} and {@code sentAtMicros} and no run id. With several injectors ({@code --injectors}),
+ * each publishes its share under its own run id and every stream receives them all: the peers'
+ * events are timed and checked for repeats and order on each connection (one tracker per peer),
+ * but not for loss, which only the injector that published an event can judge (it knows what it
+ * sent, which publishes failed, and when each of its streams opened). Other events are counted,
+ * not accounted.
  *
  * <p>Thread-safe: the histograms ({@link Timings}) are concurrent, counters are adders; each {@link
  * Connection} is used by its own virtual user only.
@@ -25,6 +33,7 @@ public final class DeliveryStats {
   public static final long MAX_MICROS = 3_600_000_000L;
 
   private final String runId;
+  private final Set<String> peerRunIds;
   private volatile long accountUntilMicros;
 
   private final Timings timings = new Timings();
@@ -38,6 +47,7 @@ public final class DeliveryStats {
   private final LongAdder events = new LongAdder();
   private final LongAdder notEvents = new LongAdder();
   private final LongAdder unaccounted = new LongAdder();
+  private final LongAdder peerEvents = new LongAdder();
   private final LongAdder early = new LongAdder();
   private final LongAdder outOfRange = new LongAdder();
   private final AtomicLong lowestSeq = new AtomicLong(Long.MAX_VALUE);
@@ -52,7 +62,15 @@ public final class DeliveryStats {
    *     the accounted range
    */
   public DeliveryStats(String runId, long accountUntilMicros) {
+    this(runId, Set.of(), accountUntilMicros);
+  }
+
+  /**
+   * @param peerRunIds the run ids of the other injectors' events (empty when this one runs alone)
+   */
+  public DeliveryStats(String runId, Set<String> peerRunIds, long accountUntilMicros) {
     this.runId = runId;
+    this.peerRunIds = Set.copyOf(peerRunIds);
     this.accountUntilMicros = accountUntilMicros;
   }
 
@@ -71,6 +89,8 @@ public final class DeliveryStats {
     private final long startNanos;
     private final long startMillis;
     private SequenceTracker tracker;
+    /** One tracker per peer injector whose events this connection received (repeats and order only). */
+    private Map<String, SequenceTracker> peers;
     private boolean sawEvent;
     private boolean open;
     private boolean down;
@@ -167,6 +187,10 @@ public final class DeliveryStats {
       c.sawEvent = true;
       timings.firstEvent((receivedMillis - c.startMillis) * 1000);
     }
+    if (c.tracker != null && ev.sequenced() && ev.run() != null && peerRunIds.contains(ev.run())) {
+      onPeerEvent(c, ev, receivedMillis);
+      return;
+    }
     if (!accounted(ev) || c.tracker == null) {
       unaccounted.increment();
       return;
@@ -185,6 +209,18 @@ public final class DeliveryStats {
     if (runId == null) {
       lowestSeq.accumulateAndGet(ev.seq(), Math::min);
     }
+    if (arrival != SequenceTracker.Arrival.DUPLICATE && ev.sentAtMicros() >= 0) {
+      timings.delivery(receivedMillis * 1000 - ev.sentAtMicros());
+    }
+  }
+
+  /** Another injector's event: checked for repeats and order on this connection, and timed. */
+  private void onPeerEvent(Connection c, InboundEvent ev, long receivedMillis) {
+    peerEvents.increment();
+    if (c.peers == null) {
+      c.peers = new HashMap<>(4);
+    }
+    SequenceTracker.Arrival arrival = c.peers.computeIfAbsent(ev.run(), r -> SequenceTracker.fromFirstArrival()).record(ev.seq());
     if (arrival != SequenceTracker.Arrival.DUPLICATE && ev.sentAtMicros() >= 0) {
       timings.delivery(receivedMillis * 1000 - ev.sentAtMicros());
     }
@@ -255,6 +291,12 @@ public final class DeliveryStats {
       if (r.notYetRead() > 0) {
         behind++;
       }
+      if (c.peers != null) {
+        for (SequenceTracker peer : c.peers.values()) {
+          duplicated += peer.duplicated();
+          outOfOrder += peer.outOfOrder();
+        }
+      }
     }
     return new Totals(expected, delivered, lost, duplicated, outOfOrder, notYetRead, behind);
   }
@@ -323,6 +365,9 @@ public final class DeliveryStats {
     m.put("events", events.sum());
     m.put("notEvents", notEvents.sum());
     m.put("unaccountedEvents", unaccounted.sum());
+    if (!peerRunIds.isEmpty()) {
+      m.put("peerEvents", peerEvents.sum());
+    }
     m.put("earlyEvents", early.sum());
     m.put("outOfRangeEvents", outOfRange.sum());
     m.put("latenciesBelowZero", timings.latenciesBelowZero());

@@ -98,6 +98,16 @@ public final class SequenceTracker {
     return Arrival.IN_ORDER;
   }
 
+  /** Numbers that arrived more than once (each repeat counted). */
+  public synchronized long duplicated() {
+    return duplicated;
+  }
+
+  /** First arrivals of a number below one already seen. */
+  public synchronized long outOfOrder() {
+    return outOfOrder;
+  }
+
   /** The highest number that arrived, or {@link Long#MIN_VALUE} when none did. */
   public synchronized long highest() {
     return maxSeen;

@@ -28,7 +28,9 @@ import org.HdrHistogram.Histogram;
  *       a single run would no longer merge into itself.)
  *   <li>Peak open: the merged timeline's peak, or the largest single injector's exact peak if that
  *       is higher (sampling can miss a peak).
- *   <li>Steps are merged by index: targets and open streams sum, latencies add, server RSS is the
+ *   <li>Steps are merged by index: targets, open streams and each run's fewest open streams in its
+ *       own window sum (the merged timeline's fewest would count an injector's last sample from
+ *       before its window, while it was still connecting), latencies add, server RSS is the
  *       window's median from the merged timeline ({@link StepWindow}); the projection is recomputed
  *       by {@link Projections}, as for a single run. Server RSS baseline: the lowest (taken before
  *       any injector connected).
@@ -65,7 +67,7 @@ public final class Merge {
     Histogram con = histograms.getOrDefault("connect", new Histogram(3));
     CapacityReport.Events events = events(runs, f.target().publishUrl() != null);
     CapacityReport.Projection projection = Projections.project(f.target(), rssBaseline, steps.stream().map(Projections::step).toList(),
-        Projections.lossFree(events), Projections.basis(f.projection(), DEFAULT_TARGET, DEFAULT_INSTANCE_MEMORY));
+        Projections.lossFree(events), basis(runs, f.target().publishUrl() != null));
     long[] span = span(runs);
     if (span[2] == 0) {
       warnings.add("the runs did not all overlap in time, so the server never carried their load together;"
@@ -86,6 +88,28 @@ public final class Merge {
         projection,
         failures(runs));
     return new Result(new RunRecord(report, histograms, diagnostics(runs), timeline, steps), warnings);
+  }
+
+  /**
+   * The first run's basis, with the events each connection was sent per second summed over the
+   * runs when each load tester published its own: every stream received every injector's events.
+   * (When the server published, every injector saw the same events: the first run's rate stands.)
+   */
+  private static CapacityPlan.Basis basis(List<RunRecord> runs, boolean eachPublished) {
+    CapacityPlan.Basis first = Projections.basis(runs.get(0).capacity().projection(), DEFAULT_TARGET, DEFAULT_INSTANCE_MEMORY);
+    if (!eachPublished || first.eventsPerConnectionPerSecond() == null) {
+      return first;
+    }
+    double sum = 0;
+    for (RunRecord r : runs) {
+      CapacityReport.Plan plan = r.capacity().projection().plan();
+      if (plan == null || plan.eventsPerConnectionPerSecond() == null) {
+        return first;
+      }
+      sum += plan.eventsPerConnectionPerSecond();
+    }
+    return new CapacityPlan.Basis(first.targetConnections(), first.instanceMemoryBytes(), first.sloP99Ms(), first.serverMaxFiles(),
+        first.serverFilesAtStart(), first.cores(), Math.round(sum * 1000) / 1000.0, first.coresShared());
   }
 
   /** Refuses runs that are not of one test: another scenario, other targets (or in another order), another number of steps. */
@@ -233,6 +257,7 @@ public final class Merge {
     for (int k = 0; k < runs.get(0).steps().size(); k++) {
       long target = 0;
       long open = 0;
+      Long openMin = 0L;
       long from = Long.MAX_VALUE;
       long to = Long.MIN_VALUE;
       List<Histogram> latencies = new ArrayList<>();
@@ -240,13 +265,14 @@ public final class Merge {
         RunRecord.StepRecord s = r.steps().get(k);
         target += s.target();
         open += s.open();
+        openMin = openMin == null || s.openMin() == null ? null : openMin + s.openMin();
         from = Math.min(from, s.fromMs());
         to = Math.max(to, s.toMs());
         latencies.add(s.deliveryLatency());
       }
       RunRecord.StepRecord measured = StepWindow.measure(target, from, to, timeline);
       steps.add(new RunRecord.StepRecord(target, from, to, open, measured.rssBytes(), add(latencies),
-          measured.serverCpuSeconds(), measured.openMin(), measured.cpuSpanMs()));
+          measured.serverCpuSeconds(), openMin != null ? openMin : measured.openMin(), measured.cpuSpanMs()));
     }
     return steps;
   }

@@ -164,6 +164,21 @@ public final class Summary {
   }
 
   /**
+   * A merged run whose injectors each published their share (--injectors, --injector K/N): what
+   * each stream checked, as the events line counts only each injector's own events. Empty otherwise.
+   */
+  public static List<String> injectorLines(RunRecord run) {
+    Long peers = run.diagnostics().get("peerEvents");
+    Long injectors = run.diagnostics().get(Merge.INJECTORS);
+    if (peers == null || injectors == null || injectors < 2) {
+      return List.of();
+    }
+    return List.of(String.format(Locale.ROOT, "  injectors    %d, each publishing its share under its own run id: each stream"
+        + " checked%n               its own injector's events for loss (the counts above), the %,d of the other%s for"
+        + " repeats and order", injectors, peers, injectors == 2 ? "" : "s"));
+  }
+
+  /**
    * "p50 …, p95 …, p99 …, max …" of the time from the start of a connect to the stream's first
    * event (µs histogram), or null when no stream had one.
    */

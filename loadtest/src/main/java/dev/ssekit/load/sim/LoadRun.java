@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One measured run: the timeline every virtual user follows, the shared {@link DeliveryStats},
@@ -103,7 +104,10 @@ public final class LoadRun {
     return holdEndMillis;
   }
 
-  /** Fixes the timeline, takes the server's memory baseline and starts publishing and sampling. */
+  /**
+   * Takes the server's memory baseline, waits for the agreed start when several injectors run the
+   * test ({@link InjectorRole#awaitStart}), fixes the timeline and starts publishing and sampling.
+   */
   public void start() {
     RunOutcome.clear();
     cpuNanosAtStart = RunRecordBuilder.processCpuNanos();
@@ -117,11 +121,18 @@ public final class LoadRun {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while reading the memory baseline", e);
     }
+    try {
+      settings.role().awaitStart(settings.reportDir(), System.err);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the other injectors", e);
+    }
     startMillis = System.currentTimeMillis();
     schedule = new StepSchedule(settings.steps(), settings.effectiveRamp(), settings.hold(), CONNECT_BOUND, startMillis, this::holdEndsAt);
     holdEndMillis = schedule.holdEndBound(startMillis);
     drainEndMillis = holdEndMillis + settings.grace().toMillis();
-    stats = new DeliveryStats(settings.publishes() ? settings.runId() : null, holdEndMillis * 1000);
+    stats = new DeliveryStats(settings.publishes() ? settings.runId() : null,
+        settings.publishes() ? Set.copyOf(settings.role().peerRunIds()) : Set.of(), holdEndMillis * 1000);
     sampler.start();
     if (settings.publishes()) {
       publisher = new Publisher(settings.publishUrl(), settings.publishFormat(), settings.runId(), settings.rate(), limits.insecure());

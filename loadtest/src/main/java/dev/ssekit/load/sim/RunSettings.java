@@ -51,6 +51,9 @@ import java.util.stream.Collectors;
  * @param drain how often each virtual user drains Gatling's buffer of received messages
  * @param grace how long connections stay open after publishing stops, for the last deliveries
  * @param runId marks this run's published events
+ * @param role this injector's place among several that run one test together ({@link
+ *     InjectorRole#ALONE} when it runs alone): {@code connections}, {@code steps} and {@code rate}
+ *     are then its share
  * @param fromCli whether the CLI writes the reports and prints the summary (else the simulation does)
  */
 public record RunSettings(
@@ -75,6 +78,7 @@ public record RunSettings(
     Duration drain,
     Duration grace,
     String runId,
+    InjectorRole role,
     boolean fromCli) {
 
   static final String PREFIX = "ssekit.load.";
@@ -109,7 +113,7 @@ public record RunSettings(
       boolean fromCli) {
     this(scenario, List.of(url), publishUrl, publishFormat, metricsUrl, serverPid, connections, ramp, hold, rate, steps,
         targetConnections, instanceMemoryBytes, DEFAULT_SLO_P99, null, null, localAddresses, reportDir, drain, grace, runId,
-        fromCli);
+        InjectorRole.ALONE, fromCli);
   }
 
   /**
@@ -177,6 +181,10 @@ public record RunSettings(
     RunSettingsChecks.projection(targetConnections, instanceMemoryBytes, sloP99, serverMaxFiles, instanceCores);
     if (!runId.matches("[a-z0-9-]{1,64}")) {
       throw new IllegalArgumentException("run id must be 1-64 of a-z 0-9 -");
+    }
+    if (role.shared() && !runId.equals(role.runId(runId))) {
+      throw new IllegalArgumentException("injector " + role.index() + " of " + role.count() + " publishes as "
+          + role.runId(runId) + ", not " + runId);
     }
   }
 
@@ -253,6 +261,10 @@ public record RunSettings(
     p.put(PREFIX + "drain", Durations.format(drain));
     p.put(PREFIX + "grace", Durations.format(grace));
     p.put(PREFIX + "runId", runId);
+    p.put(PREFIX + "injector", role.index() + "/" + role.count());
+    p.put(PREFIX + "team", role.team() == null ? "" : role.team());
+    p.put(PREFIX + "startAt", role.startAtMillis() == null ? "" : role.startAtMillis().toString());
+    p.put(PREFIX + "startGate", role.startGate() == null ? "" : role.startGate().toString());
     p.put(PREFIX + "cli", Boolean.toString(fromCli));
     return p;
   }
@@ -298,6 +310,9 @@ public record RunSettings(
         Durations.parse(prop("drain", "500ms")),
         Durations.parse(prop("grace", "2s")),
         prop("runId", "").isEmpty() ? newRunId() : prop("runId", ""),
+        InjectorRole.parse(prop("injector", "1/1"), prop("team", "").isEmpty() ? null : prop("team", ""),
+            prop("startAt", "").isEmpty() ? null : Long.valueOf(prop("startAt", "")),
+            prop("startGate", "").isEmpty() ? null : Path.of(prop("startGate", ""))),
         Boolean.parseBoolean(prop("cli", "false")));
   }
 

@@ -51,11 +51,54 @@ class LoadMainUsageTest {
   }
 
   @Test
+  void severalInjectorsAreRefusedUnlessEachShareIsARunOfItsOwn() {
+    String url = "http://127.0.0.1:1/events";
+    assertThat(run("--url", url, "--injectors", "17")).isEqualTo(2);
+    assertThat(err.toString()).contains("sse-loadtest: --injectors must be between 1 and 16, not 17");
+    assertThat(run("--url", url, "--injectors", "3", "--connections", "2")).isEqualTo(2);
+    assertThat(err.toString()).contains("sse-loadtest: 3 injectors need at least 3 connections, one each");
+    assertThat(run("--url", url, "--injectors", "2", "--scenario", "capacity", "--steps", "2,3")).isEqualTo(2);
+    assertThat(err.toString()).contains("with 2 injectors every step must be at least 2 more connections");
+    assertThat(run("--url", url, "--injectors", "3", "--local-addresses", "127.0.0.2-127.0.0.3")).isEqualTo(2);
+    assertThat(err.toString()).contains("--local-addresses names 2 addresses for 3 injectors; give at least one each");
+    assertThat(run("--url", url, "--injectors", "2", "--injector", "1/2", "--run-id", "x")).isEqualTo(2);
+    assertThat(err.toString()).contains("--injectors N starts its own injectors");
+    assertThat(run("--url", url, "--run-id", "x")).isEqualTo(2);
+    assertThat(err.toString()).contains("--run-id names the injectors of one test");
+    assertThat(run("--url", url, "--injector", "1/2")).isEqualTo(2);
+    assertThat(err.toString()).contains("injectors of one test share a --run-id");
+    assertThat(run("--url", url, "--start-at", "tomorrow")).isEqualTo(2);
+    assertThat(err.toString()).contains("--start-at takes an instant like 2026-12-07T18:30:00Z");
+    assertThat(err.toString().lines().filter(l -> l.startsWith("sse-loadtest: ")).count()).as("one line each").isEqualTo(8);
+    assertThat(err.toString()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void eachInjectorIsHandedTheOptionsButNotThoseTheLauncherKeeps() {
+    assertThat(LocalInjectors.handedOn(new String[] {"--url", "http://127.0.0.1:1/events", "--injectors", "2",
+        "--report-dir=r", "--local-addresses", "127.0.0.2-127.0.0.9", "--baseline", "b.json", "--tolerance",
+        "delivery-p99=50%", "--rate", "20", "--run-id=x", "--start-at", "2026-12-07T18:30:00Z", "--hold", "5s"}))
+        .containsExactly("--url", "http://127.0.0.1:1/events", "--rate", "20", "--hold", "5s");
+  }
+
+  @Test
+  void eachInjectorGetsItsOwnSourceAddresses() {
+    List<java.net.URI> v4 = List.of(java.net.URI.create("http://127.0.0.1:1/events"));
+    assertThat(LocalInjectors.sourceAddresses(List.of(), v4, 2)).containsExactly(
+        List.of("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"), List.of("127.0.0.6", "127.0.0.7", "127.0.0.8", "127.0.0.9"));
+    assertThat(LocalInjectors.sourceAddresses(List.of("127.0.0.2", "127.0.0.3", "127.0.0.4"), v4, 2))
+        .containsExactly(List.of("127.0.0.2"), List.of("127.0.0.3", "127.0.0.4"));
+    // IPv4 sources cannot reach an IPv6 target: the system chooses.
+    assertThat(LocalInjectors.sourceAddresses(List.of(), List.of(java.net.URI.create("http://[::1]:1/events")), 2))
+        .containsExactly(List.of(), List.of());
+  }
+
+  @Test
   void everyOptionIsInTheLoadGuidesSynopsis() throws Exception {
     String guide = Files.readString(Path.of("..", "docs", "load.md"));
     String synopsis = guide.substring(guide.indexOf("```\n./ssekit load"), guide.indexOf("```", guide.indexOf("```") + 3));
-    for (var option : new picocli.CommandLine(new LoadMain(null, null)).getCommandSpec().options()) {
-      if (!option.usageHelp() && !option.versionHelp()) {
+    for (var option : new picocli.CommandLine(new LoadMain(null, null, new String[0])).getCommandSpec().options()) {
+      if (!option.usageHelp() && !option.versionHelp() && !option.hidden()) {
         assertThat(synopsis).as("docs/load.md's synopsis names %s", option.longestName())
             .containsPattern("(\\[|\\| )" + java.util.regex.Pattern.quote(option.longestName()) + "(?![\\w-])");
       }

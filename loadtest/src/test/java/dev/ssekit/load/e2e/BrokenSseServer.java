@@ -99,6 +99,7 @@ final class BrokenSseServer implements AutoCloseable {
   private final List<OutputStream> streams = new ArrayList<>();
   private final List<byte[]> history = new ArrayList<>();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private final java.util.Set<String> clientAddresses = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Thread acceptor;
   private final Thread ticker;
   private final long deadline = System.currentTimeMillis() + LIFETIME_MS;
@@ -135,6 +136,11 @@ final class BrokenSseServer implements AutoCloseable {
     return (tls ? "https" : "http") + "://127.0.0.1:" + listener.getLocalPort();
   }
 
+  /** The source addresses the connections so far came from. */
+  java.util.Set<String> clientAddresses() {
+    return java.util.Set.copyOf(clientAddresses);
+  }
+
   /** Bytes the hostile faults have written so far, over all connections. */
   long hostileBytesWritten() {
     return hostileBytes.get();
@@ -153,6 +159,7 @@ final class BrokenSseServer implements AutoCloseable {
       try {
         Socket s = listener.accept();
         sockets.add(s);
+        clientAddresses.add(s.getInetAddress().getHostAddress());
         s.setSoTimeout(5_000);
         String head = readHead(s.getInputStream());
         boolean resuming = head.contains("\nlast-event-id:");

@@ -134,4 +134,27 @@ class DeliveryStatsTest {
     stats.closed(b); // its reconnect failed
     assertThat(stats.open()).isEqualTo(1);
   }
+
+  private static String published(String run, long seq, long sentAtMicros) {
+    return "{\"event\":\"ssekit-load\",\"data\":{\"run\":\"" + run + "\",\"seq\":" + seq + ",\"sentAtMicros\":"
+        + sentAtMicros + "}}";
+  }
+
+  @Test
+  void anotherInjectorsEventsAreTimedAndCheckedForRepeatsAndOrderButNotForLoss() {
+    DeliveryStats stats = new DeliveryStats("team-1", java.util.Set.of("team-2"), Long.MAX_VALUE);
+    DeliveryStats.Connection c = stats.connecting();
+    stats.connected(c, true, 0);
+    stats.onMessage(c, 1_001, published("team-1", 1, 1_000_000));
+    stats.onMessage(c, 1_002, published("team-2", 40, 1_000_000));
+    stats.onMessage(c, 1_003, published("team-2", 42, 1_001_000)); // 41 never came: not this injector's to judge
+    stats.onMessage(c, 1_004, published("team-2", 42, 1_001_000)); // a repeat is a fault whoever published it
+    stats.onMessage(c, 1_005, published("team-2", 41, 1_001_000)); // and so is one out of order
+    stats.onMessage(c, 1_006, published("team-1", 2, 1_002_000));
+    stats.onMessage(c, 1_007, published("team-3", 1, 1_002_000)); // not of this test
+
+    assertThat(stats.settle(2, s -> false)).isEqualTo(new DeliveryStats.Totals(2, 2, 0, 1, 1));
+    assertThat(stats.latencyMicros().getTotalCount()).as("own 2, the peer's 3 (not its repeat)").isEqualTo(5);
+    assertThat(stats.diagnostics()).containsEntry("peerEvents", 4L).containsEntry("unaccountedEvents", 1L);
+  }
 }

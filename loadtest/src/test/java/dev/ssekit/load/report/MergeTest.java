@@ -159,6 +159,32 @@ class MergeTest {
     assertThat(d).containsEntry("stormDropSpreadMs", 500L).containsEntry("stormReconnectDelayMs", 3_000L).containsEntry("messages", 15L);
   }
 
+  @Test
+  void eachInjectorsPublishRateAddsUpToWhatEveryStreamWasSent() {
+    RunRecord m = Merge.merge(List.of(publishingAt(a, 5.0), publishingAt(b, 5.0))).run();
+    assertThat(m.capacity().projection().plan().eventsPerConnectionPerSecond()).isEqualTo(10.0);
+    // The server's own events are the same for every injector: the rate stands.
+    RunRecord x = serverPublished(publishingAt(a, 1.0));
+    RunRecord y = serverPublished(publishingAt(b, 1.0));
+    assertThat(Merge.merge(List.of(x, y)).run().capacity().projection().plan().eventsPerConnectionPerSecond()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aStepsFewestOpenStreamsIsTheSumOfEachInjectorsInItsOwnWindow() {
+    // b's window starts 120 ms after a's; the merged timeline there still has b ramping.
+    RunRecord m = Merge.merge(List.of(a, b)).run();
+    assertThat(m.steps().get(0).openMin())
+        .isEqualTo(a.steps().get(0).openMin() + b.steps().get(0).openMin()).isEqualTo(160);
+  }
+
+  private static RunRecord publishingAt(RunRecord r, double rate) {
+    CapacityReport c = r.capacity();
+    CapacityReport.Projection p = Projections.project(c.server().rssBytesBaseline(), c.steps(), true,
+        new CapacityPlan.Basis(100_000, 1L << 30, 250, null, null, 2, rate, true));
+    return Runs.withReport(r, new CapacityReport(c.scenario(), c.target(), c.durationMs(), c.connections(), c.connectMs(),
+        c.deliveryLatencyMs(), c.events(), c.server(), c.injector(), c.steps(), p, c.failures()));
+  }
+
   private static RunRecord withDiagnostics(RunRecord r, java.util.Map<String, Long> diagnostics) {
     return new RunRecord(r.capacity(), r.histograms(), diagnostics, r.timeline(), r.steps());
   }

@@ -71,7 +71,7 @@ class RunSettingsTest {
   private static RunSettings withCores(Integer cores) {
     return new RunSettings("capacity", List.of(URI.create("http://127.0.0.1:1/events")), null, Publisher.Format.RAW, null, 42L, 300,
         Duration.ofSeconds(2), Duration.ofSeconds(5), 10, List.of(100, 200, 300), 100_000, 1L << 30, Duration.ofMillis(250),
-        null, cores, List.of(), Path.of("r"), Duration.ofMillis(500), Duration.ofSeconds(2), "abc", true);
+        null, cores, List.of(), Path.of("r"), Duration.ofMillis(500), Duration.ofSeconds(2), "abc", InjectorRole.ALONE, true);
   }
 
   @Test
@@ -89,7 +89,7 @@ class RunSettingsTest {
   private static RunSettings over(List<URI> urls, int connections, Long serverPid) {
     return new RunSettings("fanout", urls, null, Publisher.Format.JSON, null, serverPid, connections, Duration.ofSeconds(2),
         Duration.ofSeconds(5), 10, List.of(connections), 100_000, 1L << 30, RunSettings.DEFAULT_SLO_P99, null, null, List.of(),
-        Path.of("r"), Duration.ofMillis(500), Duration.ofSeconds(2), "abc", true);
+        Path.of("r"), Duration.ofMillis(500), Duration.ofSeconds(2), "abc", InjectorRole.ALONE, true);
   }
 
   @Test
