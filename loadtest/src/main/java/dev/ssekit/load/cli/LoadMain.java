@@ -68,7 +68,7 @@ public final class LoadMain implements Callable<Integer> {
 
   @Option(names = "--urls", paramLabel = "URL,URL[,…]", description = "instead of --url: the same stream on several"
       + " server instances (e.g. reference servers sharing one --broker), each loopback; the connections go to them in"
-      + " turn (user i to URL i mod n); not with --metrics-url, --server-pid, --server-max-files or --instance-cores")
+      + " turn (user i to URL i mod n); not with --metrics-url; --server-pid gives one pid per instance")
   String urls;
 
   @Option(names = "--publish-url", paramLabel = "URL", description = "publish-contract endpoint: the load tester publishes numbered events (fanout, reconnect-storm)")
@@ -80,8 +80,10 @@ public final class LoadMain implements Callable<Integer> {
   @Option(names = "--metrics-url", paramLabel = "URL", description = "Prometheus text with process_resident_memory_bytes (server memory)")
   URI metricsUrl;
 
-  @Option(names = "--server-pid", paramLabel = "PID", description = "read the server's memory from /proc/PID/status instead")
-  Long serverPid;
+  @Option(names = "--server-pid", split = ",", paramLabel = "PID[,PID…]", description = "read the server's memory from"
+      + " /proc/PID/status instead; with --urls, one per instance in the same order (the projection then sizes one"
+      + " instance from them)")
+  List<Long> serverPids = new ArrayList<>();
 
   @Option(names = "--scenario", defaultValue = "fanout", paramLabel = "NAME", description = "hold | fanout | reconnect-storm | capacity (default: ${DEFAULT-VALUE})")
   String scenario;
@@ -321,7 +323,7 @@ public final class LoadMain implements Callable<Integer> {
     if (role.shared() && total < role.count()) {
       throw new Usage(role.count() + " injectors need at least " + role.count() + " connections, one each");
     }
-    return new RunSettings(scenario, url != null ? List.of(url) : RunSettings.parseUrls(urls), publishUrl, parseFormat(publishFormat), metricsUrl, serverPid,
+    return new RunSettings(scenario, url != null ? List.of(url) : RunSettings.parseUrls(urls), publishUrl, parseFormat(publishFormat), metricsUrl, serverPids,
         role.share(total), ramp, hold, rate / role.count(), role.shared() ? role.shareSteps(stepList) : stepList,
         targetConnections, Sizes.parse(instanceMemory), sloP99, serverMaxFiles,
         instanceCores, sourceAddresses,

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
+import java.util.stream.Collectors;
 
 /** Where the server's resident memory is read from. Implementations never throw. */
 public interface RssSource {
@@ -78,6 +80,37 @@ public interface RssSource {
       @Override
       public String describe() {
         return "process_resident_memory_bytes from " + metricsUrl;
+      }
+    };
+  }
+
+  /**
+   * {@code VmRSS} from {@code /proc/PID/status} of one process, or summed over several (the
+   * instances of one stream, {@code --urls}): empty unless every one could be read.
+   */
+  static RssSource procStatus(List<Long> pids) {
+    if (pids.size() == 1) {
+      return procStatus(pids.get(0));
+    }
+    List<RssSource> each = pids.stream().map(RssSource::procStatus).toList();
+    return new RssSource() {
+      @Override
+      public OptionalLong read() {
+        long sum = 0;
+        for (RssSource one : each) {
+          OptionalLong v = one.read();
+          if (v.isEmpty()) {
+            return OptionalLong.empty();
+          }
+          sum += v.getAsLong();
+        }
+        return OptionalLong.of(sum);
+      }
+
+      @Override
+      public String describe() {
+        return "VmRSS summed over /proc/{" + pids.stream().map(String::valueOf).collect(Collectors.joining(","))
+            + "}/status";
       }
     };
   }

@@ -130,20 +130,45 @@ public final class Projections {
 
   /**
    * The projection of a run against {@code target}: {@link #project(Long, List, boolean,
-   * CapacityPlan.Basis) project} for one instance; none for several ({@code --urls}). Every limit
-   * the plan sizes is one instance's (its memory, files, cores, and the connections it held within
-   * the objective), and such a run measured the instances together: its steps count every
-   * instance's connections, and it read no process.
+   * CapacityPlan.Basis) project} for one instance. For several ({@code --urls}) every limit the
+   * plan sizes is one instance's (its memory, files, cores, and the connections it held within the
+   * objective), and the steps count every instance's connections: with each instance's process
+   * read ({@code --server-pid} one per instance: memory and CPU time summed over them), one
+   * instance is sized from the steps divided by the instance count, as the connections went to them
+   * in turn ({@link #perInstance}); without, nothing is projected.
    */
   public static CapacityReport.Projection project(CapacityReport.Target target, Long baselineRss,
       List<CapacityReport.Step> steps, boolean lossFree, CapacityPlan.Basis basis) {
-    if (target.instances() > 1) {
+    int n = target.instances();
+    if (n == 1) {
+      return project(baselineRss, steps, lossFree, basis);
+    }
+    if (baselineRss == null) {
       return CapacityReport.Projection.none(String.format(Locale.ROOT, "Not projected: the connections were spread over"
           + " %d instances, and the projection sizes one instance (its memory, file descriptors, CPU, and the connections"
-          + " it held within the objective); the steps count all %d instances' connections together. Measure one instance"
-          + " alone (--url with --server-pid) to size it.", target.instances(), target.instances()));
+          + " it held within the objective); the steps count all %d instances' connections together and no instance's"
+          + " process was read. Give one --server-pid per instance (in --urls order), or measure one instance alone"
+          + " (--url with --server-pid) to size it.", n, n));
     }
-    return project(baselineRss, steps, lossFree, basis);
+    CapacityReport.Projection each = project(baselineRss / n, steps.stream().map(s -> perInstance(s, n)).toList(), lossFree,
+        basis);
+    return new CapacityReport.Projection(each.connectionsPerGiB(), each.bytesPerConnection(), each.baseRssBytes(),
+        each.fitR2(), each.targetConnections(), each.instanceMemoryBytes(), each.connectionsPerInstance(),
+        each.instancesForTarget(), String.format(Locale.ROOT, "One instance sized from the %d measured together: each"
+            + " step's connections, server memory (summed over the %d processes) and CPU time divided by %d, the"
+            + " connections having gone to the instances in turn; a step's latency is the instances' together. ", n, n, n)
+            + each.assumptions(), each.plan());
+  }
+
+  /**
+   * One of {@code n} instances' share of a step measured over all of them: connections, memory,
+   * deliveries and CPU time divided by {@code n}; latencies and windows as they are.
+   */
+  static CapacityReport.Step perInstance(CapacityReport.Step s, int n) {
+    return new CapacityReport.Step(s.connections() / n, s.rssBytes() == null ? null : s.rssBytes() / n, s.deliveryP99Ms(),
+        s.target() / n, s.deliveryP50Ms(), s.windowMs(), s.delivered() == null ? null : s.delivered() / n,
+        s.serverCpuSeconds() == null ? null : s.serverCpuSeconds() / n,
+        s.connectionsMin() == null ? null : s.connectionsMin() / n, s.serverCpuWindowMs());
   }
 
   /** Whether nothing was lost, duplicated or out of order (a step of a run that lost anything does not pass). */

@@ -76,7 +76,7 @@ final class ReportTables {
     row(h, "Server memory (RSS)", s.rssBytesBaseline() == null && s.rssBytesPeak() == null
         ? Summary.memoryNotMeasured(r.target())
         : "baseline " + Summary.bytes(s.rssBytesBaseline()) + ", peak " + Summary.bytes(s.rssBytesPeak())
-            + ", " + Summary.perConnection(s.bytesPerConnection()) + Summary.fitNote(r.projection()));
+            + Summary.summedOver(r.target()) + ", " + Summary.perConnection(s.bytesPerConnection()) + Summary.fitNote(r.projection()));
     if (r.projection().plan() != null) {
       row(h, "Capacity", r.projection().plan().headline());
     }

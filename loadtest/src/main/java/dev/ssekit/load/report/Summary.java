@@ -34,8 +34,8 @@ public final class Summary {
     }
     sb.append(String.format(Locale.ROOT, "  latency      %d samples: p50 %s  p95 %s  p99 %s  p99.9 %s  max %s ms%n", d.count(), ms(d.p50()), ms(d.p95()), ms(d.p99()), ms(d.p999()), ms(d.max())));
     if (s.rssBytesBaseline() != null) {
-      sb.append(String.format(Locale.ROOT, "  server RSS   baseline %s, peak %s, %s%s%n", bytes(s.rssBytesBaseline()),
-          bytes(s.rssBytesPeak()), perConnection(s.bytesPerConnection()), fitNote(r.projection())));
+      sb.append(String.format(Locale.ROOT, "  server RSS   baseline %s, peak %s%s, %s%s%n", bytes(s.rssBytesBaseline()),
+          bytes(s.rssBytesPeak()), summedOver(r.target()), perConnection(s.bytesPerConnection()), fitNote(r.projection())));
     } else {
       wrap(sb, "  server RSS   ", memoryNotMeasured(r.target()));
     }
@@ -76,14 +76,19 @@ public final class Summary {
     return t.instances() > 1 ? t.url() + " and " + (t.instances() - 1) + " more" : t.url();
   }
 
+  /** " (N instances summed)" when the server's memory was read from every one of several instances, else "". */
+  static String summedOver(CapacityReport.Target t) {
+    return t.instances() > 1 ? " (" + t.instances() + " instances summed)" : "";
+  }
+
   /**
    * Why the server's memory is not in the report: not asked for, or (several instances) not
    * measurable for one instance, and so nothing projected.
    */
   static String memoryNotMeasured(CapacityReport.Target t) {
     return t.instances() > 1
-        ? "not measured: the connections were spread over " + t.instances() + " instances, and --metrics-url and"
-            + " --server-pid read one process; nothing is projected (measure one instance alone with --url)"
+        ? "not measured: the connections were spread over " + t.instances() + " instances and no instance's process"
+            + " was read; nothing is projected (give one --server-pid per instance, or measure one alone with --url)"
         : "not measured (give --metrics-url or --server-pid)";
   }
 

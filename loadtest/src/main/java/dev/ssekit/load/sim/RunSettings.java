@@ -31,7 +31,9 @@ import java.util.stream.Collectors;
  * @param publishFormat how published events are put in the request: the publish contract's JSON
  *     or the raw data (nchan and other brokers)
  * @param metricsUrl Prometheus text with {@code process_resident_memory_bytes}, or {@code null}
- * @param serverPid the server's process id (its {@code /proc/PID/status} is read), or {@code null}
+ * @param serverPids the server's process id (its {@code /proc/PID/status} is read), or with
+ *     several {@code urls} one per instance in their order (their memory and CPU time are summed,
+ *     and the projection sizes one instance from them); empty when not read
  * @param connections virtual users, one stream each
  * @param ramp time over which the connections open
  * @param hold how long all connections stay open together after the ramp
@@ -62,7 +64,7 @@ public record RunSettings(
     URI publishUrl,
     Publisher.Format publishFormat,
     URI metricsUrl,
-    Long serverPid,
+    List<Long> serverPids,
     int connections,
     Duration ramp,
     Duration hold,
@@ -111,7 +113,8 @@ public record RunSettings(
       int connections, Duration ramp, Duration hold, double rate, List<Integer> steps, long targetConnections,
       long instanceMemoryBytes, List<String> localAddresses, Path reportDir, Duration drain, Duration grace, String runId,
       boolean fromCli) {
-    this(scenario, List.of(url), publishUrl, publishFormat, metricsUrl, serverPid, connections, ramp, hold, rate, steps,
+    this(scenario, List.of(url), publishUrl, publishFormat, metricsUrl, serverPid == null ? List.of() : List.of(serverPid),
+        connections, ramp, hold, rate, steps,
         targetConnections, instanceMemoryBytes, DEFAULT_SLO_P99, null, null, localAddresses, reportDir, drain, grace, runId,
         InjectorRole.ALONE, fromCli);
   }
@@ -170,9 +173,10 @@ public record RunSettings(
 
   public RunSettings {
     urls = List.copyOf(urls);
-    RunSettingsChecks.targets(scenario, urls, publishUrl, metricsUrl, serverPid);
+    serverPids = List.copyOf(serverPids);
+    RunSettingsChecks.targets(scenario, urls, publishUrl, metricsUrl, serverPids);
     RunSettingsChecks.load(scenario, connections, ramp, hold, rate, drain, grace);
-    RunSettingsChecks.oneInstanceFigures(urls, connections, metricsUrl, serverPid, serverMaxFiles, instanceCores);
+    RunSettingsChecks.oneInstanceFigures(urls, connections, metricsUrl, serverPids, serverMaxFiles, instanceCores);
     steps = List.copyOf(steps);
     localAddresses = List.copyOf(localAddresses);
     RunSettingsChecks.sourceAddresses(localAddresses, urls);
@@ -186,6 +190,11 @@ public record RunSettings(
       throw new IllegalArgumentException("injector " + role.index() + " of " + role.count() + " publishes as "
           + role.runId(runId) + ", not " + runId);
     }
+  }
+
+  /** The (first) server's process id, or null when none was given. */
+  public Long serverPid() {
+    return serverPids.isEmpty() ? null : serverPids.get(0);
   }
 
   /** The (first) stream URL: the one a report names as {@code target.url}. */
@@ -245,7 +254,7 @@ public record RunSettings(
     p.put(PREFIX + "publishUrl", publishUrl == null ? "" : publishUrl.toString());
     p.put(PREFIX + "publishFormat", publishFormat.name().toLowerCase(Locale.ROOT));
     p.put(PREFIX + "metricsUrl", metricsUrl == null ? "" : metricsUrl.toString());
-    p.put(PREFIX + "serverPid", serverPid == null ? "" : serverPid.toString());
+    p.put(PREFIX + "serverPid", serverPids.stream().map(String::valueOf).collect(Collectors.joining(",")));
     p.put(PREFIX + "connections", Integer.toString(connections));
     p.put(PREFIX + "ramp", Durations.format(ramp));
     p.put(PREFIX + "hold", Durations.format(hold));
@@ -293,7 +302,8 @@ public record RunSettings(
         uriOrNull(prop("publishUrl", "")),
         Publisher.Format.valueOf(prop("publishFormat", "json").toUpperCase(Locale.ROOT)),
         uriOrNull(prop("metricsUrl", "")),
-        prop("serverPid", "").isEmpty() ? null : Long.valueOf(prop("serverPid", "")),
+        prop("serverPid", "").isEmpty() ? List.of()
+            : java.util.Arrays.stream(prop("serverPid", "").split(",")).map(String::trim).map(Long::valueOf).toList(),
         connections,
         Durations.parse(prop("ramp", "5s")),
         Durations.parse(prop("hold", "30s")),

@@ -15,7 +15,7 @@ final class RunSettingsChecks {
   private RunSettingsChecks() {}
 
   /** A known scenario; every URL on loopback, no stream URL twice; memory read one way, from a real pid. */
-  static void targets(String scenario, List<URI> urls, URI publishUrl, URI metricsUrl, Long serverPid) {
+  static void targets(String scenario, List<URI> urls, URI publishUrl, URI metricsUrl, List<Long> serverPids) {
     if (!RunSettings.SCENARIOS.contains(scenario)) {
       throw new IllegalArgumentException("scenario '" + scenario + "' is not one of " + String.join(", ", RunSettings.SCENARIOS));
     }
@@ -34,31 +34,44 @@ final class RunSettingsChecks {
     if (metricsUrl != null) {
       LoopbackTargets.require("--metrics-url", metricsUrl.toString());
     }
-    if (metricsUrl != null && serverPid != null) {
+    if (metricsUrl != null && !serverPids.isEmpty()) {
       throw new IllegalArgumentException("give --metrics-url or --server-pid, not both");
     }
-    if (serverPid != null && serverPid <= 0) {
-      throw new IllegalArgumentException("--server-pid must be a positive process id");
+    for (Long pid : serverPids) {
+      if (pid == null || pid <= 0) {
+        throw new IllegalArgumentException("--server-pid must be a positive process id");
+      }
+      if (serverPids.indexOf(pid) != serverPids.lastIndexOf(pid)) {
+        throw new IllegalArgumentException("--server-pid names " + pid + " twice; give each instance's process once");
+      }
+    }
+    if (serverPids.size() > 1 && serverPids.size() != urls.size()) {
+      throw new IllegalArgumentException("--server-pid names " + serverPids.size() + " processes for " + urls.size()
+          + " stream URL" + (urls.size() == 1 ? "" : "s") + ": give one per --urls instance, in the same order");
     }
   }
 
   /**
-   * With several stream URLs: at least one connection for each, and none of the figures that
-   * describe one server process ({@code --metrics-url}, {@code --server-pid}, {@code
-   * --server-max-files}, {@code --instance-cores}). The connections are spread over the instances,
-   * so one process's memory, files or cores cannot be set against them, and the projection (which
-   * sizes one instance) is not made.
+   * With several stream URLs: at least one connection for each, and no figure that describes one
+   * server process unless every instance's is read. {@code --metrics-url} names one process, so it
+   * is refused. One {@code --server-pid} per instance is read as the instances together (memory and
+   * CPU time summed), and the projection sizes one instance from them; only then do {@code
+   * --server-max-files} and {@code --instance-cores} apply (to each instance). Without the pids the
+   * connections spread over the instances cannot be set against one process's memory, files or
+   * cores, and no projection is made.
    */
-  static void oneInstanceFigures(List<URI> urls, int connections, URI metricsUrl, Long serverPid, Long serverMaxFiles,
-      Integer instanceCores) {
+  static void oneInstanceFigures(List<URI> urls, int connections, URI metricsUrl, List<Long> serverPids,
+      Long serverMaxFiles, Integer instanceCores) {
     if (urls.size() == 1) {
       return;
     }
-    String one = metricsUrl != null ? "--metrics-url" : serverPid != null ? "--server-pid"
-        : serverMaxFiles != null ? "--server-max-files" : instanceCores != null ? "--instance-cores" : null;
+    String one = metricsUrl != null ? "--metrics-url" : serverPids.size() == 1 ? "--server-pid"
+        : serverPids.isEmpty() && serverMaxFiles != null ? "--server-max-files"
+        : serverPids.isEmpty() && instanceCores != null ? "--instance-cores" : null;
     if (one != null) {
       throw new IllegalArgumentException(one + " describes one server process, and --urls spreads the connections over "
-          + urls.size() + " instances, so it cannot be attributed to one: measure an instance alone with --url");
+          + urls.size() + " instances, so it cannot be attributed to one: give one --server-pid per instance"
+          + " (--server-pid PID,PID in --urls order), or measure an instance alone with --url");
     }
     if (connections < urls.size()) {
       throw new IllegalArgumentException("--connections (" + connections + ") is fewer than the " + urls.size()

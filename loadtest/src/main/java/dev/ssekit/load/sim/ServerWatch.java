@@ -6,6 +6,7 @@ import dev.ssekit.load.measure.RssSource;
 import dev.ssekit.load.measure.ServerProc;
 import dev.ssekit.load.report.CapacityPlan;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -19,15 +20,16 @@ import java.util.function.Supplier;
  */
 final class ServerWatch {
   private final RssSource rss;
-  private final ServerProc proc;
+  /** The server's processes: one, or (several {@code --urls}) one per instance; empty without a pid. */
+  private final List<ServerProc> procs;
   private final Long maxFiles;
   private final Long filesAtStart;
   private final Integer cores;
   private volatile Long rssBaseline;
 
-  private ServerWatch(RssSource rss, ServerProc proc, Long maxFiles, Long filesAtStart, Integer cores) {
+  private ServerWatch(RssSource rss, List<ServerProc> procs, Long maxFiles, Long filesAtStart, Integer cores) {
     this.rss = rss;
-    this.proc = proc;
+    this.procs = List.copyOf(procs);
     this.maxFiles = maxFiles;
     this.filesAtStart = filesAtStart;
     this.cores = cores;
@@ -36,28 +38,48 @@ final class ServerWatch {
   /**
    * The server's memory source, and with its pid its open-file limit (unless {@code
    * --server-max-files} gave one), the files it holds now and its allowed CPUs (unless {@code
-   * --instance-cores} gave them).
+   * --instance-cores} gave them). With one pid per instance ({@code --urls}), the memory and CPU
+   * time are summed over them, and one instance's limits are the tightest: the lowest file limit,
+   * the most files held at the start, the first instance's CPUs.
    */
   static ServerWatch read(RunSettings settings, Limits limits) {
+    List<Long> pids = settings.serverPids();
     RssSource rss =
         settings.metricsUrl() != null
             ? RssSource.prometheus(settings.metricsUrl(), limits)
-            : settings.serverPid() != null ? RssSource.procStatus(settings.serverPid()) : null;
+            : !pids.isEmpty() ? RssSource.procStatus(pids) : null;
     Long maxFiles = settings.serverMaxFiles();
     Integer cores = settings.instanceCores();
-    if (settings.serverPid() == null) {
-      return new ServerWatch(rss, null, maxFiles, null, cores);
+    if (pids.isEmpty()) {
+      return new ServerWatch(rss, List.of(), maxFiles, null, cores);
     }
-    ServerProc p = new ServerProc(settings.serverPid());
-    if (maxFiles == null && p.maxOpenFiles().isPresent()) {
-      long max = p.maxOpenFiles().getAsLong();
-      maxFiles = max == ServerProc.UNLIMITED ? CapacityPlan.UNLIMITED_FILES : max;
+    List<ServerProc> procs = pids.stream().map(ServerProc::new).toList();
+    if (maxFiles == null) {
+      maxFiles = lowestFileLimit(procs);
     }
-    Long filesAtStart = p.openFiles().isPresent() ? p.openFiles().getAsLong() : null;
-    if (cores == null && p.allowedCpus().isPresent()) {
-      cores = p.allowedCpus().getAsInt();
+    Long filesAtStart = null;
+    for (ServerProc p : procs) {
+      if (p.openFiles().isPresent()) {
+        filesAtStart = Math.max(filesAtStart == null ? 0 : filesAtStart, p.openFiles().getAsLong());
+      }
     }
-    return new ServerWatch(rss, p, maxFiles, filesAtStart, cores);
+    if (cores == null && procs.get(0).allowedCpus().isPresent()) {
+      cores = procs.get(0).allowedCpus().getAsInt();
+    }
+    return new ServerWatch(rss, procs, maxFiles, filesAtStart, cores);
+  }
+
+  /** The lowest open-file limit read ({@link CapacityPlan#UNLIMITED_FILES} when all are unlimited), or null. */
+  private static Long lowestFileLimit(List<ServerProc> procs) {
+    Long lowest = null;
+    for (ServerProc p : procs) {
+      if (p.maxOpenFiles().isPresent()) {
+        long max = p.maxOpenFiles().getAsLong();
+        long limit = max == ServerProc.UNLIMITED ? CapacityPlan.UNLIMITED_FILES : max;
+        lowest = lowest == null ? limit : Math.min(lowest, limit);
+      }
+    }
+    return lowest;
   }
 
   /**
@@ -67,16 +89,7 @@ final class ServerWatch {
    */
   MemorySampler sampler(IntSupplier openStreams, Supplier<String> periodData, Duration period)
       throws InterruptedException {
-    ServerProc p = proc;
-    MemorySampler s = new MemorySampler(
-        rss,
-        openStreams,
-        periodData,
-        p == null ? null : () -> {
-          var cpu = p.cpuSeconds();
-          return cpu.isPresent() ? cpu.getAsDouble() : null;
-        },
-        period);
+    MemorySampler s = new MemorySampler(rss, openStreams, periodData, procs.isEmpty() ? null : this::cpuSeconds, period);
     OptionalLong baseline = s.baseline();
     rssBaseline = baseline.isPresent() ? baseline.getAsLong() : null;
     if (rss != null && rssBaseline == null) {
@@ -84,6 +97,19 @@ final class ServerWatch {
           + (rss.failure() != null ? rss.failure() : rss.describe()) + ")");
     }
     return s;
+  }
+
+  /** The server's CPU seconds so far, summed over its processes; null unless every one could be read. */
+  private Double cpuSeconds() {
+    double sum = 0;
+    for (ServerProc p : procs) {
+      var cpu = p.cpuSeconds();
+      if (cpu.isEmpty()) {
+        return null;
+      }
+      sum += cpu.getAsDouble();
+    }
+    return sum;
   }
 
   /** The server's RSS before any connection, or null when not measured or not read. */

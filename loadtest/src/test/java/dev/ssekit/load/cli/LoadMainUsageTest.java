@@ -43,7 +43,7 @@ class LoadMainUsageTest {
     assertThat(err.toString()).contains("--urls: 'http://example.com/events' is not a loopback address");
     assertThat(run("--urls", two, "--server-pid", "1")).isEqualTo(2);
     assertThat(err.toString()).contains("--server-pid describes one server process, and --urls spreads the connections"
-        + " over 2 instances, so it cannot be attributed to one: measure an instance alone with --url");
+        + " over 2 instances, so it cannot be attributed to one: give one --server-pid per instance");
     assertThat(run("--urls", two, "--metrics-url", "http://127.0.0.1:1/metrics")).isEqualTo(2);
     assertThat(err.toString()).contains("sse-loadtest: --metrics-url describes one server process");
     assertThat(err.toString().lines().filter(l -> l.startsWith("sse-loadtest: ")).count()).as("one line each").isEqualTo(4);

@@ -64,6 +64,7 @@ class InjectorsEndToEndTest {
       Path reports = tmp.resolve("fanout");
       CliProcess.Result r = CliProcess.run(tmp, 150,
           "--urls", a.url("/events") + "," + b.url("/events"), "--publish-url", a.url("/publish"),
+          "--server-pid", a.pid() + "," + b.pid(),
           "--scenario", "fanout", "--connections", "40", "--ramp", "1s", "--hold", "3s", "--rate", "10",
           "--injectors", "2", "--report-dir", reports.toString());
 
@@ -92,7 +93,29 @@ class InjectorsEndToEndTest {
       assertThat(merged.at("/deliveryLatencyMs/count").asLong())
           .isGreaterThanOrEqualTo(events.path("delivered").asLong() + diagnostics.path("peerEvents").asLong());
       assertThat(r.stdout()).contains("its own injector's events for loss");
+
+      // One pid per instance: their memory is read together, and one instance is sized from it.
+      long rssA = rss(a.pid());
+      long rssB = rss(b.pid());
+      assertThat(merged.at("/server/rssBytesPeak").asLong()).as("both instances' memory").isGreaterThan(Math.max(rssA, rssB))
+          .isLessThan(2 * (rssA + rssB));
+      assertThat(merged.at("/projection/assumptions").asText()).startsWith("One instance sized from the 2 measured together");
+      assertThat(merged.at("/projection/serverMaxFiles").asLong()).isPositive();
+      // The per-instance line starts from half the two instances' baseline (each step's figures halved).
+      assertThat(merged.at("/projection/baseRssBytes").asLong())
+          .isCloseTo(merged.at("/server/rssBytesBaseline").asLong() / 2, org.assertj.core.data.Offset.offset(1L));
+      assertThat(r.stdout()).contains("(2 instances summed)");
     }
+  }
+
+  /** VmRSS of a process now, in bytes. */
+  private static long rss(long pid) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.substring(6).trim().split("\\s+")[0]) * 1024;
+      }
+    }
+    throw new AssertionError("no VmRSS for " + pid);
   }
 
   private static JsonNode capacity(Path dir) throws Exception {

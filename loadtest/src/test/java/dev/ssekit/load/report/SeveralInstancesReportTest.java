@@ -33,6 +33,14 @@ class SeveralInstancesReportTest {
             Projections.basis(c.projection(), 100_000, 1L << 30))));
   }
 
+  /** The same run with the instances' memory read (one --server-pid each) and this projection. */
+  private static RunRecord withProjection(RunRecord r, CapacityReport.Projection p, long rssBaseline) {
+    CapacityReport c = r.capacity();
+    return Runs.withReport(r, new CapacityReport(c.scenario(), c.target(), c.durationMs(), c.connections(), c.connectMs(),
+        c.deliveryLatencyMs(), c.events(), new CapacityReport.Server(rssBaseline, rssBaseline + 40 * 10_240L,
+            p.bytesPerConnection()), c.injector(), c.steps(), p, c.failures()));
+  }
+
   @Test
   void capacityJsonNamesEveryTargetAndKeepsTheFirstAsUrl() throws Exception {
     CapacityReport r = over(List.of(A, B), 40, T0).capacity();
@@ -56,11 +64,38 @@ class SeveralInstancesReportTest {
     assertThat(r.projection().plan()).as("no limit claims a figure per instance").isNull();
     assertThat(r.projection().connectionsPerInstance()).isNull();
     assertThat(r.projection().instancesForTarget()).isNull();
-    assertThat(r.projection().assumptions()).contains("spread over 2 instances").contains("Measure one instance alone");
+    assertThat(r.projection().assumptions()).contains("spread over 2 instances").contains("Give one --server-pid per instance");
     CapacityReport one = Runs.run("fanout", A, T0, 40, 2_000, 12).capacity();
     CapacityReport.Projection same = Projections.project(one.target(), 100 * Runs.MIB, one.steps(), true,
         Projections.basis(one.projection(), 100_000, 1L << 30));
     assertThat(same.plan()).as("one instance is projected as before").isNotNull();
+  }
+
+  @Test
+  void oneInstanceIsSizedFromInstancesMeasuredTogetherWithOnePidEach() {
+    // Two instances of 100 MiB, 10 KiB per connection, the connections in turn: each holds half of a step.
+    List<CapacityReport.Step> together = new java.util.ArrayList<>();
+    for (long c : new long[] {2_000, 4_000, 6_000}) {
+      together.add(new CapacityReport.Step(c, 2 * 100 * Runs.MIB + c * 10_240, 50.0, c, 20.0, 10_000L, c * 100, c * 1e-4, c,
+          10_000L));
+    }
+    CapacityPlan.Basis basis = new CapacityPlan.Basis(1_000_000, 1L << 30, 250, 20_000L, 100L, 2, 10.0, true);
+    CapacityReport.Projection p = Projections.project(new CapacityReport.Target(A, null, null, List.of(A, B)),
+        2 * 100 * Runs.MIB, together, true, basis);
+    CapacityReport.Projection alone = Projections.project(100 * Runs.MIB,
+        together.stream().map(s -> Projections.perInstance(s, 2)).toList(), true, basis);
+
+    assertThat(p.bytesPerConnection()).isEqualTo(10_240);
+    assertThat(p.baseRssBytes()).isEqualTo(100 * Runs.MIB);
+    assertThat(p.plan().largestPassingStep()).as("one instance's share of the largest step").isEqualTo(3_000);
+    assertThat(p.plan().bindingLimit()).isEqualTo(CapacityPlan.FILES);
+    assertThat(p.connectionsPerInstance()).isEqualTo(19_900).isEqualTo(alone.connectionsPerInstance());
+    assertThat(p.instancesForTarget()).isEqualTo(51);
+    assertThat(p.plan().cpuSecondsPerEvent()).isEqualTo(alone.plan().cpuSecondsPerEvent());
+    assertThat(p.assumptions()).startsWith("One instance sized from the 2 measured together: each step's connections,"
+        + " server memory (summed over the 2 processes) and CPU time divided by 2");
+    assertThat(Summary.text(withProjection(over(List.of(A, B), 40, T0), p, 2 * 100 * Runs.MIB).capacity(), "r")
+        .replaceAll("\\s+", " ")).contains("(2 instances summed)").contains("→ 51 instances for 1,000,000 connections");
   }
 
   @Test

@@ -69,7 +69,7 @@ class RunSettingsTest {
   }
 
   private static RunSettings withCores(Integer cores) {
-    return new RunSettings("capacity", List.of(URI.create("http://127.0.0.1:1/events")), null, Publisher.Format.RAW, null, 42L, 300,
+    return new RunSettings("capacity", List.of(URI.create("http://127.0.0.1:1/events")), null, Publisher.Format.RAW, null, List.of(42L), 300,
         Duration.ofSeconds(2), Duration.ofSeconds(5), 10, List.of(100, 200, 300), 100_000, 1L << 30, Duration.ofMillis(250),
         null, cores, List.of(), Path.of("r"), Duration.ofMillis(500), Duration.ofSeconds(2), "abc", InjectorRole.ALONE, true);
   }
@@ -86,8 +86,14 @@ class RunSettingsTest {
     assertThatThrownBy(() -> withCores(0)).hasMessage("--instance-cores must be between 1 and 4096");
   }
 
+  private static RunSettings overPids(List<URI> urls, List<Long> pids) {
+    return new RunSettings("fanout", urls, null, Publisher.Format.JSON, null, pids, 10, Duration.ofSeconds(2),
+        Duration.ofSeconds(5), 10, List.of(10), 100_000, 1L << 30, RunSettings.DEFAULT_SLO_P99, null, null, List.of(),
+        Path.of("r"), Duration.ofMillis(500), Duration.ofSeconds(2), "abc", InjectorRole.ALONE, true);
+  }
+
   private static RunSettings over(List<URI> urls, int connections, Long serverPid) {
-    return new RunSettings("fanout", urls, null, Publisher.Format.JSON, null, serverPid, connections, Duration.ofSeconds(2),
+    return new RunSettings("fanout", urls, null, Publisher.Format.JSON, null, serverPid == null ? List.of() : List.of(serverPid), connections, Duration.ofSeconds(2),
         Duration.ofSeconds(5), 10, List.of(connections), 100_000, 1L << 30, RunSettings.DEFAULT_SLO_P99, null, null, List.of(),
         Path.of("r"), Duration.ofMillis(500), Duration.ofSeconds(2), "abc", InjectorRole.ALONE, true);
   }
@@ -122,7 +128,13 @@ class RunSettingsTest {
     assertThatThrownBy(() -> over(List.of(two.get(0), two.get(0)), 10, null)).hasMessageContaining("names http://127.0.0.1:1/e twice");
     assertThatThrownBy(() -> over(two, 10, 42L))
         .hasMessage("--server-pid describes one server process, and --urls spreads the connections over 2 instances, so it"
-            + " cannot be attributed to one: measure an instance alone with --url");
+            + " cannot be attributed to one: give one --server-pid per instance (--server-pid PID,PID in --urls order), or"
+            + " measure an instance alone with --url");
+    assertThat(overPids(two, List.of(42L, 43L)).serverPids()).as("one per instance").containsExactly(42L, 43L);
+    assertThatThrownBy(() -> overPids(two, List.of(42L, 43L, 44L)))
+        .hasMessage("--server-pid names 3 processes for 2 stream URLs: give one per --urls instance, in the same order");
+    assertThatThrownBy(() -> overPids(List.of(two.get(0)), List.of(42L, 43L))).hasMessageContaining("2 processes for 1 stream URL:");
+    assertThatThrownBy(() -> overPids(two, List.of(42L, 42L))).hasMessageContaining("names 42 twice");
     assertThatThrownBy(() -> over(two, 1, null)).hasMessageContaining("fewer than the 2 --urls");
     assertThat(over(List.of(two.get(0)), 1, 42L).serverPid()).as("one instance is measured as before").isEqualTo(42L);
   }
