@@ -1,6 +1,7 @@
 package dev.ssekit.load.cli;
 
 import dev.ssekit.load.report.HistogramFile;
+import dev.ssekit.load.report.InjectorBottleneck;
 import dev.ssekit.load.report.Merge;
 import dev.ssekit.load.report.RunRecord;
 import dev.ssekit.load.report.Summary;
@@ -17,7 +18,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -275,10 +278,11 @@ final class LocalInjectors {
     }
     merged.warnings().forEach(w -> err.println("sse-loadtest: warning: " + w));
     out.println("ssekit load: merged the " + count + " injectors' runs (counts summed, histograms added)");
+    RunRecord run = onThisMachine(merged.run());
     try {
-      List<String> details = new ArrayList<>(Summary.firstEventLines(merged.run()));
-      details.addAll(Summary.injectorLines(merged.run()));
-      int status = RunReports.publish(merged.run(), details, dir, base, out, err);
+      List<String> details = new ArrayList<>(Summary.firstEventLines(run));
+      details.addAll(Summary.injectorLines(run));
+      int status = RunReports.publish(run, details, dir, base, out, err);
       if (status == LoadMain.OK && worst != LoadMain.OK) {
         err.println("sse-loadtest: an injector ended with status " + worst + "; see " + dir + "/injector-*/console.log");
         return worst;
@@ -288,6 +292,17 @@ final class LocalInjectors {
       err.println("sse-loadtest: " + e.getMessage());
       return LoadMain.USAGE;
     }
+  }
+
+  /**
+   * The merged run with this machine's cores as the injectors' (a merge of separate machines sums
+   * them): these injectors shared them, so their summed CPU time is held against these cores when
+   * the report asks whether the injectors were the bottleneck.
+   */
+  static RunRecord onThisMachine(RunRecord run) {
+    Map<String, Long> diagnostics = new LinkedHashMap<>(run.diagnostics());
+    diagnostics.put(InjectorBottleneck.CORES, (long) Runtime.getRuntime().availableProcessors());
+    return new RunRecord(run.capacity(), run.histograms(), diagnostics, run.timeline(), run.steps());
   }
 
   /** Says that injector {@code k} ended too soon, with the end of its console. */

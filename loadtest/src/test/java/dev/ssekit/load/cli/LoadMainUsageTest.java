@@ -94,6 +94,15 @@ class LoadMainUsageTest {
   }
 
   @Test
+  void injectorsOnThisMachineAreHeldToItsCoresNotTheSumOfWhatEachSaw() {
+    var a = dev.ssekit.load.report.Runs.run("fanout", "http://127.0.0.1:1/events", 0, 10, 1_000, 12);
+    var merged = dev.ssekit.load.report.Merge.merge(List.of(a, a)).run();
+    assertThat(merged.diagnostics().get(dev.ssekit.load.report.InjectorBottleneck.CORES)).as("separate machines").isEqualTo(4L);
+    assertThat(LocalInjectors.onThisMachine(merged).diagnostics().get(dev.ssekit.load.report.InjectorBottleneck.CORES))
+        .isEqualTo(Runtime.getRuntime().availableProcessors());
+  }
+
+  @Test
   void everyOptionIsInTheLoadGuidesSynopsis() throws Exception {
     String guide = Files.readString(Path.of("..", "docs", "load.md"));
     String synopsis = guide.substring(guide.indexOf("```\n./ssekit load"), guide.indexOf("```", guide.indexOf("```") + 3));

@@ -11,7 +11,7 @@ import org.HdrHistogram.Histogram;
  * streams over four points and holds them, each point with its own latencies, one step over the
  * hold, and a report whose counts are derived from them.
  */
-final class Runs {
+public final class Runs {
   static final long MIB = 1L << 20;
 
   private Runs() {}
@@ -29,7 +29,7 @@ final class Runs {
    * @param latencyBase its latencies' scale in µs
    * @param points how many 500 ms points
    */
-  static RunRecord run(String scenario, String url, long startMs, long open, long latencyBase, int points) {
+  public static RunRecord run(String scenario, String url, long startMs, long open, long latencyBase, int points) {
     return run(scenario, url, startMs, open, open, latencyBase, points);
   }
 
