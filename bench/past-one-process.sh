@@ -14,6 +14,7 @@
 #   SERVER_OPTS="-Xmx512m -Xms32m -XX:+UseSerialGC"   each reference server's JVM flags
 #   LOAD_OPTS=-Xmx3g               each injector's JVM flags
 #   OUT=reports/past-one-process-<time>   where the reports and the summary go
+#   REPORT_ONLY=1                  print the table (and rewrite past-one-process.json) of the run in OUT
 # Needs redis-server (Debian: apt-get install redis-server). Loopback only; the load tester bounds
 # every run. Output: $OUT/load/ (the merged report; injector-1/, injector-2/ each injector's),
 # $OUT/past-one-process.json and a Markdown table on stdout (the one in README.md).
@@ -55,6 +56,12 @@ wait_http() {  # URL SECONDS
   return 1
 }
 
+REPORT_ONLY=${REPORT_ONLY:-0}  # 1: only print the table of the run already in $OUT
+if [[ $REPORT_ONLY == 1 ]]; then
+  [[ -f "$OUT/load/capacity.json" ]] || die "no run in $OUT (REPORT_ONLY=1 needs OUT=DIR of an earlier run)"
+  rc=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["settings"]["loadExitStatus"])' \
+    "$OUT/past-one-process.json" 2>/dev/null || echo 0)
+else
 command -v redis-server >/dev/null || die "needs redis-server (apt-get install redis-server)"
 [[ -f "$SERVER_JAR" && -f "$LOAD_JAR" ]] || (cd "$ROOT" && mvn -B -q -DskipTests package >&2) || die "build failed"
 mkdir -p "$OUT/redis"
@@ -92,6 +99,7 @@ java $LOAD_OPTS -jar "$LOAD_JAR" \
   --report-dir "$OUT/load" >"$OUT/load.out" 2>"$OUT/load.err" || rc=$?
 sed -n '/^ssekit load: capacity/,$p' "$OUT/load.out" >&2
 [[ -f "$OUT/load/capacity.json" ]] || die "no merged report (exit $rc; see $OUT/load.err and $OUT/load/injector-*/console.log)"
+fi
 
 # ---------------------------------------------------------------- the table
 python3 - "$OUT" "$STEPS" "$RAMP" "$HOLD" "$RATE" "$TARGET" "$SERVER_OPTS" "$LOAD_OPTS" "$rc" \
@@ -131,5 +139,9 @@ print(f"opened {k['opened']:,} / failed {k['failed']:,}, peak {k['peakOpen']:,} 
 print(f"server bytes per connection per instance: {'n/a' if bpc is None else f'{bpc / 1024:.1f} KiB'}"
       + ("" if p.get("fitR2") is None else f" (R² {p['fitR2']:.3f})"))
 print(f"projection for {int(target):,} connections: {p.get('headline')}")
+for lim in p.get("limits") or []:
+    per = lim.get("connectionsPerInstance")
+    need = "" if not per else f" → {-(-int(target) // per):,} instances for {int(target):,}"
+    print(f"  {lim['name']}: {'n/a' if per is None else f'{per:,} per instance'} ({lim['state']}: {lim['reason']}){need}")
 PY
 log "reports: $OUT (load exit status $rc)"

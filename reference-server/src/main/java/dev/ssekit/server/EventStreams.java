@@ -172,6 +172,13 @@ final class EventStreams {
     if (lastEventId != null) {
       if (start.resumed()) {
         metrics.resumeHits.increment();
+      } else if (start.ahead()) {
+        // Nothing was missed: this instance is behind Redis. What it reads up to that id is not sent again.
+        metrics.resumeHits.increment();
+        s.skipThrough = StreamId.parse(lastEventId);
+        ServerLog.anomaly("resume-ahead", "a stream resumed after " + lastEventId + " on topic '" + topicName
+            + "', which this instance had not read from the broker within " + CATCH_UP_MILLIS + " ms; it starts at"
+            + " the live edge and skips events up to that id");
       } else {
         metrics.resumeMisses.increment();
         Frame notice = Frame.control(concat(EventEncoder.comment(missNotice(lastEventId, start.heldIds())),

@@ -104,6 +104,10 @@ final class LoopSubscribers {
         cutOff(s, "its next event left the history");
         break;
       }
+      if (s.skipThrough != null && s.skips(f)) {
+        s.nextSeq++;
+        continue;
+      }
       ch.write(f.wire(s.chunked), ch.voidPromise());
       s.nextSeq++;
       written++;

@@ -26,6 +26,12 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
   int index = -1;
   /** Set when the stream was ended (shutdown, slow consumer): nothing more is written. */
   boolean ended;
+  /**
+   * With a broker: the id this stream resumed after, when this instance had not yet read that far
+   * from Redis (another instance issued it); events up to it, read later, are not sent again.
+   * Null once an event past it was reached, and for every other stream.
+   */
+  StreamId skipThrough;
 
   Subscriber(Channel channel, boolean chunked, LoopSubscribers group, long nextSeq, long joinedAtBytes) {
     this.channel = channel;
@@ -33,6 +39,17 @@ final class Subscriber extends ChannelInboundHandlerAdapter {
     this.group = group;
     this.nextSeq = nextSeq;
     this.joinedAtBytes = joinedAtBytes;
+  }
+
+  /**
+   * Whether {@code f} is one the client already has ({@link #skipThrough}); clears the skip at the
+   * first event past it.
+   */
+  boolean skips(Frame f) {
+    StreamId id = StreamId.parse(f.id);
+    if (id != null && id.compareTo(skipThrough) <= 0) return true;
+    skipThrough = null;
+    return false;
   }
 
   @Override

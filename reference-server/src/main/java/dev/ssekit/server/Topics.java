@@ -171,7 +171,7 @@ final class Topics {
   }
 
   /** {@link #subscribe}'s answer, with a broker, for a topic swept since it was mirrored: mirror it again. */
-  static final Start NOT_MIRRORED = new Start(null, null, 0, 0, false, null, false);
+  static final Start NOT_MIRRORED = new Start(null, null, 0, 0, false, null, false, false);
 
   /** What a new stream starts from. */
   /**
@@ -179,8 +179,14 @@ final class Topics {
    * topic holds events; {@code expired} tells a miss on an id this topic issued and let go from
    * one on an id it never issued (a restart, another instance, garbage).
    */
+  /**
+   * Where a stream starts. {@code ahead} (with a broker): the id it resumes after is newer than
+   * anything this instance has read from Redis (another instance issued it and the catch-up wait
+   * ran out), so it starts at the live edge, having everything held here already, and skips what
+   * is read later up to that id.
+   */
   record Start(Topic topic, LoopSubscribers group, long nextSeq, long joinedAtBytes, boolean resumed, String[] heldIds,
-      boolean expired) {}
+      boolean expired, boolean ahead) {}
 
   /**
    * Registers a subscriber of {@code topicName} on {@code loop} and decides where it starts: after
@@ -198,9 +204,10 @@ final class Topics {
       long after = lastEventId == null ? -1 : topic.seqOf(lastEventId);
       boolean resumed = after >= 0;
       long next = resumed ? after + 1 : topic.lastSeq() + 1;
-      boolean missed = lastEventId != null && !resumed;
+      boolean ahead = lastEventId != null && !resumed && topic.ahead(lastEventId);
+      boolean missed = lastEventId != null && !resumed && !ahead;
       return new Start(topic, group, next, topic.cumulativeBytes(), resumed, missed ? topic.heldIdRange() : null,
-          missed && topic.issuedAndGone(lastEventId));
+          missed && topic.issuedAndGone(lastEventId), ahead);
     }
   }
 

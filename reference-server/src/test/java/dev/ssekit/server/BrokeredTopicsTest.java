@@ -70,6 +70,35 @@ class BrokeredTopicsTest {
   }
 
   @Test
+  void aResumeFromAnIdNotYetReadHereStartsLiveAndSkipsWhatIsReadUpToIt() throws Exception {
+    Topics t = topics(10, 10);
+    t.mirror("a", List.of(event("1-0", "x"), event("2-0", "y")));
+    EmbeddedChannel ch = new EmbeddedChannel();
+    // Another instance issued 4-0; this one has read up to 2-0 (its catch-up wait ran out).
+    Topics.Start start = t.subscribe("a", ch.eventLoop(), "4-0");
+    assertThat(start.resumed()).isFalse();
+    assertThat(start.ahead()).as("not a miss: the client has everything held here").isTrue();
+    assertThat(start.heldIds()).as("no miss notice").isNull();
+    assertThat(start.nextSeq()).as("the live edge").isEqualTo(3);
+    Subscriber s = new Subscriber(ch, false, start.group(), start.nextSeq(), start.joinedAtBytes());
+    s.skipThrough = StreamId.parse("4-0");
+    start.group().add(s);
+
+    t.appendFromBroker("a", List.of(event("3-0", "z"), event("4-0", "w"), event("5-0", "v"), event("6-0", "u")));
+    ch.runPendingTasks();
+
+    StringBuilder sent = new StringBuilder();
+    for (Object m; (m = ch.readOutbound()) != null; ) {
+      io.netty.buffer.ByteBuf b = (io.netty.buffer.ByteBuf) m;
+      sent.append(b.toString(java.nio.charset.StandardCharsets.UTF_8));
+      b.release();
+    }
+    assertThat(sent.toString()).as("3-0 and 4-0 are the client's already").doesNotContain("id: 3-0").doesNotContain("id: 4-0")
+        .contains("id: 5-0\ndata: v\n\n").contains("id: 6-0\ndata: u\n\n");
+    assertThat(s.skipThrough).as("cleared past it").isNull();
+  }
+
+  @Test
   void aTopicSweptSinceItWasMirroredIsNotSubscribedToButMirroredAgain() throws Exception {
     Topics t = topics(10, 10);
     t.mirror("a", List.of());

@@ -36,12 +36,16 @@ class AssertionMessagesTest {
   private record Outcome(String failure, List<String> evidence) {}
 
   private static Outcome run(String scenario, String method) {
+    return run(scenario, method, "quick");
+  }
+
+  private static Outcome run(String scenario, String method, String profile) {
     EngineExecutionResults r = EngineTestKit.engine("junit-jupiter")
         .configurationParameter(Target.URL, server.url("/scenarios/" + scenario))
-        .configurationParameter(Target.PROFILE, "quick")
+        .configurationParameter(Target.PROFILE, profile)
         .configurationParameter(Target.STRICT, "true") // a SHOULD fails too, so its message is the failure's
-        .selectors(selectMethod(HttpChecks.class, method,
-            PassiveStream.class.getName() + "," + Findings.class.getName()))
+        .selectors(selectMethod(HttpChecks.class, java.util.Arrays.stream(HttpChecks.class.getDeclaredMethods())
+            .filter(m -> m.getName().equals(method)).findFirst().orElseThrow()))
         .execute();
     List<String> evidence = new ArrayList<>();
     r.allEvents().reportingEntryPublished().stream().map(e -> e.getPayload(ReportEntry.class).orElseThrow())
@@ -71,5 +75,13 @@ class AssertionMessagesTest {
     assertThat(o.failure()).startsWith("[SHOULD http.no-content-length] the stream has Content-Length: 24: ")
         .contains("clients see the stream end and reconnect in a loop").doesNotContain("Expecting");
     assertThat(o.evidence()).anySatisfy(e -> assertThat(e).startsWith("assertion: "));
+  }
+
+  @Test
+  void aRefusedVariantIsNamedByItsStatusNotByTheRefusalsContentType() {
+    Outcome o = run("status-204", "acceptVariants", "standard");
+    assertThat(o.failure()).startsWith("[SHOULD http.accept-variants] with Accept: */* the server answered 204, not 200")
+        .doesNotContain("Content-Type").doesNotContain("expected:");
+    assertThat(o.evidence()).anySatisfy(e -> assertThat(e).startsWith("with Accept: */* → 204"));
   }
 }
