@@ -33,28 +33,11 @@ OUT=${OUT:-$ROOT/reports/past-one-process-$(date +%Y%m%d-%H%M%S)}
 
 SERVER_JAR=$ROOT/reference-server/target/sse-reference-server.jar
 LOAD_JAR=$ROOT/loadtest/target/sse-loadtest.jar
-PIDS=()
+# shellcheck source=common.sh
+source "$ROOT/bench/common.sh"
 
 log() { echo "past-one-process: $*" >&2; }
 die() { log "$*"; exit 2; }
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_http() {  # URL SECONDS
-  local i
-  for i in $(seq $(($2 * 10))); do
-    curl -fsS -o /dev/null --max-time 1 "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
 
 REPORT_ONLY=${REPORT_ONLY:-0}  # 1: only print the table of the run already in $OUT
 if [[ $REPORT_ONLY == 1 ]]; then

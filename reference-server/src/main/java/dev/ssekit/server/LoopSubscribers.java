@@ -98,16 +98,17 @@ final class LoopSubscribers {
     int written = 0;
     long bytes = 0;
     long last = topic.lastSeq();
-    while (s.nextSeq <= last && ch.isWritable()) {
+    while (s.nextSeq <= last && (ch.isWritable() || s.skipThrough != null)) {
       Frame f = topic.frame(s.nextSeq);
       if (f == null) {
         cutOff(s, "its next event left the history");
         break;
       }
-      if (s.skipThrough != null && s.skips(f)) {
+      if (s.skipThrough != null && s.skips(f)) { // the client has it: passed over, writable or not
         s.nextSeq++;
         continue;
       }
+      if (!ch.isWritable()) break;
       ch.write(f.wire(s.chunked), ch.voidPromise());
       s.nextSeq++;
       written++;

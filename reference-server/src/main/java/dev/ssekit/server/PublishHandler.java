@@ -83,7 +83,8 @@ final class PublishHandler {
 
   /**
    * Publishes through the broker and answers once Redis has the event: {@code 202} with the
-   * stream entry's id; {@code 503} when Redis could not be reached (nothing was published);
+   * stream entry's id; {@code 503} when Redis could not be reached or answered with an error (out of
+   * memory, a key of another type: nothing was published);
    * {@code 504} when the command was sent but not confirmed (it may have been published). The
    * connection reads nothing more until then (requests pipelined behind it wait in the "flow"
    * handler), so answers go out in order.
@@ -114,7 +115,10 @@ final class PublishHandler {
           throw new IllegalStateException("cannot serialise a map of strings", e);
         }
       } else {
-        Refusal down = RedisBroker.rejected(failure)
+        Refusal down = RedisBroker.refusedByRedis(failure)
+            ? new Refusal(HttpResponseStatus.SERVICE_UNAVAILABLE, "nothing was published: the broker " + broker.uri()
+                + " refused the event (" + RedisBroker.reason(failure) + ")")
+            : RedisBroker.rejected(failure)
             ? new Refusal(HttpResponseStatus.SERVICE_UNAVAILABLE, "nothing was published: the broker " + broker.uri()
                 + " cannot be reached (" + RedisBroker.reason(failure) + "); publish again when /healthz says ok")
             // Sent, but no answer: Redis may have appended it. A blind retry could publish it twice.

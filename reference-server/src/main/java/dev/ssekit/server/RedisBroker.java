@@ -87,13 +87,20 @@ final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
     return redis.tail(topic).thenApply(tail -> {
       List<Topics.BrokerEvent> events = encode(topic, tail);
       try {
-        String after = topics.mirror(topic, events);
-        if (after != null) redis.follow(topic, after);
+        // Follow after the newest entry read, kept or skipped: after the newest kept one (or from
+        // the stream's start when every one was skipped) would read the skipped ones, or the whole
+        // stream's past, again as new events.
+        if (topics.mirror(topic, events) != null) redis.follow(topic, newestId(tail));
         return null;
       } catch (Topics.Refused e) {
         throw new CompletionException(e);
       }
     });
+  }
+
+  /** The id after which new entries are read: the newest of {@code tail}, or {@code "0-0"} (the start) for an empty stream. */
+  static String newestId(List<RedisStreams.Entry> tail) {
+    return tail.isEmpty() ? "0-0" : tail.get(tail.size() - 1).id();
   }
 
   /** Appends an event to {@code topic}'s stream; completes with its id. */
@@ -114,10 +121,22 @@ final class RedisBroker implements RedisStreams.Sink, AutoCloseable {
     return false;
   }
 
+  /**
+   * True when Redis answered the command with an error (out of memory, a key of another type, no
+   * permission): it ran and appended nothing, so nothing was published.
+   */
+  static boolean refusedByRedis(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof io.lettuce.core.RedisCommandExecutionException) return true;
+    }
+    return false;
+  }
+
   /** A failed broker call in a sentence: the first cause's message. */
   static String reason(Throwable failure) {
     Throwable t = failure;
-    while ((t instanceof CompletionException || t.getMessage() == null) && t.getCause() != null) {
+    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException || t.getMessage() == null)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();

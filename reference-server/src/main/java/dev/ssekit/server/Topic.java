@@ -134,6 +134,23 @@ final class Topic {
     return newest == null || asked.compareTo(newest) > 0;
   }
 
+  /** How far past this machine's clock a broker id may be and still count as one Redis issued (clock skew). */
+  static final long BROKER_CLOCK_SKEW_MILLIS = 1_000;
+
+  /**
+   * True when {@code id} is one this instance has not read yet but a client can have had: newer
+   * than the newest held (so everything held is older), with events held (an empty mirror cannot
+   * tell an id Redis issued from one of a stream it lost), and not later than now (Redis issues
+   * ids from its clock; a later one is forged or foreign). Lock-free.
+   */
+  boolean aheadOfHeld(String id) {
+    StreamId newest = newestBrokerId;
+    if (!brokered || newest == null) return false;
+    StreamId asked = StreamId.parse(id);
+    return asked != null && asked.compareTo(newest) > 0
+        && asked.millis() <= System.currentTimeMillis() + BROKER_CLOCK_SKEW_MILLIS;
+  }
+
   /** True when {@code id} is held or was a publisher-chosen id of this topic; under the publish lock. */
   boolean idTaken(String id) {
     return seqById.containsKey(id) || retiredIds.contains(id);

@@ -145,10 +145,10 @@ final class Topics {
   }
 
   /**
-   * Mirrors {@code topicName} here from {@code tail}, the broker's newest events, unless it already
-   * is. Returns the id after which the broker's new events are to be read ({@code "0-0"}: from the
-   * stream's start, which is empty), null when it was mirrored already, and throws when the
-   * registry is full.
+   * Mirrors {@code topicName} here from {@code tail}, the broker's newest events (those fit to
+   * send), unless it already is. Returns null when it was mirrored already, else the newest id
+   * stored ({@code "0-0"} when none); the caller follows after the newest entry it read, kept or
+   * not. Throws when the registry is full.
    */
   String mirror(String topicName, List<BrokerEvent> tail) throws Refused {
     synchronized (lock) {
@@ -173,17 +173,14 @@ final class Topics {
   /** {@link #subscribe}'s answer, with a broker, for a topic swept since it was mirrored: mirror it again. */
   static final Start NOT_MIRRORED = new Start(null, null, 0, 0, false, null, false, false);
 
-  /** What a new stream starts from. */
   /**
    * Where a new stream starts. {@code heldIds} (oldest, newest) is set on a resume miss when the
    * topic holds events; {@code expired} tells a miss on an id this topic issued and let go from
-   * one on an id it never issued (a restart, another instance, garbage).
-   */
-  /**
-   * Where a stream starts. {@code ahead} (with a broker): the id it resumes after is newer than
-   * anything this instance has read from Redis (another instance issued it and the catch-up wait
-   * ran out), so it starts at the live edge, having everything held here already, and skips what
-   * is read later up to that id.
+   * one on an id it never issued (a restart, another instance, garbage). {@code ahead} (with a
+   * broker): the id it resumes after is newer than anything this instance has read from Redis yet
+   * (another instance issued it and the catch-up wait ran out; see {@link Topic#aheadOfHeld}), so
+   * it starts at the live edge, having everything held here already, and skips what is read later
+   * up to that id.
    */
   record Start(Topic topic, LoopSubscribers group, long nextSeq, long joinedAtBytes, boolean resumed, String[] heldIds,
       boolean expired, boolean ahead) {}
@@ -204,7 +201,7 @@ final class Topics {
       long after = lastEventId == null ? -1 : topic.seqOf(lastEventId);
       boolean resumed = after >= 0;
       long next = resumed ? after + 1 : topic.lastSeq() + 1;
-      boolean ahead = lastEventId != null && !resumed && topic.ahead(lastEventId);
+      boolean ahead = lastEventId != null && !resumed && topic.aheadOfHeld(lastEventId);
       boolean missed = lastEventId != null && !resumed && !ahead;
       return new Start(topic, group, next, topic.cumulativeBytes(), resumed, missed ? topic.heldIdRange() : null,
           missed && topic.issuedAndGone(lastEventId), ahead);

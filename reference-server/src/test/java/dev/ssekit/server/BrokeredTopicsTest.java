@@ -99,6 +99,20 @@ class BrokeredTopicsTest {
   }
 
   @Test
+  void anIdFromTheFutureOrOneAnEmptyMirrorCannotPlaceIsAMissNotASilentSkip() throws Exception {
+    Topics t = topics(10, 10);
+    t.mirror("a", List.of(event("1-0", "x"), event("2-0", "y")));
+    t.mirror("empty", List.of());
+    EmbeddedChannel ch = new EmbeddedChannel();
+    String future = (System.currentTimeMillis() + 3_600_000) + "-0";
+    Topics.Start forged = t.subscribe("a", ch.eventLoop(), future);
+    assertThat(forged.ahead()).as("Redis issues ids from its clock: an hour ahead is forged or foreign").isFalse();
+    assertThat(forged.heldIds()).as("told what is held (a reset)").containsExactly("1-0", "2-0");
+    Topics.Start lost = t.subscribe("empty", ch.eventLoop(), "1-0");
+    assertThat(lost.ahead()).as("an empty mirror cannot tell a lost stream from a fast one").isFalse();
+  }
+
+  @Test
   void aTopicSweptSinceItWasMirroredIsNotSubscribedToButMirroredAgain() throws Exception {
     Topics t = topics(10, 10);
     t.mirror("a", List.of());

@@ -1,6 +1,7 @@
 package dev.ssekit.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.ssekit.testkit.Closer;
 import dev.ssekit.testkit.RedisProcess;
@@ -66,6 +67,41 @@ class RedisStreamsTest {
     assertThat(a.lines).as("an instance reads only the topics it follows").isEmpty();
     assertThat(one.tail("news").toCompletableFuture().get(5, TimeUnit.SECONDS)).extracting(RedisStreams.Entry::id)
         .containsExactlyElementsOf(ids);
+  }
+
+  @Test
+  void aTailWhoseEntriesWereAllSkippedIsFollowedAfterItsNewestEntryNotFromTheStart() throws Exception {
+    RedisProcess redis = keep(RedisProcess.start(false));
+    RedisStreams writer = keep(new RedisStreams(redis.uri(), 100, new Seen()));
+    for (int i = 0; i < 5; i++) writer.publish("t", null, "old" + i).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    // Another program's entries whose type would inject fields: skipped, so the mirror's tail is empty.
+    for (int i = 0; i < 3; i++) writer.publish("t", "x\ndata: injected", "bad").toCompletableFuture().get(5, TimeUnit.SECONDS);
+    Topics topics = new Topics(3, 1 << 20, 1 << 20, 10);
+    topics.bind(new ServerMetrics(topics));
+    RedisBroker broker = keep(new RedisBroker(redis.uri(), 3, topics));
+    broker.mirror("t").toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(topics.find("t").lastSeq()).as("nothing kept from the tail").isZero();
+
+    String fresh = writer.publish("t", null, "new").toCompletableFuture().get(5, TimeUnit.SECONDS);
+    await(() -> topics.find("t").seqOf(fresh) >= 0);
+    assertThat(topics.find("t").lastSeq()).as("only the new entry: not the stream's past read again as new").isEqualTo(1);
+  }
+
+  @Test
+  void anErrorRedisAnswersIsARefusalNotAnOutageNorAnUnknownOutcome() throws Exception {
+    RedisProcess redis = keep(RedisProcess.start(false));
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(redis.uri());
+    try (var c = client.connect()) {
+      c.sync().set("ssekit:events:t", "not a stream");
+    } finally {
+      client.shutdown();
+    }
+    RedisStreams s = keep(new RedisStreams(redis.uri(), 10, new Seen()));
+    Throwable failure = catchThrowable(() -> s.publish("t", null, "x").toCompletableFuture().get(5, TimeUnit.SECONDS));
+    assertThat(RedisBroker.refusedByRedis(failure)).as("WRONGTYPE: Redis ran the command and appended nothing").isTrue();
+    assertThat(RedisBroker.rejected(failure)).as("not unreachable").isFalse();
+    assertThat(RedisBroker.reason(failure)).startsWith("WRONGTYPE");
+    assertThat(s.up()).as("Redis is up all the same").isTrue();
   }
 
   @Test

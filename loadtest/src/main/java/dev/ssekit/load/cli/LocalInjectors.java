@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * {@code --injectors N}: runs one test from N injector JVMs on this machine and writes their
@@ -49,8 +49,16 @@ final class LocalInjectors {
   private static final Set<String> NOT_HANDED_ON = Set.of(
       "--injectors", "--report-dir", "--local-addresses", "--baseline", "--tolerance", "--run-id", "--start-at");
 
-  /** JVM flags that must not be repeated in a child (a debugger's port, an agent's output file). */
-  private static final List<String> NOT_INHERITED = List.of("-agentlib", "-agentpath", "-javaagent", "-Xdebug", "-Xrunjdwp");
+  /**
+   * JVM flags that must not be repeated in a child: a debugger's or JMX agent's port, an agent's,
+   * recording's, log's or heap dump's file (the children would fight over one port or file).
+   */
+  private static final List<String> NOT_INHERITED = List.of("-agentlib", "-agentpath", "-javaagent", "-Xdebug", "-Xrunjdwp",
+      "-Dcom.sun.management.jmxremote", "-XX:StartFlightRecording", "-XX:FlightRecorderOptions", "-XX:HeapDumpPath",
+      "-Xlog", "-Xloggc");
+
+  /** Exit statuses a run gives itself (0, 1, 2); any other is a crash or a kill. */
+  private static final Set<Integer> OWN_STATUSES = Set.of(LoadMain.OK, LoadMain.FAILED, LoadMain.USAGE);
 
   private static final Duration START_SLACK = Duration.ofMillis(500);
 
@@ -107,7 +115,7 @@ final class LocalInjectors {
    * @param runBound how long one injector's run may last once started
    */
   int run(String[] args, Duration runBound, Path dir, RunReports.Baseline base) {
-    List<Process> processes = new ArrayList<>();
+    List<Process> processes = new CopyOnWriteArrayList<>(); // read by the shutdown hook while filled
     Thread stopAll = new Thread(() -> processes.forEach(Process::destroyForcibly), "ssekit-injectors-stop");
     Runtime.getRuntime().addShutdownHook(stopAll);
     try {
@@ -121,7 +129,8 @@ final class LocalInjectors {
       if (startAtMillis == null && !openGate(processes, dir, gate)) {
         return LoadMain.USAGE;
       }
-      if (!awaitAll(processes, runBound.plus(InjectorRole.MAX_GATE_WAIT), dir)) {
+      Duration untilStart = Duration.ofMillis(startAtMillis == null ? 0 : Math.max(0, startAtMillis - System.currentTimeMillis()));
+      if (!awaitAll(processes, runBound.plus(InjectorRole.MAX_GATE_WAIT).plus(untilStart), dir)) {
         return LoadMain.USAGE;
       }
       return merge(processes, dir, base);
@@ -144,7 +153,9 @@ final class LocalInjectors {
   private Process start(int k, String[] args, Path dir, Path gate) throws IOException {
     Path own = injectorDir(dir, k);
     Files.createDirectories(own);
-    Files.deleteIfExists(own.resolve(InjectorRole.READY_FILE));
+    for (String stale : List.of(InjectorRole.READY_FILE, "histograms.json", "capacity.json", "capacity.html")) {
+      Files.deleteIfExists(own.resolve(stale)); // an earlier run's, in a reused --report-dir, is not this run's
+    }
     List<String> cmd = new ArrayList<>(jvm());
     cmd.addAll(handedOn(args));
     cmd.addAll(List.of("--injector", k + "/" + count, "--run-id", team, "--report-dir", own.toString()));
@@ -182,6 +193,10 @@ final class LocalInjectors {
     List<String> kept = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
+      if (a.startsWith("@")) {
+        throw new IllegalArgumentException("--injectors hands the options to each injector as they are: give them on the"
+            + " command line, not in an @file (" + a + ")");
+      }
       int eq = a.indexOf('=');
       String name = eq > 0 ? a.substring(0, eq) : a;
       if (NOT_HANDED_ON.contains(name)) {
@@ -229,22 +244,46 @@ final class LocalInjectors {
     return true;
   }
 
-  /** Waits for every injector to end, within {@code bound}; says when each does. False when one had to be stopped. */
+  /**
+   * Waits for every injector to end, within {@code bound}, saying when each does. False, with
+   * the others stopped, when one had to be stopped or ended without its report while others
+   * still ran (they would go on at a share of the load, measuring another test).
+   */
   private boolean awaitAll(List<Process> processes, Duration bound, Path dir) throws InterruptedException {
     long deadline = System.nanoTime() + bound.toNanos();
-    for (int k = 1; k <= count; k++) {
-      Process p = processes.get(k - 1);
-      long left = deadline - System.nanoTime();
-      if (!p.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
-        err.println("sse-loadtest: injector " + k + " had not ended " + bound.toMinutes() + " minutes after it started;"
-            + " stopped all; see " + injectorDir(dir, k).resolve("console.log"));
+    boolean[] ended = new boolean[count];
+    int left = count;
+    while (left > 0) {
+      for (int k = 1; k <= count; k++) {
+        Process p = processes.get(k - 1);
+        if (ended[k - 1] || p.isAlive()) {
+          continue;
+        }
+        ended[k - 1] = true;
+        left--;
+        if (left > 0 && !reported(p, dir, k)) {
+          endedEarly(k, p.exitValue(), dir, "while the others ran, without a report; stopped them all");
+          return false;
+        }
+        out.println("ssekit load: injector " + k + " of " + count + " ended (exit " + p.exitValue() + "), report in "
+            + injectorDir(dir, k));
+        out.flush();
+      }
+      if (left > 0 && System.nanoTime() > deadline) {
+        err.println("sse-loadtest: the injectors had not all ended " + bound.toMinutes() + " minutes after they started;"
+            + " stopped all; see " + dir + "/injector-*/console.log");
         return false;
       }
-      out.println("ssekit load: injector " + k + " of " + count + " ended (exit " + p.exitValue() + "), report in "
-          + injectorDir(dir, k));
-      out.flush();
+      if (left > 0) {
+        Thread.sleep(100);
+      }
     }
     return true;
+  }
+
+  /** Whether injector {@code k} ended as a run ends: with one of its own statuses and its report. */
+  private static boolean reported(Process p, Path dir, int k) {
+    return OWN_STATUSES.contains(p.exitValue()) && Files.exists(injectorDir(dir, k).resolve("histograms.json"));
   }
 
   /**
@@ -257,7 +296,7 @@ final class LocalInjectors {
     for (int k = 1; k <= count; k++) {
       int exit = processes.get(k - 1).exitValue();
       Path file = injectorDir(dir, k).resolve("histograms.json");
-      if (!Files.exists(file)) {
+      if (!reported(processes.get(k - 1), dir, k)) {
         endedEarly(k, exit, dir, "without a report");
         return LoadMain.USAGE;
       }

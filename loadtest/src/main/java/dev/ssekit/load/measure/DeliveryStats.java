@@ -366,7 +366,7 @@ public final class DeliveryStats {
     m.put("notEvents", notEvents.sum());
     m.put("unaccountedEvents", unaccounted.sum());
     if (!peerRunIds.isEmpty()) {
-      m.put("peerEvents", peerEvents.sum());
+      m.put(dev.ssekit.load.report.Merge.PEER_EVENTS, peerEvents.sum());
     }
     m.put("earlyEvents", early.sum());
     m.put("outOfRangeEvents", outOfRange.sum());

@@ -41,6 +41,8 @@ import org.HdrHistogram.Histogram;
 public final class Merge {
   /** Diagnostics key: how many injector runs a record holds (absent means one). */
   public static final String INJECTORS = "injectors";
+  /** Diagnostics key: the other injectors' events a run of one share timed and checked (present only in such runs). */
+  public static final String PEER_EVENTS = "peerEvents";
   private static final long DEFAULT_TARGET = 100_000;
   private static final long DEFAULT_INSTANCE_MEMORY = 1L << 30;
 
@@ -92,12 +94,17 @@ public final class Merge {
 
   /**
    * The first run's basis, with the events each connection was sent per second summed over the
-   * runs when each load tester published its own: every stream received every injector's events.
-   * (When the server published, every injector saw the same events: the first run's rate stands.)
+   * runs when they were shares of one test ({@code --injectors}, {@code --injector K/N}): each
+   * published its share, every stream received them all, and each step's deliveries count them
+   * all (each injector timed its peers' events), so the CPU limit's rate and its slope agree.
+   * Runs side by side without shares time only their own events: their deliveries are 1/N of
+   * what the server sent and so is the first run's rate, and the two stay as they are. (When the
+   * server published, every injector saw the same events: the first run's rate stands.)
    */
   private static CapacityPlan.Basis basis(List<RunRecord> runs, boolean eachPublished) {
     CapacityPlan.Basis first = Projections.basis(runs.get(0).capacity().projection(), DEFAULT_TARGET, DEFAULT_INSTANCE_MEMORY);
-    if (!eachPublished || first.eventsPerConnectionPerSecond() == null) {
+    boolean shares = runs.stream().allMatch(r -> r.diagnostics().containsKey(PEER_EVENTS));
+    if (!eachPublished || !shares || first.eventsPerConnectionPerSecond() == null) {
       return first;
     }
     double sum = 0;

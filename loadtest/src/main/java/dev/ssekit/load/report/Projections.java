@@ -146,9 +146,9 @@ public final class Projections {
     if (baselineRss == null) {
       return CapacityReport.Projection.none(String.format(Locale.ROOT, "Not projected: the connections were spread over"
           + " %d instances, and the projection sizes one instance (its memory, file descriptors, CPU, and the connections"
-          + " it held within the objective); the steps count all %d instances' connections together and no instance's"
-          + " process was read. Give one --server-pid per instance (in --urls order), or measure one instance alone"
-          + " (--url with --server-pid) to size it.", n, n));
+          + " it held within the objective); the steps count all %d instances' connections together and the instances'"
+          + " memory was not read. Give one --server-pid per instance (in --urls order; a pid that cannot be read leaves"
+          + " it unread), or measure one instance alone (--url with --server-pid) to size it.", n, n));
     }
     CapacityReport.Projection each = project(baselineRss / n, steps.stream().map(s -> perInstance(s, n)).toList(), lossFree,
         basis);

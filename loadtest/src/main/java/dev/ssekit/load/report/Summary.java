@@ -87,8 +87,8 @@ public final class Summary {
    */
   static String memoryNotMeasured(CapacityReport.Target t) {
     return t.instances() > 1
-        ? "not measured: the connections were spread over " + t.instances() + " instances and no instance's process"
-            + " was read; nothing is projected (give one --server-pid per instance, or measure one alone with --url)"
+        ? "not measured: the connections were spread over " + t.instances() + " instances and their memory was not"
+            + " read; nothing is projected (give one readable --server-pid per instance, or measure one alone with --url)"
         : "not measured (give --metrics-url or --server-pid)";
   }
 
@@ -173,7 +173,7 @@ public final class Summary {
    * each stream checked, as the events line counts only each injector's own events. Empty otherwise.
    */
   public static List<String> injectorLines(RunRecord run) {
-    Long peers = run.diagnostics().get("peerEvents");
+    Long peers = run.diagnostics().get(Merge.PEER_EVENTS);
     Long injectors = run.diagnostics().get(Merge.INJECTORS);
     if (peers == null || injectors == null || injectors < 2) {
       return List.of();

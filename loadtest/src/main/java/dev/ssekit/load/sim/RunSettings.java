@@ -174,6 +174,7 @@ public record RunSettings(
   public RunSettings {
     urls = List.copyOf(urls);
     serverPids = List.copyOf(serverPids);
+    role = role == null ? InjectorRole.ALONE : role;
     RunSettingsChecks.targets(scenario, urls, publishUrl, metricsUrl, serverPids);
     RunSettingsChecks.load(scenario, connections, ramp, hold, rate, drain, grace);
     RunSettingsChecks.oneInstanceFigures(urls, connections, metricsUrl, serverPids, serverMaxFiles, instanceCores);
@@ -181,7 +182,8 @@ public record RunSettings(
     localAddresses = List.copyOf(localAddresses);
     RunSettingsChecks.sourceAddresses(localAddresses, urls);
     RunSettingsChecks.steps(scenario, steps, connections);
-    RunSettingsChecks.runBounds(connections, ramp, hold, rate, steps.size(), drain, grace);
+    // Each connection also tracks its peers' events (one tracker each): the whole test's rate.
+    RunSettingsChecks.runBounds(connections, ramp, hold, rate * role.count(), steps.size(), drain, grace);
     RunSettingsChecks.projection(targetConnections, instanceMemoryBytes, sloP99, serverMaxFiles, instanceCores);
     if (!runId.matches("[a-z0-9-]{1,64}")) {
       throw new IllegalArgumentException("run id must be 1-64 of a-z 0-9 -");

@@ -35,6 +35,12 @@ final class CliProcess {
   /** The same, with extra JVM options (e.g. {@code -Djavax.net.ssl.trustStore=…}) before the main class. */
   static Result run(Path workDir, long timeoutSeconds, List<String> jvmOptions, String... args)
       throws IOException, InterruptedException {
+    Process p = start(workDir, jvmOptions, args);
+    return await(p, workDir, timeoutSeconds);
+  }
+
+  /** Starts the CLI with {@code args}, its output going to {@code cli.out} and {@code cli.err} in {@code workDir}. */
+  static Process start(Path workDir, List<String> jvmOptions, String... args) throws IOException {
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx512m",
         "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED"));
@@ -42,10 +48,14 @@ final class CliProcess {
     cmd.addAll(List.of("-cp", cp, "dev.ssekit.load.cli.LoadMain"));
     cmd.addAll(List.of(args));
     Files.createDirectories(workDir);
+    return new ProcessBuilder(cmd).directory(workDir.toFile())
+        .redirectOutput(workDir.resolve("cli.out").toFile()).redirectError(workDir.resolve("cli.err").toFile()).start();
+  }
+
+  /** Waits for a CLI {@link #start}ed in {@code workDir}; fails the test if it has not ended after {@code timeoutSeconds}. */
+  static Result await(Process p, Path workDir, long timeoutSeconds) throws IOException, InterruptedException {
     Path out = workDir.resolve("cli.out");
     Path err = workDir.resolve("cli.err");
-    Process p = new ProcessBuilder(cmd).directory(workDir.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
       fail("the load tester did not finish within " + timeoutSeconds + " s; output:\n"

@@ -108,6 +108,34 @@ class InjectorsEndToEndTest {
     }
   }
 
+  @Test
+  void anInjectorKilledMidRunStopsTheOthersAndTheRunSaysWhich() throws Exception {
+    try (BrokenSseServer server = new BrokenSseServer(BrokenSseServer.Fault.NONE)) {
+      Path reports = tmp.resolve("killed");
+      Process cli = CliProcess.start(tmp, java.util.List.of(), "--url", server.url(), "--scenario", "hold",
+          "--connections", "4", "--ramp", "0s", "--hold", "60s", "--injectors", "2", "--report-dir", reports.toString());
+      Path ready1 = reports.resolve("injector-1").resolve("ready");
+      Path ready2 = reports.resolve("injector-2").resolve("ready");
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (!(Files.exists(ready1) && Files.exists(ready2)) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(ready2).as("injector 2 got ready").exists();
+      long first = Long.parseLong(Files.readString(ready1).trim());
+      ProcessHandle.of(Long.parseLong(Files.readString(ready2).trim())).orElseThrow().destroyForcibly();
+
+      CliProcess.Result r = CliProcess.await(cli, tmp, 60);
+      assertThat(r.exitStatus()).as(r.both()).isEqualTo(2);
+      assertThat(r.stderr()).contains("injector 2 ended while the others ran, without a report; stopped them all (exit 137)");
+      long gone = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < gone) {
+        Thread.sleep(50);
+      }
+      assertThat(ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false)).as("injector 1 stopped").isFalse();
+      assertThat(reports.resolve("capacity.json")).doesNotExist();
+    }
+  }
+
   /** VmRSS of a process now, in bytes. */
   private static long rss(long pid) throws Exception {
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

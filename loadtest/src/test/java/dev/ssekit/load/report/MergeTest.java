@@ -161,8 +161,11 @@ class MergeTest {
 
   @Test
   void eachInjectorsPublishRateAddsUpToWhatEveryStreamWasSent() {
-    RunRecord m = Merge.merge(List.of(publishingAt(a, 5.0), publishingAt(b, 5.0))).run();
+    RunRecord m = Merge.merge(List.of(share(publishingAt(a, 5.0)), share(publishingAt(b, 5.0)))).run();
     assertThat(m.capacity().projection().plan().eventsPerConnectionPerSecond()).isEqualTo(10.0);
+    // Side by side, not shares: each timed only its own events, so its deliveries and its rate are 1/N alike.
+    RunRecord side = Merge.merge(List.of(publishingAt(a, 5.0), publishingAt(b, 5.0))).run();
+    assertThat(side.capacity().projection().plan().eventsPerConnectionPerSecond()).isEqualTo(5.0);
     // The server's own events are the same for every injector: the rate stands.
     RunRecord x = serverPublished(publishingAt(a, 1.0));
     RunRecord y = serverPublished(publishingAt(b, 1.0));
@@ -175,6 +178,13 @@ class MergeTest {
     RunRecord m = Merge.merge(List.of(a, b)).run();
     assertThat(m.steps().get(0).openMin())
         .isEqualTo(a.steps().get(0).openMin() + b.steps().get(0).openMin()).isEqualTo(160);
+  }
+
+  /** The run as one share of a test (--injector K/N): it timed its peers' events. */
+  private static RunRecord share(RunRecord r) {
+    java.util.Map<String, Long> d = new java.util.LinkedHashMap<>(r.diagnostics());
+    d.put(Merge.PEER_EVENTS, 100L);
+    return withDiagnostics(r, d);
   }
 
   private static RunRecord publishingAt(RunRecord r, double rate) {
