@@ -20,6 +20,8 @@ public record PassiveStream(Recording recording, int published, boolean headHeld
 
   /** Readings of the body that several checks need, computed once (the body may be megabytes). */
   static final class Cache {
+    /** The body, joined once: every check of the class reads it, at once, and it may be 16 MiB. */
+    private byte[] body;
     private LineScan scan;
     private java.util.List<dev.ssekit.protocol.StreamItem> items;
   }
@@ -45,16 +47,24 @@ public record PassiveStream(Recording recording, int published, boolean headHeld
     Recording r = responded(f);
     if (r.status() != 200) f.notApplicable("no stream: status " + r.status());
     if (!r.decodable()) f.notApplicable("the body is " + r.contentEncoding() + "-coded, which this tool cannot decode");
-    byte[] body = r.body();
+    byte[] body = body();
     if (body.length == 0) f.notApplicable("the server sent no bytes within " + r.duration().toMillis() + " ms");
     return body;
+  }
+
+  /** The recording's body, joined once for every check that reads it (not to be modified). */
+  private byte[] body() {
+    synchronized (cache) {
+      if (cache.body == null) cache.body = recording.body();
+      return cache.body;
+    }
   }
 
   /** The body split into lines (identity-coded bodies). */
   LineScan lines() {
     synchronized (cache) {
       if (cache.scan == null) {
-        cache.scan = LineScan.of(recording.body(), dev.ssekit.protocol.EventStreamParser.DEFAULT_MAX_LINE_CHARS);
+        cache.scan = LineScan.of(body(), dev.ssekit.protocol.EventStreamParser.DEFAULT_MAX_LINE_CHARS);
       }
       return cache.scan;
     }

@@ -34,8 +34,8 @@ final class ChunkLog {
 
   private final long start;
   private final AtomicLong live;
-  private final List<Recording.Chunk> chunks = new ArrayList<>();
-  private final List<Recording.Chunk> wireChunks = new ArrayList<>();
+  private final Reads chunks = new Reads();
+  private final Reads wireChunks = new Reads();
   private long accounted;
   private long lastReadNanos = Long.MIN_VALUE;
 
@@ -61,8 +61,8 @@ final class ChunkLog {
     accounted += cost;
     long total = live.addAndGet(cost);
     synchronized (chunks) {
-      append(chunks, decoded, now, coalesce);
-      if (!identity) append(wireChunks, wire, now, coalesce);
+      chunks.append(decoded, Duration.ofNanos(now - start), coalesce);
+      if (!identity) wireChunks.append(wire, Duration.ofNanos(now - start), coalesce);
     }
     return total;
   }
@@ -88,23 +88,58 @@ final class ChunkLog {
   /** A copy of the reads; {@code identity}: the body was sent as it reads, so wire and decoded are one list. */
   Stored stored(boolean identity) {
     synchronized (chunks) {
-      List<Recording.Chunk> decoded = List.copyOf(chunks);
-      return new Stored(decoded, identity ? decoded : List.copyOf(wireChunks));
+      List<Recording.Chunk> decoded = chunks.copy();
+      return new Stored(decoded, identity ? decoded : wireChunks.copy());
     }
   }
 
-  /** Stores a read; reads arriving within a millisecond of the previous one join it. */
-  private void append(List<Recording.Chunk> list, byte[] bytes, long nanos, boolean coalesce) {
-    if (bytes.length == 0) return;
-    if (coalesce && !list.isEmpty()) {
-      Recording.Chunk last = list.get(list.size() - 1);
-      byte[] joined = Arrays.copyOf(last.bytes(), last.bytes().length + bytes.length);
-      System.arraycopy(bytes, 0, joined, last.bytes().length, bytes.length);
-      if (joined.length <= MAX_JOINED) {
-        list.set(list.size() - 1, new Recording.Chunk(last.at(), joined));
+  /**
+   * One list of stored reads. The newest read grows in place while later reads join it (its
+   * buffer doubles, up to {@link #MAX_JOINED}), so a flood of one-byte reads costs each byte once,
+   * not a copy of everything joined so far. Guarded by the log's lock.
+   */
+  private static final class Reads {
+    private final List<Recording.Chunk> done = new ArrayList<>();
+    private byte[] tail;
+    private int tailLength;
+    private Duration tailAt;
+
+    /** Stores a read that arrived {@code at}; one within a millisecond of the previous joins it. */
+    void append(byte[] bytes, Duration at, boolean coalesce) {
+      if (bytes.length == 0) return;
+      if (coalesce && tail != null && tailLength + bytes.length <= MAX_JOINED) {
+        if (tailLength + bytes.length > tail.length) {
+          tail = Arrays.copyOf(tail, Math.min(MAX_JOINED, Math.max(tailLength + bytes.length, 2 * tail.length)));
+        }
+        System.arraycopy(bytes, 0, tail, tailLength, bytes.length);
+        tailLength += bytes.length;
         return;
       }
+      settleTail();
+      tail = bytes; // not written into: it is exactly full, so the first join copies it
+      tailLength = bytes.length;
+      tailAt = at;
     }
-    list.add(new Recording.Chunk(Duration.ofNanos(nanos - start), bytes));
+
+    /** The newest read, joined reads included, as a stored chunk of its exact length. */
+    private void settleTail() {
+      if (tail != null) {
+        done.add(new Recording.Chunk(tailAt, tailLength == tail.length ? tail : Arrays.copyOf(tail, tailLength)));
+        tail = null;
+      }
+    }
+
+    List<Recording.Chunk> copy() {
+      List<Recording.Chunk> all = new ArrayList<>(done.size() + 1);
+      all.addAll(done);
+      if (tail != null) all.add(new Recording.Chunk(tailAt, Arrays.copyOf(tail, tailLength)));
+      return List.copyOf(all);
+    }
+
+    void clear() {
+      done.clear();
+      tail = null;
+      tailLength = 0;
+    }
   }
 }

@@ -31,8 +31,12 @@ public final class Recorder implements AutoCloseable {
   public static final Duration HEAD_TIMEOUT = Duration.ofSeconds(10);
   /** Default cap on one recording, counting each read's bookkeeping (a flood of tiny reads costs too). */
   public static final long DEFAULT_MAX_BYTES = 4L << 20;
-  /** Cap on everything the recordings open at once hold: the tool's memory bound. */
-  public static final long TOTAL_BUDGET_BYTES = 192L << 20;
+  /**
+   * Cap on everything the recordings open at once hold: the tool's memory bound. 192 MiB, or a
+   * third of the heap when that is less (a check joins a recording's reads into one body, a second
+   * copy, and the heap holds the rest of the run too).
+   */
+  public static final long TOTAL_BUDGET_BYTES = Math.min(192L << 20, Runtime.getRuntime().maxMemory() / 3);
   /** How long a stream may go without a response head before the recorder publishes an event to draw it out. */
   public static final Duration NUDGE_AFTER = Duration.ofSeconds(2);
   /** The event that draws out a held head (plain data: it is read like any other event). */
