@@ -78,6 +78,10 @@ final class RunReports {
     if (bottleneck != null) {
       out.println("  warning: the injector may be the bottleneck: " + bottleneck);
     }
+    String behind = report.publisherBehind();
+    if (behind != null) {
+      out.println("  warning: " + behind);
+    }
     if (comparison != null) {
       out.print(comparison.text());
     }

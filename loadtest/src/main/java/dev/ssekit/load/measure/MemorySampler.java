@@ -18,15 +18,27 @@ public final class MemorySampler implements AutoCloseable {
 
   /**
    * One sample: when, how many streams were open, server RSS (or -1), injector heap used, and
-   * what the period supplier gave for the period that ended then (or null).
+   * what the period supplier gave for the period that ended then (or null); the server's CPU
+   * seconds so far (or null); this process's CPU seconds so far, its RSS (or -1), and the events its
+   * publisher had had accepted by then (or null when it does not publish).
    */
   public record Sample(
-      long atMillis, int openStreams, long serverRssBytes, long injectorHeapBytes, String period, Double serverCpuSeconds) {}
+      long atMillis, int openStreams, long serverRssBytes, long injectorHeapBytes, String period, Double serverCpuSeconds,
+      double injectorCpuSeconds, long injectorRssBytes, Long published) {
+
+    /** A sample without this process's own readings (tests). */
+    public Sample(long atMillis, int openStreams, long serverRssBytes, long injectorHeapBytes, String period,
+        Double serverCpuSeconds) {
+      this(atMillis, openStreams, serverRssBytes, injectorHeapBytes, period, serverCpuSeconds, 0, -1, null);
+    }
+  }
 
   private final RssSource server;
   private final IntSupplier openStreams;
   private final Supplier<String> periodData;
   private final Supplier<Double> serverCpu;
+  private volatile Supplier<Long> published;
+  private final RssSource self = RssSource.procStatus(ProcessHandle.current().pid());
   private final Duration period;
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private final List<Sample> samples = new ArrayList<>();
@@ -77,8 +89,25 @@ public final class MemorySampler implements AutoCloseable {
     return OptionalLong.of(reads.get(reads.size() / 2));
   }
 
-  public void start() {
+  /**
+   * Starts sampling; {@code published} (or {@code null}) tells how many events the run's publisher
+   * has had accepted so far.
+   */
+  public void start(Supplier<Long> published) {
+    this.published = published;
     thread.start();
+  }
+
+  public void start() {
+    start(null);
+  }
+
+  /** This process's CPU time so far (user + system), in seconds; 0 when the JVM does not say. */
+  public static double processCpuSeconds() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      return Math.max(0, os.getProcessCpuTime()) / 1e9;
+    }
+    return 0;
   }
 
   private void loop() {
@@ -102,8 +131,9 @@ public final class MemorySampler implements AutoCloseable {
     long rss = server == null ? -1 : server.read().orElse(-1);
     String data = periodData == null ? null : periodData.get();
     Double cpu = serverCpu == null ? null : serverCpu.get();
-    Sample s =
-        new Sample(System.currentTimeMillis(), open, rss, memory.getHeapMemoryUsage().getUsed(), data, cpu);
+    Supplier<Long> pub = published;
+    Sample s = new Sample(System.currentTimeMillis(), open, rss, memory.getHeapMemoryUsage().getUsed(), data, cpu,
+        processCpuSeconds(), self.read().orElse(-1), pub == null ? null : pub.get());
     synchronized (samples) {
       if (samples.size() < MAX_SAMPLES) {
         samples.add(s);

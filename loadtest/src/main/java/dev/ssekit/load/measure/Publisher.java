@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongPredicate;
+import org.HdrHistogram.Histogram;
 
 /**
  * Publishes numbered events at a fixed rate until a deadline, one request at a time so the server
@@ -54,6 +55,8 @@ public final class Publisher implements AutoCloseable {
   private final Set<Long> failedSeqs = ConcurrentHashMap.newKeySet();
   private volatile String lastFailure;
   private volatile long stopAtMillis;
+  /** Each publish's round trip (request written to answer read), µs; guarded by itself. */
+  private final Histogram roundTrips = new Histogram(3);
   private final Thread thread;
 
   public Publisher(URI publishUrl, String runId, double eventsPerSecond) {
@@ -125,8 +128,12 @@ public final class Publisher implements AutoCloseable {
           .POST(HttpRequest.BodyPublishers.ofString(data.toString()));
     }
     lastSent.set(seq);
+    long began = System.nanoTime();
     try {
       HttpResponse<String> r = BoundedBody.send(client, request.build(), MAX_RESPONSE_BYTES, PUBLISH_TIMEOUT);
+      synchronized (roundTrips) {
+        roundTrips.recordValue(Math.max(1, (System.nanoTime() - began) / 1000));
+      }
       if (r.statusCode() / 100 == 2) {
         published.incrementAndGet();
       } else {
@@ -158,6 +165,17 @@ public final class Publisher implements AutoCloseable {
   /** Events the server accepted (2xx). */
   public long published() {
     return published.get();
+  }
+
+  /**
+   * A copy of the publishes' round trips so far (µs), answered ones only: how long the server
+   * took to accept each event. Publishes go one at a time, so a round trip longer than the rate's
+   * period holds the rate down.
+   */
+  public Histogram roundTrips() {
+    synchronized (roundTrips) {
+      return roundTrips.copy();
+    }
   }
 
   /** Publishes that failed (refused, timed out, connection error). */

@@ -85,6 +85,17 @@ public final class CapacityJson {
     events.put("duplicated", e.duplicated());
     events.put("outOfOrder", e.outOfOrder());
     events.put("notYetRead", e.notYetRead());
+    CapacityReport.Publishing p = e.publishing();
+    if (p == null) {
+      events.putNull("publishing");
+    } else {
+      ObjectNode publishing = events.putObject("publishing");
+      publishing.put("ratePerSecond", p.ratePerSecond());
+      publishing.put("publishedPerSecond", p.publishedPerSecond());
+      publishing.put("roundTripP50Ms", p.roundTripP50Ms());
+      publishing.put("roundTripP99Ms", p.roundTripP99Ms());
+      publishing.put("behind", p.behind());
+    }
   }
 
   private static void putServer(ObjectNode server, CapacityReport.Server s) {
@@ -97,6 +108,8 @@ public final class CapacityJson {
     injector.put("heapBytesPeak", i.heapBytesPeak());
     injector.put("cpuSeconds", i.cpuSeconds());
     injector.put("bottleneck", i.bottleneck());
+    injector.put("rssBytesPeak", i.rssBytesPeak());
+    injector.put("bytesPerConnection", i.bytesPerConnection());
   }
 
   private static void putSteps(ArrayNode steps, List<CapacityReport.Step> list) {
@@ -112,7 +125,18 @@ public final class CapacityJson {
       o.put("serverCpuSeconds", step.serverCpuSeconds());
       o.put("connectionsMin", step.connectionsMin());
       o.put("serverCpuWindowMs", step.serverCpuWindowMs());
+      o.put("serverCpuMicrosPerDelivery", round2(step.serverCpuMicrosPerDelivery()));
+      CapacityReport.StepInjector in = step.injector();
+      o.put("injectorCpuSeconds", in == null ? null : in.cpuSeconds());
+      o.put("injectorCpuMicrosPerDelivery", round2(step.injectorCpuMicrosPerDelivery()));
+      o.put("injectorRssBytes", in == null ? null : in.rssBytes());
+      o.put("published", in == null ? null : in.published());
+      o.put("publishedPerSecond", round2(step.publishedPerSecond()));
     }
+  }
+
+  private static Double round2(Double v) {
+    return v == null ? null : Math.round(v * 100) / 100.0;
   }
 
   /** The memory projection's figures, then the plan's ({@link #putPlan}). */
@@ -188,7 +212,9 @@ public final class CapacityJson {
           connections, s.optLong("rssBytes"), s.optDouble("deliveryP99Ms"),
           s.has("target") ? s.longValue("target") : connections, s.optDouble("deliveryP50Ms"),
           s.optLong("windowMs"), s.optLong("delivered"), s.optDouble("serverCpuSeconds"), s.optLong("connectionsMin"),
-          s.optLong("serverCpuWindowMs")));
+          s.optLong("serverCpuWindowMs"),
+          s.optDouble("injectorCpuSeconds") == null && s.optLong("injectorRssBytes") == null && s.optLong("published") == null ? null
+              : new CapacityReport.StepInjector(s.optDouble("injectorCpuSeconds"), s.optLong("injectorRssBytes"), s.optLong("published"))));
     }
     return new CapacityReport(
         f.text("scenario"),
@@ -206,11 +232,14 @@ public final class CapacityJson {
         new CapacityReport.Events(
             f.optLong("events.published"), f.longValue("events.expectedDeliveries"), f.longValue("events.delivered"),
             f.longValue("events.lost"), f.longValue("events.duplicated"), f.longValue("events.outOfOrder"),
-            f.has("events.notYetRead") ? f.longValue("events.notYetRead") : 0),
+            f.has("events.notYetRead") ? f.longValue("events.notYetRead") : 0,
+            f.has("events.publishing") ? new CapacityReport.Publishing(f.doubleValue("events.publishing.ratePerSecond"),
+                f.optDouble("events.publishing.publishedPerSecond"), f.optDouble("events.publishing.roundTripP50Ms"),
+                f.optDouble("events.publishing.roundTripP99Ms")) : null),
         new CapacityReport.Server(
             f.optLong("server.rssBytesBaseline"), f.optLong("server.rssBytesPeak"), f.optLong("server.bytesPerConnection")),
         new CapacityReport.Injector(f.longValue("injector.heapBytesPeak"), f.doubleValue("injector.cpuSeconds"),
-            f.optText("injector.bottleneck")),
+            f.optText("injector.bottleneck"), f.optLong("injector.rssBytesPeak"), f.optLong("injector.bytesPerConnection")),
         steps,
         new CapacityReport.Projection(
             f.optLong("projection.connectionsPerGiB"), f.optLong("projection.bytesPerConnection"),

@@ -1,6 +1,7 @@
 package dev.ssekit.load.report;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The content of {@code capacity.json}, field for field as docs/load.md documents it. A {@code null}
@@ -137,6 +138,8 @@ public record CapacityReport(
    *     after the hold ran out while its stream was still receiving: the injector had not read them
    *     yet, so they are not counted as lost; alone, they make the run exit 2 (it measured the
    *     injector, not the server), not 1
+   * @param publishing the rate asked, the rate held and how long the server took to accept each
+   *     event, or null when this run did not publish (or the report was written before)
    */
   public record Events(
       Long published,
@@ -145,9 +148,35 @@ public record CapacityReport(
       long lost,
       long duplicated,
       long outOfOrder,
-      long notYetRead) {
+      long notYetRead,
+      Publishing publishing) {
     public Events(Long published, long expectedDeliveries, long delivered, long lost, long duplicated, long outOfOrder) {
-      this(published, expectedDeliveries, delivered, lost, duplicated, outOfOrder, 0);
+      this(published, expectedDeliveries, delivered, lost, duplicated, outOfOrder, 0, null);
+    }
+
+    public Events(Long published, long expectedDeliveries, long delivered, long lost, long duplicated, long outOfOrder,
+        long notYetRead) {
+      this(published, expectedDeliveries, delivered, lost, duplicated, outOfOrder, notYetRead, null);
+    }
+  }
+
+  /**
+   * The load tester's publishing, one request at a time: a publish is sent when the previous one
+   * was answered, so a server slower to answer than the rate's period holds the rate down, and the
+   * run then measured a lighter load than it asked for.
+   *
+   * @param ratePerSecond the rate asked ({@code --rate}; with several injectors, their sum)
+   * @param publishedPerSecond events accepted per second from the first publish to the hold's end
+   * @param roundTripP50Ms a publish's round trip (request sent to answer read), median
+   * @param roundTripP99Ms the same, 99th percentile
+   */
+  public record Publishing(double ratePerSecond, Double publishedPerSecond, Double roundTripP50Ms, Double roundTripP99Ms) {
+    /** The share of the rate asked below which the publisher counts as having fallen behind. */
+    public static final double HELD = 0.9;
+
+    /** Whether the rate held was under {@link #HELD} of the rate asked. */
+    public boolean behind() {
+      return publishedPerSecond != null && publishedPerSecond < HELD * ratePerSecond;
     }
   }
 
@@ -158,10 +187,22 @@ public record CapacityReport(
    *
    * @param bottleneck why the injector itself may have limited the figures (CPU, heap, readers
    *     behind the stream), or null when nothing says so
+   * @param rssBytesPeak the injector's largest resident memory (merged: the injectors' summed), or null
+   * @param bytesPerConnection the injector's resident memory per stream held, fitted over the
+   *     steps like the server's, or null with fewer than three steps measured
    */
-  public record Injector(long heapBytesPeak, double cpuSeconds, String bottleneck) {
+  public record Injector(long heapBytesPeak, double cpuSeconds, String bottleneck, Long rssBytesPeak, Long bytesPerConnection) {
     public Injector(long heapBytesPeak, double cpuSeconds) {
       this(heapBytesPeak, cpuSeconds, null);
+    }
+
+    public Injector(long heapBytesPeak, double cpuSeconds, String bottleneck) {
+      this(heapBytesPeak, cpuSeconds, bottleneck, null, null);
+    }
+
+    /** The same figures with {@code why} as the bottleneck. */
+    public Injector withBottleneck(String why) {
+      return new Injector(heapBytesPeak, cpuSeconds, why, rssBytesPeak, bytesPerConnection);
     }
   }
 
@@ -182,10 +223,20 @@ public record CapacityReport(
    *     median)
    * @param serverCpuWindowMs the time between the two CPU readings {@code serverCpuSeconds} is the
    *     difference of, or null (then the window is taken)
+   * @param injector what the injector spent and published in the window, or null in reports
+   *     written before
    */
   public record Step(
       long connections, Long rssBytes, Double deliveryP99Ms, long target, Double deliveryP50Ms,
-      Long windowMs, Long delivered, Double serverCpuSeconds, Long connectionsMin, Long serverCpuWindowMs) {
+      Long windowMs, Long delivered, Double serverCpuSeconds, Long connectionsMin, Long serverCpuWindowMs,
+      StepInjector injector) {
+
+    /** A step without the injector's figures. */
+    public Step(long connections, Long rssBytes, Double deliveryP99Ms, long target, Double deliveryP50Ms,
+        Long windowMs, Long delivered, Double serverCpuSeconds, Long connectionsMin, Long serverCpuWindowMs) {
+      this(connections, rssBytes, deliveryP99Ms, target, deliveryP50Ms, windowMs, delivered, serverCpuSeconds,
+          connectionsMin, serverCpuWindowMs, null);
+    }
 
     /** A step without its window, delivery count or CPU time. */
     public Step(long connections, Long rssBytes, Double deliveryP99Ms, long target, Double deliveryP50Ms) {
@@ -202,7 +253,37 @@ public record CapacityReport(
     public long held() {
       return connectionsMin != null ? connectionsMin : connections;
     }
+
+    /** Events published per second over the window, or null when not known. */
+    public Double publishedPerSecond() {
+      return injector == null || injector.published() == null || windowMs == null || windowMs <= 0 ? null
+          : injector.published() / (windowMs / 1000.0);
+    }
+
+    /** The server's CPU µs per delivery timed in the window, or null. */
+    public Double serverCpuMicrosPerDelivery() {
+      return perDelivery(serverCpuSeconds);
+    }
+
+    /** The injector's CPU µs per delivery timed in the window, or null. */
+    public Double injectorCpuMicrosPerDelivery() {
+      return perDelivery(injector == null ? null : injector.cpuSeconds());
+    }
+
+    private Double perDelivery(Double cpuSeconds) {
+      return cpuSeconds == null || delivered == null || delivered <= 0 ? null : cpuSeconds * 1e6 / delivered;
+    }
   }
+
+  /**
+   * What the injector spent and did in one step's window (merged: the injectors' sums).
+   *
+   * @param cpuSeconds its CPU time (user + system) over the window, or null
+   * @param rssBytes its resident memory over the window (median of the samples with the most
+   *     streams open), or null
+   * @param published the events its publisher had accepted in the window, or null when it does not publish
+   */
+  public record StepInjector(Double cpuSeconds, Long rssBytes, Long published) {}
 
   /**
    * What a target connection count needs, from a straight line fitted to server RSS against
@@ -355,6 +436,39 @@ public record CapacityReport(
    */
   public boolean onlyInjectorBehind() {
     return events.notYetRead() > 0 && problems().size() == 1;
+  }
+
+  /**
+   * Why this run measured a lighter load than it asked for, or null: its publisher, sending one
+   * event at a time, held under {@link Publishing#HELD} of the rate asked over the run or in a
+   * step's window, because the server answered each publish slower than the rate's period.
+   */
+  public String publisherBehind() {
+    Publishing p = events.publishing();
+    if (p == null) {
+      return null;
+    }
+    Step worst = null;
+    for (Step s : steps) {
+      Double held = s.publishedPerSecond();
+      if (held != null && held < Publishing.HELD * p.ratePerSecond()
+          && (worst == null || held < worst.publishedPerSecond())) {
+        worst = s;
+      }
+    }
+    if (!p.behind() && worst == null) {
+      return null;
+    }
+    String trips = p.roundTripP50Ms() == null ? ""
+        : String.format(Locale.ROOT, "; the server took p50 %.0f ms (p99 %.0f ms) to answer a publish, against the rate's"
+            + " period of %.0f ms", p.roundTripP50Ms(), p.roundTripP99Ms(), 1000 / p.ratePerSecond());
+    return String.format(Locale.ROOT, "the publisher held %s of the %s events/s asked%s%s: it sends one event at a time,"
+        + " each when the last was answered%s. The latency and CPU figures are for the load held, not the load asked;"
+        + " compare servers at a rate each holds",
+        p.publishedPerSecond() == null ? "less" : String.format(Locale.ROOT, "%.2f", p.publishedPerSecond()),
+        CapacityPlan.num(p.ratePerSecond()), " over the run",
+        worst == null ? "" : String.format(Locale.ROOT, " and %.2f in the %,d-connection step", worst.publishedPerSecond(), worst.target()),
+        trips);
   }
 
   /** Whether the run failed: see {@link #problems()}. */

@@ -28,8 +28,10 @@ import org.HdrHistogram.Histogram;
  * <pre>{"format": "ssekit-load-histograms/1", "unit": "microseconds",
  *  "histograms": {"deliveryLatency": "HISTFAAA…", "connect": "…", "firstEvent": "…"},
  *  "diagnostics": {"messages": N, …},
- *  "timeline": [{"atMs", "open", "serverRssBytes", "injectorHeapBytes", "deliveryLatency": "…", "serverCpuSeconds"?}],
- *  "steps": [{"target", "fromMs", "toMs", "open", "rssBytes", "deliveryLatency": "…", "serverCpuSeconds", "openMin"?, "cpuSpanMs"?}],
+ *  "timeline": [{"atMs", "open", "serverRssBytes", "injectorHeapBytes", "deliveryLatency": "…", "serverCpuSeconds"?,
+ *                "injectorCpuSeconds"?, "injectorRssBytes"?, "published"?}],
+ *  "steps": [{"target", "fromMs", "toMs", "open", "rssBytes", "deliveryLatency": "…", "serverCpuSeconds", "openMin"?, "cpuSpanMs"?,
+ *             "injectorCpuSeconds"?, "injectorRssBytes"?, "published"?}],
  *  "capacity": { capacity.json }}</pre>
  */
 public final class HistogramFile {
@@ -88,6 +90,11 @@ public final class HistogramFile {
       if (p.serverCpuSeconds() != null) {
         o.put("serverCpuSeconds", p.serverCpuSeconds());
       }
+      if (p.injector() != null) {
+        o.put("injectorCpuSeconds", p.injector().cpuSeconds());
+        o.put("injectorRssBytes", p.injector().rssBytes());
+        o.put("published", p.injector().published());
+      }
     }
     ArrayNode steps = root.putArray("steps");
     for (RunRecord.StepRecord s : run.steps()) {
@@ -104,6 +111,11 @@ public final class HistogramFile {
       }
       if (s.cpuSpanMs() != null) {
         o.put("cpuSpanMs", s.cpuSpanMs());
+      }
+      if (s.injector() != null) {
+        o.put("injectorCpuSeconds", s.injector().cpuSeconds());
+        o.put("injectorRssBytes", s.injector().rssBytes());
+        o.put("published", s.injector().published());
       }
     }
     root.set("capacity", CapacityJson.toTree(run.capacity()));
@@ -145,14 +157,21 @@ public final class HistogramFile {
         timeline.add(new RunRecord.TimelinePoint(
             p.path("atMs").asLong(), p.path("open").asLong(), optLong(p, "serverRssBytes"),
             p.path("injectorHeapBytes").asLong(), checked(p.path("deliveryLatency").asText()),
-            optDouble(p, "serverCpuSeconds")));
+            optDouble(p, "serverCpuSeconds"), p.has("injectorCpuSeconds")
+                ? new RunRecord.InjectorReading(p.path("injectorCpuSeconds").asDouble(), optLong(p, "injectorRssBytes"),
+                    optLong(p, "published"))
+                : null));
       }
       List<RunRecord.StepRecord> steps = new ArrayList<>();
       for (JsonNode s : root.path("steps")) {
         steps.add(new RunRecord.StepRecord(
             s.path("target").asLong(), s.path("fromMs").asLong(), s.path("toMs").asLong(),
             s.path("open").asLong(), optLong(s, "rssBytes"), decode(s.path("deliveryLatency").asText()),
-            optDouble(s, "serverCpuSeconds"), optLong(s, "openMin"), optLong(s, "cpuSpanMs")));
+            optDouble(s, "serverCpuSeconds"), optLong(s, "openMin"), optLong(s, "cpuSpanMs"),
+            s.has("injectorCpuSeconds") || s.has("injectorRssBytes") || s.has("published")
+                ? new CapacityReport.StepInjector(optDouble(s, "injectorCpuSeconds"), optLong(s, "injectorRssBytes"),
+                    optLong(s, "published"))
+                : null));
       }
       return new RunRecord(CapacityJson.fromTree(root.path("capacity")), histograms, diagnostics, timeline, steps);
     } catch (IllegalArgumentException e) {

@@ -85,7 +85,8 @@ public final class Merge {
         new CapacityReport.Injector(
             runs.stream().mapToLong(r -> r.capacity().injector().heapBytesPeak()).max().orElse(0),
             Math.round(runs.stream().mapToDouble(r -> r.capacity().injector().cpuSeconds()).sum() * 1000) / 1000.0,
-            bottleneck(runs)),
+            bottleneck(runs), sumOrNull(runs, r -> r.capacity().injector().rssBytesPeak()),
+            Projections.injectorBytesPerConnection(steps.stream().map(Projections::step).toList())),
         steps.stream().map(Projections::step).toList(),
         projection,
         failures(runs));
@@ -178,7 +179,30 @@ public final class Merge {
         sum(runs, r -> r.capacity().events().lost()),
         sum(runs, r -> r.capacity().events().duplicated()),
         sum(runs, r -> r.capacity().events().outOfOrder()),
-        sum(runs, r -> r.capacity().events().notYetRead()));
+        sum(runs, r -> r.capacity().events().notYetRead()),
+        ownPublisher ? publishing(runs) : null);
+  }
+
+  /**
+   * The injectors' publishing together: the rates asked and held summed; a percentile of the
+   * round trips is the largest injector's (percentiles do not add). Null unless every run published.
+   */
+  private static CapacityReport.Publishing publishing(List<RunRecord> runs) {
+    double asked = 0;
+    Double held = 0.0;
+    Double p50 = null;
+    Double p99 = null;
+    for (RunRecord r : runs) {
+      CapacityReport.Publishing p = r.capacity().events().publishing();
+      if (p == null) {
+        return null;
+      }
+      asked += p.ratePerSecond();
+      held = held == null || p.publishedPerSecond() == null ? null : held + p.publishedPerSecond();
+      p50 = p.roundTripP50Ms() == null ? p50 : p50 == null ? p.roundTripP50Ms() : Math.max(p50, p.roundTripP50Ms());
+      p99 = p.roundTripP99Ms() == null ? p99 : p99 == null ? p.roundTripP99Ms() : Math.max(p99, p.roundTripP99Ms());
+    }
+    return new CapacityReport.Publishing(asked, held == null ? null : Math.round(held * 1000) / 1000.0, p50, p99);
   }
 
   /** Each injector's bottleneck, as "injector N: why", or null when none was flagged. */
@@ -228,6 +252,7 @@ public final class Merge {
     }
     long[] lastOpen = new long[runs.size()];
     long[] lastHeap = new long[runs.size()];
+    RunRecord.InjectorReading[] lastInjector = new RunRecord.InjectorReading[runs.size()];
     List<RunRecord.TimelinePoint> merged = new ArrayList<>(instants.size());
     for (var instant : instants.entrySet()) {
       long t = instant.getKey();
@@ -236,11 +261,13 @@ public final class Merge {
       Long rss = null;
       Double cpu = null;
       List<String> encoded = new ArrayList<>();
+      List<RunRecord.InjectorReading> injectors = new ArrayList<>();
       for (int i = 0; i < runs.size(); i++) {
         for (RunRecord.TimelinePoint p : instant.getValue().get(i)) {
           encoded.add(p.deliveryLatency());
           lastOpen[i] = p.open();
           lastHeap[i] = p.injectorHeapBytes();
+          lastInjector[i] = p.injector();
           if (p.serverRssBytes() != null) {
             rss = rss == null ? p.serverRssBytes() : Math.max(rss, p.serverRssBytes());
           }
@@ -252,11 +279,31 @@ public final class Merge {
           open += lastOpen[i];
           heap = Math.max(heap, lastHeap[i]);
         }
+        injectors.add(lastInjector[i]); // counters: a run's last reading stands before its next (and after it ended)
       }
       merged.add(new RunRecord.TimelinePoint(t, open, rss, heap, encoded.size() == 1 ? encoded.get(0)
-          : HistogramFile.encode(add(encoded.stream().map(HistogramFile::decode).toList())), cpu));
+          : HistogramFile.encode(add(encoded.stream().map(HistogramFile::decode).toList())), cpu, sum(injectors)));
     }
     return merged;
+  }
+
+  /**
+   * The injectors' readings summed (CPU and published are counters, RSS a level); null until every
+   * run has a reading, so a merged counter never jumps when a late injector's first reading arrives.
+   */
+  private static RunRecord.InjectorReading sum(List<RunRecord.InjectorReading> readings) {
+    double cpu = 0;
+    Long rss = 0L;
+    Long published = 0L;
+    for (RunRecord.InjectorReading r : readings) {
+      if (r == null) {
+        return null;
+      }
+      cpu += r.cpuSeconds();
+      rss = rss == null || r.rssBytes() == null ? null : rss + r.rssBytes();
+      published = published == null || r.published() == null ? null : published + r.published();
+    }
+    return new RunRecord.InjectorReading(cpu, rss, published);
   }
 
   private static List<RunRecord.StepRecord> steps(List<RunRecord> runs, List<RunRecord.TimelinePoint> timeline) {
@@ -268,8 +315,10 @@ public final class Merge {
       long from = Long.MAX_VALUE;
       long to = Long.MIN_VALUE;
       List<Histogram> latencies = new ArrayList<>();
+      List<CapacityReport.StepInjector> injectors = new ArrayList<>();
       for (RunRecord r : runs) {
         RunRecord.StepRecord s = r.steps().get(k);
+        injectors.add(s.injector());
         target += s.target();
         open += s.open();
         openMin = openMin == null || s.openMin() == null ? null : openMin + s.openMin();
@@ -279,9 +328,26 @@ public final class Merge {
       }
       RunRecord.StepRecord measured = StepWindow.measure(target, from, to, timeline);
       steps.add(new RunRecord.StepRecord(target, from, to, open, measured.rssBytes(), add(latencies),
-          measured.serverCpuSeconds(), openMin != null ? openMin : measured.openMin(), measured.cpuSpanMs()));
+          measured.serverCpuSeconds(), openMin != null ? openMin : measured.openMin(), measured.cpuSpanMs(),
+          sumSteps(injectors)));
     }
     return steps;
+  }
+
+  /** Each injector's own figures for one step, summed; null unless every run has them. */
+  private static CapacityReport.StepInjector sumSteps(List<CapacityReport.StepInjector> each) {
+    Double cpu = 0.0;
+    Long rss = 0L;
+    Long published = 0L;
+    for (CapacityReport.StepInjector s : each) {
+      if (s == null) {
+        return null;
+      }
+      cpu = cpu == null || s.cpuSeconds() == null ? null : cpu + s.cpuSeconds();
+      rss = rss == null || s.rssBytes() == null ? null : rss + s.rssBytes();
+      published = published == null || s.published() == null ? null : published + s.published();
+    }
+    return new CapacityReport.StepInjector(cpu == null ? null : Math.round(cpu * 1000) / 1000.0, rss, published);
   }
 
   /**

@@ -20,7 +20,26 @@ public final class Projections {
   public static CapacityReport.Step step(RunRecord.StepRecord s) {
     Histogram h = s.deliveryLatency();
     return new CapacityReport.Step(s.open(), s.rssBytes(), percentileMs(h, 99), s.target(), percentileMs(h, 50),
-        s.toMs() - s.fromMs(), h == null ? null : h.getTotalCount(), s.serverCpuSeconds(), s.openMin(), s.cpuSpanMs());
+        s.toMs() - s.fromMs(), h == null ? null : h.getTotalCount(), s.serverCpuSeconds(), s.openMin(), s.cpuSpanMs(),
+        s.injector());
+  }
+
+  /**
+   * The injector's resident memory per stream held: the slope of a straight line fitted to its RSS
+   * against the streams each step held; null with fewer than three steps measured or a slope not
+   * above zero.
+   */
+  public static Long injectorBytesPerConnection(List<CapacityReport.Step> steps) {
+    List<double[]> points = new ArrayList<>();
+    for (CapacityReport.Step s : steps) {
+      if (s.injector() != null && s.injector().rssBytes() != null) {
+        points.add(new double[] {s.held(), s.injector().rssBytes()});
+      }
+    }
+    if (points.size() < 3) {
+      return null;
+    }
+    return fit(points).filter(l -> l.slope() > 0).map(l -> Math.round(l.slope())).orElse(null);
   }
 
   /** A percentile of a histogram in µs, in ms with two decimals, or null when it is empty. */

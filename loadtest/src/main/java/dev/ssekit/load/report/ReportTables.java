@@ -89,6 +89,10 @@ final class ReportTables {
 
   /** The warning when the injector may be the bottleneck, and the rule that decides it. */
   static void injectorWarning(StringBuilder h, RunRecord run) {
+    String behind = run.capacity().publisherBehind();
+    if (behind != null) {
+      h.append("<p class=\"warn\"><strong>Lighter load than asked:</strong> ").append(esc(behind)).append(".</p>\n");
+    }
     String why = InjectorBottleneck.why(run);
     if (why != null) {
       h.append("<p class=\"warn\"><strong>The injector may be the bottleneck:</strong> ").append(esc(why))

@@ -35,13 +35,21 @@ public record RunRecord(
    *     ({@link HistogramFile#encode}) because a long run has thousands of points
    * @param serverCpuSeconds the server's CPU time (user + system) since it started, read then
    *     from {@code /proc/PID/stat}, or null when not read
+   * @param injector this injector's own readings then, or null (reports written before them)
    */
   public record TimelinePoint(
-      long atMs, long open, Long serverRssBytes, long injectorHeapBytes, String deliveryLatency, Double serverCpuSeconds) {
+      long atMs, long open, Long serverRssBytes, long injectorHeapBytes, String deliveryLatency, Double serverCpuSeconds,
+      InjectorReading injector) {
 
     /** A point without the server's CPU time. */
     public TimelinePoint(long atMs, long open, Long serverRssBytes, long injectorHeapBytes, String deliveryLatency) {
-      this(atMs, open, serverRssBytes, injectorHeapBytes, deliveryLatency, null);
+      this(atMs, open, serverRssBytes, injectorHeapBytes, deliveryLatency, null, null);
+    }
+
+    /** A point without the injector's own readings. */
+    public TimelinePoint(long atMs, long open, Long serverRssBytes, long injectorHeapBytes, String deliveryLatency,
+        Double serverCpuSeconds) {
+      this(atMs, open, serverRssBytes, injectorHeapBytes, deliveryLatency, serverCpuSeconds, null);
     }
 
     /** The period's latency histogram, decoded. */
@@ -49,6 +57,15 @@ public record RunRecord(
       return HistogramFile.decode(deliveryLatency);
     }
   }
+
+  /**
+   * The injector's own readings at one sample (merged: the injectors' sums).
+   *
+   * @param cpuSeconds its CPU time (user + system) so far
+   * @param rssBytes its resident memory then, or null when it could not be read
+   * @param published the events its publisher had had accepted so far, or null when it does not publish
+   */
+  public record InjectorReading(double cpuSeconds, Long rssBytes, Long published) {}
 
   /**
    * One step: the window in which its connections were held and measured.
@@ -64,20 +81,27 @@ public record RunRecord(
    * @param openMin the fewest streams open at any sample in the window, or null when not recorded
    * @param cpuSpanMs the time between the two CPU readings {@code serverCpuSeconds} is the
    *     difference of, or null
+   * @param injector what the injector spent and published in the window, or null when not recorded
    */
   public record StepRecord(
       long target, long fromMs, long toMs, long open, Long rssBytes, Histogram deliveryLatency, Double serverCpuSeconds,
-      Long openMin, Long cpuSpanMs) {
+      Long openMin, Long cpuSpanMs, CapacityReport.StepInjector injector) {
 
     /** A step without the server's CPU time. */
     public StepRecord(long target, long fromMs, long toMs, long open, Long rssBytes, Histogram deliveryLatency) {
-      this(target, fromMs, toMs, open, rssBytes, deliveryLatency, null, null, null);
+      this(target, fromMs, toMs, open, rssBytes, deliveryLatency, null, null, null, null);
+    }
+
+    /** A step without the injector's own figures. */
+    public StepRecord(long target, long fromMs, long toMs, long open, Long rssBytes, Histogram deliveryLatency,
+        Double serverCpuSeconds, Long openMin, Long cpuSpanMs) {
+      this(target, fromMs, toMs, open, rssBytes, deliveryLatency, serverCpuSeconds, openMin, cpuSpanMs, null);
     }
 
     /** A step without its fewest open streams or its CPU readings' span. */
     public StepRecord(long target, long fromMs, long toMs, long open, Long rssBytes, Histogram deliveryLatency,
         Double serverCpuSeconds) {
-      this(target, fromMs, toMs, open, rssBytes, deliveryLatency, serverCpuSeconds, null, null);
+      this(target, fromMs, toMs, open, rssBytes, deliveryLatency, serverCpuSeconds, null, null, null);
     }
   }
 }

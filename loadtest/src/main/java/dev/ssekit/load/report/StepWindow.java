@@ -28,17 +28,49 @@ public final class StepWindow {
     }
     Histogram latency = new Histogram(3);
     List<Long> rss = new ArrayList<>();
+    List<Long> injectorRss = new ArrayList<>();
     for (RunRecord.TimelinePoint p : timeline) {
       if (p.atMs() > fromMs && p.atMs() <= toMs) {
         latency.add(p.latency());
         if (p.open() == mostOpen && p.serverRssBytes() != null) {
           rss.add(p.serverRssBytes());
         }
+        if (p.open() == mostOpen && p.injector() != null && p.injector().rssBytes() != null) {
+          injectorRss.add(p.injector().rssBytes());
+        }
       }
     }
     CpuSpent cpu = cpuSpent(fromMs, toMs, timeline);
     return new RunRecord.StepRecord(target, fromMs, toMs, median(open, 0L), median(rss, null), latency,
-        cpu == null ? null : cpu.seconds(), fewestOpen, cpu == null ? null : cpu.spanMs());
+        cpu == null ? null : cpu.seconds(), fewestOpen, cpu == null ? null : cpu.spanMs(),
+        injector(fromMs, toMs, timeline, median(injectorRss, null)));
+  }
+
+  /**
+   * The injector's CPU seconds and published events over {@code (fromMs, toMs]} (from the last
+   * reading at or before {@code fromMs}, else the first in the window, to the last in the window),
+   * with {@code rss}; null when the timeline has no injector readings in the window.
+   */
+  static CapacityReport.StepInjector injector(long fromMs, long toMs, List<RunRecord.TimelinePoint> timeline, Long rss) {
+    RunRecord.InjectorReading first = null;
+    RunRecord.InjectorReading last = null;
+    long lastAt = Long.MIN_VALUE;
+    for (RunRecord.TimelinePoint p : timeline) {
+      if (p.injector() == null || p.atMs() > toMs) {
+        continue;
+      }
+      if (p.atMs() <= fromMs || first == null) {
+        first = p.injector();
+      }
+      last = p.injector();
+      lastAt = p.atMs();
+    }
+    if (first == null || lastAt <= fromMs) {
+      return null;
+    }
+    Long published = first.published() == null || last.published() == null ? null
+        : Math.max(0, last.published() - first.published());
+    return new CapacityReport.StepInjector(Math.round((last.cpuSeconds() - first.cpuSeconds()) * 1000) / 1000.0, rss, published);
   }
 
   /**

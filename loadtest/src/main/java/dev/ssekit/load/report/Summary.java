@@ -29,6 +29,12 @@ public final class Summary {
     sb.append(String.format(Locale.ROOT, "  events       published %s, expected deliveries %d, delivered %d, lost %d, duplicated %d, out of order %d%s%n",
         e.published() == null ? "n/a (server-published)" : e.published().toString(), e.expectedDeliveries(), e.delivered(), e.lost(), e.duplicated(), e.outOfOrder(),
         e.notYetRead() > 0 ? ", not yet read by this injector " + e.notYetRead() : ""));
+    if (e.publishing() != null) {
+      var pub = e.publishing();
+      sb.append(String.format(Locale.ROOT, "  publishing   %s events/s asked, %s held; a publish took p50 %s  p99 %s ms%n",
+          CapacityPlan.num(pub.ratePerSecond()), pub.publishedPerSecond() == null ? "n/a" : String.format(Locale.ROOT, "%.2f", pub.publishedPerSecond()),
+          ms(pub.roundTripP50Ms()), ms(pub.roundTripP99Ms())));
+    }
     for (var f : r.failures()) {
       sb.append(String.format(Locale.ROOT, "  failure      %s × %d: %s%n", f.kind(), f.count(), f.message()));
     }
@@ -41,8 +47,11 @@ public final class Summary {
     }
     if (r.steps().size() > 1) {
       for (var step : r.steps()) {
-        sb.append(String.format(Locale.ROOT, "  step %6d  %d open, latency p50 %s  p99 %s ms, server RSS %s%n",
-            step.target(), step.connections(), ms(step.deliveryP50Ms()), ms(step.deliveryP99Ms()), bytes(step.rssBytes())));
+        sb.append(String.format(Locale.ROOT, "  step %6d  %d open, latency p50 %s  p99 %s ms, server RSS %s%s%s%n",
+            step.target(), step.connections(), ms(step.deliveryP50Ms()), ms(step.deliveryP99Ms()), bytes(step.rssBytes()),
+            step.publishedPerSecond() == null ? "" : String.format(Locale.ROOT, ", %.2f events/s", step.publishedPerSecond()),
+            step.serverCpuMicrosPerDelivery() == null ? ""
+                : String.format(Locale.ROOT, ", server CPU %.1f µs/delivery", step.serverCpuMicrosPerDelivery())));
       }
     }
     var p = r.projection();
@@ -59,7 +68,10 @@ public final class Summary {
       sb.append("  projection   none\n");
       wrap(sb, p.assumptions());
     }
-    sb.append(String.format(Locale.ROOT, "  injector     heap peak %s, CPU %.1f s%n", bytes(r.injector().heapBytesPeak()), r.injector().cpuSeconds()));
+    var in = r.injector();
+    sb.append(String.format(Locale.ROOT, "  injector     heap peak %s, CPU %.1f s%s%s%n", bytes(in.heapBytesPeak()), in.cpuSeconds(),
+        in.rssBytesPeak() == null ? "" : ", RSS peak " + bytes(in.rssBytesPeak()),
+        in.bytesPerConnection() == null ? "" : ", " + bytes(in.bytesPerConnection()) + " per stream held"));
     details.forEach(line -> sb.append(line).append('\n'));
     if (e.expectedDeliveries() == 0) {
       sb.append("  note: no sequenced events were expected, so loss and duplication were not measured\n");

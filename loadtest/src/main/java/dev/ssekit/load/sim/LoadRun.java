@@ -98,6 +98,15 @@ public final class LoadRun {
     this.figures = f;
   }
 
+  /** The events the publisher has had accepted so far (0 before it starts), or null when the run does not publish. */
+  private Long publishedSoFar() {
+    if (!settings.publishes()) {
+      return null;
+    }
+    Publisher p = publisher;
+    return p == null ? 0L : p.published();
+  }
+
   /** When the hold ends (epoch ms): a bound until the last connect finishes, then fixed. */
   long holdEndMillis() {
     schedule.tick(System.currentTimeMillis());
@@ -133,7 +142,7 @@ public final class LoadRun {
     drainEndMillis = holdEndMillis + settings.grace().toMillis();
     stats = new DeliveryStats(settings.publishes() ? settings.runId() : null,
         settings.publishes() ? Set.copyOf(settings.role().peerRunIds()) : Set.of(), holdEndMillis * 1000);
-    sampler.start();
+    sampler.start(this::publishedSoFar);
     if (settings.publishes()) {
       publisher = new Publisher(settings.publishUrl(), settings.publishFormat(), settings.runId(), settings.rate(), limits.insecure());
       publisher.start(holdEndMillis);

@@ -72,7 +72,7 @@ final class RunRecordBuilder {
       steps.add(StepWindow.measure(settings.steps().get(k), windows.get(k)[0], windows.get(k)[1], memory.timeline()));
     }
     CapacityReport.Events events = new CapacityReport.Events(pub.count(), totals.expected(), totals.delivered(),
-        totals.lost(), totals.duplicated(), totals.outOfOrder(), totals.notYetRead());
+        totals.lost(), totals.duplicated(), totals.outOfOrder(), totals.notYetRead(), publishing(pub));
     CapacityReport.Target target = target();
     CapacityReport.Projection projection = Projections.project(target, server.rssBaseline(),
         steps.stream().map(Projections::step).toList(), Projections.lossFree(events), basis(pub));
@@ -80,6 +80,18 @@ final class RunRecordBuilder {
     Histogram con = stats.connectMicros();
     CapacityReport report = report(target, durationMs, lat, con, events, memory, steps, projection);
     return flagInjectorBottleneck(new RunRecord(report, histograms(lat, con), diagnostics(totals), memory.timeline(), steps));
+  }
+
+  /** The rate asked and held and the publishes' round trips, or null when this run's load tester did not publish. */
+  private CapacityReport.Publishing publishing(Published pub) {
+    if (publisher == null) {
+      return null;
+    }
+    long spanMs = holdEndMillis - startMillis;
+    Double held = pub.count() == null || spanMs <= 0 ? null : Math.round(pub.count() / (spanMs / 1000.0) * 1000) / 1000.0;
+    Histogram trips = publisher.roundTrips();
+    return new CapacityReport.Publishing(settings.rate(), held, Projections.percentileMs(trips, 50),
+        Projections.percentileMs(trips, 99));
   }
 
   /** What the projection needs besides the steps: the run's objective, target and the server's limits. */
@@ -112,7 +124,9 @@ final class RunRecordBuilder {
         Projections.deliveryLatencyMs(lat),
         events,
         new CapacityReport.Server(server.rssBaseline(), memory.rssPeak() >= 0 ? memory.rssPeak() : null, projection.bytesPerConnection()),
-        new CapacityReport.Injector(memory.heapPeak(), Math.round((processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3),
+        new CapacityReport.Injector(memory.heapPeak(), Math.round((processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3, null,
+            memory.injectorRssPeak() >= 0 ? memory.injectorRssPeak() : null,
+            Projections.injectorBytesPerConnection(steps.stream().map(Projections::step).toList())),
         steps.stream().map(Projections::step).toList(),
         projection);
     if (server.rssFailure() != null) {
@@ -136,21 +150,28 @@ final class RunRecordBuilder {
     return new Published(end, s -> false, end >= 0 && lowest >= 0 ? end - lowest + 1 : null);
   }
 
-  /** The samples as the report's timeline, with the injector's heap peak and the server's RSS peak (-1: none). */
-  private record Memory(List<RunRecord.TimelinePoint> timeline, long heapPeak, long rssPeak) {}
+  /**
+   * The samples as the report's timeline, with the injector's heap peak, the server's RSS peak and
+   * the injector's (-1: none).
+   */
+  private record Memory(List<RunRecord.TimelinePoint> timeline, long heapPeak, long rssPeak, long injectorRssPeak) {}
 
   private Memory memory() {
     List<RunRecord.TimelinePoint> timeline = new ArrayList<>(samples.size());
     long heapPeak = 0;
     Long rssBaseline = server.rssBaseline();
     long rssPeak = rssBaseline == null ? -1 : rssBaseline;
+    long injectorRssPeak = -1;
     for (MemorySampler.Sample s : samples) {
       heapPeak = Math.max(heapPeak, s.injectorHeapBytes());
       rssPeak = Math.max(rssPeak, s.serverRssBytes());
+      injectorRssPeak = Math.max(injectorRssPeak, s.injectorRssBytes());
       timeline.add(new RunRecord.TimelinePoint(s.atMillis(), s.openStreams(),
-          s.serverRssBytes() >= 0 ? s.serverRssBytes() : null, s.injectorHeapBytes(), s.period(), s.serverCpuSeconds()));
+          s.serverRssBytes() >= 0 ? s.serverRssBytes() : null, s.injectorHeapBytes(), s.period(), s.serverCpuSeconds(),
+          new RunRecord.InjectorReading(s.injectorCpuSeconds(), s.injectorRssBytes() >= 0 ? s.injectorRssBytes() : null,
+              s.published())));
     }
-    return new Memory(timeline, heapPeak, rssPeak);
+    return new Memory(timeline, heapPeak, rssPeak, injectorRssPeak);
   }
 
   private Map<String, Histogram> histograms(Histogram lat, Histogram con) {
@@ -181,8 +202,7 @@ final class RunRecordBuilder {
       return record;
     }
     CapacityReport report = record.capacity();
-    CapacityReport flagged = report.withInjector(
-        new CapacityReport.Injector(report.injector().heapBytesPeak(), report.injector().cpuSeconds(), bottleneck));
+    CapacityReport flagged = report.withInjector(report.injector().withBottleneck(bottleneck));
     return new RunRecord(flagged, record.histograms(), record.diagnostics(), record.timeline(), record.steps());
   }
 

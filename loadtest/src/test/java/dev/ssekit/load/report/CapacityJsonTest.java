@@ -42,9 +42,10 @@ class CapacityJsonTest {
     assertThat(names(root.get("connectMs"))).containsExactly("p50", "p95", "p99", "max");
     assertThat(names(root.get("deliveryLatencyMs"))).containsExactly("count", "p50", "p95", "p99", "p999", "max");
     assertThat(names(root.get("events"))).containsExactly("published", "expectedDeliveries", "delivered", "lost", "duplicated", "outOfOrder",
-        "notYetRead");
+        "notYetRead", "publishing");
     assertThat(names(root.get("server"))).containsExactly("rssBytesBaseline", "rssBytesPeak", "bytesPerConnection");
-    assertThat(names(root.get("injector"))).containsExactly("heapBytesPeak", "cpuSeconds", "bottleneck");
+    assertThat(names(root.get("injector"))).containsExactly("heapBytesPeak", "cpuSeconds", "bottleneck", "rssBytesPeak",
+        "bytesPerConnection");
     assertThat(names(root.get("steps").get(0))).startsWith("connections", "rssBytes", "deliveryP99Ms");
     assertThat(names(root.get("projection"))).startsWith("connectionsPerGiB");
   }
