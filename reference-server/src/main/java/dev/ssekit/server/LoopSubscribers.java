@@ -75,15 +75,24 @@ final class LoopSubscribers {
   private void drain() {
     drainScheduled.set(false);
     // Closes triggered below unsubscribe in a later loop task, so the array is stable here.
-    for (int i = 0; i < size; i++) pumpAndFlush(subscribers[i]);
+    int flushes = 0;
+    for (int i = 0; i < size; i++) {
+      if (writeAndFlush(subscribers[i])) flushes++;
+    }
+    if (flushes > 0) metrics.eventFlushes.increment(flushes);
   }
 
   /** Writes what {@code s} still needs while its socket accepts data, then flushes. */
   void pumpAndFlush(Subscriber s) {
-    if (pump(s) > 0) {
-      s.channel.flush();
-      lastWriteNanos = System.nanoTime();
-    }
+    if (writeAndFlush(s)) metrics.eventFlushes.increment();
+  }
+
+  /** {@link #pump}, then one flush when anything was written; whether it flushed. */
+  private boolean writeAndFlush(Subscriber s) {
+    if (pump(s) == 0) return false;
+    s.channel.flush();
+    lastWriteNanos = System.nanoTime();
+    return true;
   }
 
   /**

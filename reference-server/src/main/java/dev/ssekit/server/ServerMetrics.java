@@ -31,6 +31,7 @@ final class ServerMetrics {
   final Counter streamsRejected;
   final Counter eventsPublished;
   final Counter eventsDelivered;
+  final Counter eventFlushes;
   final Counter bytesWritten;
   final Counter slowConsumerDisconnects;
   final Counter resumeHits;
@@ -51,6 +52,10 @@ final class ServerMetrics {
         .description("Events accepted for publishing, ticks included").register(registry);
     eventsDelivered = Counter.builder("sse.events.delivered")
         .description("Event writes to subscribers (one per event per subscriber), replays included")
+        .register(registry);
+    eventFlushes = Counter.builder("sse.events.flushes")
+        .description("Flushes of event writes to subscribers: each is one write system call or more (several"
+            + " events go in one when a subscriber is behind); delivered over flushes is events per flush")
         .register(registry);
     bytesWritten = Counter.builder("sse.written").baseUnit("bytes")
         .description("Bytes written on event streams, HTTP framing included").register(registry);

@@ -76,6 +76,10 @@ class TickAndMetricsTest {
       assertThat(m).containsPattern("sse_connections_open(\\{[^}]*})? 2\\.0");
       assertThat(m).containsPattern("sse_events_published_total(\\{[^}]*})? 2\\.0");
       assertThat(m).containsPattern("sse_events_delivered_total(\\{[^}]*})? 4\\.0");
+      // Each stream got both events in one flush (published back to back) or in two.
+      java.util.regex.Matcher flushes = java.util.regex.Pattern.compile("sse_events_flushes_total(?:\\{[^}]*})? (\\d+)\\.0").matcher(m);
+      assertThat(flushes.find()).as("sse_events_flushes_total in %s", m).isTrue();
+      assertThat(Integer.parseInt(flushes.group(1))).isBetween(2, 4);
       assertThat(m).containsPattern("sse_written_bytes_total\\S* [1-9]");
       assertThat(m).contains("jvm_memory_used_bytes");
       assertThat(m).containsPattern("process_resident_memory_bytes\\S* [1-9]");
