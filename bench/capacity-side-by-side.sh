@@ -10,6 +10,8 @@
 #
 # Environment (defaults in brackets):
 #   STEPS=1000,2000,5000,10000,18000   connection counts, each held for HOLD
+#   (the committed comparison, reports/baseline/capacity/equal-load/: STEPS=5000,10000,18000 RATE=2,
+#   a rate both servers hold on a 2-core machine)
 #   RAMP=20s  HOLD=20s  RATE=10        per step; events per second
 #   SERVER_OPTS="-Xmx512m -Xms32m -XX:+UseSerialGC"   the reference server's JVM flags
 #   LOAD_OPTS=-Xmx3g                   the injector's JVM flags
@@ -64,7 +66,9 @@ mkdir -p "$OUT"
 floor_json=$ROOT/reports/baseline/write-floor.json
 if [[ $FLOOR == 1 ]]; then
   log "write floor: $(echo "$STEPS" | tr ',' '\n' | sort -n | tail -1) sockets"
-  N=$(echo "$STEPS" | tr ',' '\n' | sort -n | tail -1) OUT="$OUT/write-floor.json" bash "$ROOT/bench/write-floor.sh" >/dev/null \
+  # write-floor.sh's RATE and EVENTS mean rounds; this script's RATE (events/s) must not leak into them.
+  RATE=10 EVENTS=200 N=$(echo "$STEPS" | tr ',' '\n' | sort -n | tail -1) OUT="$OUT/write-floor.json" \
+    bash "$ROOT/bench/write-floor.sh" >/dev/null \
     && floor_json=$OUT/write-floor.json || log "write floor: failed; using $floor_json"
 fi
 
@@ -152,7 +156,7 @@ doc = {"what": "capacity scenario, same steps, reference server vs nginx+nchan, 
        "settings": {"steps": steps, "ramp": ramp, "hold": hold, "rate": rate, "serverJvm": server_opts,
                     "injectorJvm": load_opts, "nginx": nginx, "libnginxModNchan": nchan, "commit": commit,
                     "nproc": os.cpu_count()},
-       "floor": None if floor is None else {"file": os.path.relpath(floor_json, out) if floor_json.startswith(out) else floor_json,
+       "floor": None if floor is None else {"file": floor_json[floor_json.find("reports/"):] if "reports/" in floor_json else os.path.basename(floor_json),
                                             "cpuMicrosPerWrite": floor["threadCpuMicrosPerWriteMedian"],
                                             "connections": floor["connections"], "roundMillis": floor["roundMillisMedian"]},
        "loadsDiffer": differ, "summary": summary, "steps": rows}

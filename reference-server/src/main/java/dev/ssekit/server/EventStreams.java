@@ -190,7 +190,7 @@ final class EventStreams {
     metrics.bytesWritten.increment(bytes);
     start.group().add(s);
     // The replay (if any) comes from the history like every later event; the head goes out now.
-    start.group().pump(s);
+    if (start.group().pump(s) > 0) metrics.eventFlushes.increment();
     ch.flush();
     return true;
   }

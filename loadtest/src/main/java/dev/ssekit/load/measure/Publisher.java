@@ -55,7 +55,7 @@ public final class Publisher implements AutoCloseable {
   private final Set<Long> failedSeqs = ConcurrentHashMap.newKeySet();
   private volatile String lastFailure;
   private volatile long stopAtMillis;
-  /** Each publish's round trip (request written to answer read), µs; guarded by itself. */
+  /** Each publish's round trip (request written to answer read, or to its failure), µs; guarded by itself. */
   private final Histogram roundTrips = new Histogram(3);
   private final Thread thread;
 
@@ -131,9 +131,6 @@ public final class Publisher implements AutoCloseable {
     long began = System.nanoTime();
     try {
       HttpResponse<String> r = BoundedBody.send(client, request.build(), MAX_RESPONSE_BYTES, PUBLISH_TIMEOUT);
-      synchronized (roundTrips) {
-        roundTrips.recordValue(Math.max(1, (System.nanoTime() - began) / 1000));
-      }
       if (r.statusCode() / 100 == 2) {
         published.incrementAndGet();
       } else {
@@ -144,6 +141,10 @@ public final class Publisher implements AutoCloseable {
     } catch (InterruptedException e) {
       failed(seq, "interrupted");
       Thread.currentThread().interrupt();
+    } finally {
+      synchronized (roundTrips) { // a refused or timed-out publish too: the server took that long
+        roundTrips.recordValue(Math.max(1, (System.nanoTime() - began) / 1000));
+      }
     }
   }
 
@@ -168,8 +169,8 @@ public final class Publisher implements AutoCloseable {
   }
 
   /**
-   * A copy of the publishes' round trips so far (µs), answered ones only: how long the server
-   * took to accept each event. Publishes go one at a time, so a round trip longer than the rate's
+   * A copy of the publishes' round trips so far (µs), from sending each request until it was
+   * answered, refused or timed out: how long the server took over each event. Publishes go one at a time, so a round trip longer than the rate's
    * period holds the rate down.
    */
   public Histogram roundTrips() {

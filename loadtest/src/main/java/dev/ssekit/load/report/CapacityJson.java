@@ -110,6 +110,8 @@ public final class CapacityJson {
     injector.put("bottleneck", i.bottleneck());
     injector.put("rssBytesPeak", i.rssBytesPeak());
     injector.put("bytesPerConnection", i.bytesPerConnection());
+    injector.put("streamsPerMachine", i.streamsPerMachine());
+    injector.put("streamsPerMachineBasis", i.streamsPerMachineBasis());
   }
 
   private static void putSteps(ArrayNode steps, List<CapacityReport.Step> list) {
@@ -131,6 +133,7 @@ public final class CapacityJson {
       o.put("injectorCpuMicrosPerDelivery", round2(step.injectorCpuMicrosPerDelivery()));
       o.put("injectorRssBytes", in == null ? null : in.rssBytes());
       o.put("published", in == null ? null : in.published());
+      o.put("injectorSpanMs", in == null ? null : in.spanMs());
       o.put("publishedPerSecond", round2(step.publishedPerSecond()));
     }
   }
@@ -214,7 +217,8 @@ public final class CapacityJson {
           s.optLong("windowMs"), s.optLong("delivered"), s.optDouble("serverCpuSeconds"), s.optLong("connectionsMin"),
           s.optLong("serverCpuWindowMs"),
           s.optDouble("injectorCpuSeconds") == null && s.optLong("injectorRssBytes") == null && s.optLong("published") == null ? null
-              : new CapacityReport.StepInjector(s.optDouble("injectorCpuSeconds"), s.optLong("injectorRssBytes"), s.optLong("published"))));
+              : new CapacityReport.StepInjector(s.optDouble("injectorCpuSeconds"), s.optLong("injectorRssBytes"), s.optLong("published"),
+                  s.optLong("injectorSpanMs"))));
     }
     return new CapacityReport(
         f.text("scenario"),
@@ -239,7 +243,8 @@ public final class CapacityJson {
         new CapacityReport.Server(
             f.optLong("server.rssBytesBaseline"), f.optLong("server.rssBytesPeak"), f.optLong("server.bytesPerConnection")),
         new CapacityReport.Injector(f.longValue("injector.heapBytesPeak"), f.doubleValue("injector.cpuSeconds"),
-            f.optText("injector.bottleneck"), f.optLong("injector.rssBytesPeak"), f.optLong("injector.bytesPerConnection")),
+            f.optText("injector.bottleneck"), f.optLong("injector.rssBytesPeak"), f.optLong("injector.bytesPerConnection"),
+            f.optLong("injector.streamsPerMachine"), f.optText("injector.streamsPerMachineBasis")),
         steps,
         new CapacityReport.Projection(
             f.optLong("projection.connectionsPerGiB"), f.optLong("projection.bytesPerConnection"),

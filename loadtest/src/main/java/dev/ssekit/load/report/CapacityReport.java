@@ -190,21 +190,30 @@ public record CapacityReport(
    * @param rssBytesPeak the injector's largest resident memory (merged: the injectors' summed), or null
    * @param bytesPerConnection the injector's resident memory per stream held, fitted over the
    *     steps like the server's, or null with fewer than three steps measured
+   * @param streamsPerMachine the streams one injector machine like this one could drive at this
+   *     run's rate: the fewer of what its memory holds at {@code bytesPerConnection} and what its
+   *     cores carry at the largest step's CPU per stream; null when neither is known
+   * @param streamsPerMachineBasis how {@code streamsPerMachine} was found, in words, or null
    */
-  public record Injector(long heapBytesPeak, double cpuSeconds, String bottleneck, Long rssBytesPeak, Long bytesPerConnection) {
+  public record Injector(long heapBytesPeak, double cpuSeconds, String bottleneck, Long rssBytesPeak, Long bytesPerConnection,
+      Long streamsPerMachine, String streamsPerMachineBasis) {
     public Injector(long heapBytesPeak, double cpuSeconds) {
       this(heapBytesPeak, cpuSeconds, null);
     }
 
     public Injector(long heapBytesPeak, double cpuSeconds, String bottleneck) {
-      this(heapBytesPeak, cpuSeconds, bottleneck, null, null);
+      this(heapBytesPeak, cpuSeconds, bottleneck, null, null, null, null);
     }
 
     /** The same figures with {@code why} as the bottleneck. */
     public Injector withBottleneck(String why) {
-      return new Injector(heapBytesPeak, cpuSeconds, why, rssBytesPeak, bytesPerConnection);
+      return new Injector(heapBytesPeak, cpuSeconds, why, rssBytesPeak, bytesPerConnection, streamsPerMachine,
+          streamsPerMachineBasis);
     }
   }
+
+  /** {@link Injector#streamsPerMachine} and how it was found. */
+  public record InjectorMachine(long streams, String basis) {}
 
   /**
    * One step of the run: the connections held while it was measured and what they cost.
@@ -254,10 +263,13 @@ public record CapacityReport(
       return connectionsMin != null ? connectionsMin : connections;
     }
 
-    /** Events published per second over the window, or null when not known. */
+    /** Events published per second over the window (over the readings' span when known), or null. */
     public Double publishedPerSecond() {
-      return injector == null || injector.published() == null || windowMs == null || windowMs <= 0 ? null
-          : injector.published() / (windowMs / 1000.0);
+      if (injector == null || injector.published() == null) {
+        return null;
+      }
+      Long span = injector.spanMs() != null ? injector.spanMs() : windowMs;
+      return span == null || span <= 0 ? null : injector.published() / (span / 1000.0);
     }
 
     /** The server's CPU µs per delivery timed in the window, or null. */
@@ -282,8 +294,14 @@ public record CapacityReport(
    * @param rssBytes its resident memory over the window (median of the samples with the most
    *     streams open), or null
    * @param published the events its publisher had accepted in the window, or null when it does not publish
+   * @param spanMs the time between the two readings {@code cpuSeconds} and {@code published} are the
+   *     differences of (the busy cores and the rate held divide by it), or null (then the window)
    */
-  public record StepInjector(Double cpuSeconds, Long rssBytes, Long published) {}
+  public record StepInjector(Double cpuSeconds, Long rssBytes, Long published, Long spanMs) {
+    public StepInjector(Double cpuSeconds, Long rssBytes, Long published) {
+      this(cpuSeconds, rssBytes, published, null);
+    }
+  }
 
   /**
    * What a target connection count needs, from a straight line fitted to server RSS against

@@ -116,6 +116,7 @@ public final class HistogramFile {
         o.put("injectorCpuSeconds", s.injector().cpuSeconds());
         o.put("injectorRssBytes", s.injector().rssBytes());
         o.put("published", s.injector().published());
+        o.put("injectorSpanMs", s.injector().spanMs());
       }
     }
     root.set("capacity", CapacityJson.toTree(run.capacity()));
@@ -170,7 +171,7 @@ public final class HistogramFile {
             optDouble(s, "serverCpuSeconds"), optLong(s, "openMin"), optLong(s, "cpuSpanMs"),
             s.has("injectorCpuSeconds") || s.has("injectorRssBytes") || s.has("published")
                 ? new CapacityReport.StepInjector(optDouble(s, "injectorCpuSeconds"), optLong(s, "injectorRssBytes"),
-                    optLong(s, "published"))
+                    optLong(s, "published"), optLong(s, "injectorSpanMs"))
                 : null));
       }
       return new RunRecord(CapacityJson.fromTree(root.path("capacity")), histograms, diagnostics, timeline, steps);

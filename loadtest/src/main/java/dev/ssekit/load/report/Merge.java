@@ -34,7 +34,12 @@ import org.HdrHistogram.Histogram;
  *       window's median from the merged timeline ({@link StepWindow}); the projection is recomputed
  *       by {@link Projections}, as for a single run. Server RSS baseline: the lowest (taken before
  *       any injector connected).
- *   <li>Injector heap peak: the largest; CPU seconds: the sum over the injectors.
+ *   <li>Injector heap peak: the largest; CPU seconds and RSS peaks: the sums over the injectors;
+ *       RSS per stream refitted over the merged steps; the streams one injector machine drives:
+ *       the lowest injector's. The timeline's injector readings and each step's injector figures
+ *       (CPU, RSS, events published) sum; a step's span is the longest injector's.
+ *   <li>Publishing (each injector publishing its own): rates asked and held sum; a publish's round
+ *       trip percentile is the slowest injector's (percentiles do not add).
  *   <li>Duration: from the earliest start to the latest end.
  * </ul>
  */
@@ -86,7 +91,9 @@ public final class Merge {
             runs.stream().mapToLong(r -> r.capacity().injector().heapBytesPeak()).max().orElse(0),
             Math.round(runs.stream().mapToDouble(r -> r.capacity().injector().cpuSeconds()).sum() * 1000) / 1000.0,
             bottleneck(runs), sumOrNull(runs, r -> r.capacity().injector().rssBytesPeak()),
-            Projections.injectorBytesPerConnection(steps.stream().map(Projections::step).toList())),
+            Projections.injectorBytesPerConnection(steps.stream().map(Projections::step).toList()),
+            fewestPerMachine(runs) == null ? null : fewestPerMachine(runs).streams(),
+            fewestPerMachine(runs) == null ? null : fewestPerMachine(runs).basis()),
         steps.stream().map(Projections::step).toList(),
         projection,
         failures(runs));
@@ -203,6 +210,22 @@ public final class Merge {
       p99 = p.roundTripP99Ms() == null ? p99 : p99 == null ? p.roundTripP99Ms() : Math.max(p99, p.roundTripP99Ms());
     }
     return new CapacityReport.Publishing(asked, held == null ? null : Math.round(held * 1000) / 1000.0, p50, p99);
+  }
+
+  /**
+   * The fewest streams one injector machine could drive, of every run that says (each run's
+   * machine is judged on its own share), with that run's basis; null when none says.
+   */
+  private static CapacityReport.InjectorMachine fewestPerMachine(List<RunRecord> runs) {
+    CapacityReport.InjectorMachine fewest = null;
+    for (int i = 0; i < runs.size(); i++) {
+      CapacityReport.Injector in = runs.get(i).capacity().injector();
+      if (in.streamsPerMachine() != null && (fewest == null || in.streamsPerMachine() < fewest.streams())) {
+        fewest = new CapacityReport.InjectorMachine(in.streamsPerMachine(),
+            runs.size() == 1 ? in.streamsPerMachineBasis() : "injector " + (i + 1) + ": " + in.streamsPerMachineBasis());
+      }
+    }
+    return fewest;
   }
 
   /** Each injector's bottleneck, as "injector N: why", or null when none was flagged. */
@@ -334,11 +357,15 @@ public final class Merge {
     return steps;
   }
 
-  /** Each injector's own figures for one step, summed; null unless every run has them. */
+  /**
+   * Each injector's own figures for one step, summed (their spans: the longest); null unless every
+   * run has them.
+   */
   private static CapacityReport.StepInjector sumSteps(List<CapacityReport.StepInjector> each) {
     Double cpu = 0.0;
     Long rss = 0L;
     Long published = 0L;
+    Long span = null;
     for (CapacityReport.StepInjector s : each) {
       if (s == null) {
         return null;
@@ -346,8 +373,9 @@ public final class Merge {
       cpu = cpu == null || s.cpuSeconds() == null ? null : cpu + s.cpuSeconds();
       rss = rss == null || s.rssBytes() == null ? null : rss + s.rssBytes();
       published = published == null || s.published() == null ? null : published + s.published();
+      span = s.spanMs() == null ? span : span == null ? s.spanMs() : Math.max(span, s.spanMs());
     }
-    return new CapacityReport.StepInjector(cpu == null ? null : Math.round(cpu * 1000) / 1000.0, rss, published);
+    return new CapacityReport.StepInjector(cpu == null ? null : Math.round(cpu * 1000) / 1000.0, rss, published, span);
   }
 
   /**

@@ -42,6 +42,43 @@ public final class Projections {
     return fit(points).filter(l -> l.slope() > 0).map(l -> Math.round(l.slope())).orElse(null);
   }
 
+  /**
+   * The streams one injector machine like this run's could drive at this run's rate: what its
+   * memory holds at {@code bytesPerConnection} (the injector's fitted RSS per stream), and what
+   * its cores carry at the largest measured step's injector CPU per stream per second; the fewer
+   * of the two, with how each was found. Null when neither is known.
+   */
+  public static CapacityReport.InjectorMachine injectorMachine(List<CapacityReport.Step> steps, Long bytesPerConnection,
+      long machineMemoryBytes, int cores) {
+    List<String> basis = new ArrayList<>();
+    Long fewest = null;
+    if (bytesPerConnection != null && bytesPerConnection > 0 && machineMemoryBytes > 0) {
+      long byMemory = machineMemoryBytes / bytesPerConnection;
+      fewest = byMemory;
+      basis.add(String.format(Locale.ROOT, "memory: %,d (%s at %s per stream)", byMemory, Summary.bytes(machineMemoryBytes),
+          Summary.bytes(bytesPerConnection)));
+    }
+    CapacityReport.Step largest = null;
+    for (CapacityReport.Step s : steps) {
+      if (s.injectorCpuMicrosPerDelivery() != null && s.held() > 0 && s.windowMs() != null && s.windowMs() > 0
+          && (largest == null || s.held() > largest.held())) {
+        largest = s;
+      }
+    }
+    if (largest != null && cores > 0) {
+      double perStreamPerSecond = largest.delivered() / (largest.windowMs() / 1000.0) / largest.held();
+      double coresPerStream = largest.injectorCpuMicrosPerDelivery() * perStreamPerSecond / 1e6;
+      if (coresPerStream > 0) {
+        long byCpu = (long) Math.floor(cores / coresPerStream + 1e-6); // not 49,999 for a computed 50,000
+        fewest = fewest == null ? byCpu : Math.min(fewest, byCpu);
+        basis.add(String.format(Locale.ROOT, "CPU: %,d (%d cores at %.1f µs per delivery, %.2f deliveries per stream per"
+            + " second, at the %,d-stream step; here the server shared those cores)", byCpu, cores,
+            largest.injectorCpuMicrosPerDelivery(), perStreamPerSecond, largest.held()));
+      }
+    }
+    return fewest == null ? null : new CapacityReport.InjectorMachine(fewest, String.join("; ", basis));
+  }
+
   /** A percentile of a histogram in µs, in ms with two decimals, or null when it is empty. */
   public static Double percentileMs(Histogram h, double percentile) {
     return h == null || h.getTotalCount() == 0 ? null : ms(h.getValueAtPercentile(percentile));

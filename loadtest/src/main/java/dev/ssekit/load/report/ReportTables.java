@@ -83,7 +83,13 @@ final class ReportTables {
     long injectors = run.diagnostics().getOrDefault(Merge.INJECTORS, 1L);
     row(h, "Injector", "heap peak " + Summary.bytes(r.injector().heapBytesPeak())
         + String.format(Locale.ROOT, ", CPU %.1f s", r.injector().cpuSeconds())
-        + (injectors > 1 ? " (heap: the largest of " + injectors + " injectors; CPU: their sum)" : ""));
+        + (injectors > 1 ? " (heap: the largest of " + injectors + " injectors; CPU: their sum)" : "")
+        + (r.injector().rssBytesPeak() == null ? "" : ", RSS peak " + Summary.bytes(r.injector().rssBytesPeak()))
+        + (r.injector().bytesPerConnection() == null ? "" : ", " + Summary.bytes(r.injector().bytesPerConnection()) + " per stream held"));
+    if (r.injector().streamsPerMachine() != null) {
+      row(h, "Injector machine", String.format(Locale.ROOT, "about %,d streams at this rate (%s)",
+          r.injector().streamsPerMachine(), r.injector().streamsPerMachineBasis()));
+    }
     h.append("</tbody>\n</table>\n");
   }
 

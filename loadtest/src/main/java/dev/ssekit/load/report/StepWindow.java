@@ -48,12 +48,14 @@ public final class StepWindow {
 
   /**
    * The injector's CPU seconds and published events over {@code (fromMs, toMs]} (from the last
-   * reading at or before {@code fromMs}, else the first in the window, to the last in the window),
-   * with {@code rss}; null when the timeline has no injector readings in the window.
+   * reading at or before {@code fromMs}, else the first in the window, to the last in the window)
+   * and the time between those readings, with {@code rss}; only {@code rss} (or null) without two
+   * readings to take a difference of.
    */
   static CapacityReport.StepInjector injector(long fromMs, long toMs, List<RunRecord.TimelinePoint> timeline, Long rss) {
     RunRecord.InjectorReading first = null;
     RunRecord.InjectorReading last = null;
+    long firstAt = Long.MIN_VALUE;
     long lastAt = Long.MIN_VALUE;
     for (RunRecord.TimelinePoint p : timeline) {
       if (p.injector() == null || p.atMs() > toMs) {
@@ -61,16 +63,18 @@ public final class StepWindow {
       }
       if (p.atMs() <= fromMs || first == null) {
         first = p.injector();
+        firstAt = p.atMs();
       }
       last = p.injector();
       lastAt = p.atMs();
     }
-    if (first == null || lastAt <= fromMs) {
-      return null;
+    if (first == null || lastAt <= fromMs || lastAt <= firstAt) { // no reading in the window, or one alone: no span
+      return rss == null ? null : new CapacityReport.StepInjector(null, rss, null, null);
     }
     Long published = first.published() == null || last.published() == null ? null
         : Math.max(0, last.published() - first.published());
-    return new CapacityReport.StepInjector(Math.round((last.cpuSeconds() - first.cpuSeconds()) * 1000) / 1000.0, rss, published);
+    return new CapacityReport.StepInjector(Math.round((last.cpuSeconds() - first.cpuSeconds()) * 1000) / 1000.0, rss, published,
+        lastAt - firstAt);
   }
 
   /**

@@ -72,6 +72,10 @@ public final class Summary {
     sb.append(String.format(Locale.ROOT, "  injector     heap peak %s, CPU %.1f s%s%s%n", bytes(in.heapBytesPeak()), in.cpuSeconds(),
         in.rssBytesPeak() == null ? "" : ", RSS peak " + bytes(in.rssBytesPeak()),
         in.bytesPerConnection() == null ? "" : ", " + bytes(in.bytesPerConnection()) + " per stream held"));
+    if (in.streamsPerMachine() != null) {
+      wrap(sb, String.format(Locale.ROOT, "a machine like this one drives about %,d streams at this rate (%s)",
+          in.streamsPerMachine(), in.streamsPerMachineBasis()));
+    }
     details.forEach(line -> sb.append(line).append('\n'));
     if (e.expectedDeliveries() == 0) {
       sb.append("  note: no sequenced events were expected, so loss and duplication were not measured\n");

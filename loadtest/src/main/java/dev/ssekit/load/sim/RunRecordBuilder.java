@@ -1,6 +1,7 @@
 package dev.ssekit.load.sim;
 
 import dev.ssekit.load.measure.DeliveryStats;
+import dev.ssekit.load.measure.MachineMemory;
 import dev.ssekit.load.measure.MemorySampler;
 import dev.ssekit.load.measure.Publisher;
 import dev.ssekit.load.report.CapacityPlan;
@@ -82,6 +83,16 @@ final class RunRecordBuilder {
     return flagInjectorBottleneck(new RunRecord(report, histograms(lat, con), diagnostics(totals), memory.timeline(), steps));
   }
 
+  /** The injector's own cost, and the streams a machine like this one could drive. */
+  private CapacityReport.Injector injector(Memory memory, List<CapacityReport.Step> steps) {
+    Long perStream = Projections.injectorBytesPerConnection(steps);
+    CapacityReport.InjectorMachine machine = Projections.injectorMachine(steps, perStream, MachineMemory.totalBytes(),
+        Runtime.getRuntime().availableProcessors());
+    return new CapacityReport.Injector(memory.heapPeak(), Math.round((processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3, null,
+        memory.injectorRssPeak() >= 0 ? memory.injectorRssPeak() : null, perStream,
+        machine == null ? null : machine.streams(), machine == null ? null : machine.basis());
+  }
+
   /** The rate asked and held and the publishes' round trips, or null when this run's load tester did not publish. */
   private CapacityReport.Publishing publishing(Published pub) {
     if (publisher == null) {
@@ -124,9 +135,7 @@ final class RunRecordBuilder {
         Projections.deliveryLatencyMs(lat),
         events,
         new CapacityReport.Server(server.rssBaseline(), memory.rssPeak() >= 0 ? memory.rssPeak() : null, projection.bytesPerConnection()),
-        new CapacityReport.Injector(memory.heapPeak(), Math.round((processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3, null,
-            memory.injectorRssPeak() >= 0 ? memory.injectorRssPeak() : null,
-            Projections.injectorBytesPerConnection(steps.stream().map(Projections::step).toList())),
+        injector(memory, steps.stream().map(Projections::step).toList()),
         steps.stream().map(Projections::step).toList(),
         projection);
     if (server.rssFailure() != null) {

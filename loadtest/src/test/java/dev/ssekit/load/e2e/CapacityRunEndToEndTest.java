@@ -121,7 +121,23 @@ class CapacityRunEndToEndTest {
         assertThat(s.path("serverCpuSeconds").asDouble()).isGreaterThanOrEqualTo(0);
         assertThat(s.path("serverCpuWindowMs").asLong()).as("the span of the CPU readings").isPositive();
         assertThat(s.path("connectionsMin").asLong()).isPositive();
+        // What the injector spent and published in the step: 10 events/s over a 3 s hold.
+        assertThat(s.path("serverCpuMicrosPerDelivery").isNumber()).as(s.toString()).isTrue();
+        assertThat(s.path("injectorCpuSeconds").asDouble()).as(s.toString()).isPositive();
+        assertThat(s.path("injectorCpuMicrosPerDelivery").asDouble()).isPositive();
+        assertThat(s.path("injectorRssBytes").asLong()).isPositive();
+        assertThat(s.path("injectorSpanMs").asLong()).isPositive();
+        assertThat(s.path("published").asLong()).as(s.toString()).isBetween(15L, 45L);
+        assertThat(s.path("publishedPerSecond").asDouble()).isBetween(7.0, 12.0);
       }
+      JsonNode pub = c.at("/events/publishing");
+      assertThat(pub.path("ratePerSecond").asDouble()).isEqualTo(10.0);
+      assertThat(pub.path("publishedPerSecond").asDouble()).as(pub.toString()).isBetween(7.0, 11.0);
+      assertThat(pub.path("roundTripP50Ms").asDouble()).isPositive();
+      assertThat(pub.path("behind").asBoolean()).isFalse();
+      assertThat(c.at("/injector/rssBytesPeak").asLong()).isPositive();
+      assertThat(r.stdout()).containsPattern("publishing   10 events/s asked, [0-9.]+ held; a publish took p50 ")
+          .doesNotContain("warning: the publisher held");
       JsonNode cpu = limits.get(2);
       assertThat(cpu.path("name").asText()).isEqualTo("cpu");
       assertThat(cpu.path("state").asText()).as(cpu.toString()).isNotEqualTo("not-measured");

@@ -45,8 +45,11 @@ class CapacityJsonTest {
         "notYetRead", "publishing");
     assertThat(names(root.get("server"))).containsExactly("rssBytesBaseline", "rssBytesPeak", "bytesPerConnection");
     assertThat(names(root.get("injector"))).containsExactly("heapBytesPeak", "cpuSeconds", "bottleneck", "rssBytesPeak",
-        "bytesPerConnection");
-    assertThat(names(root.get("steps").get(0))).startsWith("connections", "rssBytes", "deliveryP99Ms");
+        "bytesPerConnection", "streamsPerMachine", "streamsPerMachineBasis");
+    assertThat(names(root.get("steps").get(0))).containsExactly("connections", "rssBytes", "deliveryP99Ms", "target",
+        "deliveryP50Ms", "windowMs", "delivered", "serverCpuSeconds", "connectionsMin", "serverCpuWindowMs",
+        "serverCpuMicrosPerDelivery", "injectorCpuSeconds", "injectorCpuMicrosPerDelivery", "injectorRssBytes", "published",
+        "injectorSpanMs", "publishedPerSecond");
     assertThat(names(root.get("projection"))).startsWith("connectionsPerGiB");
   }
 

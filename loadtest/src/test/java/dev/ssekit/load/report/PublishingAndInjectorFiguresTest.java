@@ -46,6 +46,21 @@ class PublishingAndInjectorFiguresTest {
   void aTimelineWithoutInjectorReadingsHasNoInjectorFigures() {
     var p = new RunRecord.TimelinePoint(2_000, 10, null, 1, EMPTY, 1.0);
     assertThat(StepWindow.measure(10, 1_000, 3_000, List.of(p)).injector()).isNull();
+    // One reading in the window and none before it: no difference to take, so no rate (not 0/s).
+    CapacityReport.StepInjector one = StepWindow.measure(10, 1_000, 3_000, List.of(at(2_000, 10, 5.0, 400, 30))).injector();
+    assertThat(one.published()).isNull();
+    assertThat(one.cpuSeconds()).isNull();
+    assertThat(one.rssBytes()).isEqualTo(400);
+  }
+
+  @Test
+  void theRateHeldIsOverTheReadingsSpanNotTheWindow() {
+    // Window (1,000, 3,000], readings at 1,000 and 2,500 only (the sampler was late): 15 events in
+    // 1.5 s is 10/s, not 7.5/s over the 2 s window.
+    List<RunRecord.TimelinePoint> timeline = List.of(at(1_000, 10, 1.0, 300, 10), at(2_500, 10, 2.0, 300, 25));
+    CapacityReport.Step line = Projections.step(StepWindow.measure(10, 1_000, 3_000, timeline));
+    assertThat(line.injector().spanMs()).isEqualTo(1_500);
+    assertThat(line.publishedPerSecond()).isCloseTo(10.0, within(1e-9));
   }
 
   private static CapacityReport report(CapacityReport.Publishing publishing, List<CapacityReport.Step> steps) {
@@ -53,7 +68,8 @@ class PublishingAndInjectorFiguresTest {
         60_000, new CapacityReport.Connections(1000, 1000, 0, 1000, null, null), new CapacityReport.ConnectMs(1.0, 2.0, 3.0, 4.0),
         new CapacityReport.DeliveryLatencyMs(100, 1.0, 2.0, 3.0, 4.0, 5.0),
         new CapacityReport.Events(600L, 600_000, 600_000, 0, 0, 0, 0, publishing),
-        new CapacityReport.Server(null, null, null), new CapacityReport.Injector(1, 2.0, null, 700L << 20, 31_000L), steps,
+        new CapacityReport.Server(null, null, null), new CapacityReport.Injector(1, 2.0, null, 700L << 20, 31_000L, 40_000L,
+            "memory: 811,800 (24.00 GiB at 30.3 KiB per stream); CPU: 40,000 (…)"), steps,
         new CapacityReport.Projection(null, null, null, null, 100_000L, 1L << 30, null, null, "none"));
   }
 
@@ -82,7 +98,27 @@ class PublishingAndInjectorFiguresTest {
     assertThat(stepOnly.publisherBehind()).contains("5.00 in the 18,000-connection step");
     assertThat(Summary.text(r, List.of(), "/tmp/x")).contains("publishing   10 events/s asked, 6.00 held; a publish took p50 310.0  p99 420.0 ms")
         .contains("2.70 events/s, server CPU 10.3 µs/delivery")
-        .contains("RSS peak 700.0 MiB, 30.3 KiB per stream held");
+        .contains("RSS peak 700.0 MiB, 30.3 KiB per stream held")
+        .contains("a machine like this one drives about 40,000 streams at this rate (memory: 811,800");
+  }
+
+  @Test
+  void aMachinesStreamsAreTheFewerOfWhatItsMemoryAndItsCoresCarry() {
+    // The largest step: 18,000 streams, 720,000 deliveries in 20 s (2 per stream per second), 14.4
+    // CPU seconds: 20 µs per delivery, 40 µs of CPU per stream per second: 2 cores carry 50,000.
+    List<CapacityReport.Step> steps = List.of(
+        new CapacityReport.Step(5_000, null, 1.0, 5_000, 1.0, 20_000L, 200_000L, 1.0, 5_000L, 20_000L,
+            new CapacityReport.StepInjector(8.0, 300L << 20, 40L)),
+        new CapacityReport.Step(18_000, null, 1.0, 18_000, 1.0, 20_000L, 720_000L, 1.0, 18_000L, 20_000L,
+            new CapacityReport.StepInjector(14.4, 900L << 20, 40L)));
+    CapacityReport.InjectorMachine cpuBound = Projections.injectorMachine(steps, 32_768L, 24L << 30, 2);
+    assertThat(cpuBound.streams()).isEqualTo(50_000);
+    assertThat(cpuBound.basis()).isEqualTo("memory: 786,432 (24.00 GiB at 32.0 KiB per stream); CPU: 50,000 (2 cores at"
+        + " 20.0 µs per delivery, 2.00 deliveries per stream per second, at the 18,000-stream step; here the server shared"
+        + " those cores)");
+    assertThat(Projections.injectorMachine(steps, 32_768L, 1L << 30, 2).streams()).as("1 GiB: memory binds").isEqualTo(32_768);
+    assertThat(Projections.injectorMachine(steps, null, 24L << 30, 2).streams()).as("no memory fit: CPU alone").isEqualTo(50_000);
+    assertThat(Projections.injectorMachine(List.of(), null, 24L << 30, 2)).isNull();
   }
 
   @Test
@@ -91,6 +127,9 @@ class PublishingAndInjectorFiguresTest {
     JsonNode root = JSON.readTree(CapacityJson.toJson(r));
     assertThat(root.at("/events/publishing/publishedPerSecond").asDouble()).isEqualTo(6.0);
     assertThat(root.at("/events/publishing/behind").asBoolean()).isTrue();
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    root.at("/events/publishing").fieldNames().forEachRemaining(keys::add);
+    assertThat(keys).containsExactly("ratePerSecond", "publishedPerSecond", "roundTripP50Ms", "roundTripP99Ms", "behind");
     assertThat(root.at("/injector/bytesPerConnection").asLong()).isEqualTo(31_000);
     assertThat(root.at("/steps/1/publishedPerSecond").asDouble()).isEqualTo(2.7);
     assertThat(root.at("/steps/1/serverCpuMicrosPerDelivery").asDouble()).isEqualTo(10.29);
