@@ -102,10 +102,10 @@ public final class MemorySampler implements AutoCloseable {
     start(null);
   }
 
-  /** This process's CPU time so far (user + system), in seconds; 0 when the JVM does not say. */
-  public static double processCpuSeconds() {
+  /** This process's CPU time so far (user + system), in nanoseconds; 0 when the JVM does not say. */
+  public static long processCpuNanos() {
     if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-      return Math.max(0, os.getProcessCpuTime()) / 1e9;
+      return Math.max(0, os.getProcessCpuTime());
     }
     return 0;
   }
@@ -133,7 +133,7 @@ public final class MemorySampler implements AutoCloseable {
     Double cpu = serverCpu == null ? null : serverCpu.get();
     Supplier<Long> pub = published;
     Sample s = new Sample(System.currentTimeMillis(), open, rss, memory.getHeapMemoryUsage().getUsed(), data, cpu,
-        processCpuSeconds(), self.read().orElse(-1), pub == null ? null : pub.get());
+        processCpuNanos() / 1e9, self.read().orElse(-1), pub == null ? null : pub.get());
     synchronized (samples) {
       if (samples.size() < MAX_SAMPLES) {
         samples.add(s);

@@ -323,11 +323,17 @@ public final class Merge {
         return null;
       }
       cpu += r.cpuSeconds();
-      rss = rss == null || r.rssBytes() == null ? null : rss + r.rssBytes();
-      published = published == null || r.published() == null ? null : published + r.published();
+      rss = plus(rss, r.rssBytes());
+      published = plus(published, r.published());
     }
     return new RunRecord.InjectorReading(cpu, rss, published);
   }
+
+  /** {@code a + b}, or null when either is not known. */
+  private static Long plus(Long a, Long b) {
+    return a == null || b == null ? null : a + b;
+  }
+
 
   private static List<RunRecord.StepRecord> steps(List<RunRecord> runs, List<RunRecord.TimelinePoint> timeline) {
     List<RunRecord.StepRecord> steps = new ArrayList<>();
@@ -371,8 +377,8 @@ public final class Merge {
         return null;
       }
       cpu = cpu == null || s.cpuSeconds() == null ? null : cpu + s.cpuSeconds();
-      rss = rss == null || s.rssBytes() == null ? null : rss + s.rssBytes();
-      published = published == null || s.published() == null ? null : published + s.published();
+      rss = plus(rss, s.rssBytes());
+      published = plus(published, s.published());
       span = s.spanMs() == null ? span : span == null ? s.spanMs() : Math.max(span, s.spanMs());
     }
     return new CapacityReport.StepInjector(cpu == null ? null : Math.round(cpu * 1000) / 1000.0, rss, published, span);

@@ -2,6 +2,7 @@ package dev.ssekit.load.report;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.HdrHistogram.Histogram;
 
 /** What a step's measuring window says, read from the run's timeline. */
@@ -47,34 +48,21 @@ public final class StepWindow {
   }
 
   /**
-   * The injector's CPU seconds and published events over {@code (fromMs, toMs]} (from the last
-   * reading at or before {@code fromMs}, else the first in the window, to the last in the window)
-   * and the time between those readings, with {@code rss}; only {@code rss} (or null) without two
-   * readings to take a difference of.
+   * The injector's CPU seconds and published events between the readings that bracket {@code
+   * (fromMs, toMs]} ({@link #bracket}) and the time between them, with {@code rss}; only {@code
+   * rss} (or null) without two readings to take a difference of.
    */
   static CapacityReport.StepInjector injector(long fromMs, long toMs, List<RunRecord.TimelinePoint> timeline, Long rss) {
-    RunRecord.InjectorReading first = null;
-    RunRecord.InjectorReading last = null;
-    long firstAt = Long.MIN_VALUE;
-    long lastAt = Long.MIN_VALUE;
-    for (RunRecord.TimelinePoint p : timeline) {
-      if (p.injector() == null || p.atMs() > toMs) {
-        continue;
-      }
-      if (p.atMs() <= fromMs || first == null) {
-        first = p.injector();
-        firstAt = p.atMs();
-      }
-      last = p.injector();
-      lastAt = p.atMs();
-    }
-    if (first == null || lastAt <= fromMs || lastAt <= firstAt) { // no reading in the window, or one alone: no span
+    RunRecord.TimelinePoint[] ends = bracket(fromMs, toMs, timeline, p -> p.injector() != null);
+    if (ends == null) {
       return rss == null ? null : new CapacityReport.StepInjector(null, rss, null, null);
     }
+    RunRecord.InjectorReading first = ends[0].injector();
+    RunRecord.InjectorReading last = ends[1].injector();
     Long published = first.published() == null || last.published() == null ? null
         : Math.max(0, last.published() - first.published());
     return new CapacityReport.StepInjector(Math.round((last.cpuSeconds() - first.cpuSeconds()) * 1000) / 1000.0, rss, published,
-        lastAt - firstAt);
+        ends[1].atMs() - ends[0].atMs());
   }
 
   /**
@@ -84,15 +72,26 @@ public final class StepWindow {
   public record CpuSpent(double seconds, long spanMs) {}
 
   /**
-   * The server's CPU seconds spent over {@code (fromMs, toMs]}: from the last reading at or before
-   * {@code fromMs} (else the first in the window) to the last in the window; null with fewer than
-   * two readings or none in the window.
+   * The server's CPU seconds spent between the readings that bracket {@code (fromMs, toMs]}
+   * ({@link #bracket}); null without two such readings.
    */
   static CpuSpent cpuSpent(long fromMs, long toMs, List<RunRecord.TimelinePoint> timeline) {
+    RunRecord.TimelinePoint[] ends = bracket(fromMs, toMs, timeline, p -> p.serverCpuSeconds() != null);
+    return ends == null ? null : new CpuSpent(
+        Math.round((ends[1].serverCpuSeconds() - ends[0].serverCpuSeconds()) * 1000) / 1000.0, ends[1].atMs() - ends[0].atMs());
+  }
+
+  /**
+   * The two points with a reading ({@code read}) that a counter over {@code (fromMs, toMs]} is the
+   * difference of: the last at or before {@code fromMs} (else the first in the window), and the
+   * last in the window. Null when there is no reading in the window, or only one point in all.
+   */
+  private static RunRecord.TimelinePoint[] bracket(long fromMs, long toMs, List<RunRecord.TimelinePoint> timeline,
+      Predicate<RunRecord.TimelinePoint> read) {
     RunRecord.TimelinePoint first = null;
     RunRecord.TimelinePoint last = null;
     for (RunRecord.TimelinePoint p : timeline) {
-      if (p.serverCpuSeconds() == null || p.atMs() > toMs) {
+      if (!read.test(p) || p.atMs() > toMs) {
         continue;
       }
       if (p.atMs() <= fromMs || first == null) {
@@ -100,11 +99,10 @@ public final class StepWindow {
       }
       last = p;
     }
-    if (first == null || last == null || last.atMs() <= fromMs || last.atMs() == first.atMs()) {
+    if (first == null || last.atMs() <= fromMs || last.atMs() == first.atMs()) {
       return null;
     }
-    return new CpuSpent(Math.round((last.serverCpuSeconds() - first.serverCpuSeconds()) * 1000) / 1000.0,
-        last.atMs() - first.atMs());
+    return new RunRecord.TimelinePoint[] {first, last};
   }
 
   private static Long median(List<Long> values, Long none) {

@@ -119,7 +119,7 @@ public final class LoadRun {
    */
   public void start() {
     RunOutcome.clear();
-    cpuNanosAtStart = RunRecordBuilder.processCpuNanos();
+    cpuNanosAtStart = MemorySampler.processCpuNanos();
     server = ServerWatch.read(settings, limits);
     try {
       sampler = server.sampler(

@@ -10,7 +10,6 @@ import dev.ssekit.load.report.InjectorBottleneck;
 import dev.ssekit.load.report.Projections;
 import dev.ssekit.load.report.RunRecord;
 import dev.ssekit.load.report.StepWindow;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,7 +43,7 @@ final class RunRecordBuilder {
    * @param publisher the run's publisher, or null when the server published
    * @param startMillis when the run started (epoch ms)
    * @param holdEndMillis when the hold ended (epoch ms)
-   * @param cpuNanosAtStart this process's CPU time when the run started ({@link #processCpuNanos})
+   * @param cpuNanosAtStart this process's CPU time when the run started ({@link MemorySampler#processCpuNanos})
    */
   RunRecordBuilder(RunSettings settings, DeliveryStats stats, List<long[]> windows, List<MemorySampler.Sample> samples,
       Publisher publisher, ServerWatch server, ScenarioFigures figures, Failures failures, long startMillis,
@@ -88,7 +87,7 @@ final class RunRecordBuilder {
     Long perStream = Projections.injectorBytesPerConnection(steps);
     CapacityReport.InjectorMachine machine = Projections.injectorMachine(steps, perStream, MachineMemory.totalBytes(),
         Runtime.getRuntime().availableProcessors());
-    return new CapacityReport.Injector(memory.heapPeak(), Math.round((processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3, null,
+    return new CapacityReport.Injector(memory.heapPeak(), Math.round((MemorySampler.processCpuNanos() - cpuNanosAtStart) / 1e6) / 1e3, null,
         memory.injectorRssPeak() >= 0 ? memory.injectorRssPeak() : null, perStream,
         machine == null ? null : machine.streams(), machine == null ? null : machine.basis());
   }
@@ -226,13 +225,5 @@ final class RunRecordBuilder {
     }
     return published == null || published <= 0 || spanMs <= 0 ? null
         : Math.round(published / (spanMs / 1000.0) * 1000) / 1000.0;
-  }
-
-  /** This process's CPU time so far (the injector's cost), in ns; 0 when the JVM does not say. */
-  static long processCpuNanos() {
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-      return os.getProcessCpuTime();
-    }
-    return 0;
   }
 }
