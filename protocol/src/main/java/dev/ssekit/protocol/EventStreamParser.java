@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * <p>Hostile streams cost bounded memory: a line or event past its limit is reported once as
  * {@link StreamItem.LimitExceeded} and the rest of the stream is ignored.
  */
-public final class EventStreamParser {
+public final class EventStreamParser implements StreamReader {
 
   /** Default cap on one line, in characters. */
   public static final int DEFAULT_MAX_LINE_CHARS = 1 << 20;
@@ -87,6 +87,7 @@ public final class EventStreamParser {
   }
 
   /** Feeds the next {@code len} bytes of the stream. */
+  @Override
   public void feed(byte[] chunk, int off, int len) {
     if (stopped) return;
     // Byte by byte so a limit stops reading exactly where it was passed.
@@ -97,11 +98,13 @@ public final class EventStreamParser {
   }
 
   /** The end of the stream: an unfinished UTF-8 sequence is decoded, and the unfinished line dropped. */
+  @Override
   public void end() {
     if (!stopped) decoder.end();
   }
 
   /** The last event ID string now (what a reconnect would send). */
+  @Override
   public String lastEventId() {
     return assembler.lastEventId();
   }
@@ -112,6 +115,7 @@ public final class EventStreamParser {
   }
 
   /** True once a limit was passed. */
+  @Override
   public boolean stopped() {
     return stopped;
   }
