@@ -64,8 +64,15 @@ class DocsTest {
             .append(c.needsPublish() ? "yes" : "").append(" | ").append(c.summary().replace("|", "\\|")).append(" |\n");
       }
     }
-    sb.append("\nWith `--browser`, one more: `").append(BrowserView.CHECK_ID).append("` (MUST): ")
-        .append(BrowserView.SUMMARY.substring(0, 1).toLowerCase(Locale.ROOT)).append(BrowserView.SUMMARY.substring(1))
+    sb.append("\nWith `--browser ENGINE` (chromium, firefox or all), one check per engine and one across them (MUST):\n\n");
+    for (dev.ssekit.protocol.Engine engine : dev.ssekit.protocol.Engine.browsers()) {
+      String summary = BrowserView.summary(engine);
+      sb.append("- `").append(BrowserView.checkId(engine)).append("`: ")
+          .append(summary.substring(0, 1).toLowerCase(Locale.ROOT)).append(summary.substring(1)).append(";\n");
+    }
+    sb.append("- `").append(dev.ssekit.conformance.browser.EngineAgreement.CHECK_ID).append("`: ")
+        .append(dev.ssekit.conformance.browser.EngineAgreement.SUMMARY.substring(0, 1).toLowerCase(Locale.ROOT))
+        .append(dev.ssekit.conformance.browser.EngineAgreement.SUMMARY.substring(1))
         .append(" (see [the conformance guide](conformance.md#a-real-browser-as-the-judge)).\n");
     return sb.toString();
   }

@@ -16,12 +16,14 @@ final class BlinkStreamReader implements StreamReader {
 
   private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
+  private final Consumer<StreamItem> sink;
   private final EventStreamParser parser;
   private final byte[] head = new byte[4];
   private int held;
   private boolean passing;
 
   BlinkStreamReader(Consumer<StreamItem> sink, String lastEventId, int maxLineChars, int maxEventChars) {
+    this.sink = sink;
     parser = new EventStreamParser(sink, lastEventId, maxLineChars, maxEventChars);
   }
 
@@ -56,7 +58,12 @@ final class BlinkStreamReader implements StreamReader {
   }
 
   private void release() {
-    if (bomThenLineEnd(head, held)) head[3] = 0x01;
+    if (bomThenLineEnd(head, held)) {
+      sink.accept(new StreamItem.Departure(Engine.CHROMIUM, "a BOM directly followed by " + (head[3] == '\r' ? "CR" : "LF")
+          + ": Chromium loses the next line (the standard reads that " + (head[3] == '\r' ? "CR" : "LF")
+          + " as an empty first line)", 3));
+      head[3] = 0x01;
+    }
     parser.feed(head, 0, held);
     passing = true;
   }

@@ -89,6 +89,10 @@ final class GeckoStreamReader implements StreamReader {
     return stopped;
   }
 
+  private void depart(String what) {
+    sink.accept(new StreamItem.Departure(Engine.FIREFOX, what, bytesRead - 1));
+  }
+
   private void character(int c) {
     if (stopped || ended) return;
     switch (state) {
@@ -114,8 +118,9 @@ final class GeckoStreamReader implements StreamReader {
           state = State.COMMENT;
         } else if (c != 0) {
           appendName(c);
+        } else {
+          depart("a NUL at the start of a line, which Firefox skips (the standard keeps it in the field name)");
         }
-        // a NUL at the start of a line after LF is skipped
       }
       case COMMENT -> {
         if (c == '\r') state = State.AFTER_CR;
@@ -136,6 +141,10 @@ final class GeckoStreamReader implements StreamReader {
         } else if (c == ' ') {
           state = State.VALUE;
         } else {
+          if (c == 0 && name.toString().equals("id")) {
+            depart("an id value starting with NUL, which Firefox keeps as the last event ID (the standard ignores an id"
+                + " containing NUL)");
+          }
           appendValue(c); // kept even when it is a NUL
           state = State.VALUE;
         }
@@ -146,10 +155,14 @@ final class GeckoStreamReader implements StreamReader {
         } else if (c != 0) {
           appendValue(c);
         } else if (name.toString().equals("id")) {
+          depart("a NUL inside an id value: Firefox ignores the id and also loses the next field line (the standard"
+              + " ignores only the id)");
           value.setLength(0);
           state = State.IGNORED_ID; // the name stays "id": the line end below does not clear it
+        } else if (name.toString().equals("data") || name.toString().equals("event")) {
+          depart("a NUL inside the value of field \"" + name + "\", which Firefox drops (the standard keeps it)");
         }
-        // any other NUL is dropped
+        // a NUL in any other field's value is dropped too, with no effect: those fields are ignored
       }
       case IGNORED_ID -> {
         if (c == '\r') state = State.AFTER_CR;
@@ -213,7 +226,11 @@ final class GeckoStreamReader implements StreamReader {
       if (d < '0' || d > '9') return;
       n = (n * 10 + (d - '0')) & 0xFFFF_FFFFL;
     }
-    sink.accept(new Retry(Math.max(MIN_RETRY_MILLIS, n)));
+    long taken = Math.max(MIN_RETRY_MILLIS, n);
+    if (value.length() == 0 || taken != n || !value.toString().equals(Long.toString(n))) {
+      depart("retry \"" + value + "\", which Firefox takes as " + taken + " ms (at least 500, read as 32 bits)");
+    }
+    sink.accept(new Retry(taken));
   }
 
   private void dispatch() {
@@ -221,7 +238,13 @@ final class GeckoStreamReader implements StreamReader {
     block = null;
     name.setLength(0);
     value.setLength(0);
-    if (b == null || b.data.length() == 0) return; // its id, if any, is dropped with it
+    if (b == null || b.data.length() == 0) {
+      if (b != null && b.id != null && !b.id.equals(lastEventId)) {
+        depart("a block with an id (\"" + b.id + "\") but no data, which Firefox drops whole: the last event ID stays"
+            + " \"" + lastEventId + "\" (the standard sets it)");
+      }
+      return; // its id, if any, is dropped with it
+    }
     if (b.id != null) lastEventId = b.id;
     b.data.setLength(b.data.length() - 1);
     sink.accept(new DispatchedEvent(b.type.isEmpty() ? "message" : b.type, b.data.toString(), lastEventId));

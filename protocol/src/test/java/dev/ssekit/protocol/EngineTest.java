@@ -89,13 +89,13 @@ class EngineTest {
 
   @Test
   void firefoxRetryIsAtLeast500AndWraps() {
-    assertThat(Engine.FIREFOX.parse(utf8("retry: 100\n"))).containsExactly(new Retry(500));
-    assertThat(Engine.FIREFOX.parse(utf8("retry: 1500\n"))).containsExactly(new Retry(1500));
-    assertThat(Engine.FIREFOX.parse(utf8("retry:\n"))).containsExactly(new Retry(500));
-    assertThat(Engine.FIREFOX.parse(utf8("retry: 4294968296\n"))).containsExactly(new Retry(1000)); // 2^32 + 1000
-    assertThat(Engine.FIREFOX.parse(utf8("retry: 1\0002\n"))).containsExactly(new Retry(500)); // "12"
-    assertThat(Engine.FIREFOX.parse(utf8("retry: 1x\n"))).isEmpty();
-    assertThat(Engine.SPEC.parse(utf8("retry: 100\n"))).containsExactly(new Retry(100));
+    assertThat(retries(Engine.FIREFOX, "retry: 100\n")).containsExactly(new Retry(500));
+    assertThat(retries(Engine.FIREFOX, "retry: 1500\n")).containsExactly(new Retry(1500));
+    assertThat(retries(Engine.FIREFOX, "retry:\n")).containsExactly(new Retry(500));
+    assertThat(retries(Engine.FIREFOX, "retry: 4294968296\n")).containsExactly(new Retry(1000)); // 2^32 + 1000
+    assertThat(retries(Engine.FIREFOX, "retry: 1\0002\n")).containsExactly(new Retry(500)); // "12"
+    assertThat(retries(Engine.FIREFOX, "retry: 1x\n")).isEmpty();
+    assertThat(retries(Engine.SPEC, "retry: 100\n")).containsExactly(new Retry(100));
   }
 
   @Test
@@ -125,6 +125,35 @@ class EngineTest {
     assertThat(Engine.CHROMIUM.refusal("text/event-stream")).isNull();
     assertThat(Engine.FIREFOX.refusal("text/event-stream; charset=windows-1252")).isNull();
     assertThat(Engine.SPEC.refusal("text/event-stream; charset=windows-1252")).isNull();
+  }
+
+  @Test
+  void departuresNameTheEngineAndTheByte() {
+    List<StreamItem.Departure> ff = departures(Engine.FIREFOX, "data: x\n\ndata: a\0b\n\n");
+    assertThat(ff).singleElement().satisfies(d -> {
+      assertThat(d.engine()).isEqualTo(Engine.FIREFOX);
+      assertThat(d.byteOffset()).isEqualTo(16);
+      assertThat(d.what()).contains("NUL inside the value of field \"data\"");
+    });
+    assertThat(departures(Engine.FIREFOX, "id: 5\n\n")).singleElement()
+        .satisfies(d -> assertThat(d.what()).contains("no data"));
+    assertThat(departures(Engine.FIREFOX, "id: 1\0002\n")).singleElement()
+        .satisfies(d -> assertThat(d.what()).contains("loses the next field line"));
+    assertThat(departures(Engine.FIREFOX, "retry: 100\n")).singleElement()
+        .satisfies(d -> assertThat(d.what()).contains("500 ms"));
+    assertThat(departures(Engine.FIREFOX, "foo: a\0b\nretry: 800\nid: 3\ndata: x\n\n")).isEmpty();
+    assertThat(departures(Engine.CHROMIUM, "\uFEFF\ndata: x\n\n")).singleElement()
+        .satisfies(d -> assertThat(d.byteOffset()).isEqualTo(3));
+    assertThat(departures(Engine.SPEC, "\uFEFF\ndata: a\0b\nid: 1\n\n")).isEmpty();
+  }
+
+  private static List<Retry> retries(Engine e, String text) {
+    return e.parse(utf8(text)).stream().filter(i -> i instanceof Retry).map(i -> (Retry) i).toList();
+  }
+
+  private static List<StreamItem.Departure> departures(Engine e, String text) {
+    return e.parse(utf8(text)).stream().filter(i -> i instanceof StreamItem.Departure)
+        .map(i -> (StreamItem.Departure) i).toList();
   }
 
   @Test

@@ -1,17 +1,16 @@
 package dev.ssekit.conformance.browser;
 
-import static dev.ssekit.conformance.browser.BrowserView.CHECK_ID;
 import static dev.ssekit.conformance.browser.BrowserView.CHOOSE_A_PAGE;
 import static dev.ssekit.conformance.browser.BrowserView.MAX_CHARS;
 import static dev.ssekit.conformance.browser.BrowserView.MAX_EVENTS;
 import static dev.ssekit.conformance.browser.BrowserView.SPEC;
-import static dev.ssekit.conformance.browser.BrowserView.SUMMARY;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ssekit.conformance.browser.BrowserView.Result;
 import dev.ssekit.conformance.checks.Severity;
 import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.conformance.report.CheckResult;
+import dev.ssekit.protocol.Engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +26,7 @@ final class BrowserJudgement {
   /**
    * What the driving half observed, handed over to be judged.
    *
+   * @param engine whose browser it was (its model gave the oracle's events)
    * @param reading what the page recorded
    * @param consoleRefusals what the browser logged refusing the stream's URL (CORS, mixed content)
    * @param page the URL of the page the EventSource ran in
@@ -34,7 +34,7 @@ final class BrowserJudgement {
    * @param second the oracle's recording after the browser reconnected, with the browser's Last-Event-ID, or null
    * @param windowEnd when the window ended (wall ms)
    */
-  record Observation(PageReading reading, List<String> consoleRefusals, String page, Parity.OracleConn first,
+  record Observation(Engine engine, PageReading reading, List<String> consoleRefusals, String page, Parity.OracleConn first,
       Parity.OracleConn second, long windowEnd) {}
 
   private final Observation seen;
@@ -67,20 +67,22 @@ final class BrowserJudgement {
     if (browser.opened().isEmpty()) {
       // A page that refused the stream: the browser never reached the server, so nothing is compared.
       String refusal = pageRefusal(r, seen.consoleRefusals(), seen.page());
-      if (refusal != null) return Result.ended(CheckResult.Status.SKIPPED, refusal, evidence, notes, began);
+      if (refusal != null) return Result.ended(seen.engine(), CheckResult.Status.SKIPPED, refusal, evidence, notes, began);
     }
     if (r.overflow()) notes.add("the page stopped recording at " + MAX_EVENTS + " events or " + MAX_CHARS + " characters");
     if (browser.events().size() >= 2) {
       notes.add("reconnected " + (browser.opened().get(1) - browser.ended().get(0)) + " ms after the server ended the stream");
     }
     int compared = compareWithOracle();
-    String message = diffs.isEmpty() ? null : "[MUST " + CHECK_ID + "] the browser and the oracle differ: "
+    String message = diffs.isEmpty() ? null : "[MUST " + BrowserView.checkId(seen.engine()) + "] " + seen.engine().title()
+        + " and the oracle's reading (with " + seen.engine().title() + "'s known departures) differ: "
         + String.join("; ", diffs.subList(0, Math.min(3, diffs.size())))
         + (diffs.size() > 3 ? "; and " + (diffs.size() - 3) + " more" : "");
     for (String d : diffs) evidence.add("difference: " + d);
-    CheckResult check = result(diffs.isEmpty() ? CheckResult.Status.PASSED : CheckResult.Status.FAILED, message, evidence,
+    CheckResult check = result(seen.engine(), diffs.isEmpty() ? CheckResult.Status.PASSED : CheckResult.Status.FAILED, message, evidence,
         notes, began);
-    return new Result(check, console(compared));
+    return new Result(seen.engine(), check, console(compared), seen.first().recording(),
+        seen.second() == null ? null : seen.second().recording());
   }
 
   /** The console's lines: what each side saw, then the verdict. */
@@ -170,6 +172,19 @@ final class BrowserJudgement {
       }
       return false;
     }
+    String refusal = seen.engine().refusal(rec1.header("Content-Type"));
+    if (refusal != null) {
+      // A known departure: this engine fails a response the standard reads.
+      if (!browser.opened().isEmpty()) {
+        diffs.add(refusal + " (Content-Type " + rec1.header("Content-Type") + "), as ssekit's model of it says, but the"
+            + " browser opened this one");
+      } else {
+        notes.add(refusal + ": the browser failed the connection (readyState " + BrowserTimeline.stateName(browser.finalState())
+            + "), as modelled; the standard reads " + o1.recording().events().size() + " events (see "
+            + EngineAgreement.CHECK_ID + ")");
+      }
+      return false;
+    }
     if (browser.opened().isEmpty()) {
       diffs.add("the browser never opened the stream (readyState " + BrowserTimeline.stateName(browser.finalState()) + "; the page reported"
           + " no Content-Security-Policy violation and the browser logged no refusal) but the spec reads it: "
@@ -237,7 +252,7 @@ final class BrowserJudgement {
     }
     if (!consoleRefusals.isEmpty()) {
       return "the page " + page + " kept the EventSource from the stream: the browser logged \""
-          + ChromiumBrowser.firstLine(consoleRefusals.get(0)) + "\"; " + CHOOSE_A_PAGE;
+          + HeadlessBrowser.firstLine(consoleRefusals.get(0)) + "\"; " + CHOOSE_A_PAGE;
     }
     return null;
   }
@@ -265,11 +280,12 @@ final class BrowserJudgement {
         + r.end().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " after " + r.duration().toMillis() + " ms";
   }
 
-  static CheckResult result(CheckResult.Status status, String message, List<String> evidence, List<String> notes,
-      long began) {
+  static CheckResult result(Engine engine, CheckResult.Status status, String message, List<String> evidence,
+      List<String> notes, long began) {
+    String id = BrowserView.checkId(engine);
     String m = message;
-    if (m != null && status == CheckResult.Status.FAILED && !m.startsWith("[")) m = "[MUST " + CHECK_ID + "] " + m;
-    return new CheckResult(CHECK_ID, "lifecycle", Severity.MUST, status, m, evidence, notes, SPEC, "-", SUMMARY,
+    if (m != null && status == CheckResult.Status.FAILED && !m.startsWith("[")) m = "[MUST " + id + "] " + m;
+    return new CheckResult(id, "lifecycle", Severity.MUST, status, m, evidence, notes, SPEC, "-", BrowserView.summary(engine),
         System.currentTimeMillis() - began);
   }
 }

@@ -5,6 +5,8 @@ import dev.ssekit.conformance.record.Recording;
 import dev.ssekit.conformance.report.CheckResult;
 import dev.ssekit.conformance.config.Target;
 import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.Engine;
+import dev.ssekit.protocol.StreamItem;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -12,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.openqa.selenium.JavascriptExecutor;
 
 /**
  * {@code check --browser}: the target's stream as headless Chromium's EventSource sees it, next to
@@ -32,10 +33,18 @@ import org.openqa.selenium.JavascriptExecutor;
  */
 public final class BrowserView {
 
-  /** The check this view reports as. */
-  public static final String CHECK_ID = "lifecycle.browser-view";
   static final String SPEC = "https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation";
-  public static final String SUMMARY = "Headless Chromium's EventSource dispatches what the oracle reads, through a reconnect";
+
+  /** The check the view of {@code engine} reports as: {@code lifecycle.browser-view.chromium} or {@code .firefox}. */
+  public static String checkId(Engine engine) {
+    return "lifecycle.browser-view." + engine.id();
+  }
+
+  /** What the view of {@code engine} checks, in one line. */
+  public static String summary(Engine engine) {
+    return "Headless " + engine.title() + "'s EventSource dispatches what the oracle reads (with " + engine.title()
+        + "'s known departures from the standard), through a reconnect";
+  }
 
   /** The oracle's recording starts this long before the browser's EventSource, to learn the event types. */
   static final Duration LEAD = Duration.ofMillis(400);
@@ -48,18 +57,23 @@ public final class BrowserView {
   /**
    * The outcome.
    *
+   * @param engine whose browser it was
    * @param check the check result for the report
    * @param console a few lines for the console section
+   * @param first the oracle's recording beside the browser's first connection, or null when none was made
+   * @param second the oracle's recording after the browser reconnected, or null
    */
-  public record Result(CheckResult check, List<String> console) {
+  public record Result(Engine engine, CheckResult check, List<String> console, Recording first, Recording second) {
     public Result {
       console = console.stream().map(BrowserJudgement::printable).toList();
     }
 
     /** A view that ended before anything was compared: skipped or failed for {@code why}, said in one console line. */
-    static Result ended(CheckResult.Status status, String why, List<String> evidence, List<String> notes, long began) {
-      return new Result(BrowserJudgement.result(status, why, evidence, notes, began),
-          List.of("Browser view: " + (status == CheckResult.Status.SKIPPED ? "skipped: " : "") + why));
+    static Result ended(Engine engine, CheckResult.Status status, String why, List<String> evidence, List<String> notes,
+        long began) {
+      return new Result(engine, BrowserJudgement.result(engine, status, why, evidence, notes, began),
+          List.of("Browser view (" + engine.title() + "): " + (status == CheckResult.Status.SKIPPED ? "skipped: " : "")
+              + why), null, null);
     }
 
     public boolean differs() {
@@ -75,51 +89,43 @@ public final class BrowserView {
   }
 
   /**
-   * Runs the browser view. Bounded: browser start (20 s), page load (10 s), the window, and the
-   * recordings' own bounds; the browser is always quit.
+   * Runs the browser view of {@code engine} with its EventSource in {@code page}
+   * ({@code --browser-page}), or, when null, in the root of the stream's origin. Bounded: browser
+   * start (30 s), page load (10 s), the window, and the recordings' own bounds; the browser is
+   * always ended.
    *
-   * @throws ChromiumBrowser.Unavailable when Chromium or its driver is not installed
+   * @throws HeadlessBrowser.Unavailable when the engine's browser is not installed
    */
-  public static Result run(Target target, Duration window) throws ChromiumBrowser.Unavailable, InterruptedException {
-    return run(target, window, null);
-  }
-
-  /**
-   * Runs the browser view with its EventSource in {@code page} ({@code --browser-page}), or, when
-   * null, in the root of the stream's origin.
-   *
-   * @throws ChromiumBrowser.Unavailable when Chromium or its driver is not installed
-   */
-  public static Result run(Target target, Duration window, URI page) throws ChromiumBrowser.Unavailable,
+  public static Result run(Target target, Duration window, URI page, Engine engine) throws HeadlessBrowser.Unavailable,
       InterruptedException {
     long began = System.currentTimeMillis();
     if (!target.headers().isEmpty()) {
       String why = "the stream needs request headers (--header) that an EventSource cannot send";
-      return Result.ended(CheckResult.Status.SKIPPED, why, List.of(), List.of(), began);
+      return Result.ended(engine, CheckResult.Status.SKIPPED, why, List.of(), List.of(), began);
     }
-    ChromiumBrowser.requireInstalled();
+    HeadlessBrowser.requireInstalled(engine);
     URI url = target.url();
     URI origin = page != null ? page : defaultPage(url);
-    ChromiumBrowser browser;
+    HeadlessBrowser browser;
     try {
-      browser = ChromiumBrowser.start(url, origin, target.insecure());
+      browser = HeadlessBrowser.start(engine, url, origin, target.insecure());
     } catch (IOException e) {
-      String why = "the browser did not start: " + e.getMessage();
-      return Result.ended(CheckResult.Status.FAILED, why, List.of(), List.of(), began);
+      String why = engine.title() + " did not start: " + e.getMessage();
+      return Result.ended(engine, CheckResult.Status.FAILED, why, List.of(), List.of(), began);
     }
     try (browser; Recorder recorder = new Recorder(target)) {
       return observe(target, window, browser, recorder, origin, began);
     } catch (IOException | RuntimeException e) {
       // A browser that crashed or stopped answering mid-window: what users would see fails too.
-      String why = "the browser view could not complete: " + ChromiumBrowser.firstLine(String.valueOf(e.getMessage()));
-      return Result.ended(CheckResult.Status.FAILED, why, List.of(), List.of(), began);
+      String why = "the browser view could not complete: " + HeadlessBrowser.firstLine(String.valueOf(e.getMessage()));
+      return Result.ended(engine, CheckResult.Status.FAILED, why, List.of(), List.of(), began);
     }
   }
 
   /** A recording in progress with the times the oracle first read each event, and the types it met. */
   private static final class Watch {
     final long started = System.currentTimeMillis();
-    final List<Long> times = new ArrayList<>();
+    int seenEvents;
     final Set<String> types = new LinkedHashSet<>();
     final Recorder.Session session;
 
@@ -130,11 +136,8 @@ public final class BrowserView {
     }
 
     private synchronized boolean seen(List<DispatchedEvent> events) {
-      long now = System.currentTimeMillis();
-      for (int i = times.size(); i < events.size(); i++) {
-        times.add(now);
-        types.add(events.get(i).type());
-      }
+      for (int i = seenEvents; i < events.size(); i++) types.add(events.get(i).type());
+      seenEvents = events.size();
       return false; // never stop early: this only watches
     }
 
@@ -142,20 +145,28 @@ public final class BrowserView {
       return new LinkedHashSet<>(types);
     }
 
-    Parity.OracleConn finish() throws InterruptedException {
+    /**
+     * The recording, with the events {@code engine}'s model reads in it, each at the time the
+     * chunk that completed it arrived.
+     */
+    Parity.OracleConn finish(Engine engine) throws InterruptedException {
       session.stop();
       Recording rec = session.await();
       List<Parity.Ev> evs = new ArrayList<>();
-      List<DispatchedEvent> events = Parity.isEventStream(rec) && rec.decodable() ? rec.events() : List.of();
-      synchronized (this) {
-        for (int i = 0; i < events.size(); i++) {
-          DispatchedEvent e = events.get(i);
-          long at = i < times.size() ? times.get(i) : started + rec.duration().toMillis();
-          evs.add(new Parity.Ev(e.type(), e.data(), e.lastEventId(), at));
+      if (Parity.isEventStream(rec) && rec.decodable()) {
+        for (Recording.Timed<StreamItem> t : rec.timedItems(engine)) {
+          if (t.item() instanceof DispatchedEvent e) {
+            evs.add(new Parity.Ev(e.type(), e.data(), e.lastEventId(), started + t.at().toMillis()));
+          }
         }
       }
       return new Parity.OracleConn(rec, evs, started);
     }
+  }
+
+  /** Control characters a server could have sent, escaped so they cannot drive the terminal. */
+  public static String printable(String s) {
+    return BrowserJudgement.printable(s);
   }
 
   /** The page the browser view runs in without {@code --browser-page}: the root of the stream's origin. */
@@ -171,15 +182,17 @@ public final class BrowserView {
    * The view in the loaded browser: the page, the oracle's recording with the EventSource beside it,
    * the window, then the judgement.
    */
-  private static Result observe(Target target, Duration window, ChromiumBrowser browser, Recorder recorder, URI origin,
-      long began) throws InterruptedException {
-    JavascriptExecutor js = browser.driver();
+  private static Result observe(Target target, Duration window, HeadlessBrowser browser, Recorder recorder, URI origin,
+      long began) throws InterruptedException, IOException {
+    Engine engine = browser.engine();
     List<String> evidence = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    notes.add("browser: Chromium " + browser.version() + " (headless), page " + origin);
+    notes.add("browser: " + engine.title() + " " + browser.version() + " (headless), page " + origin);
     // 1. The page: by default the root of the stream's own origin (whatever it serves, even a 404 page).
     Page page = Page.load(browser, origin);
-    if (page.unusable() != null) return Result.ended(CheckResult.Status.SKIPPED, page.unusable(), evidence, notes, began);
+    if (page.unusable() != null) {
+      return Result.ended(engine, CheckResult.Status.SKIPPED, page.unusable(), evidence, notes, began);
+    }
     page.describe(origin, target.url(), notes);
 
     // 2. The oracle's recording, then the browser's EventSource with the types known so far.
@@ -188,24 +201,24 @@ public final class BrowserView {
     Thread.sleep(LEAD.toMillis());
     List<String> initial = new ArrayList<>(first.types());
     try {
-      js.executeScript(SCRIPT, target.url().toString(), initial, MAX_EVENTS, MAX_CHARS);
-    } catch (RuntimeException e) {
-      first.finish();
-      String why = "the page could not run an EventSource: " + ChromiumBrowser.firstLine(e.getMessage());
-      return Result.ended(CheckResult.Status.FAILED, why, evidence, notes, began);
+      browser.script(SCRIPT, target.url().toString(), initial, MAX_EVENTS, MAX_CHARS);
+    } catch (IOException e) {
+      first.finish(engine);
+      String why = "the page could not run an EventSource: " + HeadlessBrowser.firstLine(e.getMessage());
+      return Result.ended(engine, CheckResult.Status.FAILED, why, evidence, notes, began);
     }
 
     // 3. Until the window ends: new types to listen for; a second recording when the browser reconnects.
-    Watch second = watchUntil(end, js, recorder, target, first, initial);
+    Watch second = watchUntil(end, browser, recorder, target, first, initial);
 
     // 4. What the page saw, next to what the oracle read.
-    String json = (String) js.executeScript(
+    String json = (String) browser.script(
         "const v = window.__ssekit; v.sample(); v.src.close(); clearInterval(v.timer);"
             + " return JSON.stringify({log: v.log, listened: v.listened, overflow: v.overflow, started: v.t0});");
-    Parity.OracleConn o1 = first.finish();
-    Parity.OracleConn o2 = second == null ? null : second.finish();
-    BrowserJudgement.Observation seen = new BrowserJudgement.Observation(PageReading.parse(json),
-        browser.pageRefusals(target.url()), page.url(), o1, o2, end);
+    Parity.OracleConn o1 = first.finish(engine);
+    Parity.OracleConn o2 = second == null ? null : second.finish(engine);
+    BrowserJudgement.Observation seen = new BrowserJudgement.Observation(engine, PageReading.parse(json),
+        browser.refusals(target.url()), page.url(), o1, o2, end);
     return BrowserJudgement.judge(seen, evidence, notes, began);
   }
 
@@ -217,14 +230,14 @@ public final class BrowserView {
    */
   private record Page(String url, String unusable) {
 
-    static Page load(ChromiumBrowser browser, URI origin) {
+    static Page load(HeadlessBrowser browser, URI origin) throws IOException {
       try {
-        browser.driver().get(origin.toString());
-      } catch (RuntimeException e) {
+        browser.load(origin);
+      } catch (IOException e) {
         return new Page(null, "the browser could not load the page " + origin + " to run its EventSource in ("
-            + ChromiumBrowser.firstLine(e.getMessage()) + "): " + CHOOSE_A_PAGE);
+            + HeadlessBrowser.firstLine(e.getMessage()) + "): " + CHOOSE_A_PAGE);
       }
-      String pageUrl = String.valueOf(browser.driver().getCurrentUrl());
+      String pageUrl = browser.currentUrl();
       if (!pageUrl.startsWith("http://") && !pageUrl.startsWith("https://")) {
         return new Page(pageUrl, "the page " + origin + " did not load (the browser shows " + pageUrl + "), so there was"
             + " no page to run the EventSource in: " + CHOOSE_A_PAGE);
@@ -248,8 +261,8 @@ public final class BrowserView {
    * once the browser has reconnected, starts the oracle's second recording with the Last-Event-ID a
    * browser sends. Returns that second recording, or null when the browser did not reconnect.
    */
-  private static Watch watchUntil(long end, JavascriptExecutor js, Recorder recorder, Target target, Watch first,
-      List<String> initial) throws InterruptedException {
+  private static Watch watchUntil(long end, HeadlessBrowser js, Recorder recorder, Target target, Watch first,
+      List<String> initial) throws InterruptedException, IOException {
     Watch second = null;
     Set<String> listened = new LinkedHashSet<>(initial);
     while (System.currentTimeMillis() < end) {
@@ -257,7 +270,7 @@ public final class BrowserView {
       Set<String> types = first.types();
       if (second != null) types.addAll(second.types());
       types.removeAll(listened);
-      Object conns = js.executeScript("const v = window.__ssekit; arguments[0].forEach(v.listen); return v.conn;",
+      Object conns = js.script("const v = window.__ssekit; arguments[0].forEach(v.listen); return v.conn;",
           new ArrayList<>(types));
       listened.addAll(types);
       if (second == null && conns instanceof Number n && n.intValue() >= 2) {
@@ -269,8 +282,8 @@ public final class BrowserView {
     return second;
   }
 
-  private static String browserLastId(JavascriptExecutor js) {
-    Object id = js.executeScript("const v = window.__ssekit; const l = v.log.filter(e => e.k === 'event' && e.conn === 1);"
+  private static String browserLastId(HeadlessBrowser js) throws IOException {
+    Object id = js.script("const v = window.__ssekit; const l = v.log.filter(e => e.k === 'event' && e.conn === 1);"
         + " return l.length ? l[l.length - 1].id : null;");
     return id == null ? null : id.toString();
   }

@@ -20,7 +20,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * Selenium Manager never runs (the runnable jar does not even ship its binaries). {@link #close()}
  * quits the browser and deletes its fresh profile directory.
  */
-public final class ChromiumBrowser implements AutoCloseable {
+public final class ChromiumBrowser implements HeadlessBrowser {
 
   /** Debian's Chromium ({@code chromium}). */
   public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -39,9 +39,6 @@ public final class ChromiumBrowser implements AutoCloseable {
     return Path.of(System.getProperty(CHROMEDRIVER_PROPERTY, CHROMEDRIVER.toString()));
   }
 
-  /** Time allowed to load a page of the target's origin. */
-  public static final Duration PAGE_LOAD = Duration.ofSeconds(10);
-
   // Selenium logs through java.util.logging (a CDP-version warning at every start, among others);
   // the CLI prints its own findings. Held here so the levels stick.
   private static final List<Logger> QUIET = List.of(Logger.getLogger("org.openqa.selenium"));
@@ -50,15 +47,9 @@ public final class ChromiumBrowser implements AutoCloseable {
     QUIET.forEach(l -> l.setLevel(Level.OFF));
   }
 
-  /** Chromium or its driver is not installed. */
-  public static final class Unavailable extends Exception {
-    Unavailable(String message) {
-      super(message);
-    }
-  }
-
   private final ChromeDriver driver;
   private final Path profile;
+  private final List<String> console = new java.util.ArrayList<>();
 
   private ChromiumBrowser(ChromeDriver driver, Path profile) {
     this.driver = driver;
@@ -66,10 +57,10 @@ public final class ChromiumBrowser implements AutoCloseable {
   }
 
   /** Throws {@link Unavailable} with the install command when either binary is missing. */
-  public static void requireInstalled() throws Unavailable {
+  public static void requireInstalled() throws HeadlessBrowser.Unavailable {
     for (Path p : List.of(chromium(), chromedriver())) {
       if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
-        throw new Unavailable("--browser needs headless Chromium and its driver: " + p + " is missing."
+        throw new HeadlessBrowser.Unavailable("--browser chromium needs headless Chromium and its driver: " + p + " is missing."
             + " install Debian's chromium and chromium-driver (apt-get install -y chromium chromium-driver).");
       }
     }
@@ -107,7 +98,7 @@ public final class ChromiumBrowser implements AutoCloseable {
    * answered "not found" (Chromium's own background lookups), and with {@code insecure} any
    * certificate is accepted.
    */
-  public static ChromiumBrowser start(URI url, boolean insecure) throws Unavailable, IOException {
+  public static ChromiumBrowser start(URI url, boolean insecure) throws HeadlessBrowser.Unavailable, IOException {
     return start(url, url, insecure);
   }
 
@@ -115,7 +106,8 @@ public final class ChromiumBrowser implements AutoCloseable {
    * Starts the browser for a stream at {@code url} read from a page at {@code page}: lookups of
    * both hosts are answered, every other host "not found".
    */
-  public static ChromiumBrowser start(URI url, URI page, boolean insecure) throws Unavailable, IOException {
+  public static ChromiumBrowser start(URI url, URI page, boolean insecure) throws HeadlessBrowser.Unavailable,
+      IOException {
     requireInstalled();
     Path chromium = chromium();
     Path chromedriver = chromedriver();
@@ -152,29 +144,83 @@ public final class ChromiumBrowser implements AutoCloseable {
     return driver;
   }
 
+  @Override
+  public dev.ssekit.protocol.Engine engine() {
+    return dev.ssekit.protocol.Engine.CHROMIUM;
+  }
+
+  @Override
+  public void load(URI url) throws IOException {
+    try {
+      driver.get(url.toString());
+    } catch (RuntimeException e) {
+      throw new IOException(firstLine(e.getMessage()), e);
+    }
+  }
+
+  @Override
+  public String currentUrl() throws IOException {
+    try {
+      return String.valueOf(driver.getCurrentUrl());
+    } catch (RuntimeException e) {
+      throw new IOException(firstLine(e.getMessage()), e);
+    }
+  }
+
+  @Override
+  public Object script(String body, Object... args) throws IOException {
+    try {
+      return driver.executeScript(body, args);
+    } catch (RuntimeException e) {
+      throw new IOException(firstLine(e.getMessage()), e);
+    }
+  }
+
+  @Override
+  public Object asyncScript(String body, Duration timeout, Object... args) throws IOException {
+    try {
+      driver.manage().timeouts().scriptTimeout(timeout);
+      return driver.executeAsyncScript(body, args);
+    } catch (RuntimeException e) {
+      throw new IOException(firstLine(e.getMessage()), e);
+    } finally {
+      try {
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+      } catch (RuntimeException ignored) {
+        // the browser is gone; the caller hears of it from the script's own failure
+      }
+    }
+  }
+
   /** The browser's version, such as "156.0.7400.0", or "?" when the driver does not say. */
-  String version() {
+  @Override
+  public String version() {
     Object v = driver.getCapabilities().getCapability("browserVersion");
     return v == null ? "?" : v.toString();
   }
 
-  /**
-   * Lines the browser logged about refusing a request to {@code stream} (Content-Security-Policy,
-   * CORS, mixed content), at most 5; empty when the log cannot be read.
-   */
-  List<String> pageRefusals(URI stream) {
+  @Override
+  public List<String> refusals(URI stream) {
     List<String> lines = new java.util.ArrayList<>();
-    try {
-      for (org.openqa.selenium.logging.LogEntry e : driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)) {
-        String m = String.valueOf(e.getMessage());
-        boolean refusal = m.contains("Content Security Policy") || m.contains("blocked by CORS policy")
-            || m.contains("Mixed Content") || m.contains("Refused to connect");
-        if (refusal && m.contains(stream.toString()) && lines.size() < 5) lines.add(firstLine(m));
-      }
-    } catch (RuntimeException e) {
-      // an old driver without the log endpoint: the page's own report of a policy violation still counts
+    for (String m : console()) {
+      boolean refusal = m.contains("Content Security Policy") || m.contains("blocked by CORS policy")
+          || m.contains("Mixed Content") || m.contains("Refused to connect");
+      if (refusal && m.contains(stream.toString()) && lines.size() < 5) lines.add(firstLine(m));
     }
     return lines;
+  }
+
+  /** The driver hands each log entry out once; they are kept here so every caller sees them all. */
+  @Override
+  public synchronized List<String> console() {
+    try {
+      for (org.openqa.selenium.logging.LogEntry e : driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)) {
+        console.add(String.valueOf(e.getMessage()));
+      }
+    } catch (RuntimeException e) {
+      // an old driver without the log endpoint, or a browser that is gone: what was read stays
+    }
+    return List.copyOf(console);
   }
 
   @Override
@@ -189,9 +235,7 @@ public final class ChromiumBrowser implements AutoCloseable {
   }
 
   static String firstLine(String s) {
-    if (s == null) return "";
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    return HeadlessBrowser.firstLine(s);
   }
 
   private static void deleteTree(Path dir) {

@@ -3,7 +3,9 @@ package dev.ssekit.conformance.cli;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.ssekit.conformance.browser.BrowserView;
-import dev.ssekit.conformance.browser.ChromiumBrowser;
+import dev.ssekit.conformance.browser.EngineAgreement;
+import dev.ssekit.conformance.browser.HeadlessBrowser;
+import dev.ssekit.protocol.Engine;
 import dev.ssekit.conformance.checks.CheckClasses;
 import dev.ssekit.conformance.checks.PassiveStream;
 import dev.ssekit.conformance.report.ConsoleReporter;
@@ -88,10 +90,12 @@ public final class ConformanceMain implements Callable<Integer> {
   @Option(names = "--no-color", description = "No ANSI colours on the console.")
   boolean noColor;
 
-  @Option(names = "--browser",
-      description = "Also read the stream with headless Chromium's EventSource (Debian's chromium and chromium-driver)"
-          + " on a page of its own origin, and fail on any difference from the oracle (check lifecycle.browser-view).")
-  boolean browser;
+  @Option(names = "--browser", arity = "0..1", fallbackValue = "chromium", paramLabel = "ENGINE",
+      description = "Also read the stream with a headless browser's EventSource on a page of its own origin:"
+          + " chromium (the default; Debian's chromium and chromium-driver), firefox (Debian's firefox-esr) or all."
+          + " Each browser is held to ssekit's model of its engine (check lifecycle.browser-view.ENGINE), and"
+          + " lifecycle.browser-engines-agree fails when the engines read the stream's bytes into different events.")
+  String browser;
 
   @Option(names = "--browser-page", paramLabel = "URL",
       description = "With --browser: the page the browser runs its EventSource in (default: the root of the stream's"
@@ -134,8 +138,8 @@ public final class ConformanceMain implements Callable<Integer> {
     try {
       target = target();
       page = browserPage();
-      if (browser) ChromiumBrowser.requireInstalled();
-    } catch (IllegalArgumentException | ChromiumBrowser.Unavailable e) {
+      for (Engine e : engines()) HeadlessBrowser.requireInstalled(e);
+    } catch (IllegalArgumentException | HeadlessBrowser.Unavailable e) {
       err.println("error: " + e.getMessage());
       return 2;
     }
@@ -170,10 +174,23 @@ public final class ConformanceMain implements Callable<Integer> {
     }
   }
 
+  /** The engines of {@code --browser}: none without it; throws with a readable reason for an unknown one. */
+  List<Engine> engines() {
+    if (browser == null) return List.of();
+    if (browser.equalsIgnoreCase("all")) return Engine.browsers();
+    Engine e = Engine.byId(browser);
+    if (e == null || e == Engine.SPEC) {
+      throw new IllegalArgumentException("--browser takes chromium, firefox or all, not '" + browser + "'");
+    }
+    return List.of(e);
+  }
+
   /** {@code --browser-page}, validated, or null when not given; throws with a readable reason. */
   private java.net.URI browserPage() {
     if (browserPage == null) return null;
-    if (!browser) throw new IllegalArgumentException("--browser-page names the page of the browser view: give --browser too");
+    if (browser == null) {
+      throw new IllegalArgumentException("--browser-page names the page of the browser view: give --browser too");
+    }
     java.net.URI page;
     try {
       page = java.net.URI.create(browserPage);
@@ -217,7 +234,7 @@ public final class ConformanceMain implements Callable<Integer> {
 
     RunReport.Run run = new RunReport.Run(target.profile().name().toLowerCase(Locale.ROOT), target.strict(),
         PassiveStream.window(target).toMillis(), target.window() != null,
-        browser ? new RunReport.Browser("chromium", String.valueOf(page != null ? page : BrowserView.defaultPage(target.url())),
+        browser != null ? new RunReport.Browser(String.join(", ", engines().stream().map(Engine::id).toList()), String.valueOf(page != null ? page : BrowserView.defaultPage(target.url())),
             page != null, BrowserView.window(target).toMillis()) : null,
         commandLine(spec.commandLine().getParseResult().originalArgs()));
     out.println("ssekit conformance: " + target.url() + " (profile " + run.profile() + ", " + run.window() + " window"
@@ -228,10 +245,14 @@ public final class ConformanceMain implements Callable<Integer> {
     ResultCollector collector = new ResultCollector(console);
     Instant started = Instant.now();
     LauncherFactory.create().execute(request, collector);
-    BrowserView.Result view;
+    List<BrowserView.Result> views = new ArrayList<>();
     try {
-      view = browser ? browserView(target, page, out) : null;
-    } catch (ChromiumBrowser.Unavailable e) {
+      for (Engine engine : engines()) {
+        BrowserView.Result view = browserView(target, page, engine, out);
+        views.add(view);
+        collector.checkEnded(view.check());
+      }
+    } catch (HeadlessBrowser.Unavailable e) {
       err.println("error: " + e.getMessage());
       return 2;
     } catch (InterruptedException e) {
@@ -239,7 +260,7 @@ public final class ConformanceMain implements Callable<Integer> {
       err.println("error: interrupted during the browser view");
       return 2;
     }
-    if (view != null) collector.checkEnded(view.check());
+    List<String> agreement = views.isEmpty() ? List.of() : engineAgreement(views, collector);
     RunReport report = collector.report(Version.version(), target.url().toString(),
         target.publishUrl() == null ? null : target.publishUrl().toString(), started,
         java.time.Duration.between(started, Instant.now()).toMillis()).withRun(run);
@@ -249,22 +270,49 @@ public final class ConformanceMain implements Callable<Integer> {
       err.println("error: cannot write the reports to " + dir + ": " + e.getMessage());
       return 2;
     }
-    if (view != null) {
+    for (BrowserView.Result view : views) {
       out.println();
       for (String line : view.console()) out.println(line);
     }
+    for (String line : agreement) out.println(line);
     console.printSummary(report, dir);
     out.flush();
     return exitStatus(collector, err);
   }
 
-  /** The browser view, after the checks, so its connections never disturb theirs (socket counts). */
-  private static BrowserView.Result browserView(Target target, java.net.URI page, PrintWriter out)
-      throws ChromiumBrowser.Unavailable, InterruptedException {
-    out.println("browser view: headless Chromium and the oracle read the stream for "
+  /** A browser view, after the checks, so its connections never disturb theirs (socket counts). */
+  private static BrowserView.Result browserView(Target target, java.net.URI page, Engine engine, PrintWriter out)
+      throws HeadlessBrowser.Unavailable, InterruptedException {
+    out.println("browser view: headless " + engine.title() + " and the oracle read the stream for "
         + BrowserView.window(target).toMillis() + " ms …");
     out.flush();
-    return BrowserView.run(target, BrowserView.window(target), page);
+    return BrowserView.run(target, BrowserView.window(target), page, engine);
+  }
+
+  /**
+   * {@code lifecycle.browser-engines-agree} on the first view's recordings that hold a response, and
+   * its console lines.
+   */
+  private static List<String> engineAgreement(List<BrowserView.Result> views, ResultCollector collector) {
+    long began = System.currentTimeMillis();
+    List<Engine> live = new ArrayList<>();
+    BrowserView.Result recorded = null;
+    for (BrowserView.Result v : views) {
+      if (v.check().status() != dev.ssekit.conformance.report.CheckResult.Status.SKIPPED) live.add(v.engine());
+      if (recorded == null && v.first() != null && v.first().responded()) recorded = v;
+    }
+    dev.ssekit.conformance.report.CheckResult check = recorded == null
+        ? EngineAgreement.judge(null, null, live, began)
+        : EngineAgreement.judge(recorded.first(), recorded.second(), live, began);
+    collector.checkEnded(check);
+    List<String> lines = new ArrayList<>();
+    lines.add("");
+    lines.add("Engines: " + switch (check.status()) {
+      case PASSED -> "Chromium, Firefox and the standard read the recorded bytes alike";
+      case FAILED -> "DIFFERENCE: " + check.message();
+      default -> "not compared: " + check.message();
+    });
+    return lines.stream().map(dev.ssekit.conformance.browser.BrowserView::printable).toList();
   }
 
   private static void writeReports(RunReport report, Path dir) throws IOException {

@@ -1,7 +1,9 @@
 package dev.ssekit.conformance.record;
 
 import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.Engine;
 import dev.ssekit.protocol.EventStreamParser;
+import dev.ssekit.protocol.StreamReader;
 import dev.ssekit.protocol.StreamItem;
 import java.net.URI;
 import java.time.Duration;
@@ -113,6 +115,31 @@ public record Recording(URI url, URI finalUrl, int status, String protocol, List
         EventStreamParser.DEFAULT_MAX_LINE_CHARS, EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
     for (Chunk c : chunks) p.feed(c.bytes());
     if (end == End.EOF) p.end();
+    return items;
+  }
+
+  /**
+   * One item read from the body with when the chunk that completed it arrived.
+   *
+   * @param item the item
+   * @param at time since the request was sent
+   */
+  public record Timed<T>(T item, Duration at) {}
+
+  /**
+   * What {@code engine} reads in this body (decoded), each item with the arrival time of the chunk
+   * that completed it; the unfinished block is dropped only when the server ended the body.
+   */
+  public List<Timed<StreamItem>> timedItems(Engine engine) {
+    List<Timed<StreamItem>> items = new ArrayList<>();
+    Duration[] at = {Duration.ZERO};
+    StreamReader r = engine.reader(i -> items.add(new Timed<>(i, at[0])), lastEventIdSent == null ? "" : lastEventIdSent,
+        EventStreamParser.DEFAULT_MAX_LINE_CHARS, EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
+    for (Chunk c : chunks) {
+      at[0] = c.at();
+      r.feed(c.bytes(), 0, c.bytes().length);
+    }
+    if (end == End.EOF) r.end();
     return items;
   }
 

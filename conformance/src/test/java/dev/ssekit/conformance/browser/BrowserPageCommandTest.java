@@ -101,8 +101,8 @@ class BrowserPageCommandTest {
   }
 
   static JsonNode browserCheck(JsonNode report) {
-    for (JsonNode c : report.get("checks")) if (c.get("id").asText().equals(BrowserView.CHECK_ID)) return c;
-    throw new AssertionError("no " + BrowserView.CHECK_ID + " in " + report);
+    for (JsonNode c : report.get("checks")) if (c.get("id").asText().equals(BrowserView.checkId(dev.ssekit.protocol.Engine.CHROMIUM))) return c;
+    throw new AssertionError("no " + BrowserView.checkId(dev.ssekit.protocol.Engine.CHROMIUM) + " in " + report);
   }
 
   @Test

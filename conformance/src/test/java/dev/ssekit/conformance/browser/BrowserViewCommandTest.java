@@ -38,8 +38,8 @@ class BrowserViewCommandTest {
 
   static JsonNode browserCheck(Path dir) throws Exception {
     JsonNode json = new ObjectMapper().readTree(dir.resolve("conformance.json").toFile());
-    for (JsonNode c : json.get("checks")) if (c.get("id").asText().equals(BrowserView.CHECK_ID)) return c;
-    throw new AssertionError("no " + BrowserView.CHECK_ID + " in " + json);
+    for (JsonNode c : json.get("checks")) if (c.get("id").asText().equals(BrowserView.checkId(dev.ssekit.protocol.Engine.CHROMIUM))) return c;
+    throw new AssertionError("no " + BrowserView.checkId(dev.ssekit.protocol.Engine.CHROMIUM) + " in " + json);
   }
 
   @Test
