@@ -3,9 +3,11 @@ package dev.ssekit.conformance.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.Engine;
 import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.protocol.Retry;
 import dev.ssekit.protocol.StreamItem;
+import dev.ssekit.protocol.StreamReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -25,7 +27,9 @@ import picocli.CommandLine.Parameters;
  * {@code parse FILE|-}: prints what a browser's EventSource would dispatch for a stream, one JSON
  * object per line, in stream order — each event as {@code {"type","data","lastEventId"}} and each
  * valid retry field as {@code {"retry": N}}. Reads standard input incrementally, so
- * {@code curl -N URL | ssekit parse -} prints events as they arrive.
+ * {@code curl -N URL | ssekit parse -} prints events as they arrive. {@code --engine chromium} or
+ * {@code firefox} reads as ssekit's model of that engine does, and also prints each place the engine
+ * departs from the standard as {@code {"departure": what, "byte": offset}}.
  */
 @Command(name = "parse", mixinStandardHelpOptions = true,
     description = {"Print what a browser dispatches for an event stream, as JSON lines.",
@@ -34,6 +38,11 @@ final class ParseCommand implements Callable<Integer> {
 
   @Parameters(paramLabel = "FILE|-", description = "The raw response body (no HTTP head); '-' for standard input.")
   String file;
+
+  @Option(names = "--engine", paramLabel = "ENGINE",
+      description = "Whose reading: spec (the standard, default), chromium or firefox (ssekit's model of that engine,"
+          + " with a {\"departure\"} line wherever it reads the bytes differently from the standard).")
+  String engine = "spec";
 
   @Option(names = "--last-event-id", paramLabel = "ID", description = "The last event ID carried over from an earlier connection.")
   String lastEventId = "";
@@ -57,14 +66,24 @@ final class ParseCommand implements Callable<Integer> {
       err.println("error: limits must be positive");
       return 2;
     }
+    Engine reader = Engine.byId(engine);
+    if (reader == null) {
+      err.println("error: --engine takes spec, chromium or firefox, not '" + engine + "'");
+      return 2;
+    }
     StreamItem.LimitExceeded[] limit = new StreamItem.LimitExceeded[1];
-    EventStreamParser parser = new EventStreamParser(item -> {
+    StreamReader parser = reader.reader(item -> {
       if (item instanceof DispatchedEvent e) {
         print(out, eventJson(e));
       } else if (item instanceof Retry r) {
         print(out, Map.of("retry", r.millis()));
       } else if (item instanceof StreamItem.LimitExceeded l) {
         limit[0] = l;
+      } else if (item instanceof StreamItem.Departure d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("departure", d.what());
+        m.put("byte", d.byteOffset());
+        print(out, m);
       }
       // Comments are not dispatched: parse prints what a browser's EventSource fires.
     }, lastEventId, maxLineChars, maxEventChars);

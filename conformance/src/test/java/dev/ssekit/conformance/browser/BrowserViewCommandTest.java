@@ -82,7 +82,7 @@ class BrowserViewCommandTest {
   @Test
   void anEventTheBrowserLosesIsAFindingWithBothReadings(@TempDir Path dir) throws Exception {
     // A BOM directly followed by LF: the standard reads an empty line, then "data: lost"; Chromium
-    // keeps the LF as the start of the next line, so it ignores that field (ChromiumDeviations).
+    // keeps the LF as the start of the next line, so it ignores that field (Engine.CHROMIUM, BlinkStreamReader).
     byte[] body = ("\uFEFF\ndata: lost\n\ndata: kept\n\n").getBytes(StandardCharsets.UTF_8);
     HttpServer tiny = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     tiny.createContext("/stream", exchange -> {

@@ -26,6 +26,34 @@ class ParseCommandTest {
   }
 
   @Test
+  void eachEngineReadsTheSameBytesItsOwnWayAndSaysWhere(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("stream.txt");
+    Files.write(f, "\uFEFF\nid: 5\n\ndata: a\0b\n\n".getBytes(StandardCharsets.UTF_8));
+    assertThat(CliRun.of("parse", f.toString()).out().split("\n")).containsExactly(
+        "{\"type\":\"message\",\"data\":\"a\\u0000b\",\"lastEventId\":\"5\"}");
+    assertThat(CliRun.of("parse", "--engine", "spec", f.toString()).out().split("\n")).containsExactly(
+        "{\"type\":\"message\",\"data\":\"a\\u0000b\",\"lastEventId\":\"5\"}");
+    // Chromium: the LF after the BOM is not a line end, so "id: 5" is lost.
+    assertThat(CliRun.of("parse", "--engine", "chromium", f.toString()).out().split("\n")).containsExactly(
+        "{\"departure\":\"a BOM directly followed by LF: Chromium loses the next line (the standard reads that LF as an"
+            + " empty first line)\",\"byte\":3}",
+        "{\"type\":\"message\",\"data\":\"a\\u0000b\",\"lastEventId\":\"\"}");
+    // Firefox: the id-only block sets nothing, and the NUL in data is dropped.
+    String[] firefox = CliRun.of("parse", "--engine", "FIREFOX", f.toString()).out().split("\n");
+    assertThat(firefox).hasSize(3);
+    assertThat(firefox[0]).startsWith("{\"departure\":\"a block with an id (\\\"5\\\") but no data").endsWith("\"byte\":10}");
+    assertThat(firefox[1]).startsWith("{\"departure\":\"a NUL inside the value of field \\\"data\\\"").endsWith("\"byte\":18}");
+    assertThat(firefox[2]).isEqualTo("{\"type\":\"message\",\"data\":\"ab\",\"lastEventId\":\"\"}");
+  }
+
+  @Test
+  void anUnknownEngineIsExit2() {
+    CliRun r = CliRun.of("parse", "--engine", "webkit", "-");
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.err()).contains("--engine takes spec, chromium or firefox, not 'webkit'");
+  }
+
+  @Test
   void lastEventIdCarriesOver(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("s");
     Files.writeString(f, "data: x\n\n");

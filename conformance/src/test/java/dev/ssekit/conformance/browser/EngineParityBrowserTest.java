@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ssekit.protocol.DispatchedEvent;
+import dev.ssekit.protocol.Engine;
 import dev.ssekit.protocol.EventStreamParser;
 import dev.ssekit.protocol.Retry;
 import dev.ssekit.protocol.StreamItem;
@@ -23,20 +24,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestReporter;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
 
 /**
- * The final judge (issue 5, browser test 3): Chromium's {@code EventSource} and the oracle
- * ({@link EventStreamParser}) must report the same events — type, data and lastEventId, in order —
- * for every correct scenario of the reference server and for generated streams.
+ * The final judges (issue 5, browser test 3; issue 15): each browser engine's {@code EventSource}
+ * must dispatch exactly what ssekit's model of that engine ({@link Engine}) reads — type, data and
+ * lastEventId, in order — for every correct scenario of the reference server and for generated
+ * streams; the model is the oracle ({@link EventStreamParser}, the standard) with the engine's known
+ * departures and nothing else. Streams where a model departs from the standard are counted apart
+ * from differences, and {@link #knownDeparturesStillHold} fails as soon as an engine stops departing
+ * (then the model is wrong and must change). One subclass per engine: Chromium, Firefox.
  *
  * <p>The harness page ({@code browser/parity-harness.html}) is served by {@link ParityHarnessServer},
  * which also serves the generated streams from the same origin; the scenarios come from the
@@ -44,18 +48,21 @@ import org.openqa.selenium.logging.LogType;
  * every type the stream could produce (for scenarios: the types of their expected events and the
  * oracle's; for generated streams: {@link GeneratedStream#eventTypes()}). It reads each stream up to
  * the error that ends it and then closes the source, so nothing reconnects. A stream that ends
- * without a blank line drops its unfinished block in both readers.
+ * without a blank line drops its unfinished block in every reader. Many streams are read per
+ * script call ({@value #BATCH}), four at a time.
  *
  * <p>Generated streams come from {@code -Dssekit.parity.seed} (default {@value #DEFAULT_SEED}, so CI
  * is repeatable; any failure prints the seed) and {@code -Dssekit.parity.streams} (default
  * {@value #DEFAULT_STREAMS}). Set another seed locally to explore.
  */
-class OracleParityBrowserTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class EngineParityBrowserTest {
 
   static final long DEFAULT_SEED = 20261126L;
   static final int DEFAULT_STREAMS = 1000;
   private static final int BATCH = 75;
-  private static final int CONCURRENCY = 4; // below Chromium's six connections per host
+  private static final int CONCURRENCY = 4; // below both engines' six connections per host
+  private static final Duration BATCH_TIMEOUT = Duration.ofSeconds(120);
   private static final int PER_STREAM_MILLIS = 15_000;
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,25 +71,39 @@ class OracleParityBrowserTest {
       .followRedirects(HttpClient.Redirect.NORMAL) // as EventSource does (redirect-307)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private static ReferenceServerProcess server;
-  private static ParityHarnessServer harness;
-  private static HeadlessChromium chromium;
-  private static ChromeDriver page;
+  private ReferenceServerProcess server;
+  private ParityHarnessServer harness;
+  private HeadlessBrowser page;
+
+  /** The engine under test. */
+  abstract Engine engine();
+
+  /**
+   * Vectors of the engine's departures from the standard and controls beside them: each is read by
+   * the real browser, and the model and the browser must both give the vector's events.
+   */
+  abstract List<Departure> departures();
+
+  /** What the browser logs when it refuses a response its model refuses, or null when it logs nothing known. */
+  abstract String refusalLogged();
+
+  /** One vector: the bytes as written (each string one write), the standard's events and the engine's. */
+  record Departure(String name, byte[][] writes, List<DispatchedEvent> spec, List<DispatchedEvent> engine) {}
 
   @BeforeAll
-  static void start() throws Exception {
+  void start() throws Exception {
     server = ReferenceServerProcess.start("--tick", "0", "--heartbeat", "0");
     harness = ParityHarnessServer.start();
-    chromium = HeadlessChromium.start(800, 600);
-    page = chromium.driver();
-    page.get(harness.url("/"));
-    assertThat(page.executeScript("return typeof window.readStreams;")).isEqualTo("function");
+    URI origin = URI.create(harness.url("/"));
+    page = HeadlessBrowser.start(engine(), origin, origin, false);
+    page.load(origin);
+    assertThat(page.script("return typeof window.readStreams;")).isEqualTo("function");
   }
 
   @AfterAll
-  static void stop() throws Exception {
+  void stop() throws Exception {
     try {
-      if (chromium != null) chromium.close();
+      if (page != null) page.close();
     } finally {
       try {
         if (harness != null) harness.close();
@@ -93,32 +114,36 @@ class OracleParityBrowserTest {
   }
 
   @Test
-  @DisplayName("every correct scenario: Chromium, the oracle and the catalog's expected events agree")
+  @DisplayName("every correct scenario: the browser, the engine's model and the catalog's expected events agree")
   void correctScenarios(TestReporter reporter) throws Exception {
-    JsonNode listing = JSON.readTree(get(server.url("/scenarios")));
+    JsonNode listing = JSON.readTree(get(server.url("/scenarios")).body());
     List<String> names = new ArrayList<>();
     List<Map<String, Object>> specs = new ArrayList<>();
     Map<String, byte[]> bodies = new LinkedHashMap<>();
+    Map<String, String> contentTypes = new LinkedHashMap<>();
     Map<String, List<StreamItem>> expected = new LinkedHashMap<>();
     for (JsonNode s : listing) {
       if (!s.get("kind").asText().equals("CORRECT")) continue;
       String name = s.get("name").asText();
-      byte[] body = get(server.url(s.get("url").asText()));
-      List<StreamItem> want = expectedItems(get(server.url(s.get("expectedUrl").asText())));
+      HttpResponse<byte[]> res = get(server.url(s.get("url").asText()));
+      byte[] body = res.body();
+      List<StreamItem> want = expectedItems(get(server.url(s.get("expectedUrl").asText())).body());
       Set<String> types = new TreeSet<>();
       want.stream().filter(i -> i instanceof DispatchedEvent).forEach(i -> types.add(((DispatchedEvent) i).type()));
-      oracleEvents(body).forEach(e -> types.add(e.type()));
+      Engine.SPEC.events(body).forEach(e -> types.add(e.type()));
+      engine().events(body).forEach(e -> types.add(e.type()));
       names.add(name);
       bodies.put(name, body);
+      contentTypes.put(name, res.headers().firstValue("Content-Type").orElse(null));
       expected.put(name, want);
       specs.add(Map.of("url", server.url(s.get("url").asText()), "types", List.copyOf(types)));
     }
     assertThat(names).as("correct scenarios listed by /scenarios").hasSizeGreaterThan(30);
 
-    List<BrowserReading> readings = readInChromium(specs);
-    String console = consoleMessages();
+    List<BrowserReading> readings = read(specs);
+    String console = String.join("\n", page.console());
     List<String> differences = new ArrayList<>();
-    List<String> deviations = new ArrayList<>();
+    List<String> departures = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       String name = names.get(i);
       byte[] body = bodies.get(name);
@@ -128,74 +153,86 @@ class OracleParityBrowserTest {
             + GeneratedStream.escape(body, 0, body.length) + "\"\n  oracle:   " + show(oracleItems)
             + "\n  expected: " + show(expected.get(name)));
       }
-      String refusal = ChromiumDeviations.REFUSED_SCENARIOS.get(name);
+      String refusal = engine().refusal(contentTypes.get(name));
       BrowserReading reading = readings.get(i);
       if (refusal != null) {
-        // A known deviation: Chromium must refuse exactly this stream, for exactly this reason.
+        // A modelled departure: the engine must fail exactly this response, and say why where it does.
+        String logged = refusalLogged();
         if (reading.opened() == 0 && reading.readyStateAtError() == 2 && reading.events().isEmpty()
-            && console.contains(refusal)) {
-          deviations.add(name);
+            && (logged == null || console.contains(logged))) {
+          departures.add(name + " (" + refusal + ")");
           continue;
         }
-        differences.add("scenario " + name + ": expected Chromium to refuse it (\"" + refusal + "\"), but it read "
+        differences.add("scenario " + name + ": the model says " + refusal + ", but the browser read "
             + show(reading.events()) + ", opened " + reading.opened() + " times; console: " + console);
         continue;
       }
-      String problem = compare(reading, oracleEvents(body));
+      List<DispatchedEvent> model = engine().events(body);
+      String problem = compare(reading, model);
       if (problem != null) {
         differences.add("scenario " + name + " (" + specs.get(i).get("url") + "): " + problem + "\n  bytes:    \""
             + GeneratedStream.escape(body, 0, body.length) + "\"");
+      } else if (!model.equals(Engine.SPEC.events(body))) {
+        departures.add(name);
       }
     }
-    String figure = "oracle parity, scenarios: " + names.size() + " correct streams compared, " + differences.size()
-        + " differences, " + deviations.size() + " known Chromium deviations " + deviations;
+    String figure = "oracle parity, " + engine().title() + " " + page.version() + ", scenarios: " + names.size()
+        + " correct streams compared, " + differences.size() + " differences, " + departures.size()
+        + " where a modelled " + engine().title() + " departure applies " + departures;
     System.out.println(figure);
     reporter.publishEntry("parity", figure);
     assertThat(differences).as(figure + "\n" + String.join("\n\n", differences)).isEmpty();
   }
 
   @Test
-  @DisplayName("generated streams: Chromium and the oracle read the same events, whatever the bytes and the writes")
+  @DisplayName("generated streams: the browser reads what the engine's model reads, whatever the bytes and the writes")
   void generatedStreams(TestReporter reporter) throws Exception {
     long seed = Long.getLong("ssekit.parity.seed", DEFAULT_SEED);
     int count = Integer.getInteger("ssekit.parity.streams", DEFAULT_STREAMS);
     StreamGenerator generator = new StreamGenerator(new Random(seed));
     List<GeneratedStream> streams = new ArrayList<>();
     List<Map<String, Object>> specs = new ArrayList<>();
+    String prefix = engine().id() + "-" + seed + "-";
     for (int i = 0; i < count; i++) {
       GeneratedStream stream = generator.next();
       streams.add(stream);
-      String url = harness.register(seed + "-" + i, stream);
-      specs.add(Map.of("url", url, "types", List.copyOf(stream.eventTypes())));
+      String url = harness.register(prefix + i, stream);
+      // The types the standard can produce, and those the engine makes of them (Firefox drops NULs from a type).
+      Set<String> types = new TreeSet<>(stream.eventTypes());
+      engine().events(stream.bytes()).forEach(e -> types.add(e.type()));
+      specs.add(Map.of("url", url, "types", List.copyOf(types)));
     }
 
-    List<BrowserReading> readings = readInChromium(specs);
+    List<BrowserReading> readings = read(specs);
     List<String> differences = new ArrayList<>();
-    List<String> deviations = new ArrayList<>();
+    Map<String, Integer> departures = new TreeMap<>();
     int events = 0;
+    int departed = 0;
     for (int i = 0; i < count; i++) {
       GeneratedStream stream = streams.get(i);
-      List<DispatchedEvent> oracle = oracleEvents(stream.bytes());
-      events += oracle.size();
-      // Where Chromium's known BOM deviation applies, it is held to the exact model of it.
-      byte[] chromiumReads = ChromiumDeviations.bomThenLineEnd(stream.bytes());
-      List<DispatchedEvent> chromiumShould = chromiumReads == null ? oracle : oracleEvents(chromiumReads);
-      String problem = compare(readings.get(i), chromiumShould);
-      int requests = harness.requests(seed + "-" + i);
+      List<DispatchedEvent> spec = oracleEvents(stream.bytes());
+      events += spec.size();
+      // Where a known departure applies, the engine is held to the exact model of it.
+      List<StreamItem> modelItems = engine().parse(stream.bytes());
+      List<DispatchedEvent> model = modelItems.stream().filter(x -> x instanceof DispatchedEvent)
+          .map(x -> (DispatchedEvent) x).toList();
+      String problem = compare(readings.get(i), model);
+      int requests = harness.requests(prefix + i);
       if (problem == null && requests != 1) problem = "requested " + requests + " times (the page must not reconnect)";
       if (problem != null) {
         differences.add("stream " + i + " of seed " + seed + ": " + problem
-            + (chromiumReads == null ? "" : "\n  (the BOM deviation applies; oracle per the spec: " + show(oracle) + ")")
+            + (model.equals(spec) ? "" : "\n  (a modelled departure applies; the standard reads: " + show(spec) + ")")
             + "\n  bytes:    \"" + stream.escaped() + "\"\n  writes:   " + stream.escapedChunks());
-      } else if (!chromiumShould.equals(oracle)) {
-        deviations.add("stream " + i + " \"" + stream.escaped() + "\": Chromium " + show(chromiumShould)
-            + ", oracle (spec) " + show(oracle));
+      } else if (!model.equals(spec)) {
+        departed++;
+        modelItems.stream().filter(x -> x instanceof StreamItem.Departure).map(x -> ((StreamItem.Departure) x).what())
+            .map(w -> w.replaceAll("\"[^\"]*\"", "\"…\"")).distinct().forEach(w -> departures.merge(w, 1, Integer::sum));
       }
     }
-    String figure = "oracle parity, generated: " + count + " streams compared (seed " + seed + ", " + events
-        + " events), " + differences.size() + " differences, " + deviations.size()
-        + " where Chromium's known BOM deviation changed the events";
-    deviations.forEach(d -> System.out.println("  known Chromium deviation: " + d));
+    String figure = "oracle parity, " + engine().title() + " " + page.version() + ", generated: " + count
+        + " streams compared (seed " + seed + ", " + events + " events), " + differences.size() + " differences, "
+        + departed + " where a modelled " + engine().title() + " departure changed the events";
+    departures.forEach((what, n) -> System.out.println("  " + engine().title() + " departure in " + n + " streams: " + what));
     System.out.println(figure);
     reporter.publishEntry("parity", figure);
     assertThat(harness.failures()).as("the harness server's own failures").isEmpty();
@@ -204,48 +241,47 @@ class OracleParityBrowserTest {
   }
 
   @Test
-  @DisplayName("Chromium still departs from the standard where ChromiumDeviations says (else drop the entry)")
-  void knownDeviationsStillHold() throws Exception {
-    record Vector(String name, byte[][] writes, List<DispatchedEvent> spec, List<DispatchedEvent> chromium) {}
-    DispatchedEvent x = new DispatchedEvent("message", "x", "");
-    List<Vector> vectors = List.of(
-        new Vector("BOM LF: the first line is lost", writes("\uFEFF\ndata: x\n\n"), List.of(x), List.of()),
-        new Vector("BOM CR: the first line is lost", writes("\uFEFF\rdata: x\r\r"), List.of(x), List.of()),
-        new Vector("BOM and LF in separate writes", writes("\uFEFF", "\nid: 7\ndata: x\n\n"),
-            List.of(new DispatchedEvent("message", "x", "7")), List.of(x)),
-        new Vector("control: BOM CRLF loses nothing", writes("\uFEFF\r\ndata: x\r\n\r\n"), List.of(x), List.of(x)),
-        new Vector("control: BOM then a field", writes("\uFEFFdata: x\n\n"), List.of(x), List.of(x)));
+  @DisplayName("the engine still departs from the standard exactly where its model says (else change the model)")
+  void knownDeparturesStillHold() throws Exception {
+    List<Departure> vectors = departures();
     List<Map<String, Object>> specs = new ArrayList<>();
     for (int i = 0; i < vectors.size(); i++) {
       byte[][] w = vectors.get(i).writes();
       int[] chunks = new int[w.length];
       int[] pauses = new int[w.length];
-      ByteArrayOutputStream all = new ByteArrayOutputStream();
       for (int j = 0; j < w.length; j++) {
         chunks[j] = w[j].length;
         pauses[j] = j == 0 ? 0 : 50;
-        all.writeBytes(w[j]);
       }
-      GeneratedStream stream = new GeneratedStream(all.toByteArray(), chunks, pauses, Set.of("message"));
-      specs.add(Map.of("url", harness.register("deviation-" + i, stream), "types", List.of("message")));
+      Set<String> types = new TreeSet<>(Set.of("message"));
+      vectors.get(i).spec().forEach(e -> types.add(e.type()));
+      vectors.get(i).engine().forEach(e -> types.add(e.type()));
+      GeneratedStream stream = new GeneratedStream(concat(w), chunks, pauses, types);
+      specs.add(Map.of("url", harness.register(engine().id() + "-departure-" + i, stream), "types", List.copyOf(types)));
     }
-    List<BrowserReading> readings = readInChromium(specs);
+    List<BrowserReading> readings = read(specs);
     for (int i = 0; i < vectors.size(); i++) {
-      Vector v = vectors.get(i);
+      Departure v = vectors.get(i);
       byte[] bytes = concat(v.writes());
-      assertThat(oracleEvents(bytes)).as("oracle on %s", v.name()).isEqualTo(v.spec());
-      byte[] model = ChromiumDeviations.bomThenLineEnd(bytes);
-      assertThat(model == null ? oracleEvents(bytes) : oracleEvents(model)).as("the model of Chromium on %s", v.name())
-          .isEqualTo(v.chromium());
-      assertThat(compare(readings.get(i), v.chromium())).as("Chromium on %s (if it now follows the standard,"
-          + " remove the deviation from ChromiumDeviations)", v.name()).isNull();
+      assertThat(oracleEvents(bytes)).as("the standard on %s", v.name()).isEqualTo(v.spec());
+      assertThat(engine().events(bytes)).as("the model of %s on %s", engine().title(), v.name()).isEqualTo(v.engine());
+      assertThat(compare(readings.get(i), v.engine())).as("%s on %s (if it now reads this differently, change its"
+          + " model in dev.ssekit.protocol and the README's table)", engine().title(), v.name()).isNull();
     }
   }
 
-  private static byte[][] writes(String... texts) {
+  static byte[][] writes(String... texts) {
     byte[][] w = new byte[texts.length][];
     for (int i = 0; i < texts.length; i++) w[i] = texts[i].getBytes(StandardCharsets.UTF_8);
     return w;
+  }
+
+  static DispatchedEvent ev(String data) {
+    return DispatchedEvent.message(data);
+  }
+
+  static DispatchedEvent ev(String type, String data, String id) {
+    return new DispatchedEvent(type, data, id);
   }
 
   private static byte[] concat(byte[][] writes) {
@@ -254,25 +290,18 @@ class OracleParityBrowserTest {
     return all.toByteArray();
   }
 
-  // --- reading in Chromium -------------------------------------------------------------------
-
-  /** The browser's console messages since the last call, one per line. */
-  private static String consoleMessages() {
-    StringBuilder sb = new StringBuilder();
-    for (LogEntry entry : page.manage().logs().get(LogType.BROWSER)) sb.append(entry.getMessage()).append('\n');
-    return sb.toString();
-  }
+  // --- reading in the browser ----------------------------------------------------------------
 
   /** What the page saw on one stream. */
   record BrowserReading(List<DispatchedEvent> events, int opened, int readyStateAtError, boolean timedOut) {}
 
-  private static List<BrowserReading> readInChromium(List<Map<String, Object>> specs) throws IOException {
+  private List<BrowserReading> read(List<Map<String, Object>> specs) throws IOException {
     List<BrowserReading> all = new ArrayList<>();
     for (int from = 0; from < specs.size(); from += BATCH) {
       List<Map<String, Object>> batch = specs.subList(from, Math.min(specs.size(), from + BATCH));
-      Object json = page.executeAsyncScript(
+      Object json = page.asyncScript(
           "window.readStreams(arguments[0], arguments[1], arguments[2], arguments[arguments.length - 1]);",
-          batch, CONCURRENCY, PER_STREAM_MILLIS);
+          BATCH_TIMEOUT, new ArrayList<>(batch), CONCURRENCY, PER_STREAM_MILLIS);
       JsonNode results = JSON.readTree((String) json);
       assertThat(results.size()).as("results from the page").isEqualTo(batch.size());
       for (JsonNode r : results) {
@@ -287,23 +316,24 @@ class OracleParityBrowserTest {
     return all;
   }
 
-  /** Null when Chromium read the stream to its end and dispatched exactly the oracle's events. */
-  private static String compare(BrowserReading chromium, List<DispatchedEvent> oracle) {
+  /** Null when the browser read the stream to its end and dispatched exactly the model's events. */
+  private String compare(BrowserReading browser, List<DispatchedEvent> model) {
+    String who = engine().title();
     String problem = null;
-    if (chromium.timedOut()) {
-      problem = "Chromium did not finish the stream within " + PER_STREAM_MILLIS + " ms";
-    } else if (chromium.opened() != 1 || chromium.readyStateAtError() != 0) {
-      problem = "Chromium did not read it as one stream that ended (opened " + chromium.opened()
-          + " times, readyState " + chromium.readyStateAtError() + " at the error)";
-    } else if (!chromium.events().equals(oracle)) {
+    if (browser.timedOut()) {
+      problem = who + " did not finish the stream within " + PER_STREAM_MILLIS + " ms";
+    } else if (browser.opened() != 1 || browser.readyStateAtError() != 0) {
+      problem = who + " did not read it as one stream that ended (opened " + browser.opened()
+          + " times, readyState " + browser.readyStateAtError() + " at the error)";
+    } else if (!browser.events().equals(model)) {
       int at = 0;
-      while (at < Math.min(chromium.events().size(), oracle.size()) && chromium.events().get(at).equals(oracle.get(at))) {
+      while (at < Math.min(browser.events().size(), model.size()) && browser.events().get(at).equals(model.get(at))) {
         at++;
       }
-      problem = "Chromium and the oracle disagree from event " + at;
+      problem = who + " and its model disagree from event " + at;
     }
     if (problem == null) return null;
-    return problem + "\n  Chromium: " + show(chromium.events()) + "\n  oracle:   " + show(oracle);
+    return problem + "\n  " + who + ": " + show(browser.events()) + "\n  model:   " + show(model);
   }
 
   // --- the oracle and the catalog ------------------------------------------------------------
@@ -333,11 +363,11 @@ class OracleParityBrowserTest {
     return items;
   }
 
-  private static byte[] get(String url) throws IOException, InterruptedException {
+  private static HttpResponse<byte[]> get(String url) throws IOException, InterruptedException {
     HttpResponse<byte[]> res = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
     assertThat(res.statusCode()).as("GET " + url).isEqualTo(200);
-    return res.body();
+    return res;
   }
 
   /** Items with their strings escaped: every character outside printable ASCII as {@code \\uXXXX}. */
