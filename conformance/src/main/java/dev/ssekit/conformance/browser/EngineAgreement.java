@@ -124,10 +124,10 @@ public final class EngineAgreement {
 
   /** A departure with its byte offset and the line it is in, escaped. */
   static String where(StreamItem.Departure d, byte[] body) {
-    return d.what() + ", at byte " + d.byteOffset() + " in the line \"" + line(body, (int) d.byteOffset()) + "\"";
+    return d.what() + ", at byte " + d.byteOffset() + " in the line " + line(body, (int) d.byteOffset());
   }
 
-  /** The line holding byte {@code at}, with its terminator, escaped, at most 120 bytes. */
+  /** The line holding byte {@code at}, with its terminator, escaped and quoted, at most 120 bytes. */
   static String line(byte[] body, int at) {
     if (at < 0 || at >= body.length) return "";
     int start = at;

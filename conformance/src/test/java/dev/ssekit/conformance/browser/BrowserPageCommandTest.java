@@ -120,7 +120,7 @@ class BrowserPageCommandTest {
         .doesNotContain("never opened the stream");
     assertThat(check.get("evidence").asText()).contains("page Content-Security-Policy violation: connect-src blocked "
         + origin + "/stream");
-    assertThat(r.out()).contains("Browser view: skipped: the page " + origin + "/ blocked the EventSource")
+    assertThat(r.out()).contains("Browser view (Chromium): skipped: the page " + origin + "/ blocked the EventSource")
         .doesNotContain("FAIL  lifecycle.browser-view");
     // A skipped browser view never makes the run fail: whatever the exit status is, it is the other checks'.
     boolean othersFailed = report.at("/summary/failed").asInt() > 0;
