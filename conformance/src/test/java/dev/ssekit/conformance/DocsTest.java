@@ -71,9 +71,8 @@ class DocsTest {
           .append(summary.substring(0, 1).toLowerCase(Locale.ROOT)).append(summary.substring(1)).append(";\n");
     }
     sb.append("- `").append(dev.ssekit.conformance.browser.EngineAgreement.CHECK_ID).append("`: ")
-        .append(dev.ssekit.conformance.browser.EngineAgreement.SUMMARY.substring(0, 1).toLowerCase(Locale.ROOT))
-        .append(dev.ssekit.conformance.browser.EngineAgreement.SUMMARY.substring(1))
-        .append(" (see [the conformance guide](conformance.md#a-real-browser-as-the-judge)).\n");
+        .append(dev.ssekit.conformance.browser.EngineAgreement.SUMMARY)
+        .append(" (see [the conformance guide](conformance.md#real-browsers-as-the-judges)).\n");
     return sb.toString();
   }
 
