@@ -40,6 +40,7 @@ final class GeckoStreamReader implements StreamReader {
     String type = "";
     final StringBuilder data = new StringBuilder();
     String id; // null: no id field in this block
+    long idOffset; // where the id line ended
   }
 
   private final Consumer<StreamItem> sink;
@@ -54,6 +55,7 @@ final class GeckoStreamReader implements StreamReader {
   private long bytesRead;
   private boolean stopped;
   private boolean ended;
+  private int lineChars;
 
   GeckoStreamReader(Consumer<StreamItem> sink, String lastEventId, int maxLineChars, int maxEventChars) {
     if (maxLineChars < 1 || maxEventChars < 1) throw new IllegalArgumentException("limits must be positive");
@@ -95,6 +97,16 @@ final class GeckoStreamReader implements StreamReader {
 
   private void character(int c) {
     if (stopped || ended) return;
+    // The line limit counts every character of a line, as the standard's reader (LineSplitter) does.
+    if (c == '\r' || c == '\n') {
+      lineChars = 0;
+    } else {
+      lineChars += Character.charCount(c);
+      if (lineChars > maxLineChars) {
+        stop("line", maxLineChars);
+        return;
+      }
+    }
     switch (state) {
       case BEGIN_OF_STREAM, AFTER_CR -> {
         if (c == '\r') {
@@ -175,16 +187,10 @@ final class GeckoStreamReader implements StreamReader {
   private void appendName(int c) {
     name.appendCodePoint(c);
     state = State.NAME;
-    checkLine();
   }
 
   private void appendValue(int c) {
     value.appendCodePoint(c);
-    checkLine();
-  }
-
-  private void checkLine() {
-    if (name.length() + value.length() > maxLineChars) stop("line", maxLineChars);
   }
 
   /** A field line ended by {@code c} (CR or LF): the field is set, then the next line begins. */
@@ -208,7 +214,10 @@ final class GeckoStreamReader implements StreamReader {
         block.data.append(value).append('\n');
       }
       case "event" -> block.type = value.toString();
-      case "id" -> block.id = value.toString();
+      case "id" -> {
+        block.id = value.toString();
+        block.idOffset = bytesRead - 1;
+      }
       case "retry" -> retry();
       default -> {
         // other names are ignored
@@ -227,7 +236,9 @@ final class GeckoStreamReader implements StreamReader {
       n = (n * 10 + (d - '0')) & 0xFFFF_FFFFL;
     }
     long taken = Math.max(MIN_RETRY_MILLIS, n);
-    if (value.length() == 0 || taken != n || !value.toString().equals(Long.toString(n))) {
+    long standard = -1; // what the standard takes: digits within a long, else the field is ignored
+    if (value.length() > 0 && value.length() <= 18) standard = Long.parseLong(value.toString());
+    if (taken != standard) {
       depart("retry \"" + value + "\", which Firefox takes as " + taken + " ms (at least 500, read as 32 bits)");
     }
     sink.accept(new Retry(taken));
@@ -240,8 +251,8 @@ final class GeckoStreamReader implements StreamReader {
     value.setLength(0);
     if (b == null || b.data.length() == 0) {
       if (b != null && b.id != null && !b.id.equals(lastEventId)) {
-        depart("a block with an id (\"" + b.id + "\") but no data, which Firefox drops whole: the last event ID stays"
-            + " \"" + lastEventId + "\" (the standard sets it)");
+        sink.accept(new StreamItem.Departure(Engine.FIREFOX, "a block with an id (\"" + b.id + "\") but no data, which"
+            + " Firefox drops whole: the last event ID stays \"" + lastEventId + "\" (the standard sets it)", b.idOffset));
       }
       return; // its id, if any, is dropped with it
     }

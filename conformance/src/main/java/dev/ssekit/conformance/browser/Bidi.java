@@ -38,8 +38,11 @@ final class Bidi implements AutoCloseable {
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** The most one message may hold: the page's results are JSON text and may be large. */
-  private static final int MAX_MESSAGE_CHARS = 64 << 20;
+  /**
+   * The most one message may hold (the page's results are JSON text and may be large); a larger
+   * one ends the session at once with a message, rather than being read into memory.
+   */
+  static final int MAX_MESSAGE_CHARS = 32 << 20;
 
   private final WebSocket socket;
   private final AtomicLong ids = new AtomicLong();
@@ -54,7 +57,7 @@ final class Bidi implements AutoCloseable {
 
   /** Connects to {@code ws://host:port/session}; {@code events} receives each event's whole message. */
   static Bidi connect(URI url, Duration timeout, Consumer<JsonNode> events) throws IOException {
-    Listener listener = new Listener();
+    Listener listener = new Listener(events);
     WebSocket socket;
     try {
       socket = HttpClient.newBuilder().connectTimeout(timeout).build().newWebSocketBuilder()
@@ -67,9 +70,7 @@ final class Bidi implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while connecting to the browser", e);
     }
-    Bidi bidi = new Bidi(socket, events);
-    listener.bidi = bidi;
-    return bidi;
+    return listener.bind(socket);
   }
 
   /** Sends {@code method} with {@code params} and waits at most {@code timeout} for its result. */
@@ -128,22 +129,49 @@ final class Bidi implements AutoCloseable {
     socket.abort();
   }
 
+  /**
+   * Receives the socket's messages. It exists before the session object does, so what happens in
+   * between (an early close) is kept and handed over by {@link #bind}.
+   */
   private static final class Listener implements WebSocket.Listener {
-    volatile Bidi bidi;
+    private final Consumer<JsonNode> events;
     private final StringBuilder text = new StringBuilder();
-    private boolean tooLong;
+    private Bidi bidi;
+    private String endedEarly;
+
+    Listener(Consumer<JsonNode> events) {
+      this.events = events;
+    }
+
+    synchronized Bidi bind(WebSocket socket) {
+      bidi = new Bidi(socket, events);
+      if (endedEarly != null) bidi.ended(endedEarly);
+      return bidi;
+    }
+
+    private synchronized void end(String why) {
+      if (bidi != null) bidi.ended(why);
+      else endedEarly = why;
+    }
 
     @Override
     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      if (!tooLong) text.append(data);
+      text.append(data);
       if (text.length() > MAX_MESSAGE_CHARS) {
-        tooLong = true;
         text.setLength(0);
+        text.trimToSize();
+        end("the browser sent a message longer than " + (MAX_MESSAGE_CHARS >> 20) + " Mi characters");
+        ws.abort();
+        return null;
       }
       if (last) {
-        if (!tooLong && bidi != null) bidi.received(text.toString());
+        String message = text.toString();
         text.setLength(0);
-        tooLong = false;
+        Bidi b;
+        synchronized (this) {
+          b = bidi;
+        }
+        if (b != null) b.received(message);
       }
       ws.request(1);
       return null;
@@ -151,13 +179,13 @@ final class Bidi implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
-      if (bidi != null) bidi.ended("closed (" + status + (reason.isEmpty() ? "" : " " + reason) + ")");
+      end("closed (" + status + (reason.isEmpty() ? "" : " " + reason) + ")");
       return null;
     }
 
     @Override
     public void onError(WebSocket ws, Throwable error) {
-      if (bidi != null) bidi.ended(String.valueOf(error.getMessage()));
+      end(String.valueOf(error.getMessage()));
     }
   }
 

@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * {@code lifecycle.browser-engines-agree}: the bytes a server sent, read by the standard and by
- * each browser engine's model ({@link Engine}), must give the same events. A stream can be valid
+ * the model ({@link Engine}) of each engine {@code --browser} asked for, must give the same events
+ * and leave the same last event ID (what a reconnect sends). A stream can be valid
  * and still be read differently by Chromium and Firefox (a NUL in data, an id-only block, a BOM
  * before a line end, a charset parameter): then users of one browser lose or get changed events,
  * which is what "works in one browser" bug reports are about. The failure names the engine, the
@@ -26,7 +27,8 @@ public final class EngineAgreement {
   /** The check's id. */
   public static final String CHECK_ID = "lifecycle.browser-engines-agree";
   /** What a passing server does. */
-  public static final String SUMMARY = "Chromium, Firefox and the standard read the stream's bytes into the same events";
+  public static final String SUMMARY = "The browser engines asked for and the standard read the stream's bytes into the same"
+      + " events, and resume from the same last event ID";
   static final String SPEC = "https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation";
 
   private EngineAgreement() {}
@@ -37,17 +39,21 @@ public final class EngineAgreement {
    *
    * @param live the engines whose browsers ran beside these recordings, for the notes
    */
-  public static CheckResult judge(Recording first, Recording second, List<Engine> live, long began) {
+  public static CheckResult judge(Recording first, Recording second, List<Engine> engines, List<Engine> live,
+      long began) {
     List<String> differences = new ArrayList<>();
     List<String> evidence = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     int[] compared = {0};
-    boolean any = compare("connection 1", first, differences, evidence, notes, compared);
-    if (second != null) any |= compare("connection 2 (after the reconnect)", second, differences, evidence, notes, compared);
+    boolean any = compare("connection 1", first, engines, differences, evidence, notes, compared);
+    if (second != null) {
+      any |= compare("connection 2 (after the reconnect)", second, engines, differences, evidence, notes, compared);
+    }
     if (!live.isEmpty()) {
       notes.add("seen live in " + String.join(" and ", live.stream().map(Engine::title).toList())
           + " (their browser-view checks hold each browser to its model)");
     }
+    String readers = String.join(", ", engines.stream().map(Engine::title).toList()) + " and the standard";
     CheckResult.Status status;
     String message = null;
     if (!any) {
@@ -55,48 +61,71 @@ public final class EngineAgreement {
       message = "no readable event stream was recorded: nothing for the engines to read";
     } else if (differences.isEmpty()) {
       status = CheckResult.Status.PASSED;
-      notes.add(compared[0] + " events read alike by the standard, Chromium and Firefox");
+      notes.add(compared[0] + " events read alike by " + readers);
     } else {
       status = CheckResult.Status.FAILED;
       message = differences.get(0) + (differences.size() > 1 ? " (and " + (differences.size() - 1) + " more below)" : "");
-      for (String d : differences) evidence.add(0, "difference: " + d);
+      for (int i = differences.size() - 1; i >= 0; i--) evidence.add(0, "difference: " + differences.get(i));
     }
     return new CheckResult(CHECK_ID, "lifecycle", Severity.MUST, status, message, evidence, notes, SPEC, "-", SUMMARY,
         System.currentTimeMillis() - began, Severity.MUST);
   }
 
   /** Adds the differences of one recording; false when it is not a readable event stream. */
-  private static boolean compare(String label, Recording rec, List<String> differences, List<String> evidence,
-      List<String> notes, int[] compared) {
+  private static boolean compare(String label, Recording rec, List<Engine> engines, List<String> differences,
+      List<String> evidence, List<String> notes, int[] compared) {
     if (rec == null || !rec.responded() || !rec.decodable() || !Parity.isEventStream(rec)) return false;
     byte[] body = rec.body();
-    List<DispatchedEvent> spec = events(rec, Engine.SPEC, null);
+    List<StreamItem.LimitExceeded> limits = new ArrayList<>();
+    List<DispatchedEvent> spec = events(rec, Engine.SPEC, null, limits);
+    boolean ended = rec.end() == Recording.End.EOF;
+    String specId = rec.lastEventId(Engine.SPEC);
     compared[0] += spec.size();
-    for (Engine engine : Engine.browsers()) {
+    for (Engine engine : engines) {
       String refusal = engine.refusal(rec.header("Content-Type"));
       if (refusal != null) {
         differences.add(label + ": " + refusal + " (Content-Type: " + Findings.escape(rec.header("Content-Type"))
-            + "), so its users get none of the " + spec.size() + " events the standard and the other engine read;"
+            + "), so its users get none of the " + spec.size() + " events the standard reads;"
             + " send Content-Type: text/event-stream or text/event-stream; charset=utf-8");
         continue;
       }
       List<StreamItem.Departure> departures = new ArrayList<>();
-      List<DispatchedEvent> read = events(rec, engine, departures);
-      if (!read.equals(spec)) {
-        differences.add(label + ": " + difference(engine, spec, read) + cause(departures, body));
+      List<DispatchedEvent> read = events(rec, engine, departures, limits);
+      List<DispatchedEvent> expected = spec;
+      if (!limits.isEmpty()) {
+        // A safety limit stopped some reader: only what every reader dispatched before it is compared.
+        int n = Math.min(spec.size(), read.size());
+        expected = spec.subList(0, n);
+        read = read.subList(0, n);
+      }
+      String engineId = rec.lastEventId(engine);
+      if (!read.equals(expected)) {
+        differences.add(label + ": " + difference(engine, expected, read) + cause(departures, body));
+        for (StreamItem.Departure d : departures) evidence.add(engine.title() + ": " + where(d, body));
+      } else if (ended && limits.isEmpty() && !engineId.equals(specId)) {
+        differences.add(label + ": after the server ended the stream, " + engine.title() + " reconnects with "
+            + (engineId.isEmpty() ? "no Last-Event-ID" : "Last-Event-ID " + Findings.escape(engineId)) + " where the"
+            + " standard sends " + (specId.isEmpty() ? "none" : Findings.escape(specId)) + ", so it resumes from"
+            + " another position" + cause(departures, body));
         for (StreamItem.Departure d : departures) evidence.add(engine.title() + ": " + where(d, body));
       } else {
         for (StreamItem.Departure d : departures) notes.add(label + ": " + engine.title() + " (no event changed): " + d.what());
       }
     }
+    if (!limits.isEmpty()) {
+      notes.add(label + ": a safety limit stopped reading (" + limits.get(0).what() + " longer than " + limits.get(0).limit()
+          + " characters): only the events before it were compared");
+    }
     return true;
   }
 
-  private static List<DispatchedEvent> events(Recording rec, Engine engine, List<StreamItem.Departure> departures) {
+  private static List<DispatchedEvent> events(Recording rec, Engine engine, List<StreamItem.Departure> departures,
+      List<StreamItem.LimitExceeded> limits) {
     List<DispatchedEvent> out = new ArrayList<>();
     for (Recording.Timed<StreamItem> t : rec.timedItems(engine)) {
       if (t.item() instanceof DispatchedEvent e) out.add(e);
       else if (t.item() instanceof StreamItem.Departure d && departures != null) departures.add(d);
+      else if (t.item() instanceof StreamItem.LimitExceeded l) limits.add(l);
     }
     return out;
   }

@@ -49,6 +49,9 @@ public final class FirefoxBrowser implements HeadlessBrowser {
   private final Bidi bidi;
   private final String context;
   private final String version;
+  /** Ends Firefox and deletes its profile if the JVM exits first (Ctrl-C during a run). */
+  private final Thread onExit = new Thread(this::release, "ssekit-firefox-exit");
+
   /** What the browser logged (BiDi's log.entryAdded), filled by the session's event thread. */
   private final List<String> console;
 
@@ -82,9 +85,10 @@ public final class FirefoxBrowser implements HeadlessBrowser {
     Process process = null;
     Bidi bidi = null;
     try {
-      Set<String> hosts = new LinkedHashSet<>(List.of("127.0.0.1", "localhost"));
-      if (stream.getHost() != null) hosts.add(stream.getHost());
-      if (page.getHost() != null) hosts.add(page.getHost());
+      Set<String> hosts = new LinkedHashSet<>(List.of("127.0.0.1", "localhost", "::1"));
+      hosts.add(pacHost(stream));
+      hosts.add(pacHost(page));
+      hosts.remove(null);
       Files.writeString(profile.resolve("user.js"), userJs(hosts), StandardCharsets.UTF_8);
       Path log = profile.resolve("ssekit-firefox.log");
       ProcessBuilder pb = new ProcessBuilder(firefox().toString(), "--headless", "--no-remote", "--profile",
@@ -100,7 +104,8 @@ public final class FirefoxBrowser implements HeadlessBrowser {
           JsonNode p = event.path("params");
           String line = p.path("text").asText();
           synchronized (console) {
-            if (console.size() < 10_000) console.add(line);
+            // Past the cap only lines that could explain a refused stream are kept.
+            if (console.size() < 10_000 || (console.size() < 20_000 && refusal(line))) console.add(line);
           }
         }
       });
@@ -114,13 +119,36 @@ public final class FirefoxBrowser implements HeadlessBrowser {
       JsonNode tree = bidi.send("browsingContext.getTree", Bidi.params(), COMMAND);
       String context = tree.path("contexts").path(0).path("context").asText(null);
       if (context == null) throw new IOException("Firefox reported no browsing context");
-      return new FirefoxBrowser(process, profile, bidi, context, version, console);
+      FirefoxBrowser browser = new FirefoxBrowser(process, profile, bidi, context, version, console);
+      Runtime.getRuntime().addShutdownHook(browser.onExit);
+      return browser;
     } catch (IOException | RuntimeException e) {
       if (bidi != null) bidi.close();
       stop(process);
       deleteTree(profile);
       throw e instanceof IOException io ? io : new IOException("could not start " + firefox() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The host as Firefox hands it to the proxy configuration: lower case, IPv6 without brackets,
+   * international names in ASCII (null when the URI has none).
+   */
+  static String pacHost(URI uri) {
+    String host = uri.getHost();
+    if (host == null && uri.getRawAuthority() != null) {
+      String a = uri.getRawAuthority();
+      int at = a.lastIndexOf('@');
+      host = a.substring(at + 1).replaceFirst(":\\d+$", "");
+    }
+    if (host == null || host.isEmpty()) return null;
+    if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+    try {
+      host = java.net.IDN.toASCII(host, java.net.IDN.ALLOW_UNASSIGNED);
+    } catch (IllegalArgumentException e) {
+      // not a name IDN can convert: used as given
+    }
+    return host.toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Waits for Firefox to print where its WebDriver BiDi server listens. */
@@ -265,11 +293,15 @@ public final class FirefoxBrowser implements HeadlessBrowser {
   public List<String> refusals(URI stream) {
     List<String> lines = new ArrayList<>();
     for (String m : console()) {
-      boolean refusal = m.contains("Content-Security-Policy") || m.contains("Cross-Origin Request Blocked")
-          || m.contains("mixed active content") || m.contains("blocked the loading");
-      if (refusal && m.contains(stream.toString()) && lines.size() < 5) lines.add(HeadlessBrowser.firstLine(m));
+      if (refusal(m) && m.contains(stream.toString()) && lines.size() < 5) lines.add(HeadlessBrowser.firstLine(m));
     }
     return lines;
+  }
+
+  /** Whether a console line is Firefox refusing a request (policy, CORS, mixed content). */
+  static boolean refusal(String m) {
+    return m.contains("Content-Security-Policy") || m.contains("Cross-Origin Request Blocked")
+        || m.contains("mixed active content") || m.contains("blocked the loading");
   }
 
   @Override
@@ -281,6 +313,15 @@ public final class FirefoxBrowser implements HeadlessBrowser {
 
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (IllegalStateException exiting) {
+      // the JVM is exiting: the hook runs release() itself
+    }
+    release();
+  }
+
+  private void release() {
     try {
       bidi.close();
     } finally {
@@ -296,12 +337,12 @@ public final class FirefoxBrowser implements HeadlessBrowser {
     process.destroy();
     try {
       if (!process.waitFor(5, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      for (ProcessHandle c : children) {
-        try {
-          c.onExit().get(3, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-          c.destroyForcibly();
-        }
+      // Content processes exit with the main one, a moment later: wait for all of them at once.
+      try {
+        java.util.concurrent.CompletableFuture.allOf(children.stream().map(ProcessHandle::onExit)
+            .toArray(java.util.concurrent.CompletableFuture[]::new)).get(3, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
       }
     } catch (InterruptedException e) {
       process.destroyForcibly();

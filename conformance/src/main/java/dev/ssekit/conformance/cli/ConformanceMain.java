@@ -293,7 +293,7 @@ public final class ConformanceMain implements Callable<Integer> {
    * {@code lifecycle.browser-engines-agree} on the first view's recordings that hold a response, and
    * its console lines.
    */
-  private static List<String> engineAgreement(List<BrowserView.Result> views, ResultCollector collector) {
+  private List<String> engineAgreement(List<BrowserView.Result> views, ResultCollector collector) {
     long began = System.currentTimeMillis();
     List<Engine> live = new ArrayList<>();
     BrowserView.Result recorded = null;
@@ -302,13 +302,14 @@ public final class ConformanceMain implements Callable<Integer> {
       if (recorded == null && v.first() != null && v.first().responded()) recorded = v;
     }
     dev.ssekit.conformance.report.CheckResult check = recorded == null
-        ? EngineAgreement.judge(null, null, live, began)
-        : EngineAgreement.judge(recorded.first(), recorded.second(), live, began);
+        ? EngineAgreement.judge(null, null, engines(), live, began)
+        : EngineAgreement.judge(recorded.first(), recorded.second(), engines(), live, began);
     collector.checkEnded(check);
     List<String> lines = new ArrayList<>();
     lines.add("");
     lines.add("Engines: " + switch (check.status()) {
-      case PASSED -> "Chromium, Firefox and the standard read the recorded bytes alike";
+      case PASSED -> String.join(", ", engines().stream().map(Engine::title).toList())
+          + " and the standard read the recorded bytes alike";
       case FAILED -> "DIFFERENCE: " + check.message();
       default -> "not compared: " + check.message();
     });

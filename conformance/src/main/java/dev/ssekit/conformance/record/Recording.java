@@ -143,6 +143,19 @@ public record Recording(URI url, URI finalUrl, int status, String protocol, List
     return items;
   }
 
+  /**
+   * The last event ID {@code engine} holds after reading this body (what its reconnect sends when
+   * not empty): the standard and Chromium set it at every dispatch, Firefox only when an event is
+   * dispatched.
+   */
+  public String lastEventId(Engine engine) {
+    StreamReader r = engine.reader(i -> { }, lastEventIdSent == null ? "" : lastEventIdSent,
+        EventStreamParser.DEFAULT_MAX_LINE_CHARS, EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
+    for (Chunk c : chunks) r.feed(c.bytes(), 0, c.bytes().length);
+    if (end == End.EOF) r.end();
+    return r.lastEventId();
+  }
+
   /** The dispatched events only. */
   public List<DispatchedEvent> events() {
     List<DispatchedEvent> out = new ArrayList<>();

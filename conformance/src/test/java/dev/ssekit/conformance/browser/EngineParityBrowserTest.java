@@ -270,6 +270,55 @@ abstract class EngineParityBrowserTest {
     }
   }
 
+  /**
+   * The reconnection delay each engine takes, measured from the error that ends a stream to the
+   * next open: with {@code retry: 100} (Firefox raises it to 500 ms) and with no retry field (the
+   * engine's default: Chromium 3 s, Firefox 5 s). Only lower bounds are asserted (a busy machine
+   * only makes the gap longer); a gap far below the model's delay fails, so a change of either is
+   * caught.
+   */
+  @Test
+  @DisplayName("the engine waits at least its modelled reconnection delay (retry raised, default delay)")
+  void reconnectionDelaysAreAtLeastTheModels() throws Exception {
+    String shortRetry = harness.register(engine().id() + "-retry-100", whole("retry: 100\ndata: x\n\n"));
+    String noRetry = harness.register(engine().id() + "-retry-none", whole("data: y\n\n"));
+    String script = """
+        const [urls, done] = [arguments[0], arguments[arguments.length - 1]];
+        const gaps = new Array(urls.length).fill(null);
+        let left = urls.length;
+        urls.forEach((url, i) => {
+          const s = new EventSource(url);
+          let erroredAt = null;
+          const timer = setTimeout(() => { s.close(); if (--left === 0) done(JSON.stringify(gaps)); }, 9000);
+          s.addEventListener('error', () => { if (erroredAt === null) erroredAt = performance.now(); });
+          s.addEventListener('open', () => {
+            if (erroredAt === null) return;
+            gaps[i] = performance.now() - erroredAt;
+            s.close();
+            clearTimeout(timer);
+            if (--left === 0) done(JSON.stringify(gaps));
+          });
+        });
+        """;
+    JsonNode gaps = JSON.readTree((String) page.asyncScript(script, Duration.ofSeconds(20), List.of(shortRetry, noRetry)));
+    long retry = engine().parse("retry: 100\n".getBytes(StandardCharsets.UTF_8)).stream()
+        .filter(i -> i instanceof Retry).mapToLong(i -> ((Retry) i).millis()).findFirst().orElseThrow();
+    assertThat(gaps.get(0).isNull()).as("%s reconnected after retry: 100 within 9 s", engine().title()).isFalse();
+    assertThat(gaps.get(0).asDouble()).as("%s's delay after retry: 100 (model: %d ms)", engine().title(), retry)
+        .isGreaterThanOrEqualTo(retry * 0.9);
+    assertThat(gaps.get(1).isNull()).as("%s reconnected with its default delay within 9 s", engine().title()).isFalse();
+    assertThat(gaps.get(1).asDouble()).as("%s's default delay (model: %d ms)", engine().title(), engine().defaultRetryMillis())
+        .isGreaterThanOrEqualTo(engine().defaultRetryMillis() * 0.9);
+    System.out.printf("reconnection delays, %s: %.0f ms after retry: 100, %.0f ms by default%n", engine().title(),
+        gaps.get(0).asDouble(), gaps.get(1).asDouble());
+  }
+
+  /** A stream written in one piece. */
+  private static GeneratedStream whole(String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    return new GeneratedStream(bytes, new int[] {bytes.length}, new int[] {0}, Set.of("message"));
+  }
+
   static byte[][] writes(String... texts) {
     byte[][] w = new byte[texts.length][];
     for (int i = 0; i < texts.length; i++) w[i] = texts[i].getBytes(StandardCharsets.UTF_8);

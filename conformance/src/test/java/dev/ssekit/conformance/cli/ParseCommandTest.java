@@ -41,7 +41,7 @@ class ParseCommandTest {
     // Firefox: the id-only block sets nothing, and the NUL in data is dropped.
     String[] firefox = CliRun.of("parse", "--engine", "FIREFOX", f.toString()).out().split("\n");
     assertThat(firefox).hasSize(3);
-    assertThat(firefox[0]).startsWith("{\"departure\":\"a block with an id (\\\"5\\\") but no data").endsWith("\"byte\":10}");
+    assertThat(firefox[0]).startsWith("{\"departure\":\"a block with an id (\\\"5\\\") but no data").endsWith("\"byte\":9}");
     assertThat(firefox[1]).startsWith("{\"departure\":\"a NUL inside the value of field \\\"data\\\"").endsWith("\"byte\":18}");
     assertThat(firefox[2]).isEqualTo("{\"type\":\"message\",\"data\":\"ab\",\"lastEventId\":\"\"}");
   }
