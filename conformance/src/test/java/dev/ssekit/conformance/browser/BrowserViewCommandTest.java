@@ -147,6 +147,31 @@ class BrowserViewCommandTest {
     }
   }
 
+  @Test
+  void afterATrailingIdOnlyBlockEachBrowserIsFollowedThroughItsOwnReconnect(@TempDir Path dir) throws Exception {
+    // The stream ends after "id: 9" with no data: Chromium (as the standard) reconnects with Last-Event-ID 9,
+    // Firefox with none. Each view's second recording is sent with what its engine sends, so both views hold.
+    try (TinyServer tiny = TinyServer.serving("retry: 600\ndata: a\n\nid: 9\n\n")) {
+      CliRun r = CliRun.of("--url", tiny.url(), "--profile", "quick", "--window", "3s", "--browser", "all",
+          "--report-dir", dir.toString(), "--no-color");
+      assertThat(r.status()).as(r.out() + r.err()).isEqualTo(1);
+      for (Engine e : Engine.browsers()) {
+        JsonNode view = check(dir, BrowserView.checkId(e));
+        assertThat(view.get("status").asText()).as(view.toString()).isEqualTo("passed");
+        assertThat(view.get("notes").toString()).contains("reconnected")
+            .contains("connection 2 (after the reconnect): 1 events compared, identical");
+      }
+      assertThat(check(dir, BrowserView.checkId(Engine.CHROMIUM)).get("evidence").toString())
+          .contains("oracle connection 2 (Last-Event-ID \\\"9\\\")");
+      assertThat(check(dir, BrowserView.checkId(Engine.FIREFOX)).get("evidence").toString())
+          .contains("oracle connection 2 (Last-Event-ID none)");
+      JsonNode engines = check(dir, EngineAgreement.CHECK_ID);
+      assertThat(engines.get("status").asText()).isEqualTo("failed");
+      assertThat(engines.get("message").asText()).contains("Firefox reconnects with no Last-Event-ID where the standard"
+          + " sends \"9\"");
+    }
+  }
+
   /** A server that sends one fixed body and ends the response. */
   private record TinyServer(HttpServer http) implements AutoCloseable {
     static TinyServer serving(String text) throws IOException {
