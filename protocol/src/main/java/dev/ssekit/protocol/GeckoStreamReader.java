@@ -237,7 +237,13 @@ final class GeckoStreamReader implements StreamReader {
     }
     long taken = Math.max(MIN_RETRY_MILLIS, n);
     long standard = -1; // what the standard takes: digits within a long, else the field is ignored
-    if (value.length() > 0 && value.length() <= 18) standard = Long.parseLong(value.toString());
+    if (value.length() > 0) {
+      try {
+        standard = Long.parseLong(value.toString());
+      } catch (NumberFormatException tooLarge) {
+        // the standard ignores it
+      }
+    }
     if (taken != standard) {
       depart("retry \"" + value + "\", which Firefox takes as " + taken + " ms (at least 500, read as 32 bits)");
     }

@@ -117,6 +117,39 @@ class EngineTest {
     assertThat(items).singleElement().isInstanceOf(StreamItem.LimitExceeded.class);
   }
 
+  /** Every reader stops at the same byte for the same over-long line, however the line is made. */
+  @Test
+  void theLineLimitStopsEveryReaderAtTheSameByte() {
+    int max = 32;
+    String[] lines = {
+        ":" + "c".repeat(max - 1), ":" + "c".repeat(max), "data: " + "x".repeat(max - 6), "data: " + "x".repeat(max - 5),
+        "data: " + "\uD83D\uDE00".repeat((max - 6) / 2), "data: " + "\uD83D\uDE00".repeat((max - 6) / 2 + 1),
+        "id: " + "1".repeat(max - 4), "id: 1\0" + "2".repeat(max - 6), "id: 1\0" + "2".repeat(max - 5)};
+    for (String line : lines) {
+      for (String end : new String[] {"\n", "\r", "\r\n"}) {
+        byte[] bytes = utf8("data: a\n\n" + line + end + "data: b" + end + end);
+        List<List<StreamItem>> all = new ArrayList<>();
+        for (Engine e : Engine.values()) {
+          List<StreamItem> items = new ArrayList<>();
+          StreamReader r = e.reader(items::add, "", max, 1 << 20);
+          r.feed(bytes, 0, bytes.length);
+          r.end();
+          all.add(items.stream().filter(i -> i instanceof StreamItem.LimitExceeded).toList());
+        }
+        assertThat(all.get(1)).as("Chromium on %s", escape(bytes)).isEqualTo(all.get(0));
+        assertThat(all.get(2)).as("Firefox on %s", escape(bytes)).isEqualTo(all.get(0));
+      }
+    }
+  }
+
+  @Test
+  void aRetryIsADepartureOnlyWhereFirefoxTakesAnotherValue() {
+    assertThat(departures(Engine.FIREFOX, "retry: 0500\n")).isEmpty();
+    assertThat(departures(Engine.FIREFOX, "retry: 0000000000000000500\n")).isEmpty();
+    assertThat(departures(Engine.FIREFOX, "retry: 499\n")).singleElement()
+        .satisfies(d -> assertThat(d.what()).contains("takes as 500 ms"));
+  }
+
   @Test
   void onlyChromiumRefusesAnotherCharset() {
     assertThat(Engine.CHROMIUM.refusal("text/event-stream; charset=windows-1252")).contains("windows-1252");

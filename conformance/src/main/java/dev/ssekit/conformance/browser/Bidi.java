@@ -119,8 +119,8 @@ final class Bidi implements AutoCloseable {
     }
   }
 
-  private void ended(String why) {
-    closedBecause = why;
+  private synchronized void ended(String why) {
+    if (closedBecause == null) closedBecause = why; // the first reason: an abort's own close follows it
     pending.values().forEach(f -> f.completeExceptionally(new IOException("the browser's session ended: " + why)));
   }
 

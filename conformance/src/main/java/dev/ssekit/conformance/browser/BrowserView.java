@@ -303,15 +303,28 @@ public final class BrowserView {
   /**
    * The Last-Event-ID the browser sent when it reconnected: the last event ID its engine holds after
    * the first connection's bytes (an id-only block at the end moves it in the standard and Chromium,
-   * not in Firefox), read by the engine's model from the oracle's first recording once that has
-   * ended; if it has not ended within half a second, the id of the last event the page logged.
+   * not in Firefox), read by the engine's model from the oracle's first recording once the server
+   * ended it, when that recording's last event carries the browser's last event's id; otherwise
+   * (not ended within half a second, cut by a cap, another id sequence) the id of the last event
+   * the page logged.
    */
   private static String reconnectId(HeadlessBrowser js, Watch first) throws IOException, InterruptedException {
+    String browserLast = browserLastId(js);
     if (first.session.awaitEnd(Duration.ofMillis(500))) {
       Recording rec = first.session.await();
-      if (Parity.isEventStream(rec) && rec.decodable()) return rec.lastEventId(js.engine());
+      boolean whole = rec.end() == Recording.End.EOF || rec.end() == Recording.End.ERROR;
+      if (whole && Parity.isEventStream(rec) && rec.decodable()) {
+        // The oracle's connection saw the same events as the browser's (its last one has the browser's last id):
+        // then the ID the model ends with is the browser's too. A server that numbers each connection differently
+        // fails this test, and the browser's own last id is the better guess.
+        String modelLast = null;
+        for (Recording.Timed<StreamItem> t : rec.timedItems(js.engine())) {
+          if (t.item() instanceof DispatchedEvent e) modelLast = e.lastEventId();
+        }
+        if (java.util.Objects.equals(modelLast, browserLast)) return rec.lastEventId(js.engine());
+      }
     }
-    return browserLastId(js);
+    return browserLast;
   }
 
   private static String browserLastId(HeadlessBrowser js) throws IOException {
@@ -349,8 +362,10 @@ public final class BrowserView {
       const rec = (e) => {
         v.sample();
         if (e instanceof MessageEvent) {
-          if (full()) { v.overflow = true; return; }
-          v.chars += e.data.length;
+          // Counted as the JSON text it becomes, so the page's answer stays within what the driver reads.
+          const n = JSON.stringify(e.data).length + JSON.stringify(e.type).length + JSON.stringify(e.lastEventId).length;
+          if (full() || v.chars + n > maxChars) { v.overflow = true; return; }
+          v.chars += n;
           v.log.push({ k: 'event', conn: v.conn, type: e.type, data: e.data, id: e.lastEventId, t: Date.now() });
         } else if (e.type === 'error') {
           v.log.push({ k: 'error', conn: v.conn, rs: src.readyState, t: Date.now() });

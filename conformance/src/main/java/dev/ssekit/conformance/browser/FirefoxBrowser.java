@@ -321,7 +321,10 @@ public final class FirefoxBrowser implements HeadlessBrowser {
     release();
   }
 
+  private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
   private void release() {
+    if (!released.compareAndSet(false, true)) return; // close() and the exit hook may both get here
     try {
       bidi.close();
     } finally {
@@ -355,7 +358,7 @@ public final class FirefoxBrowser implements HeadlessBrowser {
     if (!Files.exists(dir)) return;
     try (Stream<Path> walk = Files.walk(dir)) {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    } catch (IOException e) {
+    } catch (IOException | java.io.UncheckedIOException e) {
       // Firefox may still be writing its profile while it exits; a leftover temp dir is harmless.
     }
   }

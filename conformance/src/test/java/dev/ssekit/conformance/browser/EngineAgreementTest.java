@@ -93,6 +93,22 @@ class EngineAgreementTest {
   }
 
   @Test
+  void aDifferenceBeforeASafetyLimitIsStillFound() {
+    // Firefox loses "B" (the line after an id with a NUL); then a line past the limit stops every reader.
+    String huge = "data: " + "x".repeat((1 << 20) + 10) + "\n";
+    Recording r = recording("text/event-stream", Recording.End.EOF, "data: A\n\nid: a\0b\ndata: B\n\n", huge);
+    CheckResult c = judge(r, List.of(Engine.FIREFOX));
+    assertThat(c.status()).isEqualTo(CheckResult.Status.FAILED);
+    assertThat(c.message()).contains("Firefox dispatches 1 events where the standard dispatches 2: it loses event 2");
+  }
+
+  @Test
+  void aBrokenConnectionResumesLikeAnEndedOne() {
+    Recording r = recording("text/event-stream", Recording.End.ERROR, "data: a\n\nid: 9\n\n");
+    assertThat(judge(r, List.of(Engine.FIREFOX)).message()).contains("Firefox reconnects with no Last-Event-ID");
+  }
+
+  @Test
   void notAnEventStreamIsSkipped() {
     Recording r = recording("text/html", Recording.End.EOF, "<p>hi</p>");
     assertThat(judge(r, Engine.browsers()).status()).isEqualTo(CheckResult.Status.SKIPPED);
