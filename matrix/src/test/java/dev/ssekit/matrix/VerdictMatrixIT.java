@@ -130,7 +130,7 @@ class VerdictMatrixIT {
     List<String> cmd = new ArrayList<>(List.of(Servers.java(), "-Xmx512m", "-jar",
         ROOT.resolve("conformance/target/sse-conformance.jar").toString(),
         "--url", running.streamUrl, "--publish-url", running.publishUrl, "--profile", profile,
-        "--report-dir", reportDir.toString(), "--no-color"));
+        "--browser", "all", "--report-dir", reportDir.toString(), "--no-color"));
     if (running.socketPid != null) {
       cmd.add("--server-pid");
       cmd.add(String.valueOf(running.socketPid));

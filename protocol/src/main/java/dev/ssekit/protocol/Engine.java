@@ -26,8 +26,9 @@ public enum Engine {
   /**
    * Firefox (Gecko). Parsing: NULs in field values dropped, an {@code id} with a NUL loses the next
    * field line, NULs at a line's start skipped, an id-only block does not set the last event ID,
-   * {@code retry} at least 500 ms ({@link GeckoStreamReader}). Reconnects after 5 s unless the
-   * stream says otherwise.
+   * {@code retry} at least 500 ms ({@link GeckoStreamReader}). Fires {@code open} only at the
+   * first body byte ({@link #opensAtFirstByte()}). Reconnects after 5 s unless the stream says
+   * otherwise.
    */
   FIREFOX("Firefox", 5000);
 
@@ -53,6 +54,17 @@ public enum Engine {
   public static Engine byId(String id) {
     for (Engine e : values()) if (e.id().equalsIgnoreCase(id)) return e;
     return null;
+  }
+
+  /**
+   * True when the engine fires {@code open} (readyState OPEN) only once the first byte of the body
+   * arrives, not when the response head does as the standard says ("announce the connection" on
+   * the response): Firefox. A stream whose server sends its head and then nothing stays CONNECTING
+   * there until its first event (measured: open 2.5 s after the head when the first byte came
+   * 2.5 s later; Chromium opened after 5 ms).
+   */
+  public boolean opensAtFirstByte() {
+    return this == FIREFOX;
   }
 
   /** The browser engines (all but the standard). */

@@ -185,6 +185,13 @@ final class BrowserJudgement {
       }
       return false;
     }
+    if (browser.opened().isEmpty() && seen.engine().opensAtFirstByte() && rec1.bodyLength() == 0) {
+      // A known departure: this engine opens at the first body byte, and the server sent none.
+      notes.add(seen.engine().title() + " fires open only when the first body byte arrives, and the server sent none"
+          + " in the window: the browser stayed " + BrowserTimeline.stateName(browser.finalState()) + ", as modelled"
+          + " (see " + EngineAgreement.CHECK_ID + ")");
+      return false;
+    }
     if (browser.opened().isEmpty()) {
       diffs.add("the browser never opened the stream (readyState " + BrowserTimeline.stateName(browser.finalState()) + "; the page reported"
           + " no Content-Security-Policy violation and the browser logged no refusal) but the spec reads it: "

@@ -8,6 +8,7 @@ import dev.ssekit.protocol.DispatchedEvent;
 import dev.ssekit.protocol.Engine;
 import dev.ssekit.protocol.StreamItem;
 import dev.ssekit.protocol.StreamReader;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,8 +41,20 @@ public final class EngineAgreement {
    *
    * @param live the engines whose browsers ran beside these recordings, for the notes
    */
+  /** How long after the response head a first body byte may come before an engine that opens on it is a warning. */
+  static final Duration OPEN_WAIT = Duration.ofSeconds(2);
+
   public static CheckResult judge(Recording first, Recording second, List<Engine> engines, List<Engine> live,
       long began) {
+    return judge(first, second, engines, live, false, began);
+  }
+
+  /**
+   * As {@link #judge(Recording, Recording, List, List, long)}; with {@code strict}, a SHOULD finding
+   * (an engine that fires {@code open} late because the server holds its first byte) fails.
+   */
+  public static CheckResult judge(Recording first, Recording second, List<Engine> engines, List<Engine> live,
+      boolean strict, long began) {
     List<String> differences = new ArrayList<>();
     List<String> evidence = new ArrayList<>();
     List<String> notes = new ArrayList<>();
@@ -55,21 +68,48 @@ public final class EngineAgreement {
           + " (their browser-view checks hold each browser to its model)");
     }
     String readers = String.join(", ", engines.stream().map(Engine::title).toList()) + " and the standard";
+    String lateOpen = any ? lateOpen(first, engines) : null;
     CheckResult.Status status;
     String message = null;
+    Severity severity = Severity.MUST;
     if (!any) {
       status = CheckResult.Status.SKIPPED;
       message = "no readable event stream was recorded: nothing for the engines to read";
+    } else if (differences.isEmpty() && lateOpen != null) {
+      severity = Severity.SHOULD;
+      status = strict ? CheckResult.Status.FAILED : CheckResult.Status.WARNED;
+      message = lateOpen;
+      notes.add(compared[0] + " events read alike by " + readers);
     } else if (differences.isEmpty()) {
       status = CheckResult.Status.PASSED;
       notes.add(compared[0] + " events read alike by " + readers);
     } else {
+      if (lateOpen != null) notes.add(lateOpen);
       status = CheckResult.Status.FAILED;
       message = differences.get(0) + (differences.size() > 1 ? " (and " + (differences.size() - 1) + " more below)" : "");
       for (int i = differences.size() - 1; i >= 0; i--) evidence.add(0, "difference: " + differences.get(i));
     }
-    return new CheckResult(CHECK_ID, "lifecycle", Severity.MUST, status, message, evidence, notes, SPEC, "-", SUMMARY,
+    return new CheckResult(CHECK_ID, "lifecycle", severity, status, message, evidence, notes, SPEC, "-", SUMMARY,
         System.currentTimeMillis() - began, Severity.MUST);
+  }
+
+  /**
+   * The warning for an engine asked for that fires {@code open} only at the first body byte, when
+   * the server sent its head and then nothing for longer than {@link #OPEN_WAIT}; else null.
+   */
+  static String lateOpen(Recording rec, List<Engine> engines) {
+    if (rec == null || !rec.responded() || !Parity.isEventStream(rec)) return null;
+    Engine late = engines.stream().filter(Engine::opensAtFirstByte).findFirst().orElse(null);
+    if (late == null) return null;
+    Duration head = rec.headersAfter() == null ? Duration.ZERO : rec.headersAfter();
+    Duration firstByte = rec.chunks().isEmpty() ? null : rec.chunks().get(0).at();
+    long waitedMs = (firstByte == null ? rec.duration() : firstByte).minus(head).toMillis();
+    if (waitedMs <= OPEN_WAIT.toMillis()) return null;
+    return late.title() + " fires open only when the first body byte arrives, and this server sent "
+        + (firstByte == null ? "no body byte in the " + waitedMs + " ms after its response head"
+            : "its first body byte " + waitedMs + " ms after its response head")
+        + ": " + late.title() + " users' pages stay CONNECTING, with no open event, until then (Chromium opens at the"
+        + " head, as the standard says); send a comment line (\":\\n\") right after the head";
   }
 
   /** Adds the differences of one recording; false when it is not a readable event stream. */

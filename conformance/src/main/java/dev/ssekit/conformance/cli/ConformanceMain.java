@@ -302,8 +302,8 @@ public final class ConformanceMain implements Callable<Integer> {
       if (recorded == null && v.first() != null && v.first().responded()) recorded = v;
     }
     dev.ssekit.conformance.report.CheckResult check = recorded == null
-        ? EngineAgreement.judge(null, null, engines(), live, began)
-        : EngineAgreement.judge(recorded.first(), recorded.second(), engines(), live, began);
+        ? EngineAgreement.judge(null, null, engines(), live, strict, began)
+        : EngineAgreement.judge(recorded.first(), recorded.second(), engines(), live, strict, began);
     collector.checkEnded(check);
     List<String> lines = new ArrayList<>();
     lines.add("");
@@ -311,6 +311,7 @@ public final class ConformanceMain implements Callable<Integer> {
       case PASSED -> String.join(", ", engines().stream().map(Engine::title).toList())
           + " and the standard read the recorded bytes alike";
       case FAILED -> "DIFFERENCE: " + check.message();
+      case WARNED -> "WARNING: " + check.message();
       default -> "not compared: " + check.message();
     });
     return lines.stream().map(dev.ssekit.conformance.browser.BrowserView::printable).toList();

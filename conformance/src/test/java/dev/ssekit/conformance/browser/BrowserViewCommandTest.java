@@ -172,6 +172,45 @@ class BrowserViewCommandTest {
     }
   }
 
+  @Test
+  void firefoxOpensAtTheFirstByteSoAServerThatHoldsItIsAWarning(@TempDir Path dir) throws Exception {
+    // Head at once, the first event 2.5 s later (as Javalin, Jetty and Pushpin do until something is published).
+    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    http.createContext("/stream", exchange -> {
+      exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+      exchange.sendResponseHeaders(200, 0);
+      try (OutputStream o = exchange.getResponseBody()) {
+        o.flush();
+        Thread.sleep(2500);
+        o.write("id: 1\ndata: late\n\n".getBytes(StandardCharsets.UTF_8));
+        o.flush();
+        Thread.sleep(4000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    http.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    http.start();
+    try {
+      String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/stream";
+      CliRun r = CliRun.of("--url", url, "--profile", "quick", "--window", "4s", "--browser", "all", "--report-dir",
+          dir.toString(), "--no-color");
+      for (Engine e : Engine.browsers()) {
+        JsonNode view = check(dir, BrowserView.checkId(e));
+        assertThat(view.get("status").asText()).as(r.out() + view).isEqualTo("passed");
+      }
+      // Chromium opened at the head; Firefox only with the first byte, 2.5 s later.
+      assertThat(check(dir, BrowserView.checkId(Engine.CHROMIUM)).get("evidence").asText()).containsPattern("OPEN \\(\\+\\d{1,3} ms\\)");
+      assertThat(check(dir, BrowserView.checkId(Engine.FIREFOX)).get("evidence").asText()).containsPattern("OPEN \\(\\+2\\d{3} ms\\)");
+      JsonNode engines = check(dir, EngineAgreement.CHECK_ID);
+      assertThat(engines.get("status").asText()).as(engines.toString()).isEqualTo("warned");
+      assertThat(engines.get("message").asText()).contains("Firefox fires open only when the first body byte arrives");
+      assertThat(r.out()).contains("Engines: WARNING: Firefox fires open only");
+    } finally {
+      http.stop(0);
+    }
+  }
+
   /** A server that sends one fixed body and ends the response. */
   private record TinyServer(HttpServer http) implements AutoCloseable {
     static TinyServer serving(String text) throws IOException {

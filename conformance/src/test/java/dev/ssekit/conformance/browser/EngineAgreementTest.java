@@ -108,6 +108,35 @@ class EngineAgreementTest {
     assertThat(judge(r, List.of(Engine.FIREFOX)).message()).contains("Firefox reconnects with no Last-Event-ID");
   }
 
+  /** A recording whose head came after 10 ms and whose body came in {@code writes} at the given times. */
+  static Recording timed(long[] atMs, long durationMs, String... writes) {
+    List<Recording.Chunk> chunks = new java.util.ArrayList<>();
+    for (int i = 0; i < writes.length; i++) {
+      chunks.add(new Recording.Chunk(Duration.ofMillis(atMs[i]), writes[i].getBytes(StandardCharsets.UTF_8)));
+    }
+    return new Recording(URI.create("http://x/s"), URI.create("http://x/s"), 200, "HTTP/1.1",
+        List.of(new Recording.Header("Content-Type", "text/event-stream")), Duration.ofMillis(10), chunks, chunks,
+        Recording.End.WINDOW, null, null, Duration.ofMillis(durationMs), true);
+  }
+
+  @Test
+  void aServerThatHoldsItsFirstByteWarnsForFirefoxOnly() {
+    Recording late = timed(new long[] {2600}, 5000, "data: a\n\n");
+    CheckResult c = judge(late, Engine.browsers());
+    assertThat(c.status()).isEqualTo(CheckResult.Status.WARNED);
+    assertThat(c.severity()).isEqualTo(dev.ssekit.conformance.checks.Severity.SHOULD);
+    assertThat(c.message()).startsWith("Firefox fires open only when the first body byte arrives, and this server sent"
+        + " its first body byte 2590 ms after its response head").endsWith("send a comment line (\":\\n\") right after the head");
+    assertThat(EngineAgreement.judge(late, null, Engine.browsers(), List.of(), true, 0).status())
+        .as("strict").isEqualTo(CheckResult.Status.FAILED);
+    assertThat(judge(late, List.of(Engine.CHROMIUM)).status()).isEqualTo(CheckResult.Status.PASSED);
+    // Nothing at all in the window, and a first byte within 2 s.
+    assertThat(judge(timed(new long[] {}, 5000), List.of(Engine.FIREFOX)).message())
+        .contains("sent no body byte in the 4990 ms after its response head");
+    assertThat(judge(timed(new long[] {1500}, 5000, ":\n"), List.of(Engine.FIREFOX)).status())
+        .isEqualTo(CheckResult.Status.PASSED);
+  }
+
   @Test
   void notAnEventStreamIsSkipped() {
     Recording r = recording("text/html", Recording.End.EOF, "<p>hi</p>");
