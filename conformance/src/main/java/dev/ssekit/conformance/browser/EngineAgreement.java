@@ -74,7 +74,10 @@ public final class EngineAgreement {
     Severity severity = Severity.MUST;
     if (!any) {
       status = CheckResult.Status.SKIPPED;
-      message = "no readable event stream was recorded: nothing for the engines to read";
+      message = first == null ? "no browser view recorded the stream (each ended before its recording): nothing for the"
+          + " engines to read" : "the recorded response is not a readable event stream (" + (first.responded()
+          ? first.status() + " " + first.header("Content-Type") : "no response within the window")
+          + "): nothing for the engines to read";
     } else if (differences.isEmpty() && lateOpen != null) {
       severity = Severity.SHOULD;
       status = strict ? CheckResult.Status.FAILED : CheckResult.Status.WARNED;
