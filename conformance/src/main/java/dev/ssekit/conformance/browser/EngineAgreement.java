@@ -35,15 +35,15 @@ public final class EngineAgreement {
 
   private EngineAgreement() {}
 
-  /**
-   * Judges the oracle's recordings of the browser view: the first connection, and the one after the
-   * reconnect when there was one (null otherwise).
-   *
-   * @param live the engines whose browsers ran beside these recordings, for the notes
-   */
   /** How long after the response head a first body byte may come before an engine that opens on it is a warning. */
   static final Duration OPEN_WAIT = Duration.ofSeconds(2);
 
+  /**
+   * Judges the oracle's recordings of the browser view: the first connection, and the one after the
+   * reconnect when there was one (null otherwise), for the engines asked for.
+   *
+   * @param live the engines whose browsers ran beside these recordings, for the notes
+   */
   public static CheckResult judge(Recording first, Recording second, List<Engine> engines, List<Engine> live,
       long began) {
     return judge(first, second, engines, live, false, began);
