@@ -58,8 +58,8 @@ public enum Engine {
 
   /**
    * True when the engine fires {@code open} (readyState OPEN) only once the first byte of the body
-   * arrives, not when the response head does as the standard says ("announce the connection" on
-   * the response): Firefox. A stream whose server sends its head and then nothing stays CONNECTING
+   * (or the body's end) arrives, not when the response head does as the standard says ("announce
+   * the connection" on the response): Firefox. A stream whose server sends its head and then nothing stays CONNECTING
    * there until its first event (measured: open 2.5 s after the head when the first byte came
    * 2.5 s later; Chromium opened after 5 ms).
    */

@@ -185,8 +185,11 @@ final class BrowserJudgement {
       }
       return false;
     }
-    if (browser.opened().isEmpty() && seen.engine().opensAtFirstByte() && rec1.bodyLength() == 0) {
-      // A known departure: this engine opens at the first body byte, and the server sent none.
+    boolean heldOpenEmpty = rec1.bodyLength() == 0 && rec1.end() != Recording.End.EOF && rec1.end() != Recording.End.ERROR;
+    if (browser.opened().isEmpty() && seen.engine().opensAtFirstByte() && heldOpenEmpty && browser.errors() == 0
+        && browser.finalState() == 0) {
+      // A known departure: this engine opens at the first body byte (or the body's end), and the server, holding
+      // the stream open, sent none; the browser, still CONNECTING, had no error either.
       notes.add(seen.engine().title() + " fires open only when the first body byte arrives, and the server sent none"
           + " in the window: the browser stayed " + BrowserTimeline.stateName(browser.finalState()) + ", as modelled"
           + " (see " + EngineAgreement.CHECK_ID + ")");

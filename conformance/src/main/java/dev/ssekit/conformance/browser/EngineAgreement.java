@@ -30,7 +30,7 @@ public final class EngineAgreement {
   public static final String CHECK_ID = "lifecycle.browser-engines-agree";
   /** What a passing server does. */
   public static final String SUMMARY = "The browser engines asked for and the standard read the stream's bytes into the same"
-      + " events, and resume from the same last event ID";
+      + " events, and resume from the same last event ID; a Firefox page is not left waiting for open (SHOULD)";
   static final String SPEC = "https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation";
 
   private EngineAgreement() {}
@@ -76,7 +76,9 @@ public final class EngineAgreement {
       status = CheckResult.Status.SKIPPED;
       message = first == null ? "no browser view recorded the stream (each ended before its recording): nothing for the"
           + " engines to read" : "the recorded response is not a readable event stream (" + (first.responded()
-          ? first.status() + " " + first.header("Content-Type") : "no response within the window")
+          ? "status " + first.status() + ", Content-Type " + (first.header("Content-Type") == null ? "none"
+              : first.header("Content-Type")) + (first.decodable() ? "" : ", a coding the oracle cannot decode")
+          : "no response within the window")
           + "): nothing for the engines to read";
     } else if (differences.isEmpty() && lateOpen != null) {
       severity = Severity.SHOULD;
@@ -104,7 +106,8 @@ public final class EngineAgreement {
     if (rec == null || !rec.responded() || !Parity.isEventStream(rec)) return null;
     Engine late = engines.stream().filter(Engine::opensAtFirstByte).findFirst().orElse(null);
     if (late == null) return null;
-    Duration head = rec.headersAfter() == null ? Duration.ZERO : rec.headersAfter();
+    if (rec.headersAfter() == null) return null; // when the head came is unknown: no claim
+    Duration head = rec.headersAfter();
     Duration firstByte = rec.chunks().isEmpty() ? null : rec.chunks().get(0).at();
     long waitedMs = (firstByte == null ? rec.duration() : firstByte).minus(head).toMillis();
     if (waitedMs <= OPEN_WAIT.toMillis()) return null;
