@@ -154,7 +154,7 @@ public final class BrowserView {
       Recording rec = session.await();
       List<Parity.Ev> evs = new ArrayList<>();
       if (Parity.isEventStream(rec) && rec.decodable()) {
-        for (Recording.Timed<StreamItem> t : rec.timedItems(engine)) {
+        for (Recording.Timed<StreamItem> t : rec.read(engine).items()) {
           if (t.item() instanceof DispatchedEvent e) {
             evs.add(new Parity.Ev(e.type(), e.data(), e.lastEventId(), started + t.at().toMillis()));
           }
@@ -317,11 +317,12 @@ public final class BrowserView {
         // The oracle's connection saw the same events as the browser's (its last one has the browser's last id):
         // then the ID the model ends with is the browser's too. A server that numbers each connection differently
         // fails this test, and the browser's own last id is the better guess.
+        Recording.Reading model = rec.read(js.engine());
         String modelLast = null;
-        for (Recording.Timed<StreamItem> t : rec.timedItems(js.engine())) {
+        for (Recording.Timed<StreamItem> t : model.items()) {
           if (t.item() instanceof DispatchedEvent e) modelLast = e.lastEventId();
         }
-        if (java.util.Objects.equals(modelLast, browserLast)) return rec.lastEventId(js.engine());
+        if (java.util.Objects.equals(modelLast, browserLast)) return model.lastEventId();
       }
     }
     return browserLast;

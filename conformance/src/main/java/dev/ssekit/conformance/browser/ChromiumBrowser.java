@@ -6,11 +6,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -126,7 +124,7 @@ public final class ChromiumBrowser implements HeadlessBrowser {
     try {
       driver = new ChromeDriver(service, options);
     } catch (RuntimeException e) {
-      deleteTree(profile);
+      HeadlessBrowser.deleteProfile(profile);
       throw new IOException("could not start " + chromium + " through " + chromedriver + ": " + firstLine(e.getMessage()), e);
     }
     try {
@@ -134,7 +132,7 @@ public final class ChromiumBrowser implements HeadlessBrowser {
       driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
     } catch (RuntimeException e) {
       driver.quit();
-      deleteTree(profile);
+      HeadlessBrowser.deleteProfile(profile);
       throw e;
     }
     return new ChromiumBrowser(driver, profile);
@@ -230,20 +228,11 @@ public final class ChromiumBrowser implements HeadlessBrowser {
     } catch (RuntimeException ignored) {
       // the browser is gone already
     } finally {
-      deleteTree(profile);
+      HeadlessBrowser.deleteProfile(profile);
     }
   }
 
   static String firstLine(String s) {
     return HeadlessBrowser.firstLine(s);
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) return;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    } catch (IOException e) {
-      // Chromium may still be writing its profile while it exits; a leftover temp dir is harmless.
-    }
   }
 }

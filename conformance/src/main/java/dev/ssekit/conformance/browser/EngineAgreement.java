@@ -124,10 +124,11 @@ public final class EngineAgreement {
     if (rec == null || !rec.responded() || !rec.decodable() || !Parity.isEventStream(rec)) return false;
     byte[] body = rec.body();
     List<StreamItem.LimitExceeded> specLimits = new ArrayList<>();
-    List<DispatchedEvent> spec = events(rec, Engine.SPEC, null, specLimits);
+    Recording.Reading specReading = rec.read(Engine.SPEC);
+    List<DispatchedEvent> spec = events(specReading, null, specLimits);
     // The server ended the connection (or it broke): a browser reconnects with the last event ID it holds.
     boolean ended = rec.end() == Recording.End.EOF || rec.end() == Recording.End.ERROR;
-    String specId = rec.lastEventId(Engine.SPEC);
+    String specId = specReading.lastEventId();
     compared[0] += spec.size();
     boolean limited = !specLimits.isEmpty();
     for (Engine engine : engines) {
@@ -140,7 +141,8 @@ public final class EngineAgreement {
       }
       List<StreamItem.Departure> departures = new ArrayList<>();
       List<StreamItem.LimitExceeded> limits = new ArrayList<>(specLimits);
-      List<DispatchedEvent> read = events(rec, engine, departures, limits);
+      Recording.Reading reading = rec.read(engine);
+      List<DispatchedEvent> read = events(reading, departures, limits);
       List<DispatchedEvent> expected = spec;
       if (!limits.isEmpty()) {
         // A safety limit stopped a reader: both read again only the bytes before the earliest limit.
@@ -151,7 +153,7 @@ public final class EngineAgreement {
         departures.clear();
         read = eventsBefore(engine, body, cut, initial, departures);
       }
-      String engineId = rec.lastEventId(engine);
+      String engineId = reading.lastEventId();
       if (!read.equals(expected)) {
         differences.add(label + ": " + difference(engine, expected, read) + cause(departures, body));
         for (StreamItem.Departure d : departures) evidence.add(engine.title() + ": " + where(d, body));
@@ -172,10 +174,11 @@ public final class EngineAgreement {
     return true;
   }
 
-  private static List<DispatchedEvent> events(Recording rec, Engine engine, List<StreamItem.Departure> departures,
+  /** The events of a reading; its departures and limits go to the lists given (departures only when not null). */
+  private static List<DispatchedEvent> events(Recording.Reading reading, List<StreamItem.Departure> departures,
       List<StreamItem.LimitExceeded> limits) {
     List<DispatchedEvent> out = new ArrayList<>();
-    for (Recording.Timed<StreamItem> t : rec.timedItems(engine)) {
+    for (Recording.Timed<StreamItem> t : reading.items()) {
       if (t.item() instanceof DispatchedEvent e) out.add(e);
       else if (t.item() instanceof StreamItem.Departure d && departures != null) departures.add(d);
       else if (t.item() instanceof StreamItem.LimitExceeded l) limits.add(l);

@@ -11,14 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Debian's headless Firefox ({@code firefox-esr}) driven through the WebDriver BiDi server built
@@ -125,7 +123,7 @@ public final class FirefoxBrowser implements HeadlessBrowser {
     } catch (IOException | RuntimeException e) {
       if (bidi != null) bidi.close();
       stop(process);
-      deleteTree(profile);
+      HeadlessBrowser.deleteProfile(profile);
       throw e instanceof IOException io ? io : new IOException("could not start " + firefox() + ": " + e.getMessage(), e);
     }
   }
@@ -329,7 +327,7 @@ public final class FirefoxBrowser implements HeadlessBrowser {
       bidi.close();
     } finally {
       stop(process);
-      deleteTree(profile);
+      HeadlessBrowser.deleteProfile(profile);
     }
   }
 
@@ -351,15 +349,6 @@ public final class FirefoxBrowser implements HeadlessBrowser {
       process.destroyForcibly();
       children.forEach(ProcessHandle::destroyForcibly);
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) return;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    } catch (IOException | java.io.UncheckedIOException e) {
-      // Firefox may still be writing its profile while it exits; a leftover temp dir is harmless.
     }
   }
 }

@@ -76,6 +76,21 @@ public interface HeadlessBrowser extends AutoCloseable {
     }
   }
 
+  /**
+   * Deletes a browser's temporary profile directory. The browser may still be writing to it while
+   * it exits, so whatever cannot be deleted is left: a leftover temp dir is harmless.
+   */
+  static void deleteProfile(java.nio.file.Path dir) {
+    if (!java.nio.file.Files.exists(dir)) return;
+    try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir)) {
+      for (java.nio.file.Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.deleteIfExists(p);
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // still being written: left behind
+    }
+  }
+
   /** The first line of {@code s} ("" for null). */
   static String firstLine(String s) {
     if (s == null) return "";

@@ -110,12 +110,7 @@ public record Recording(URI url, URI finalUrl, int status, String protocol, List
 
   /** What a browser dispatches for this body (decoded), as the oracle reads it. */
   public List<StreamItem> items() {
-    List<StreamItem> items = new ArrayList<>();
-    EventStreamParser p = new EventStreamParser(items::add, lastEventIdSent == null ? "" : lastEventIdSent,
-        EventStreamParser.DEFAULT_MAX_LINE_CHARS, EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
-    for (Chunk c : chunks) p.feed(c.bytes());
-    if (end == End.EOF) p.end();
-    return items;
+    return read(Engine.SPEC).items().stream().map(Timed::item).toList();
   }
 
   /**
@@ -127,10 +122,20 @@ public record Recording(URI url, URI finalUrl, int status, String protocol, List
   public record Timed<T>(T item, Duration at) {}
 
   /**
-   * What {@code engine} reads in this body (decoded), each item with the arrival time of the chunk
-   * that completed it; the unfinished block is dropped only when the server ended the body.
+   * What one reader made of this body.
+   *
+   * @param items the items, each with the arrival time of the chunk that completed it
+   * @param lastEventId the last event ID the reader holds at the end (what its reconnect sends when
+   *     not empty): the standard and Chromium set it at every dispatch, Firefox only when an event
+   *     is dispatched
    */
-  public List<Timed<StreamItem>> timedItems(Engine engine) {
+  public record Reading(List<Timed<StreamItem>> items, String lastEventId) {}
+
+  /**
+   * This body (decoded) read by {@code engine}, starting from the Last-Event-ID the request sent;
+   * the unfinished block is dropped only when the server ended the body. One pass.
+   */
+  public Reading read(Engine engine) {
     List<Timed<StreamItem>> items = new ArrayList<>();
     Duration[] at = {Duration.ZERO};
     StreamReader r = engine.reader(i -> items.add(new Timed<>(i, at[0])), lastEventIdSent == null ? "" : lastEventIdSent,
@@ -140,20 +145,7 @@ public record Recording(URI url, URI finalUrl, int status, String protocol, List
       r.feed(c.bytes(), 0, c.bytes().length);
     }
     if (end == End.EOF) r.end();
-    return items;
-  }
-
-  /**
-   * The last event ID {@code engine} holds after reading this body (what its reconnect sends when
-   * not empty): the standard and Chromium set it at every dispatch, Firefox only when an event is
-   * dispatched.
-   */
-  public String lastEventId(Engine engine) {
-    StreamReader r = engine.reader(i -> { }, lastEventIdSent == null ? "" : lastEventIdSent,
-        EventStreamParser.DEFAULT_MAX_LINE_CHARS, EventStreamParser.DEFAULT_MAX_EVENT_CHARS);
-    for (Chunk c : chunks) r.feed(c.bytes(), 0, c.bytes().length);
-    if (end == End.EOF) r.end();
-    return r.lastEventId();
+    return new Reading(items, r.lastEventId());
   }
 
   /** The dispatched events only. */
